@@ -1,0 +1,42 @@
+# PGXS build of the migrate extension.
+#
+# The regression, isolation and TAP suites need a running cluster; the
+# script test/check.sh builds, installs, starts a throwaway cluster and runs
+# all of them (see README.md).
+
+MODULE_big = migrate
+OBJS = \
+	src/catalog.o \
+	src/executor.o \
+	src/functions.o \
+	src/graph.o \
+	src/guc.o \
+	src/migrate.o \
+	src/offline.o \
+	src/register.o \
+	src/revfile.o \
+	src/sqltext.o \
+	src/target.o
+
+EXTENSION = migrate
+DATA = migrate--0.1.0.sql
+PGFILEDESC = "migrate - schema migrations inside the database"
+
+REGRESS = install graph targets upgrade failure stamp checksum revfile \
+	offline privileges check
+REGRESS_OPTS = --inputdir=. --load-extension=migrate
+
+ISOLATION = concurrent_upgrade
+ISOLATION_OPTS = --inputdir=test/isolation
+
+PG_CPPFLAGS = -I$(srcdir)/src
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+# Used by test/check.sh to list the suites.
+print-regress:
+	@echo $(REGRESS)
+print-isolation:
+	@echo $(ISOLATION)

@@ -1,0 +1,196 @@
+/* migrate--0.1.0.sql: install script of the migrate extension */
+
+\echo Use "CREATE EXTENSION migrate" to load this file. \quit
+
+/*
+ * The catalog.  Only src/catalog.c reads or writes these tables; ordinary
+ * roles have no privileges on them and go through the functions below,
+ * which switch to the extension owner for bookkeeping.  Every table and
+ * sequence is registered with pg_extension_config_dump so that pg_dump and
+ * pg_restore carry the history along with the data.
+ */
+CREATE SCHEMA migrate;
+REVOKE ALL ON SCHEMA migrate FROM PUBLIC;
+
+CREATE SEQUENCE migrate.revision_seq;
+
+-- One row per revision of the graph.
+CREATE TABLE migrate.revision (
+	id				text PRIMARY KEY
+					CHECK (id OPERATOR(pg_catalog.~) '^[A-Za-z0-9_.]{1,64}$'),
+	seq				bigint NOT NULL UNIQUE
+					DEFAULT pg_catalog.nextval('migrate.revision_seq'),
+	message			text NOT NULL DEFAULT '',
+	upgrade			text NOT NULL DEFAULT '',
+	downgrade		text NOT NULL DEFAULT '',
+	transactional	boolean NOT NULL DEFAULT true,
+	checksum		text NOT NULL,
+	branch_labels	text[] NOT NULL DEFAULT '{}',
+	created_at		timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	created_by		name NOT NULL DEFAULT CURRENT_USER
+);
+CREATE INDEX revision_branch_labels_idx ON migrate.revision
+	USING gin (branch_labels);
+
+-- Parent edges: "revision" comes directly after "parent".
+CREATE TABLE migrate.parent (
+	revision	text NOT NULL REFERENCES migrate.revision ON DELETE CASCADE,
+	parent		text NOT NULL REFERENCES migrate.revision,
+	position	integer NOT NULL,
+	PRIMARY KEY (revision, parent)
+);
+CREATE INDEX parent_parent_idx ON migrate.parent (parent);
+
+-- depends_on edges: "revision" needs "dependency" applied first.
+CREATE TABLE migrate.dependency (
+	revision	text NOT NULL REFERENCES migrate.revision ON DELETE CASCADE,
+	dependency	text NOT NULL REFERENCES migrate.revision,
+	position	integer NOT NULL,
+	PRIMARY KEY (revision, dependency)
+);
+CREATE INDEX dependency_dependency_idx ON migrate.dependency (dependency);
+
+-- The applied set: one row per applied revision.
+CREATE TABLE migrate.applied (
+	revision	text PRIMARY KEY REFERENCES migrate.revision,
+	checksum	text NOT NULL,
+	applied_at	timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	applied_by	name NOT NULL DEFAULT CURRENT_USER,
+	stamped		boolean NOT NULL DEFAULT false
+);
+
+CREATE SEQUENCE migrate.log_seq;
+
+-- Every upgrade, downgrade and stamp of a revision.
+CREATE TABLE migrate.log (
+	id			bigint PRIMARY KEY DEFAULT pg_catalog.nextval('migrate.log_seq'),
+	xact		xid8 NOT NULL DEFAULT pg_catalog.pg_current_xact_id(),
+	revision	text NOT NULL,
+	direction	text NOT NULL CHECK (direction IN ('upgrade', 'downgrade')),
+	stamped		boolean NOT NULL,
+	role		name NOT NULL DEFAULT CURRENT_USER,
+	started_at	timestamptz NOT NULL,
+	duration	interval NOT NULL,
+	statements	integer NOT NULL,
+	outcome		text NOT NULL CHECK (outcome IN ('success', 'failure')),
+	detail		text
+);
+CREATE INDEX log_revision_idx ON migrate.log (revision);
+
+SELECT pg_catalog.pg_extension_config_dump('migrate.revision_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('migrate.revision', '');
+SELECT pg_catalog.pg_extension_config_dump('migrate.parent', '');
+SELECT pg_catalog.pg_extension_config_dump('migrate.dependency', '');
+SELECT pg_catalog.pg_extension_config_dump('migrate.applied', '');
+SELECT pg_catalog.pg_extension_config_dump('migrate.log_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('migrate.log', '');
+
+/*
+ * The SQL interface.  The functions live in pg_catalog so that they are
+ * found whatever the caller's search_path.
+ */
+
+CREATE FUNCTION @extschema@.migrate_revision(
+	message text,
+	upgrade text,
+	downgrade text DEFAULT '',
+	parents text[] DEFAULT NULL,
+	id text DEFAULT NULL,
+	depends_on text[] DEFAULT NULL,
+	branch_labels text[] DEFAULT NULL,
+	transactional boolean DEFAULT true)
+RETURNS text
+AS 'MODULE_PATHNAME', 'migrate_revision'
+LANGUAGE C VOLATILE;
+
+CREATE FUNCTION @extschema@.migrate_load(script text, id text DEFAULT NULL)
+RETURNS text
+AS 'MODULE_PATHNAME', 'migrate_load'
+LANGUAGE C VOLATILE;
+
+CREATE FUNCTION @extschema@.migrate_merge(
+	parents text[],
+	message text,
+	id text DEFAULT NULL)
+RETURNS text
+AS 'MODULE_PATHNAME', 'migrate_merge'
+LANGUAGE C VOLATILE;
+
+CREATE FUNCTION @extschema@.migrate_upgrade(target text DEFAULT 'head')
+RETURNS TABLE (step integer, revision text, message text,
+			   statements integer, duration interval)
+AS 'MODULE_PATHNAME', 'migrate_upgrade'
+LANGUAGE C VOLATILE STRICT;
+
+CREATE FUNCTION @extschema@.migrate_downgrade(target text)
+RETURNS TABLE (step integer, revision text, message text,
+			   statements integer, duration interval)
+AS 'MODULE_PATHNAME', 'migrate_downgrade'
+LANGUAGE C VOLATILE STRICT;
+
+CREATE FUNCTION @extschema@.migrate_stamp(target text)
+RETURNS TABLE (revision text, message text, action text)
+AS 'MODULE_PATHNAME', 'migrate_stamp'
+LANGUAGE C VOLATILE STRICT;
+
+CREATE FUNCTION @extschema@.migrate_stamp(targets text[])
+RETURNS TABLE (revision text, message text, action text)
+AS 'MODULE_PATHNAME', 'migrate_stamp_array'
+LANGUAGE C VOLATILE STRICT;
+
+CREATE FUNCTION @extschema@.migrate_current()
+RETURNS TABLE (revision text, message text, markers text,
+			   applied_at timestamptz, applied_by name)
+AS 'MODULE_PATHNAME', 'migrate_current'
+LANGUAGE C STABLE;
+
+CREATE FUNCTION @extschema@.migrate_heads()
+RETURNS TABLE (revision text, message text, branch_labels text[],
+			   applied boolean)
+AS 'MODULE_PATHNAME', 'migrate_heads'
+LANGUAGE C STABLE;
+
+CREATE FUNCTION @extschema@.migrate_branches()
+RETURNS TABLE (revision text, message text, children text[])
+AS 'MODULE_PATHNAME', 'migrate_branches'
+LANGUAGE C STABLE;
+
+CREATE FUNCTION @extschema@.migrate_history(range text DEFAULT NULL)
+RETURNS TABLE (revision text, parents text[], depends_on text[],
+			   branch_labels text[], message text, applied boolean,
+			   markers text)
+AS 'MODULE_PATHNAME', 'migrate_history'
+LANGUAGE C STABLE;
+
+CREATE FUNCTION @extschema@.migrate_show(id text)
+RETURNS TABLE (revision text, parents text[], depends_on text[],
+			   branch_labels text[], message text, transactional boolean,
+			   checksum text, created_at timestamptz, created_by name,
+			   applied boolean, applied_at timestamptz, markers text,
+			   upgrade text, downgrade text)
+AS 'MODULE_PATHNAME', 'migrate_show'
+LANGUAGE C STABLE STRICT;
+
+CREATE FUNCTION @extschema@.migrate_sql(target text, from_state text DEFAULT NULL)
+RETURNS text
+AS 'MODULE_PATHNAME', 'migrate_sql'
+LANGUAGE C STABLE;
+
+CREATE FUNCTION @extschema@.migrate_check()
+RETURNS TABLE (problem text, revision text, detail text)
+AS 'MODULE_PATHNAME', 'migrate_check'
+LANGUAGE C STABLE;
+
+CREATE FUNCTION @extschema@.migrate_at_head()
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'migrate_at_head'
+LANGUAGE C STABLE;
+
+/* Mutating functions are for the owner and whoever it grants them to. */
+REVOKE ALL ON FUNCTION @extschema@.migrate_revision(text, text, text, text[], text, text[], text[], boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.migrate_load(text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.migrate_merge(text[], text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.migrate_upgrade(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.migrate_downgrade(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.migrate_stamp(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.migrate_stamp(text[]) FROM PUBLIC;

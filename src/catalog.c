@@ -1,0 +1,651 @@
+/*-------------------------------------------------------------------------
+ *
+ * catalog.c
+ *	  The only code that reads or writes the migrate.* tables.
+ *
+ * Every function here connects to SPI, switches to the owner of schema
+ * "migrate" (the role that created the extension) so that callers need no
+ * privileges on the tables, runs cached plans with parameters, copies what
+ * it returns into the caller's memory context, and disconnects.  Internal
+ * SQL is search-path safe: every name is schema-qualified, operators
+ * included.
+ *
+ * Locking: CatalogLock takes the advisory transaction lock that serializes
+ * every call that changes the graph or the applied set.  Its key is
+ * (database, 0x6d696772, 0x61746500, 2) in pg_locks: classid 1835624306,
+ * objid 1635017984.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_namespace.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "storage/lmgr.h"
+#include "storage/lock.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/syscache.h"
+#include "utils/timestamp.h"
+
+#include "catalog.h"
+#include "errcodes.h"
+
+#define MIGRATE_LOCK_KEY1	0x6d696772	/* "migr" */
+#define MIGRATE_LOCK_KEY2	0x61746500	/* "ate" */
+
+/* State of one catalog access: see catalog_begin and catalog_end. */
+typedef struct CatalogAccess
+{
+	MemoryContext caller;		/* where results go */
+	Oid			save_userid;
+	int			save_sec_context;
+} CatalogAccess;
+
+/* Plans kept for the backend's life, keyed by the address of their SQL. */
+typedef struct KeptPlan
+{
+	const char *sql;
+	SPIPlanPtr	plan;
+} KeptPlan;
+
+static KeptPlan plan_cache[32];
+static int	plan_cache_len = 0;
+
+static void catalog_begin(CatalogAccess *access);
+static void catalog_end(CatalogAccess *access);
+static int	run(const char *sql, int nargs, Oid *types, Datum *values,
+				const char *nulls, bool read_only, int expected);
+static char *text_col(HeapTuple tup, int col, bool *isnull);
+static List *text_array_col(HeapTuple tup, int col);
+static Datum text_array(List *strings);
+static Datum cstring_array(const char **strings, int n);
+
+/* Connect to SPI and become the owner of schema migrate. */
+static void
+catalog_begin(CatalogAccess *access)
+{
+	Oid			nsp = get_namespace_oid("migrate", true);
+	HeapTuple	tup;
+	Oid			owner;
+
+	if (!OidIsValid(nsp))
+		ereport(ERROR,
+				(errcode(ERRCODE_MIGRATE_NOT_INSTALLED),
+				 errmsg("schema \"migrate\" does not exist"),
+				 errhint("Run CREATE EXTENSION migrate.")));
+	tup = SearchSysCache1(NAMESPACEOID, ObjectIdGetDatum(nsp));
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for namespace %u", nsp);
+	owner = ((Form_pg_namespace) GETSTRUCT(tup))->nspowner;
+	ReleaseSysCache(tup);
+
+	access->caller = CurrentMemoryContext;
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	GetUserIdAndSecContext(&access->save_userid, &access->save_sec_context);
+	SetUserIdAndSecContext(owner, access->save_sec_context |
+						   SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_RESTRICTED_OPERATION);
+}
+
+/* Undo catalog_begin.  On error, transaction abort does the same. */
+static void
+catalog_end(CatalogAccess *access)
+{
+	SetUserIdAndSecContext(access->save_userid, access->save_sec_context);
+	if (SPI_finish() != SPI_OK_FINISH)
+		elog(ERROR, "SPI_finish failed");
+}
+
+/*
+ * Run a cached plan for sql (a string literal: its address is the key) and
+ * check the result code.  Returns SPI_processed.
+ */
+static int
+run(const char *sql, int nargs, Oid *types, Datum *values, const char *nulls,
+	bool read_only, int expected)
+{
+	SPIPlanPtr	plan = NULL;
+	int			rc;
+
+	for (int i = 0; i < plan_cache_len; i++)
+		if (plan_cache[i].sql == sql)
+			plan = plan_cache[i].plan;
+	if (plan == NULL)
+	{
+		plan = SPI_prepare(sql, nargs, types);
+		if (plan == NULL)
+			elog(ERROR, "SPI_prepare failed for \"%s\": %s",
+				 sql, SPI_result_code_string(SPI_result));
+		if (plan_cache_len < lengthof(plan_cache))
+		{
+			if (SPI_keepplan(plan) != 0)
+				elog(ERROR, "SPI_keepplan failed");
+			plan_cache[plan_cache_len].sql = sql;
+			plan_cache[plan_cache_len++].plan = plan;
+		}
+	}
+	rc = SPI_execute_plan(plan, values, nulls, read_only, 0);
+	if (rc != expected)
+		elog(ERROR, "catalog query failed: %s", SPI_result_code_string(rc));
+	return (int) SPI_processed;
+}
+
+/* Column col (1-based) of tup as a C string in the current context. */
+static char *
+text_col(HeapTuple tup, int col, bool *isnull)
+{
+	bool		null;
+	Datum		d = SPI_getbinval(tup, SPI_tuptable->tupdesc, col, &null);
+
+	if (isnull)
+		*isnull = null;
+	return null ? NULL : TextDatumGetCString(d);
+}
+
+/* Column col of tup, a text[] or name[], as a List of C strings. */
+static List *
+text_array_col(HeapTuple tup, int col)
+{
+	bool		null;
+	Datum		d = SPI_getbinval(tup, SPI_tuptable->tupdesc, col, &null);
+	Datum	   *elems;
+	bool	   *nulls;
+	int			n;
+	List	   *result = NIL;
+
+	if (null)
+		return NIL;
+	deconstruct_array(DatumGetArrayTypeP(d), TEXTOID, -1, false, TYPALIGN_INT,
+					  &elems, &nulls, &n);
+	for (int i = 0; i < n; i++)
+		if (!nulls[i])
+			result = lappend(result, TextDatumGetCString(elems[i]));
+	return result;
+}
+
+static Datum
+text_array(List *strings)
+{
+	int			n = list_length(strings);
+	Datum	   *elems = palloc(sizeof(Datum) * Max(n, 1));
+	ListCell   *lc;
+	int			i = 0;
+
+	foreach(lc, strings)
+		elems[i++] = CStringGetTextDatum((char *) lfirst(lc));
+	return PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false,
+										   TYPALIGN_INT));
+}
+
+static Datum
+cstring_array(const char **strings, int n)
+{
+	Datum	   *elems = palloc(sizeof(Datum) * Max(n, 1));
+
+	for (int i = 0; i < n; i++)
+		elems[i] = CStringGetTextDatum(strings[i]);
+	return PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false,
+										   TYPALIGN_INT));
+}
+
+/*
+ * Take the advisory lock that serializes changes to the graph and the
+ * applied set, until the end of the transaction.
+ *
+ * Under REPEATABLE READ or SERIALIZABLE the transaction's snapshot may
+ * predate the lock, so a concurrent upgrade would go unseen: refused.
+ */
+void
+CatalogLock(void)
+{
+	LOCKTAG		tag;
+
+	if (IsolationUsesXactSnapshot())
+		ereport(ERROR,
+				(errcode(ERRCODE_MIGRATE_ISOLATION_LEVEL),
+				 errmsg("migrate cannot change revisions or the applied set under isolation level %s",
+						XactIsoLevel == XACT_SERIALIZABLE ? "SERIALIZABLE" : "REPEATABLE READ"),
+				 errdetail("Its snapshot could predate a concurrent migration, which would then be applied twice."),
+				 errhint("Run it at READ COMMITTED, the default.")));
+	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, MIGRATE_LOCK_KEY1,
+						 MIGRATE_LOCK_KEY2, 2);
+	(void) LockAcquire(&tag, ExclusiveLock, false, false);
+}
+
+/*
+ * The whole graph with the applied flags, validated (cycles refused).
+ */
+RevisionGraph *
+CatalogLoadGraph(void)
+{
+	static const char *const revisions_sql =
+	"SELECT r.id, r.message, r.transactional, r.branch_labels,"
+	" a.applied_at, a.applied_by"
+	" FROM migrate.revision r LEFT JOIN migrate.applied a"
+	" ON a.revision OPERATOR(pg_catalog.=) r.id"
+	" ORDER BY r.seq";
+	static const char *const parents_sql =
+	"SELECT revision, parent FROM migrate.parent ORDER BY position";
+	static const char *const deps_sql =
+	"SELECT revision, dependency FROM migrate.dependency ORDER BY position";
+	CatalogAccess access;
+	RevisionGraph *g;
+	MemoryContext spi;
+	int			n;
+
+	catalog_begin(&access);
+	n = run(revisions_sql, 0, NULL, NULL, NULL, true, SPI_OK_SELECT);
+	spi = MemoryContextSwitchTo(access.caller);
+	g = GraphCreate(n);
+	for (int i = 0; i < n; i++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		List	   *labels = text_array_col(tup, 4);
+		char	  **label_array = NULL;
+		bool		isnull;
+		int			node;
+		ListCell   *lc;
+		int			k = 0;
+
+		if (labels != NIL)
+		{
+			label_array = palloc(sizeof(char *) * list_length(labels));
+			foreach(lc, labels)
+				label_array[k++] = lfirst(lc);
+		}
+		node = GraphAddNode(g, text_col(tup, 1, NULL), text_col(tup, 2, NULL),
+							DatumGetBool(SPI_getbinval(tup, desc, 3, &isnull)),
+							label_array, k);
+		g->nodes[node].applied_at =
+			DatumGetTimestampTz(SPI_getbinval(tup, desc, 5, &isnull));
+		g->nodes[node].applied = !isnull;
+		if (!isnull)
+			g->nodes[node].applied_by =
+				pstrdup(NameStr(*DatumGetName(SPI_getbinval(tup, desc, 6, &isnull))));
+	}
+	MemoryContextSwitchTo(spi);
+
+	for (int pass = 0; pass < 2; pass++)
+	{
+		n = run(pass == 0 ? parents_sql : deps_sql, 0, NULL, NULL, NULL, true,
+				SPI_OK_SELECT);
+		spi = MemoryContextSwitchTo(access.caller);
+		for (int i = 0; i < n; i++)
+		{
+			HeapTuple	tup = SPI_tuptable->vals[i];
+			char	   *rev = text_col(tup, 1, NULL);
+			char	   *other = text_col(tup, 2, NULL);
+			int			node = GraphFind(g, rev);
+
+			if (node < 0)
+				elog(ERROR, "edge of unknown revision \"%s\"", rev);
+			if (pass == 0)
+				GraphAddParent(g, node, other);
+			else
+				GraphAddDependency(g, node, other);
+			pfree(rev);
+			pfree(other);
+		}
+		MemoryContextSwitchTo(spi);
+	}
+	catalog_end(&access);
+	GraphFinish(g);
+	return g;
+}
+
+/* Fill a CatalogRevision from the current row of revision_sql. */
+static CatalogRevision *
+revision_from_tuple(HeapTuple tup)
+{
+	TupleDesc	desc = SPI_tuptable->tupdesc;
+	CatalogRevision *r = palloc0(sizeof(CatalogRevision));
+	bool		isnull;
+
+	r->id = text_col(tup, 1, NULL);
+	r->message = text_col(tup, 2, NULL);
+	r->upgrade = text_col(tup, 3, NULL);
+	r->downgrade = text_col(tup, 4, NULL);
+	r->transactional = DatumGetBool(SPI_getbinval(tup, desc, 5, &isnull));
+	r->checksum = text_col(tup, 6, NULL);
+	r->labels = text_array_col(tup, 7);
+	r->created_at = DatumGetTimestampTz(SPI_getbinval(tup, desc, 8, &isnull));
+	r->created_by = pstrdup(NameStr(*DatumGetName(SPI_getbinval(tup, desc, 9, &isnull))));
+	r->parents = text_array_col(tup, 10);
+	r->depends_on = text_array_col(tup, 11);
+	r->applied_checksum = text_col(tup, 12, &isnull);
+	r->applied = !isnull;
+	return r;
+}
+
+#define REVISION_COLUMNS \
+	"SELECT r.id, r.message, r.upgrade, r.downgrade, r.transactional," \
+	" r.checksum, r.branch_labels, r.created_at, r.created_by," \
+	" ARRAY(SELECT p.parent FROM migrate.parent p" \
+	"       WHERE p.revision OPERATOR(pg_catalog.=) r.id ORDER BY p.position)," \
+	" ARRAY(SELECT d.dependency FROM migrate.dependency d" \
+	"       WHERE d.revision OPERATOR(pg_catalog.=) r.id ORDER BY d.position)," \
+	" a.checksum" \
+	" FROM migrate.revision r LEFT JOIN migrate.applied a" \
+	" ON a.revision OPERATOR(pg_catalog.=) r.id"
+
+/* One revision in full, or NULL if there is none with that id. */
+CatalogRevision *
+CatalogGetRevision(const char *id)
+{
+	static const char *const sql = REVISION_COLUMNS
+	" WHERE r.id OPERATOR(pg_catalog.=) $1";
+	CatalogAccess access;
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1];
+	CatalogRevision *result = NULL;
+
+	catalog_begin(&access);
+	values[0] = CStringGetTextDatum(id);
+	if (run(sql, 1, types, values, NULL, true, SPI_OK_SELECT) == 1)
+	{
+		MemoryContext spi = MemoryContextSwitchTo(access.caller);
+
+		result = revision_from_tuple(SPI_tuptable->vals[0]);
+		MemoryContextSwitchTo(spi);
+	}
+	catalog_end(&access);
+	return result;
+}
+
+/* Every revision in full, in creation order (for migrate_check). */
+List *
+CatalogAllRevisions(void)
+{
+	static const char *const sql = REVISION_COLUMNS " ORDER BY r.seq";
+	CatalogAccess access;
+	List	   *result = NIL;
+	int			n;
+	MemoryContext spi;
+
+	catalog_begin(&access);
+	n = run(sql, 0, NULL, NULL, NULL, true, SPI_OK_SELECT);
+	spi = MemoryContextSwitchTo(access.caller);
+	for (int i = 0; i < n; i++)
+		result = lappend(result, revision_from_tuple(SPI_tuptable->vals[i]));
+	MemoryContextSwitchTo(spi);
+	catalog_end(&access);
+	return result;
+}
+
+/* Run a query returning one text column; the values as a List. */
+static List *
+text_list_query(const char *sql, int nargs, Oid *types, Datum *values)
+{
+	CatalogAccess access;
+	List	   *result = NIL;
+	int			n;
+	MemoryContext spi;
+
+	catalog_begin(&access);
+	n = run(sql, nargs, types, values, NULL, true, SPI_OK_SELECT);
+	spi = MemoryContextSwitchTo(access.caller);
+	for (int i = 0; i < n; i++)
+		result = lappend(result, text_col(SPI_tuptable->vals[i], 1, NULL));
+	MemoryContextSwitchTo(spi);
+	catalog_end(&access);
+	return result;
+}
+
+/* The ids of the heads, in creation order, without loading the graph. */
+List *
+CatalogHeads(void)
+{
+	static const char *const sql =
+	"SELECT r.id FROM migrate.revision r WHERE NOT EXISTS"
+	" (SELECT FROM migrate.parent p WHERE p.parent OPERATOR(pg_catalog.=) r.id)"
+	" ORDER BY r.seq";
+
+	return text_list_query(sql, 0, NULL, NULL);
+}
+
+/* Ids that start with prefix, at most a few. */
+List *
+CatalogMatchPrefix(const char *prefix)
+{
+	static const char *const sql =
+	"SELECT id FROM migrate.revision"
+	" WHERE pg_catalog.left(id, pg_catalog.length($1)) OPERATOR(pg_catalog.=) $1"
+	" ORDER BY seq LIMIT 10";
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1] = {CStringGetTextDatum(prefix)};
+
+	return text_list_query(sql, 1, types, values);
+}
+
+/*
+ * The revision that carries "label" as a branch label or as its id, or
+ * NULL.  Labels and ids share one namespace.
+ */
+char *
+CatalogLabelOwner(const char *label)
+{
+	static const char *const sql =
+	"SELECT id FROM migrate.revision"
+	" WHERE branch_labels OPERATOR(pg_catalog.@>) ARRAY[$1]"
+	"    OR id OPERATOR(pg_catalog.=) $1"
+	" LIMIT 1";
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1] = {CStringGetTextDatum(label)};
+	List	   *ids = text_list_query(sql, 1, types, values);
+
+	return ids ? linitial(ids) : NULL;
+}
+
+/*
+ * Insert the revision, or (exists) replace its row and edges.  The spec has
+ * been validated: parents and depends_on are full ids.
+ */
+void
+CatalogStoreRevision(RevisionSpec *spec, const char *checksum, bool exists)
+{
+	static const char *const insert_sql =
+	"INSERT INTO migrate.revision (id, message, upgrade, downgrade,"
+	" transactional, checksum, branch_labels, created_by)"
+	" VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+	static const char *const update_sql =
+	"UPDATE migrate.revision SET message = $2, upgrade = $3, downgrade = $4,"
+	" transactional = $5, checksum = $6, branch_labels = $7"
+	" WHERE id OPERATOR(pg_catalog.=) $1";
+	static const char *const delete_parents_sql =
+	"DELETE FROM migrate.parent WHERE revision OPERATOR(pg_catalog.=) $1";
+	static const char *const delete_deps_sql =
+	"DELETE FROM migrate.dependency WHERE revision OPERATOR(pg_catalog.=) $1";
+	static const char *const insert_parents_sql =
+	"INSERT INTO migrate.parent (revision, parent, position)"
+	" SELECT $1, p, n FROM pg_catalog.unnest($2::pg_catalog.text[])"
+	" WITH ORDINALITY AS u(p, n)";
+	static const char *const insert_deps_sql =
+	"INSERT INTO migrate.dependency (revision, dependency, position)"
+	" SELECT $1, d, n FROM pg_catalog.unnest($2::pg_catalog.text[])"
+	" WITH ORDINALITY AS u(d, n)";
+	Oid			types[8] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, BOOLOID,
+	TEXTOID, TEXTARRAYOID, NAMEOID};
+	Datum		values[8];
+	Oid			edge_types[2] = {TEXTOID, TEXTARRAYOID};
+	Datum		edge_values[2];
+	char	   *creator = GetUserNameFromId(GetUserId(), false);
+	CatalogAccess access;
+
+	values[0] = CStringGetTextDatum(spec->id);
+	values[1] = CStringGetTextDatum(spec->message);
+	values[2] = CStringGetTextDatum(spec->upgrade);
+	values[3] = CStringGetTextDatum(spec->downgrade);
+	values[4] = BoolGetDatum(spec->transactional);
+	values[5] = CStringGetTextDatum(checksum);
+	values[6] = text_array(spec->labels);
+	values[7] = DirectFunctionCall1(namein, CStringGetDatum(creator));
+	edge_values[0] = values[0];
+
+	catalog_begin(&access);
+	if (exists)
+	{
+		run(update_sql, 7, types, values, NULL, false, SPI_OK_UPDATE);
+		run(delete_parents_sql, 1, types, values, NULL, false, SPI_OK_DELETE);
+		run(delete_deps_sql, 1, types, values, NULL, false, SPI_OK_DELETE);
+	}
+	else
+		run(insert_sql, 8, types, values, NULL, false, SPI_OK_INSERT);
+	edge_values[1] = text_array(spec->parents);
+	run(insert_parents_sql, 2, edge_types, edge_values, NULL, false,
+		SPI_OK_INSERT);
+	edge_values[1] = text_array(spec->depends_on);
+	run(insert_deps_sql, 2, edge_types, edge_values, NULL, false,
+		SPI_OK_INSERT);
+	catalog_end(&access);
+}
+
+/*
+ * The upgrade (or downgrade) SQL of the given nodes, in the same order.
+ */
+char	  **
+CatalogGetScripts(RevisionGraph *g, const int *nodes, int n, bool upgrade)
+{
+	static const char *const upgrade_sql =
+	"SELECT u.n, r.upgrade FROM pg_catalog.unnest($1::pg_catalog.text[])"
+	" WITH ORDINALITY AS u(id, n)"
+	" JOIN migrate.revision r ON r.id OPERATOR(pg_catalog.=) u.id";
+	static const char *const downgrade_sql =
+	"SELECT u.n, r.downgrade FROM pg_catalog.unnest($1::pg_catalog.text[])"
+	" WITH ORDINALITY AS u(id, n)"
+	" JOIN migrate.revision r ON r.id OPERATOR(pg_catalog.=) u.id";
+	const char **ids = palloc(sizeof(char *) * Max(n, 1));
+	char	  **result = palloc0(sizeof(char *) * Max(n, 1));
+	Oid			types[1] = {TEXTARRAYOID};
+	Datum		values[1];
+	CatalogAccess access;
+	MemoryContext spi;
+	int			rows;
+
+	for (int i = 0; i < n; i++)
+		ids[i] = g->nodes[nodes[i]].id;
+	values[0] = cstring_array(ids, n);
+	catalog_begin(&access);
+	rows = run(upgrade ? upgrade_sql : downgrade_sql, 1, types, values, NULL,
+			   true, SPI_OK_SELECT);
+	spi = MemoryContextSwitchTo(access.caller);
+	for (int i = 0; i < rows; i++)
+	{
+		bool		isnull;
+		int64		pos = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[i],
+													  SPI_tuptable->tupdesc,
+													  1, &isnull));
+
+		result[pos - 1] = text_col(SPI_tuptable->vals[i], 2, NULL);
+	}
+	MemoryContextSwitchTo(spi);
+	catalog_end(&access);
+	for (int i = 0; i < n; i++)
+		if (result[i] == NULL)
+			elog(ERROR, "revision \"%s\" vanished", ids[i]);
+	return result;
+}
+
+/*
+ * Record what a call did: the applied set changes and one log row per
+ * step, in three statements whatever the number of steps.
+ */
+void
+CatalogRecordSteps(CatalogStep *steps, int n)
+{
+	static const char *const apply_sql =
+	"INSERT INTO migrate.applied (revision, checksum, applied_at, applied_by, stamped)"
+	" SELECT r.id, r.checksum, pg_catalog.now(), $2, u.stamped"
+	" FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]),"
+	" pg_catalog.unnest($3::pg_catalog.bool[])) AS u(id, stamped)"
+	" JOIN migrate.revision r ON r.id OPERATOR(pg_catalog.=) u.id";
+	static const char *const unapply_sql =
+	"DELETE FROM migrate.applied"
+	" WHERE revision OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.text[])";
+	static const char *const log_sql =
+	"INSERT INTO migrate.log (revision, direction, stamped, role, started_at,"
+	" duration, statements, outcome)"
+	" SELECT u.id, CASE WHEN u.up THEN 'upgrade' ELSE 'downgrade' END,"
+	" u.stamped, $2, u.started_at,"
+	" pg_catalog.make_interval(secs => u.us::pg_catalog.float8 OPERATOR(pg_catalog./) 1000000),"
+	" u.statements, 'success'"
+	" FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]),"
+	" pg_catalog.unnest($3::pg_catalog.bool[]), pg_catalog.unnest($4::pg_catalog.bool[]),"
+	" pg_catalog.unnest($5::pg_catalog.timestamptz[]), pg_catalog.unnest($6::pg_catalog.int8[]),"
+	" pg_catalog.unnest($7::pg_catalog.int4[])) AS u(id, up, stamped, started_at, us, statements)";
+	Oid			types[7] = {TEXTARRAYOID, NAMEOID, BOOLARRAYOID, BOOLARRAYOID,
+	TIMESTAMPTZARRAYOID, INT8ARRAYOID, INT4ARRAYOID};
+	Datum		values[7];
+	const char **all_ids = palloc(sizeof(char *) * Max(n, 1));
+	const char **up_ids = palloc(sizeof(char *) * Max(n, 1));
+	const char **down_ids = palloc(sizeof(char *) * Max(n, 1));
+	Datum	   *up_stamped = palloc(sizeof(Datum) * Max(n, 1));
+	Datum	   *ups = palloc(sizeof(Datum) * Max(n, 1));
+	Datum	   *stamped = palloc(sizeof(Datum) * Max(n, 1));
+	Datum	   *started = palloc(sizeof(Datum) * Max(n, 1));
+	Datum	   *us = palloc(sizeof(Datum) * Max(n, 1));
+	Datum	   *stmts = palloc(sizeof(Datum) * Max(n, 1));
+	int			nup = 0,
+				ndown = 0;
+	char	   *role = GetUserNameFromId(GetUserId(), false);
+	CatalogAccess access;
+
+	if (n == 0)
+		return;
+	for (int i = 0; i < n; i++)
+	{
+		all_ids[i] = steps[i].id;
+		ups[i] = BoolGetDatum(steps[i].upgrade);
+		stamped[i] = BoolGetDatum(steps[i].stamped);
+		started[i] = TimestampTzGetDatum(steps[i].started_at);
+		us[i] = Int64GetDatum(steps[i].duration_us);
+		stmts[i] = Int32GetDatum(steps[i].statements);
+		if (steps[i].upgrade)
+		{
+			up_stamped[nup] = stamped[i];
+			up_ids[nup++] = steps[i].id;
+		}
+		else
+			down_ids[ndown++] = steps[i].id;
+	}
+	values[1] = DirectFunctionCall1(namein, CStringGetDatum(role));
+
+	catalog_begin(&access);
+	if (ndown > 0)
+	{
+		values[0] = cstring_array(down_ids, ndown);
+		if (run(unapply_sql, 1, types, values, NULL, false,
+				SPI_OK_DELETE) != ndown)
+			elog(ERROR, "applied set changed during the call");
+	}
+	if (nup > 0)
+	{
+		values[0] = cstring_array(up_ids, nup);
+		values[2] = PointerGetDatum(construct_array(up_stamped, nup, BOOLOID,
+													1, true, TYPALIGN_CHAR));
+		if (run(apply_sql, 3, types, values, NULL, false,
+				SPI_OK_INSERT) != nup)
+			elog(ERROR, "applied set changed during the call");
+	}
+	values[0] = cstring_array(all_ids, n);
+	values[2] = PointerGetDatum(construct_array(ups, n, BOOLOID, 1, true,
+												TYPALIGN_CHAR));
+	values[3] = PointerGetDatum(construct_array(stamped, n, BOOLOID, 1, true,
+												TYPALIGN_CHAR));
+	values[4] = PointerGetDatum(construct_array(started, n, TIMESTAMPTZOID,
+												sizeof(TimestampTz), FLOAT8PASSBYVAL,
+												TYPALIGN_DOUBLE));
+	values[5] = PointerGetDatum(construct_array(us, n, INT8OID, 8,
+												FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+	values[6] = PointerGetDatum(construct_array(stmts, n, INT4OID, 4, true,
+												TYPALIGN_INT));
+	run(log_sql, 7, types, values, NULL, false, SPI_OK_INSERT);
+	catalog_end(&access);
+}

@@ -1,0 +1,59 @@
+/*-------------------------------------------------------------------------
+ *
+ * catalog.h
+ *	  Access to the migrate.* tables (see catalog.c).
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef MIGRATE_CATALOG_H
+#define MIGRATE_CATALOG_H
+
+#include "datatype/timestamp.h"
+
+#include "graph.h"
+#include "register.h"
+
+/* A revision row with its edges, as stored. */
+typedef struct CatalogRevision
+{
+	char	   *id;
+	char	   *message;
+	char	   *upgrade;
+	char	   *downgrade;
+	bool		transactional;
+	char	   *checksum;
+	List	   *labels;			/* of char * */
+	List	   *parents;		/* of char *, in order */
+	List	   *depends_on;		/* of char *, in order */
+	TimestampTz created_at;
+	char	   *created_by;
+	bool		applied;
+	char	   *applied_checksum;	/* checksum when applied */
+} CatalogRevision;
+
+/* One revision applied or unapplied by a call, for the log. */
+typedef struct CatalogStep
+{
+	const char *id;
+	const char *message;
+	bool		upgrade;		/* false: downgrade */
+	bool		stamped;		/* bookkeeping only */
+	TimestampTz started_at;
+	int64		duration_us;
+	int			statements;
+} CatalogStep;
+
+extern void CatalogLock(void);
+extern RevisionGraph *CatalogLoadGraph(void);
+extern CatalogRevision *CatalogGetRevision(const char *id);
+extern List *CatalogAllRevisions(void);
+extern List *CatalogHeads(void);
+extern List *CatalogMatchPrefix(const char *prefix);
+extern char *CatalogLabelOwner(const char *label);
+extern void CatalogStoreRevision(RevisionSpec *spec, const char *checksum,
+								 bool exists);
+extern char **CatalogGetScripts(RevisionGraph *g, const int *nodes, int n,
+								bool upgrade);
+extern void CatalogRecordSteps(CatalogStep *steps, int n);
+
+#endif							/* MIGRATE_CATALOG_H */

@@ -1,0 +1,49 @@
+/*-------------------------------------------------------------------------
+ *
+ * guc.c
+ *	  Configuration parameters of migrate.
+ *
+ * migrate.lock_timeout and migrate.statement_timeout are applied while the
+ * SQL of a revision runs (see executor.c); outside of it the session's own
+ * lock_timeout and statement_timeout stay in force.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include <limits.h>
+
+#include "utils/guc.h"
+
+#include "guc.h"
+
+/* lock_timeout while revision SQL runs, in milliseconds; 0 disables it */
+int			migrate_lock_timeout = 5000;
+
+/* statement_timeout of each revision statement, in milliseconds; 0: none */
+int			migrate_statement_timeout = 0;
+
+/* Define the parameters; called once from _PG_init. */
+void
+GucInit(void)
+{
+	DefineCustomIntVariable("migrate.lock_timeout",
+							"Sets lock_timeout while the SQL of a revision runs.",
+							"A statement of a revision that waits longer than this for a lock fails with SQLSTATE 55P03. Zero waits forever.",
+							&migrate_lock_timeout,
+							5000, 0, INT_MAX,
+							PGC_USERSET,
+							GUC_UNIT_MS,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("migrate.statement_timeout",
+							"Sets the time limit of each statement of a revision.",
+							"A statement of a revision that runs longer than this is cancelled with SQLSTATE 57014. Zero means no limit.",
+							&migrate_statement_timeout,
+							0, 0, INT_MAX,
+							PGC_USERSET,
+							GUC_UNIT_MS,
+							NULL, NULL, NULL);
+
+	MarkGUCPrefixReserved("migrate");
+}

@@ -1,0 +1,13 @@
+/*
+ * guc.h
+ *	  Configuration parameters of migrate (see guc.c).
+ */
+#ifndef MIGRATE_GUC_H
+#define MIGRATE_GUC_H
+
+extern int	migrate_lock_timeout;
+extern int	migrate_statement_timeout;
+
+extern void GucInit(void);
+
+#endif							/* MIGRATE_GUC_H */
