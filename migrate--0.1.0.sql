@@ -120,23 +120,23 @@ CREATE FUNCTION @extschema@.migrate_upgrade(target text DEFAULT 'head')
 RETURNS TABLE (step integer, revision text, message text,
 			   statements integer, duration interval)
 AS 'MODULE_PATHNAME', 'migrate_upgrade'
-LANGUAGE C VOLATILE STRICT;
+LANGUAGE C VOLATILE;
 
 CREATE FUNCTION @extschema@.migrate_downgrade(target text)
 RETURNS TABLE (step integer, revision text, message text,
 			   statements integer, duration interval)
 AS 'MODULE_PATHNAME', 'migrate_downgrade'
-LANGUAGE C VOLATILE STRICT;
+LANGUAGE C VOLATILE;
 
 CREATE FUNCTION @extschema@.migrate_stamp(target text)
 RETURNS TABLE (revision text, message text, action text)
 AS 'MODULE_PATHNAME', 'migrate_stamp'
-LANGUAGE C VOLATILE STRICT;
+LANGUAGE C VOLATILE;
 
 CREATE FUNCTION @extschema@.migrate_stamp(targets text[])
 RETURNS TABLE (revision text, message text, action text)
 AS 'MODULE_PATHNAME', 'migrate_stamp_array'
-LANGUAGE C VOLATILE STRICT;
+LANGUAGE C VOLATILE;
 
 CREATE FUNCTION @extschema@.migrate_current()
 RETURNS TABLE (revision text, message text, markers text,

@@ -105,7 +105,8 @@ catalog_end(CatalogAccess *access)
 
 /*
  * Run a cached plan for sql (a string literal: its address is the key) and
- * check the result code.  Returns SPI_processed.
+ * check the result code.  Returns SPI_processed.  Reads pass read_only =
+ * false too, so that they see what this call wrote just before.
  */
 static int
 run(const char *sql, int nargs, Oid *types, Datum *values, const char *nulls,
@@ -210,7 +211,7 @@ CatalogLock(void)
 	if (IsolationUsesXactSnapshot())
 		ereport(ERROR,
 				(errcode(ERRCODE_MIGRATE_ISOLATION_LEVEL),
-				 errmsg("migrate cannot change revisions or the applied set under isolation level %s",
+				 errmsg("cannot change revisions or the applied set at isolation level %s",
 						XactIsoLevel == XACT_SERIALIZABLE ? "SERIALIZABLE" : "REPEATABLE READ"),
 				 errdetail("Its snapshot could predate a concurrent migration, which would then be applied twice."),
 				 errhint("Run it at READ COMMITTED, the default.")));
@@ -241,7 +242,7 @@ CatalogLoadGraph(void)
 	int			n;
 
 	catalog_begin(&access);
-	n = run(revisions_sql, 0, NULL, NULL, NULL, true, SPI_OK_SELECT);
+	n = run(revisions_sql, 0, NULL, NULL, NULL, false, SPI_OK_SELECT);
 	spi = MemoryContextSwitchTo(access.caller);
 	g = GraphCreate(n);
 	for (int i = 0; i < n; i++)
@@ -275,7 +276,7 @@ CatalogLoadGraph(void)
 
 	for (int pass = 0; pass < 2; pass++)
 	{
-		n = run(pass == 0 ? parents_sql : deps_sql, 0, NULL, NULL, NULL, true,
+		n = run(pass == 0 ? parents_sql : deps_sql, 0, NULL, NULL, NULL, false,
 				SPI_OK_SELECT);
 		spi = MemoryContextSwitchTo(access.caller);
 		for (int i = 0; i < n; i++)
@@ -349,7 +350,7 @@ CatalogGetRevision(const char *id)
 
 	catalog_begin(&access);
 	values[0] = CStringGetTextDatum(id);
-	if (run(sql, 1, types, values, NULL, true, SPI_OK_SELECT) == 1)
+	if (run(sql, 1, types, values, NULL, false, SPI_OK_SELECT) == 1)
 	{
 		MemoryContext spi = MemoryContextSwitchTo(access.caller);
 
@@ -371,7 +372,7 @@ CatalogAllRevisions(void)
 	MemoryContext spi;
 
 	catalog_begin(&access);
-	n = run(sql, 0, NULL, NULL, NULL, true, SPI_OK_SELECT);
+	n = run(sql, 0, NULL, NULL, NULL, false, SPI_OK_SELECT);
 	spi = MemoryContextSwitchTo(access.caller);
 	for (int i = 0; i < n; i++)
 		result = lappend(result, revision_from_tuple(SPI_tuptable->vals[i]));
@@ -390,7 +391,7 @@ text_list_query(const char *sql, int nargs, Oid *types, Datum *values)
 	MemoryContext spi;
 
 	catalog_begin(&access);
-	n = run(sql, nargs, types, values, NULL, true, SPI_OK_SELECT);
+	n = run(sql, nargs, types, values, NULL, false, SPI_OK_SELECT);
 	spi = MemoryContextSwitchTo(access.caller);
 	for (int i = 0; i < n; i++)
 		result = lappend(result, text_col(SPI_tuptable->vals[i], 1, NULL));
@@ -534,7 +535,7 @@ CatalogGetScripts(RevisionGraph *g, const int *nodes, int n, bool upgrade)
 	values[0] = cstring_array(ids, n);
 	catalog_begin(&access);
 	rows = run(upgrade ? upgrade_sql : downgrade_sql, 1, types, values, NULL,
-			   true, SPI_OK_SELECT);
+			   false, SPI_OK_SELECT);
 	spi = MemoryContextSwitchTo(access.caller);
 	for (int i = 0; i < rows; i++)
 	{

@@ -109,6 +109,18 @@ text_arg_or_null(FunctionCallInfo fcinfo, int n)
 	return PG_ARGISNULL(n) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(n));
 }
 
+/* A target argument: NULL is refused rather than taken as "nothing". */
+static char *
+target_arg(FunctionCallInfo fcinfo, int n)
+{
+	if (PG_ARGISNULL(n))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("target cannot be NULL"),
+				 errhint("Write \"head\" to upgrade to the head, \"base\" to downgrade everything.")));
+	return text_to_cstring(PG_GETARG_TEXT_PP(n));
+}
+
 /*
  * migrate_revision(message, upgrade, downgrade, parents, id, depends_on,
  *					branch_labels, transactional) RETURNS text
@@ -220,7 +232,7 @@ migrate_upgrade(PG_FUNCTION_ARGS)
 	CatalogStep *steps;
 
 	InitMaterializedSRF(fcinfo, 0);
-	steps = ExecuteUpgrade(text_to_cstring(PG_GETARG_TEXT_PP(0)), &n);
+	steps = ExecuteUpgrade(target_arg(fcinfo, 0), &n);
 	return_steps(fcinfo, steps, n);
 	return (Datum) 0;
 }
@@ -236,7 +248,7 @@ migrate_downgrade(PG_FUNCTION_ARGS)
 	CatalogStep *steps;
 
 	InitMaterializedSRF(fcinfo, 0);
-	steps = ExecuteDowngrade(text_to_cstring(PG_GETARG_TEXT_PP(0)), &n);
+	steps = ExecuteDowngrade(target_arg(fcinfo, 0), &n);
 	return_steps(fcinfo, steps, n);
 	return (Datum) 0;
 }
@@ -270,7 +282,7 @@ stamp(FunctionCallInfo fcinfo, const char **targets, int ntargets)
 Datum
 migrate_stamp(PG_FUNCTION_ARGS)
 {
-	const char *target = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	const char *target = target_arg(fcinfo, 0);
 
 	stamp(fcinfo, &target, 1);
 	return (Datum) 0;
@@ -282,11 +294,15 @@ migrate_stamp(PG_FUNCTION_ARGS)
 Datum
 migrate_stamp_array(PG_FUNCTION_ARGS)
 {
-	List	   *list = array_arg(PG_GETARG_ARRAYTYPE_P(0), "targets");
-	const char **targets = palloc(sizeof(char *) * Max(list_length(list), 1));
+	List	   *list;
+	const char **targets;
 	ListCell   *lc;
 	int			n = 0;
 
+	if (PG_ARGISNULL(0))
+		(void) target_arg(fcinfo, 0);
+	list = array_arg(PG_GETARG_ARRAYTYPE_P(0), "targets");
+	targets = palloc(sizeof(char *) * Max(list_length(list), 1));
 	foreach(lc, list)
 		targets[n++] = lfirst(lc);
 	stamp(fcinfo, targets, n);
@@ -493,11 +509,7 @@ migrate_show(PG_FUNCTION_ARGS)
 Datum
 migrate_sql(PG_FUNCTION_ARGS)
 {
-	if (PG_ARGISNULL(0))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("target cannot be NULL")));
-	PG_RETURN_TEXT_P(cstring_to_text(OfflineScript(text_arg_or_null(fcinfo, 0),
+	PG_RETURN_TEXT_P(cstring_to_text(OfflineScript(target_arg(fcinfo, 0),
 												   text_arg_or_null(fcinfo, 1))));
 }
 

@@ -28,6 +28,7 @@ typedef struct IdEntry
 } IdEntry;
 
 static void append_edge(int **edges, int *n, int target);
+static void report_cycle(RevisionGraph *g, const int *indegree);
 
 /* Create an empty graph with room for about "expected" nodes. */
 RevisionGraph *
@@ -118,6 +119,56 @@ GraphAddDependency(RevisionGraph *g, int node, const char *dep)
 }
 
 /*
+ * Report a cycle among the nodes that Kahn's algorithm left over (those
+ * with indegree > 0).  Each of them has a left-over parent or dependency,
+ * so walking those edges from any of them must come back to a node seen
+ * before: the path from there is the cycle.
+ */
+static void
+report_cycle(RevisionGraph *g, const int *indegree)
+{
+	int		   *seen_at = palloc(sizeof(int) * g->nnodes);
+	int		   *path = palloc(sizeof(int) * (g->nnodes + 1));
+	int			len = 0;
+	int			cur = -1;
+	StringInfoData buf;
+
+	for (int i = 0; i < g->nnodes; i++)
+	{
+		seen_at[i] = -1;
+		if (cur < 0 && indegree[i] > 0)
+			cur = i;
+	}
+	while (seen_at[cur] < 0)
+	{
+		RevisionNode *r = &g->nodes[cur];
+		int			next = -1;
+
+		seen_at[cur] = len;
+		path[len++] = cur;
+		for (int j = 0; j < r->nparents && next < 0; j++)
+			if (indegree[r->parents[j]] > 0)
+				next = r->parents[j];
+		for (int j = 0; j < r->ndeps && next < 0; j++)
+			if (indegree[r->deps[j]] > 0)
+				next = r->deps[j];
+		Assert(next >= 0);
+		cur = next;
+	}
+
+	/* path[seen_at[cur]..len-1] is the cycle, children first: print it parents first */
+	initStringInfo(&buf);
+	appendStringInfoString(&buf, g->nodes[cur].id);
+	for (int k = len - 1; k >= seen_at[cur]; k--)
+		appendStringInfo(&buf, " -> %s", g->nodes[path[k]].id);
+	ereport(ERROR,
+			(errcode(ERRCODE_MIGRATE_CYCLE),
+			 errmsg("revision graph has a cycle"),
+			 errdetail("Following parents and depends_on: %s.", buf.data),
+			 errhint("Change the parents or depends_on of one of these revisions.")));
+}
+
+/*
  * Compute the topological order, refusing cycles.  Kahn's algorithm with a
  * binary min-heap on the creation index, so the order is deterministic.
  */
@@ -140,13 +191,15 @@ GraphFinish(RevisionGraph *g)
 				ereport(ERROR,
 						(errcode(ERRCODE_MIGRATE_CYCLE),
 						 errmsg("revision \"%s\" lists itself as a parent",
-								node->id)));
+								node->id),
+						 errhint("A revision comes after its parents; name another parent.")));
 		for (int j = 0; j < node->ndeps; j++)
 			if (node->deps[j] == i)
 				ereport(ERROR,
 						(errcode(ERRCODE_MIGRATE_CYCLE),
 						 errmsg("revision \"%s\" depends on itself",
-								node->id)));
+								node->id),
+						 errhint("A revision comes after its dependencies; name another dependency.")));
 		indegree[i] = node->nparents + node->ndeps;
 		if (indegree[i] == 0)
 			heap[nheap++] = i;	/* ascending i keeps the heap property */
@@ -213,26 +266,7 @@ GraphFinish(RevisionGraph *g)
 	}
 
 	if (done < n)
-	{
-		StringInfoData buf;
-		int			listed = 0;
-
-		initStringInfo(&buf);
-		for (int i = 0; i < n; i++)
-		{
-			if (indegree[i] == 0)
-				continue;
-			if (listed++ > 0)
-				appendStringInfoString(&buf, ", ");
-			appendStringInfoString(&buf, g->nodes[i].id);
-		}
-		ereport(ERROR,
-				(errcode(ERRCODE_MIGRATE_CYCLE),
-				 errmsg("revision graph has a cycle"),
-				 errdetail("The cycle, through parents or depends_on, involves these revisions: %s.",
-						   buf.data),
-				 errhint("Change the parents or depends_on of one of them.")));
-	}
+		report_cycle(g, indegree);
 	pfree(indegree);
 	pfree(heap);
 }

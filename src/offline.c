@@ -132,7 +132,8 @@ OfflineScript(const char *target, const char *from_state)
 
 	initStringInfo(&buf);
 	appendStringInfo(&buf, "-- migrate: %s to %s from %s\n",
-					 upgrade ? "upgrade" : "downgrade", quote_literal_cstr(target),
+					 n == 0 ? "move" : upgrade ? "upgrade" : "downgrade",
+					 quote_literal_cstr(target),
 					 from_state ? quote_literal_cstr(from_state) : "the applied set");
 	if (n == 0)
 	{

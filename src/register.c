@@ -29,8 +29,17 @@
 
 static char *resolve_reference(const char *ref, const char *role);
 static char *generate_id(void);
+static bool is_keyword(const char *word);
 static bool lists_equal(List *a, List *b);
 static void check_no_duplicates(List *items, const char *what);
+
+/* Words of the target syntax, which no id or label may take. */
+static bool
+is_keyword(const char *word)
+{
+	return strcmp(word, "head") == 0 || strcmp(word, "heads") == 0 ||
+		strcmp(word, "base") == 0 || strcmp(word, "current") == 0;
+}
 
 /* A 12-digit lowercase hex id that no revision has. */
 static char *
@@ -146,6 +155,11 @@ RegisterRevision(RevisionSpec *spec, bool update)
 	if (spec->id == NULL)
 		spec->id = generate_id();
 	GraphCheckId(spec->id);
+	if (is_keyword(spec->id))
+		ereport(ERROR,
+				(errcode(ERRCODE_MIGRATE_INVALID_ID),
+				 errmsg("invalid revision id \"%s\"", spec->id),
+				 errdetail("\"head\", \"heads\", \"base\" and \"current\" are keywords of the target syntax.")));
 	if (spec->message == NULL)
 		spec->message = "";
 	if (spec->upgrade == NULL)
@@ -216,7 +230,8 @@ RegisterRevision(RevisionSpec *spec, bool update)
 		if (strcmp(lfirst(lc), spec->id) == 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_MIGRATE_CYCLE),
-					 errmsg("revision \"%s\" lists itself as a parent", spec->id)));
+					 errmsg("revision \"%s\" lists itself as a parent", spec->id),
+					 errhint("A revision comes after its parents; name another parent.")));
 
 	/* depends_on */
 	resolved = NIL;
@@ -228,7 +243,8 @@ RegisterRevision(RevisionSpec *spec, bool update)
 		if (strcmp(lfirst(lc), spec->id) == 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_MIGRATE_CYCLE),
-					 errmsg("revision \"%s\" depends on itself", spec->id)));
+					 errmsg("revision \"%s\" depends on itself", spec->id),
+					 errhint("A revision comes after its dependencies; name another dependency.")));
 
 	/* branch labels: valid, unique, not anybody else's */
 	check_no_duplicates(spec->labels, "branch label");
@@ -237,9 +253,7 @@ RegisterRevision(RevisionSpec *spec, bool update)
 		char	   *label = lfirst(lc);
 		char	   *owner;
 
-		if (!GraphValidId(label) || strcmp(label, "head") == 0 ||
-			strcmp(label, "heads") == 0 || strcmp(label, "base") == 0 ||
-			strcmp(label, "current") == 0)
+		if (!GraphValidId(label) || is_keyword(label))
 			ereport(ERROR,
 					(errcode(ERRCODE_MIGRATE_INVALID_ID),
 					 errmsg("invalid branch label \"%s\"", label),

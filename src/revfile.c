@@ -92,6 +92,8 @@ directive(const char *line, int len, char **key, char **value)
 	int			start;
 	int			end;
 
+	while (len > 0 && line[len - 1] == '\r')
+		len--;
 	while (i < len && (line[i] == ' ' || line[i] == '\t'))
 		i++;
 	if (len - i < 2 || line[i] != '-' || line[i + 1] != '-')
@@ -254,7 +256,7 @@ RevisionFileParse(const char *script)
 	}
 
 	if (!seen_upgrade)
-		file_error(lineno, "there is no \"-- migrate:upgrade\" line%s", "");
+		file_error(Max(lineno, 1), "there is no \"-- migrate:upgrade\" line%s", "");
 	spec->upgrade = up.data;
 	spec->downgrade = down.data;
 	if (spec->message == NULL)

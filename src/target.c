@@ -139,6 +139,7 @@ walk(RevisionGraph *g, Target *t, int from, int steps, const bool *within)
 						 errmsg("relative target \"%s\" goes beyond the last revision",
 								t->text),
 						 cur < 0 ? errdetail("There is no revision to walk to.") :
+						 s == 0 ? errdetail("Revision %s has no child.", g->nodes[cur].id) :
 						 errdetail("Revision %s, reached after %d step(s), has no child.",
 								   g->nodes[cur].id, s),
 						 errhint("migrate_heads() lists the heads.")));
@@ -164,7 +165,8 @@ walk(RevisionGraph *g, Target *t, int from, int steps, const bool *within)
 						 errmsg("relative target \"%s\" goes below base",
 								t->text),
 						 s == 0 ? errdetail("Nothing is applied.") :
-						 errdetail("Base was reached after %d step(s).", s)));
+						 errdetail("Base was reached after %d step(s).", s),
+						 errhint("migrate_current() shows the applied revisions.")));
 			r = &g->nodes[cur];
 			if (r->nparents > 1)
 				ereport(ERROR,
@@ -286,7 +288,8 @@ TargetResolve(RevisionGraph *g, const char *text)
 					(errcode(ERRCODE_MIGRATE_WALKED_TOO_FAR),
 					 errmsg("relative target \"%s\" goes below base", text),
 					 errdetail("No revision of branch \"%s\" is applied.",
-							   pnstrdup(text, at - text))));
+							   pnstrdup(text, at - text)),
+					 errhint("migrate_current() shows the applied revisions.")));
 	}
 	else if (strcmp(sym, "head") == 0 || strcmp(sym, "heads") == 0)
 	{
@@ -426,6 +429,9 @@ PlanDowngrade(RevisionGraph *g, Target *t, bool missing_ok, int *n)
 	}
 	else
 	{
+		/* "label@<id>" or "label@-1": only that branch's revisions go */
+		bool	   *lineage = t->lineage >= 0 ? lineage_of(g, t->lineage) : NULL;
+
 		for (int k = 0; k < t->nnodes; k++)
 		{
 			int			node = t->nodes[k];
@@ -441,7 +447,7 @@ PlanDowngrade(RevisionGraph *g, Target *t, bool missing_ok, int *n)
 						 errhint("migrate_current() shows the applied revisions.")));
 			above = strict_descendants_applied(g, node, applied);
 			for (int i = 0; i < g->nnodes; i++)
-				remove[i] |= above[i];
+				remove[i] |= above[i] && (lineage == NULL || lineage[i]);
 		}
 		GraphCloseOverDependents(g, remove, applied);
 	}
@@ -453,7 +459,8 @@ PlanDowngrade(RevisionGraph *g, Target *t, bool missing_ok, int *n)
 			ereport(ERROR,
 					(errcode(ERRCODE_MIGRATE_INVALID_DOWNGRADE),
 					 errmsg("\"%s\" is not a valid downgrade target", t->text),
-					 errdetail("Nothing is applied there.")));
+					 errdetail("Nothing is applied there."),
+					 errhint("migrate_current() shows the applied revisions.")));
 		ereport(ERROR,
 				(errcode(ERRCODE_MIGRATE_INVALID_DOWNGRADE),
 				 errmsg("\"%s\" is not a valid downgrade target", t->text),
@@ -528,15 +535,12 @@ PlanStamp(RevisionGraph *g, Target **targets, int ntargets)
 		for (int k = 0; k < t->nnodes; k++)
 		{
 			bool	   *remove = strict_descendants_applied(g, t->nodes[k], state);
+			bool	   *add = GraphNewSet(g);
 
 			GraphCloseOverDependents(g, remove, state);
+			GraphAddAncestors(g, t->nodes[k], true, add);
 			for (int i = 0; i < g->nnodes; i++)
-				if (remove[i])
-					state[i] = false;
-			GraphAddAncestors(g, t->nodes[k], true, remove);
-			for (int i = 0; i < g->nnodes; i++)
-				if (remove[i])
-					state[i] = true;
+				state[i] = (state[i] && !remove[i]) || add[i];
 		}
 	}
 	return state;
