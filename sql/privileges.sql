@@ -3,6 +3,7 @@
 -- only through the functions; internal SQL ignores the search_path
 --
 CREATE EXTENSION migrate;
+SELECT current_user AS superuser \gset
 CREATE ROLE migrate_app LOGIN;
 CREATE ROLE migrate_deployer LOGIN;
 GRANT CREATE ON SCHEMA public TO migrate_deployer;
@@ -39,11 +40,13 @@ SELECT * FROM migrate.log;
 CREATE FUNCTION p_evil.unnest(anyarray) RETURNS SETOF anyelement LANGUAGE sql AS 'SELECT NULL';
 CREATE FUNCTION p_evil.texteq(text, text) RETURNS boolean LANGUAGE sql AS 'SELECT false';
 CREATE OPERATOR p_evil.= (LEFTARG = text, RIGHTARG = text, FUNCTION = p_evil.texteq);
-SET search_path = p_evil, public, pg_catalog;
+-- (a new session, so that migrate prepares its plans under this path)
+\c - migrate_deployer
+SET search_path = public, p_evil, pg_catalog;
 SELECT step, revision FROM migrate_downgrade('base');
 SELECT step, revision FROM migrate_upgrade('p0000001');
-RESET search_path;
-RESET ROLE;
+SELECT revision, markers FROM migrate_current();
+\c - :superuser
 
 SELECT revision, direction, role FROM migrate.log ORDER BY id;
 SELECT step, revision FROM migrate_downgrade('base');

@@ -13,7 +13,7 @@ cp -r "$TOP/sql" "$TOP/expected" "$TOP/test" "$WORK/"
 [ "$(id -u)" = 0 ] && chown -R postgres: "$WORK"
 start_cluster regress
 
-PGXS_DIR=$(dirname "$($PG_CONFIG --pgxs)")/..
+PGXS_DIR=$(cd "$(dirname "$($PG_CONFIG --pgxs)")/../.." && pwd)
 REGRESS_TESTS=$(make -s -C "$TOP" print-regress)
 ISOLATION_TESTS=$(make -s -C "$TOP" print-isolation)
 passed=0
@@ -30,7 +30,7 @@ count() {	# count LOGFILE: add pg_regress's "... ok" and "... FAILED" lines
 echo "== regression tests"
 cd "$WORK"
 if ! as_cluster_user "$PGXS_DIR/src/test/regress/pg_regress" \
-	--inputdir="$WORK" --outputdir="$WORK/regress" --use-existing \
+	--inputdir="$WORK" --outputdir="$WORK/regress" \
 	--host=$PGHOST --port=$PGPORT --user=postgres \
 	--dbname=contrib_regression $REGRESS_TESTS 2>&1 | tee "$WORK/regress.out"; then
 	[ -f "$WORK/regress/regression.diffs" ] && cat "$WORK/regress/regression.diffs"
@@ -39,7 +39,7 @@ count "$WORK/regress.out"
 
 echo "== isolation tests"
 if ! as_cluster_user "$PGXS_DIR/src/test/isolation/pg_isolation_regress" \
-	--inputdir="$WORK/test/isolation" --outputdir="$WORK/isolation" --use-existing \
+	--inputdir="$WORK/test/isolation" --outputdir="$WORK/isolation" \
 	--host=$PGHOST --port=$PGPORT --user=postgres \
 	--dbname=isolation_regression $ISOLATION_TESTS 2>&1 | tee "$WORK/isolation.out"; then
 	[ -f "$WORK/isolation/regression.diffs" ] && cat "$WORK/isolation/regression.diffs"
@@ -49,6 +49,7 @@ stop_clusters
 
 echo "== TAP tests"
 mkdir -p "$WORK/tap"
+[ "$(id -u)" = 0 ] && chown postgres: "$WORK/tap"
 if as_cluster_user env TESTDIR="$WORK/tap" PG_REGRESS="$PGXS_DIR/src/test/regress/pg_regress" \
 	prove -I "$PGXS_DIR/src/test/perl" -I "$WORK/test/t" "$WORK"/test/t/*.pl 2>&1 | tee "$WORK/tap.out"; then :; fi
 tap_ok=$(sed -n 's/^Files=[0-9]*, Tests=\([0-9]*\),.*/\1/p' "$WORK/tap.out")
