@@ -117,6 +117,8 @@ SqlSplit(const char *sql, const char *what)
 	List	   *result = NIL;
 	ListCell   *lc;
 	int			number = 0;
+	int			counted = 0;	/* lines are counted up to this offset */
+	int			line = 1;
 
 	callback.callback = script_error_callback;
 	callback.arg = &ctx;
@@ -141,7 +143,10 @@ SqlSplit(const char *sql, const char *what)
 			end--;
 		st->text = pnstrdup(sql + start, end - start);
 		st->number = ++number;
-		st->line = SqlLineOf(sql, start);
+		for (; counted < start; counted++)
+			if (sql[counted] == '\n')
+				line++;
+		st->line = line;
 		st->parsetree = rs->stmt;
 		result = lappend(result, st);
 	}
