@@ -8,6 +8,11 @@
  * which switch to the extension owner for bookkeeping.  Every table and
  * sequence is registered with pg_extension_config_dump so that pg_dump and
  * pg_restore carry the history along with the data.
+ *
+ * The tables that name revisions have no foreign keys to migrate.revision:
+ * pg_restore -j loads the data of extension tables in parallel, in no
+ * order, and would drop their rows.  The functions check every reference
+ * before writing, and migrate_check() reports any that dangles.
  */
 CREATE SCHEMA migrate;
 REVOKE ALL ON SCHEMA migrate FROM PUBLIC;
@@ -34,8 +39,8 @@ CREATE INDEX revision_branch_labels_idx ON migrate.revision
 
 -- Parent edges: "revision" comes directly after "parent".
 CREATE TABLE migrate.parent (
-	revision	text NOT NULL REFERENCES migrate.revision ON DELETE CASCADE,
-	parent		text NOT NULL REFERENCES migrate.revision,
+	revision	text NOT NULL,
+	parent		text NOT NULL,
 	position	integer NOT NULL,
 	PRIMARY KEY (revision, parent)
 );
@@ -43,8 +48,8 @@ CREATE INDEX parent_parent_idx ON migrate.parent (parent);
 
 -- depends_on edges: "revision" needs "dependency" applied first.
 CREATE TABLE migrate.dependency (
-	revision	text NOT NULL REFERENCES migrate.revision ON DELETE CASCADE,
-	dependency	text NOT NULL REFERENCES migrate.revision,
+	revision	text NOT NULL,
+	dependency	text NOT NULL,
 	position	integer NOT NULL,
 	PRIMARY KEY (revision, dependency)
 );
@@ -52,7 +57,7 @@ CREATE INDEX dependency_dependency_idx ON migrate.dependency (dependency);
 
 -- The applied set: one row per applied revision.
 CREATE TABLE migrate.applied (
-	revision	text PRIMARY KEY REFERENCES migrate.revision,
+	revision	text PRIMARY KEY,
 	checksum	text NOT NULL,
 	applied_at	timestamptz NOT NULL DEFAULT pg_catalog.now(),
 	applied_by	name NOT NULL DEFAULT CURRENT_USER,

@@ -25,6 +25,14 @@ SELECT * FROM migrate_check();
 SELECT step, revision FROM migrate_upgrade();
 SELECT * FROM migrate_check();
 
+-- references that dangle (only a manual edit of the catalog makes them)
+INSERT INTO migrate.applied (revision, checksum) VALUES ('k_gone', 'x');
+SELECT * FROM migrate_check();
+DELETE FROM migrate.applied WHERE revision = 'k_gone';
+INSERT INTO migrate.parent (revision, parent, position) VALUES ('k0000004', 'k_gone', 3);
+SELECT * FROM err($$SELECT * FROM migrate_check()$$);
+DELETE FROM migrate.parent WHERE parent = 'k_gone';
+
 -- mutating calls refuse isolation levels whose snapshot could predate a
 -- concurrent migration
 BEGIN ISOLATION LEVEL REPEATABLE READ;

@@ -286,8 +286,14 @@ CatalogLoadGraph(void)
 			char	   *other = text_col(tup, 2, NULL);
 			int			node = GraphFind(g, rev);
 
-			if (node < 0)
-				elog(ERROR, "edge of unknown revision \"%s\"", rev);
+			if (node < 0 || GraphFind(g, other) < 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_DATA_CORRUPTED),
+						 errmsg("migrate catalog is inconsistent"),
+						 errdetail("Table migrate.%s has an edge from \"%s\" to \"%s\", and revision \"%s\" does not exist.",
+								   pass == 0 ? "parent" : "dependency", rev, other,
+								   node < 0 ? rev : other),
+						 errhint("Restore the missing row of migrate.revision, or delete the edge.")));
 			if (pass == 0)
 				GraphAddParent(g, node, other);
 			else
@@ -408,6 +414,18 @@ CatalogHeads(void)
 	"SELECT r.id FROM migrate.revision r WHERE NOT EXISTS"
 	" (SELECT FROM migrate.parent p WHERE p.parent OPERATOR(pg_catalog.=) r.id)"
 	" ORDER BY r.seq";
+
+	return text_list_query(sql, 0, NULL, NULL);
+}
+
+/* Applied rows that name no revision (only a manual edit makes them). */
+List *
+CatalogDanglingApplied(void)
+{
+	static const char *const sql =
+	"SELECT a.revision FROM migrate.applied a WHERE NOT EXISTS"
+	" (SELECT FROM migrate.revision r WHERE r.id OPERATOR(pg_catalog.=) a.revision)"
+	" ORDER BY 1";
 
 	return text_list_query(sql, 0, NULL, NULL);
 }

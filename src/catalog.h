@@ -48,6 +48,7 @@ extern RevisionGraph *CatalogLoadGraph(void);
 extern CatalogRevision *CatalogGetRevision(const char *id);
 extern List *CatalogAllRevisions(void);
 extern List *CatalogHeads(void);
+extern List *CatalogDanglingApplied(void);
 extern List *CatalogMatchPrefix(const char *prefix);
 extern char *CatalogLabelOwner(const char *label);
 extern void CatalogStoreRevision(RevisionSpec *spec, const char *checksum,

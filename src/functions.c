@@ -532,8 +532,9 @@ problem(ReturnSetInfo *rsinfo, const char *what, const char *revision,
  * migrate_check() RETURNS SETOF (problem, revision, detail)
  *
  * One row per problem: multiple_heads, pending (an unapplied revision),
- * checksum_mismatch (a revision whose stored SQL no longer matches its
- * checksum, or that changed after it was applied).  No rows: all is well.
+ * unknown_applied (an applied row naming no revision), checksum_mismatch (a
+ * revision whose stored SQL no longer matches its checksum, or that changed
+ * after it was applied).  No rows: all is well.
  */
 Datum
 migrate_check(PG_FUNCTION_ARGS)
@@ -562,6 +563,10 @@ migrate_check(PG_FUNCTION_ARGS)
 					psprintf("Revision %s is not applied%s%s.", r->id,
 							 r->message[0] ? ": " : "", r->message));
 	}
+	foreach(lc, CatalogDanglingApplied())
+		problem(rsinfo, "unknown_applied", lfirst(lc),
+				psprintf("Revision %s is recorded as applied, but no such revision is registered.",
+						 (char *) lfirst(lc)));
 	all = CatalogAllRevisions();
 	foreach(lc, all)
 	{
