@@ -45,10 +45,11 @@ build_install() {
 	as_root make -C "$TOP" -s install PG_CONFIG="$PG_CONFIG"
 }
 
-# A folder the cluster user can write: tmp_check/ in the checkout, or a
-# temporary folder when the checkout is not reachable by that user.
+# make_workdir [NAME]: a folder the cluster user can write, NAME (default
+# tmp_check) in the checkout, or a temporary folder when the checkout is
+# not reachable by that user.  Sets WORK.
 make_workdir() {
-	WORK="$TOP/tmp_check"
+	WORK="$TOP/${1:-tmp_check}"
 	rm -rf "$WORK"
 	mkdir -p "$WORK"
 	if [ "$(id -u)" = 0 ]; then
