@@ -35,7 +35,7 @@ CREATE TABLE migrate.revision (
 	created_by		name NOT NULL DEFAULT CURRENT_USER
 );
 CREATE INDEX revision_branch_labels_idx ON migrate.revision
-	USING gin (branch_labels);
+	USING gin (branch_labels) WITH (fastupdate = off);
 
 -- Parent edges: "revision" comes directly after "parent".
 CREATE TABLE migrate.parent (
@@ -81,6 +81,34 @@ CREATE TABLE migrate.log (
 	detail		text
 );
 CREATE INDEX log_revision_idx ON migrate.log (revision);
+
+/*
+ * The version of the catalog's contents.  A backend keeps the revision graph
+ * it last read and reads it again only when the version has changed.  Every
+ * statement that changes one of the tables above runs the trigger below,
+ * which drops its own backend's copy and, once per (sub)transaction, gives
+ * the version a new value from a sequence (never reused, even by
+ * transactions that roll back).  Not dumped: a restored database starts
+ * versions of its own.
+ */
+CREATE SEQUENCE migrate.state_version_seq;
+CREATE TABLE migrate.state (
+	version		bigint NOT NULL
+);
+INSERT INTO migrate.state VALUES (pg_catalog.nextval('migrate.state_version_seq'));
+
+CREATE FUNCTION migrate.catalog_changed() RETURNS trigger
+AS 'MODULE_PATHNAME', 'migrate_catalog_changed'
+LANGUAGE C;
+
+CREATE TRIGGER catalog_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
+	ON migrate.revision FOR EACH STATEMENT EXECUTE FUNCTION migrate.catalog_changed();
+CREATE TRIGGER catalog_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
+	ON migrate.parent FOR EACH STATEMENT EXECUTE FUNCTION migrate.catalog_changed();
+CREATE TRIGGER catalog_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
+	ON migrate.dependency FOR EACH STATEMENT EXECUTE FUNCTION migrate.catalog_changed();
+CREATE TRIGGER catalog_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
+	ON migrate.applied FOR EACH STATEMENT EXECUTE FUNCTION migrate.catalog_changed();
 
 SELECT pg_catalog.pg_extension_config_dump('migrate.revision_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('migrate.revision', '');

@@ -23,6 +23,7 @@
 #include "catalog/namespace.h"
 #include "catalog/pg_namespace.h"
 #include "catalog/pg_type.h"
+#include "commands/trigger.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "storage/lmgr.h"
@@ -30,6 +31,7 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/syscache.h"
 #include "utils/timestamp.h"
 
@@ -65,6 +67,7 @@ static char *text_col(HeapTuple tup, int col, bool *isnull);
 static List *text_array_col(HeapTuple tup, int col);
 static Datum text_array(List *strings);
 static Datum cstring_array(const char **strings, int n);
+static RevisionGraph *read_graph(void);
 
 /* Connect to SPI and become the owner of schema migrate. */
 static void
@@ -221,10 +224,108 @@ CatalogLock(void)
 }
 
 /*
+ * The backend's copy of the graph, and the catalog version it was read at.
+ * A graph that is replaced may still be in use by an outer call (revision
+ * SQL can call migrate's functions), so its memory is handed to the
+ * transaction rather than freed at once.
+ */
+static RevisionGraph *cached_graph = NULL;
+static MemoryContext cached_graph_context = NULL;
+static Oid	cached_graph_relid = InvalidOid;
+static int64 cached_graph_version = 0;
+
+/* Forget the backend's copy of the graph (its memory goes with the xact). */
+static void
+forget_graph(void)
+{
+	if (cached_graph_context != NULL)
+		MemoryContextSetParent(cached_graph_context, TopTransactionContext);
+	cached_graph = NULL;
+	cached_graph_context = NULL;
+}
+
+/*
+ * migrate.catalog_changed(): statement trigger on the catalog tables.
+ *
+ * Drops this backend's copy of the graph, and gives migrate.state a new
+ * version unless this (sub)transaction already did: other backends see the
+ * change only at commit, together with the new version.
+ */
+PG_FUNCTION_INFO_V1(migrate_catalog_changed);
+
+Datum
+migrate_catalog_changed(PG_FUNCTION_ARGS)
+{
+	static const char *const bump_sql =
+	"UPDATE migrate.state"
+	" SET version = pg_catalog.nextval('migrate.state_version_seq')"
+	" WHERE xmin OPERATOR(pg_catalog.<>) $1";
+	Oid			types[1] = {XIDOID};
+	Datum		values[1];
+	CatalogAccess access;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("migrate.catalog_changed() must be called as a trigger")));
+	forget_graph();
+	values[0] = TransactionIdGetDatum(GetCurrentTransactionId());
+	catalog_begin(&access);
+	run(bump_sql, 1, types, values, NULL, false, SPI_OK_UPDATE);
+	catalog_end(&access);
+	return PointerGetDatum(NULL);
+}
+
+/*
  * The whole graph with the applied flags, validated (cycles refused).
+ * Callers must not change it, unless they ask for a private copy.
  */
 RevisionGraph *
-CatalogLoadGraph(void)
+CatalogLoadGraph(bool private)
+{
+	static const char *const version_sql =
+	"SELECT version FROM migrate.state";
+	CatalogAccess access;
+	Oid			relid;
+	int64		version = 0;
+	bool		isnull;
+	MemoryContext context;
+	MemoryContext old;
+	RevisionGraph *g;
+
+	catalog_begin(&access);
+	relid = get_relname_relid("state", get_namespace_oid("migrate", false));
+	if (run(version_sql, 0, NULL, NULL, NULL, false, SPI_OK_SELECT) == 1)
+		version = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
+											  SPI_tuptable->tupdesc, 1,
+											  &isnull));
+	catalog_end(&access);
+
+	if (!private && cached_graph != NULL && version != 0 &&
+		relid == cached_graph_relid && version == cached_graph_version)
+		return cached_graph;
+	if (private)
+		return read_graph();
+
+	/* build in a context of its own, kept only if the build succeeds */
+	context = AllocSetContextCreate(CurrentMemoryContext, "migrate graph",
+									ALLOCSET_DEFAULT_SIZES);
+	old = MemoryContextSwitchTo(context);
+	g = read_graph();
+	MemoryContextSwitchTo(old);
+	MemoryContextSetParent(context, CacheMemoryContext);
+
+	forget_graph();
+	cached_graph = g;
+	cached_graph_context = context;
+	cached_graph_relid = relid;
+	cached_graph_version = version;
+	return g;
+}
+
+/* Read the graph from the catalog into the current memory context. */
+static RevisionGraph *
+read_graph(void)
 {
 	static const char *const revisions_sql =
 	"SELECT r.id, r.message, r.transactional, r.branch_labels,"
@@ -452,9 +553,10 @@ char *
 CatalogLabelOwner(const char *label)
 {
 	static const char *const sql =
-	"SELECT id FROM migrate.revision"
-	" WHERE branch_labels OPERATOR(pg_catalog.@>) ARRAY[$1]"
-	"    OR id OPERATOR(pg_catalog.=) $1"
+	"(SELECT id FROM migrate.revision WHERE id OPERATOR(pg_catalog.=) $1)"
+	" UNION ALL"
+	" (SELECT id FROM migrate.revision"
+	"  WHERE branch_labels OPERATOR(pg_catalog.@>) ARRAY[$1])"
 	" LIMIT 1";
 	Oid			types[1] = {TEXTOID};
 	Datum		values[1] = {CStringGetTextDatum(label)};

@@ -44,7 +44,7 @@ typedef struct CatalogStep
 } CatalogStep;
 
 extern void CatalogLock(void);
-extern RevisionGraph *CatalogLoadGraph(void);
+extern RevisionGraph *CatalogLoadGraph(bool private);
 extern CatalogRevision *CatalogGetRevision(const char *id);
 extern List *CatalogAllRevisions(void);
 extern List *CatalogHeads(void);

@@ -219,7 +219,7 @@ ExecuteUpgrade(const char *target, int *n)
 	CatalogStep *steps;
 
 	CatalogLock();
-	g = CatalogLoadGraph();
+	g = CatalogLoadGraph(false);
 	plan = PlanUpgrade(g, TargetResolve(g, target), n);
 	refuse_non_transactional(g, plan, *n, true);
 	steps = run_plan(g, plan, *n, true);
@@ -238,7 +238,7 @@ ExecuteDowngrade(const char *target, int *n)
 	CatalogStep *steps;
 
 	CatalogLock();
-	g = CatalogLoadGraph();
+	g = CatalogLoadGraph(false);
 	plan = PlanDowngrade(g, TargetResolve(g, target), false, n);
 	refuse_non_transactional(g, plan, *n, false);
 	steps = run_plan(g, plan, *n, false);
@@ -261,7 +261,7 @@ ExecuteStamp(const char **targets, int ntargets, int *n)
 	TimestampTz now = GetCurrentTimestamp();
 
 	CatalogLock();
-	g = CatalogLoadGraph();
+	g = CatalogLoadGraph(false);
 	if (ntargets == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_MIGRATE_INVALID_TARGET),

@@ -325,7 +325,7 @@ migrate_current(PG_FUNCTION_ARGS)
 
 	InitMaterializedSRF(fcinfo, 0);
 	rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	g = CatalogLoadGraph();
+	g = CatalogLoadGraph(false);
 	cur = GraphCurrent(g, &n);
 	for (int i = 0; i < n; i++)
 	{
@@ -357,7 +357,7 @@ migrate_heads(PG_FUNCTION_ARGS)
 
 	InitMaterializedSRF(fcinfo, 0);
 	rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	g = CatalogLoadGraph();
+	g = CatalogLoadGraph(false);
 	heads = GraphHeads(g, &n);
 	for (int i = 0; i < n; i++)
 	{
@@ -395,7 +395,7 @@ migrate_branches(PG_FUNCTION_ARGS)
 
 	InitMaterializedSRF(fcinfo, 0);
 	rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	g = CatalogLoadGraph();
+	g = CatalogLoadGraph(false);
 	for (int i = 0; i < g->nnodes; i++)
 	{
 		RevisionNode *r = &g->nodes[g->topo[i]];
@@ -430,7 +430,7 @@ migrate_history(PG_FUNCTION_ARGS)
 
 	InitMaterializedSRF(fcinfo, 0);
 	rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	g = CatalogLoadGraph();
+	g = CatalogLoadGraph(false);
 	in_range = PlanRange(g, text_arg_or_null(fcinfo, 0));
 	current = GraphNewSet(g);
 	cur = GraphCurrent(g, &ncur);
@@ -478,7 +478,7 @@ migrate_show(PG_FUNCTION_ARGS)
 
 	InitMaterializedSRF(fcinfo, 0);
 	rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	g = CatalogLoadGraph();
+	g = CatalogLoadGraph(false);
 	node = TargetResolveOne(g, text_to_cstring(PG_GETARG_TEXT_PP(0)));
 	if (node < 0)
 		return (Datum) 0;
@@ -548,7 +548,7 @@ migrate_check(PG_FUNCTION_ARGS)
 
 	InitMaterializedSRF(fcinfo, 0);
 	rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	g = CatalogLoadGraph();
+	g = CatalogLoadGraph(false);
 	heads = GraphHeads(g, &nheads);
 	if (nheads > 1)
 		problem(rsinfo, "multiple_heads", NULL,
@@ -593,7 +593,7 @@ migrate_check(PG_FUNCTION_ARGS)
 Datum
 migrate_at_head(PG_FUNCTION_ARGS)
 {
-	RevisionGraph *g = CatalogLoadGraph();
+	RevisionGraph *g = CatalogLoadGraph(false);
 	int		   *heads;
 	int			n;
 

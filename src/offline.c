@@ -96,7 +96,7 @@ append_step(StringInfo buf, RevisionGraph *g, int node, bool upgrade,
 char *
 OfflineScript(const char *target, const char *from_state)
 {
-	RevisionGraph *g = CatalogLoadGraph();
+	RevisionGraph *g = CatalogLoadGraph(from_state != NULL);
 	Target	   *t;
 	StringInfoData buf;
 	int		   *plan;

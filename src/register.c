@@ -302,7 +302,7 @@ RegisterRevision(RevisionSpec *spec, bool update)
 
 	/* a changed edge of an existing revision may close a cycle */
 	if (edges_changed)
-		(void) CatalogLoadGraph();
+		(void) CatalogLoadGraph(false);
 	return spec->id;
 }
 
@@ -317,7 +317,7 @@ RegisterMerge(List *parents, const char *message, const char *id)
 	ListCell   *lc;
 
 	CatalogLock();
-	g = CatalogLoadGraph();
+	g = CatalogLoadGraph(false);
 	if (list_length(parents) < 2)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
