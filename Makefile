@@ -16,7 +16,8 @@ OBJS = \
 	src/register.o \
 	src/revfile.o \
 	src/sqltext.o \
-	src/target.o
+	src/target.o \
+	src/textarray.o
 
 EXTENSION = migrate
 DATA = migrate--0.1.0.sql

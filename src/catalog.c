@@ -37,6 +37,7 @@
 
 #include "catalog.h"
 #include "errcodes.h"
+#include "textarray.h"
 
 #define MIGRATE_LOCK_KEY1	0x6d696772	/* "migr" */
 #define MIGRATE_LOCK_KEY2	0x61746500	/* "ate" */
@@ -65,7 +66,6 @@ static int	run(const char *sql, int nargs, Oid *types, Datum *values,
 				const char *nulls, bool read_only, int expected);
 static char *text_col(HeapTuple tup, int col, bool *isnull);
 static List *text_array_col(HeapTuple tup, int col);
-static Datum text_array(List *strings);
 static Datum cstring_array(const char **strings, int n);
 static RevisionGraph *read_graph(void);
 
@@ -153,39 +153,14 @@ text_col(HeapTuple tup, int col, bool *isnull)
 	return null ? NULL : TextDatumGetCString(d);
 }
 
-/* Column col of tup, a text[] or name[], as a List of C strings. */
+/* Column col of tup, a text[], as a List of C strings (NIL for NULL). */
 static List *
 text_array_col(HeapTuple tup, int col)
 {
 	bool		null;
 	Datum		d = SPI_getbinval(tup, SPI_tuptable->tupdesc, col, &null);
-	Datum	   *elems;
-	bool	   *nulls;
-	int			n;
-	List	   *result = NIL;
 
-	if (null)
-		return NIL;
-	deconstruct_array(DatumGetArrayTypeP(d), TEXTOID, -1, false, TYPALIGN_INT,
-					  &elems, &nulls, &n);
-	for (int i = 0; i < n; i++)
-		if (!nulls[i])
-			result = lappend(result, TextDatumGetCString(elems[i]));
-	return result;
-}
-
-static Datum
-text_array(List *strings)
-{
-	int			n = list_length(strings);
-	Datum	   *elems = palloc(sizeof(Datum) * Max(n, 1));
-	ListCell   *lc;
-	int			i = 0;
-
-	foreach(lc, strings)
-		elems[i++] = CStringGetTextDatum((char *) lfirst(lc));
-	return PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false,
-										   TYPALIGN_INT));
+	return null ? NIL : TextArrayToList(DatumGetArrayTypeP(d), "catalog array");
 }
 
 static Datum
@@ -606,7 +581,7 @@ CatalogStoreRevision(RevisionSpec *spec, const char *checksum, bool exists)
 	values[3] = CStringGetTextDatum(spec->downgrade);
 	values[4] = BoolGetDatum(spec->transactional);
 	values[5] = CStringGetTextDatum(checksum);
-	values[6] = text_array(spec->labels);
+	values[6] = TextArrayFromList(spec->labels);
 	values[7] = DirectFunctionCall1(namein, CStringGetDatum(creator));
 	edge_values[0] = values[0];
 
@@ -619,10 +594,10 @@ CatalogStoreRevision(RevisionSpec *spec, const char *checksum, bool exists)
 	}
 	else
 		run(insert_sql, 8, types, values, NULL, false, SPI_OK_INSERT);
-	edge_values[1] = text_array(spec->parents);
+	edge_values[1] = TextArrayFromList(spec->parents);
 	run(insert_parents_sql, 2, edge_types, edge_values, NULL, false,
 		SPI_OK_INSERT);
-	edge_values[1] = text_array(spec->depends_on);
+	edge_values[1] = TextArrayFromList(spec->depends_on);
 	run(insert_deps_sql, 2, edge_types, edge_values, NULL, false,
 		SPI_OK_INSERT);
 	catalog_end(&access);

@@ -208,40 +208,24 @@ run_plan(RevisionGraph *g, const int *plan, int n, bool upgrade)
 }
 
 /*
- * Apply every unapplied revision in the target's ancestry.  Returns the
- * steps done, in order.
+ * Upgrade: apply every unapplied revision in the target's ancestry.
+ * Downgrade: unapply what lies above the target, children first.
+ * Returns the steps done, in order.
  */
 CatalogStep *
-ExecuteUpgrade(const char *target, int *n)
+ExecuteMove(const char *target, bool upgrade, int *n)
 {
 	RevisionGraph *g;
+	Target	   *t;
 	int		   *plan;
 	CatalogStep *steps;
 
 	CatalogLock();
 	g = CatalogLoadGraph(false);
-	plan = PlanUpgrade(g, TargetResolve(g, target), n);
-	refuse_non_transactional(g, plan, *n, true);
-	steps = run_plan(g, plan, *n, true);
-	CatalogRecordSteps(steps, *n);
-	return steps;
-}
-
-/*
- * Unapply what lies above the target, children first.
- */
-CatalogStep *
-ExecuteDowngrade(const char *target, int *n)
-{
-	RevisionGraph *g;
-	int		   *plan;
-	CatalogStep *steps;
-
-	CatalogLock();
-	g = CatalogLoadGraph(false);
-	plan = PlanDowngrade(g, TargetResolve(g, target), false, n);
-	refuse_non_transactional(g, plan, *n, false);
-	steps = run_plan(g, plan, *n, false);
+	t = TargetResolve(g, target);
+	plan = upgrade ? PlanUpgrade(g, t, n) : PlanDowngrade(g, t, false, n);
+	refuse_non_transactional(g, plan, *n, upgrade);
+	steps = run_plan(g, plan, *n, upgrade);
 	CatalogRecordSteps(steps, *n);
 	return steps;
 }

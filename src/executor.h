@@ -11,8 +11,7 @@
 
 #include "catalog.h"
 
-extern CatalogStep *ExecuteUpgrade(const char *target, int *n);
-extern CatalogStep *ExecuteDowngrade(const char *target, int *n);
+extern CatalogStep *ExecuteMove(const char *target, bool upgrade, int *n);
 extern CatalogStep *ExecuteStamp(const char **targets, int ntargets, int *n);
 extern char *OfflineScript(const char *target, const char *from_state);
 

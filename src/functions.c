@@ -27,6 +27,7 @@
 #include "revfile.h"
 #include "sqltext.h"
 #include "target.h"
+#include "textarray.h"
 
 PG_FUNCTION_INFO_V1(migrate_revision);
 PG_FUNCTION_INFO_V1(migrate_load);
@@ -44,43 +45,6 @@ PG_FUNCTION_INFO_V1(migrate_sql);
 PG_FUNCTION_INFO_V1(migrate_check);
 PG_FUNCTION_INFO_V1(migrate_at_head);
 
-/* A text[] argument as a List of C strings; NULL elements are refused. */
-static List *
-array_arg(ArrayType *array, const char *what)
-{
-	Datum	   *elems;
-	bool	   *nulls;
-	int			n;
-	List	   *result = NIL;
-
-	deconstruct_array(array, TEXTOID, -1, false, TYPALIGN_INT,
-					  &elems, &nulls, &n);
-	for (int i = 0; i < n; i++)
-	{
-		if (nulls[i])
-			ereport(ERROR,
-					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-					 errmsg("%s cannot contain NULL", what)));
-		result = lappend(result, TextDatumGetCString(elems[i]));
-	}
-	return result;
-}
-
-/* A List of C strings as a text[] datum. */
-static Datum
-array_datum(List *strings)
-{
-	int			n = list_length(strings);
-	Datum	   *elems = palloc(sizeof(Datum) * Max(n, 1));
-	ListCell   *lc;
-	int			i = 0;
-
-	foreach(lc, strings)
-		elems[i++] = CStringGetTextDatum((char *) lfirst(lc));
-	return PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false,
-										   TYPALIGN_INT));
-}
-
 /* Node indexes as a text[] of their ids. */
 static Datum
 ids_datum(RevisionGraph *g, const int *nodes, int n)
@@ -89,7 +53,7 @@ ids_datum(RevisionGraph *g, const int *nodes, int n)
 
 	for (int i = 0; i < n; i++)
 		ids = lappend(ids, g->nodes[nodes[i]].id);
-	return array_datum(ids);
+	return TextArrayFromList(ids);
 }
 
 /* The labels of a node as a text[]. */
@@ -100,7 +64,7 @@ labels_datum(RevisionNode *r)
 
 	for (int i = 0; i < r->nlabels; i++)
 		labels = lappend(labels, r->labels[i]);
-	return array_datum(labels);
+	return TextArrayFromList(labels);
 }
 
 static char *
@@ -138,12 +102,12 @@ migrate_revision(PG_FUNCTION_ARGS)
 	spec.downgrade = text_arg_or_null(fcinfo, 2);
 	spec.parents_given = !PG_ARGISNULL(3);
 	if (spec.parents_given)
-		spec.parents = array_arg(PG_GETARG_ARRAYTYPE_P(3), "parents");
+		spec.parents = TextArrayToList(PG_GETARG_ARRAYTYPE_P(3), "parents");
 	spec.id = text_arg_or_null(fcinfo, 4);
 	if (!PG_ARGISNULL(5))
-		spec.depends_on = array_arg(PG_GETARG_ARRAYTYPE_P(5), "depends_on");
+		spec.depends_on = TextArrayToList(PG_GETARG_ARRAYTYPE_P(5), "depends_on");
 	if (!PG_ARGISNULL(6))
-		spec.labels = array_arg(PG_GETARG_ARRAYTYPE_P(6), "branch_labels");
+		spec.labels = TextArrayToList(PG_GETARG_ARRAYTYPE_P(6), "branch_labels");
 	spec.transactional = PG_ARGISNULL(7) ? true : PG_GETARG_BOOL(7);
 	PG_RETURN_TEXT_P(cstring_to_text(RegisterRevision(&spec, false)));
 }
@@ -192,7 +156,7 @@ migrate_merge(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("parents of a merge cannot be NULL")));
-	PG_RETURN_TEXT_P(cstring_to_text(RegisterMerge(array_arg(PG_GETARG_ARRAYTYPE_P(0), "parents"),
+	PG_RETURN_TEXT_P(cstring_to_text(RegisterMerge(TextArrayToList(PG_GETARG_ARRAYTYPE_P(0), "parents"),
 												   text_arg_or_null(fcinfo, 1),
 												   text_arg_or_null(fcinfo, 2))));
 }
@@ -232,7 +196,7 @@ migrate_upgrade(PG_FUNCTION_ARGS)
 	CatalogStep *steps;
 
 	InitMaterializedSRF(fcinfo, 0);
-	steps = ExecuteUpgrade(target_arg(fcinfo, 0), &n);
+	steps = ExecuteMove(target_arg(fcinfo, 0), true, &n);
 	return_steps(fcinfo, steps, n);
 	return (Datum) 0;
 }
@@ -248,7 +212,7 @@ migrate_downgrade(PG_FUNCTION_ARGS)
 	CatalogStep *steps;
 
 	InitMaterializedSRF(fcinfo, 0);
-	steps = ExecuteDowngrade(target_arg(fcinfo, 0), &n);
+	steps = ExecuteMove(target_arg(fcinfo, 0), false, &n);
 	return_steps(fcinfo, steps, n);
 	return (Datum) 0;
 }
@@ -301,7 +265,7 @@ migrate_stamp_array(PG_FUNCTION_ARGS)
 
 	if (PG_ARGISNULL(0))
 		(void) target_arg(fcinfo, 0);
-	list = array_arg(PG_GETARG_ARRAYTYPE_P(0), "targets");
+	list = TextArrayToList(PG_GETARG_ARRAYTYPE_P(0), "targets");
 	targets = palloc(sizeof(char *) * Max(list_length(list), 1));
 	foreach(lc, list)
 		targets[n++] = lfirst(lc);
@@ -375,7 +339,7 @@ migrate_heads(PG_FUNCTION_ARGS)
 					labels = lappend(labels, g->nodes[g->topo[k]].labels[j]);
 		values[0] = CStringGetTextDatum(r->id);
 		values[1] = CStringGetTextDatum(r->message);
-		values[2] = array_datum(labels);
+		values[2] = TextArrayFromList(labels);
 		values[3] = BoolGetDatum(r->applied);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}

@@ -365,11 +365,14 @@ GraphNewSet(RevisionGraph *g)
 }
 
 /*
- * Add "node" and its ancestors (through parents, and depends_on when
- * with_deps) to set.  Iterative, so deep histories cannot overflow the stack.
+ * Add "node" and everything reachable from it to set: through parents (and
+ * depends_on, when with_deps) going down, through children (and
+ * dependents) going up.  Iterative, so deep histories cannot overflow the
+ * stack.
  */
-void
-GraphAddAncestors(RevisionGraph *g, int node, bool with_deps, bool *set)
+static void
+add_reachable(RevisionGraph *g, int node, bool down, bool with_deps,
+			  bool *set)
 {
 	int		   *stack;
 	int			top = 0;
@@ -383,54 +386,44 @@ GraphAddAncestors(RevisionGraph *g, int node, bool with_deps, bool *set)
 	{
 		RevisionNode *r = &g->nodes[stack[--top]];
 
-		for (int j = 0; j < r->nparents; j++)
-			if (!set[r->parents[j]])
+		for (int pass = 0; pass < (with_deps ? 2 : 1); pass++)
+		{
+			int		   *edges;
+			int			nedges;
+
+			if (down)
 			{
-				set[r->parents[j]] = true;
-				stack[top++] = r->parents[j];
+				edges = pass == 0 ? r->parents : r->deps;
+				nedges = pass == 0 ? r->nparents : r->ndeps;
 			}
-		if (with_deps)
-			for (int j = 0; j < r->ndeps; j++)
-				if (!set[r->deps[j]])
+			else
+			{
+				edges = pass == 0 ? r->children : r->dependents;
+				nedges = pass == 0 ? r->nchildren : r->ndependents;
+			}
+			for (int j = 0; j < nedges; j++)
+				if (!set[edges[j]])
 				{
-					set[r->deps[j]] = true;
-					stack[top++] = r->deps[j];
+					set[edges[j]] = true;
+					stack[top++] = edges[j];
 				}
+		}
 	}
 	pfree(stack);
+}
+
+/* Add "node" and its ancestors (parents, and depends_on) to set. */
+void
+GraphAddAncestors(RevisionGraph *g, int node, bool with_deps, bool *set)
+{
+	add_reachable(g, node, true, with_deps, set);
 }
 
 /* Add "node" and its descendants (children, and dependents) to set. */
 void
 GraphAddDescendants(RevisionGraph *g, int node, bool with_deps, bool *set)
 {
-	int		   *stack;
-	int			top = 0;
-
-	if (set[node])
-		return;
-	stack = palloc(sizeof(int) * g->nnodes);
-	set[node] = true;
-	stack[top++] = node;
-	while (top > 0)
-	{
-		RevisionNode *r = &g->nodes[stack[--top]];
-
-		for (int j = 0; j < r->nchildren; j++)
-			if (!set[r->children[j]])
-			{
-				set[r->children[j]] = true;
-				stack[top++] = r->children[j];
-			}
-		if (with_deps)
-			for (int j = 0; j < r->ndependents; j++)
-				if (!set[r->dependents[j]])
-				{
-					set[r->dependents[j]] = true;
-					stack[top++] = r->dependents[j];
-				}
-	}
-	pfree(stack);
+	add_reachable(g, node, false, with_deps, set);
 }
 
 /*

@@ -31,6 +31,7 @@ static char *resolve_reference(const char *ref, const char *role);
 static char *generate_id(void);
 static bool is_keyword(const char *word);
 static bool lists_equal(List *a, List *b);
+static List *resolve_edges(List *refs, const char *role, const char *self);
 static void check_no_duplicates(List *items, const char *what);
 
 /* Words of the target syntax, which no id or label may take. */
@@ -106,6 +107,31 @@ resolve_reference(const char *ref, const char *role)
 	return NULL;				/* not reached */
 }
 
+/*
+ * Parents or dependencies as written, resolved to full ids: no duplicates,
+ * and not the revision itself.
+ */
+static List *
+resolve_edges(List *refs, const char *role, const char *self)
+{
+	List	   *resolved = NIL;
+	ListCell   *lc;
+
+	foreach(lc, refs)
+	{
+		char	   *id = resolve_reference(lfirst(lc), role);
+
+		if (strcmp(id, self) == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_MIGRATE_CYCLE),
+					 errmsg("revision \"%s\" names itself as a %s", self, role),
+					 errhint("A revision comes after its parents and dependencies; name another one.")));
+		resolved = lappend(resolved, id);
+	}
+	check_no_duplicates(resolved, role);
+	return resolved;
+}
+
 static bool
 lists_equal(List *a, List *b)
 {
@@ -144,7 +170,6 @@ char *
 RegisterRevision(RevisionSpec *spec, bool update)
 {
 	CatalogRevision *old;
-	List	   *resolved = NIL;
 	ListCell   *lc;
 	char	   *checksum;
 	char	   *what;
@@ -220,31 +245,8 @@ RegisterRevision(RevisionSpec *spec, bool update)
 		}
 	}
 	else
-	{
-		foreach(lc, spec->parents)
-			resolved = lappend(resolved, resolve_reference(lfirst(lc), "parent"));
-		spec->parents = resolved;
-	}
-	check_no_duplicates(spec->parents, "parent");
-	foreach(lc, spec->parents)
-		if (strcmp(lfirst(lc), spec->id) == 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_MIGRATE_CYCLE),
-					 errmsg("revision \"%s\" lists itself as a parent", spec->id),
-					 errhint("A revision comes after its parents; name another parent.")));
-
-	/* depends_on */
-	resolved = NIL;
-	foreach(lc, spec->depends_on)
-		resolved = lappend(resolved, resolve_reference(lfirst(lc), "dependency"));
-	spec->depends_on = resolved;
-	check_no_duplicates(spec->depends_on, "dependency");
-	foreach(lc, spec->depends_on)
-		if (strcmp(lfirst(lc), spec->id) == 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_MIGRATE_CYCLE),
-					 errmsg("revision \"%s\" depends on itself", spec->id),
-					 errhint("A revision comes after its dependencies; name another dependency.")));
+		spec->parents = resolve_edges(spec->parents, "parent", spec->id);
+	spec->depends_on = resolve_edges(spec->depends_on, "dependency", spec->id);
 
 	/* branch labels: valid, unique, not anybody else's */
 	check_no_duplicates(spec->labels, "branch label");

@@ -19,32 +19,26 @@ ISOLATION_TESTS=$(make -s -C "$TOP" print-isolation)
 passed=0
 failed=0
 
-count() {	# count LOGFILE: add pg_regress's "... ok" and "... FAILED" lines
-	local ok bad
-	ok=$(grep -cE '\.\.\. ok' "$1" || true)
-	bad=$(grep -cE '\.\.\. FAILED' "$1" || true)
-	passed=$((passed + ok))
-	failed=$((failed + bad))
+# run_suite NAME PROGRAM INPUTDIR DBNAME TESTS...: run a pg_regress-style
+# suite, print its diffs on failure, and count its "... ok" and
+# "... FAILED" lines
+run_suite() {
+	local name=$1 program=$2 inputdir=$3 dbname=$4
+	shift 4
+	echo "== $name tests"
+	if ! (cd "$WORK" && as_cluster_user "$program" --inputdir="$inputdir" \
+		--outputdir="$WORK/$name" --host=$PGHOST --port=$PGPORT --user=postgres \
+		--dbname="$dbname" "$@" 2>&1) | tee "$WORK/$name.out"; then
+		[ -f "$WORK/$name/regression.diffs" ] && cat "$WORK/$name/regression.diffs"
+	fi
+	passed=$((passed + $(grep -cE '\.\.\. ok' "$WORK/$name.out" || true)))
+	failed=$((failed + $(grep -cE '\.\.\. FAILED' "$WORK/$name.out" || true)))
 }
 
-echo "== regression tests"
-cd "$WORK"
-if ! as_cluster_user "$PGXS_DIR/src/test/regress/pg_regress" \
-	--inputdir="$WORK" --outputdir="$WORK/regress" \
-	--host=$PGHOST --port=$PGPORT --user=postgres \
-	--dbname=contrib_regression $REGRESS_TESTS 2>&1 | tee "$WORK/regress.out"; then
-	[ -f "$WORK/regress/regression.diffs" ] && cat "$WORK/regress/regression.diffs"
-fi
-count "$WORK/regress.out"
-
-echo "== isolation tests"
-if ! as_cluster_user "$PGXS_DIR/src/test/isolation/pg_isolation_regress" \
-	--inputdir="$WORK/test/isolation" --outputdir="$WORK/isolation" \
-	--host=$PGHOST --port=$PGPORT --user=postgres \
-	--dbname=isolation_regression $ISOLATION_TESTS 2>&1 | tee "$WORK/isolation.out"; then
-	[ -f "$WORK/isolation/regression.diffs" ] && cat "$WORK/isolation/regression.diffs"
-fi
-count "$WORK/isolation.out"
+run_suite regress "$PGXS_DIR/src/test/regress/pg_regress" "$WORK" \
+	contrib_regression $REGRESS_TESTS
+run_suite isolation "$PGXS_DIR/src/test/isolation/pg_isolation_regress" \
+	"$WORK/test/isolation" isolation_regression $ISOLATION_TESTS
 stop_clusters
 
 echo "== TAP tests"
