@@ -49,6 +49,7 @@ static CatalogStep *run_plan(RevisionGraph *g, const int *plan, int n,
 							 bool upgrade);
 static int	run_script(const char *id, const char *sql, bool upgrade);
 static void run_statement(const char *sql);
+static bool fail_here(const char *id, int number);
 
 /* Adds "upgrade of revision "x", statement N (line L)" to errors. */
 static void
@@ -82,6 +83,21 @@ refuse_non_transactional(RevisionGraph *g, const int *plan, int n,
 					 errhint("Downgrade to revision \"%s\" first, run its downgrade statements outside a transaction block, then record it with migrate_stamp('%s-1').",
 							 r->id, r->id)));
 	}
+}
+
+/* Does migrate.debug_fail_at name this statement? */
+static bool
+fail_here(const char *id, int number)
+{
+	const char *colon;
+
+	if (migrate_debug_fail_at == NULL || migrate_debug_fail_at[0] == '\0')
+		return false;
+	colon = strrchr(migrate_debug_fail_at, ':');
+	return colon != NULL &&
+		strlen(id) == (size_t) (colon - migrate_debug_fail_at) &&
+		strncmp(migrate_debug_fail_at, id, colon - migrate_debug_fail_at) == 0 &&
+		atoi(colon + 1) == number;
 }
 
 /* Run one statement through SPI, under migrate.statement_timeout. */
@@ -146,6 +162,14 @@ run_script(const char *id, const char *sql, bool upgrade)
 
 		pos.number = st->number;
 		pos.line = st->line;
+		if (fail_here(id, st->number))
+			ereport(ERROR,
+					(errcode(ERRCODE_MIGRATE_INJECTED_FAILURE),
+					 errmsg("injected failure at statement %d of revision \"%s\"",
+							st->number, id),
+					 errdetail("migrate.debug_fail_at is \"%s\".",
+							   migrate_debug_fail_at),
+					 errhint("migrate.debug_fail_at is for tests only; RESET it.")));
 		run_statement(st->text);
 	}
 	error_context_stack = callback.previous;

@@ -23,6 +23,9 @@ int			migrate_lock_timeout = 5000;
 /* statement_timeout of each revision statement, in milliseconds; 0: none */
 int			migrate_statement_timeout = 0;
 
+/* test only: "<revision>:<statement>" makes that statement fail */
+char	   *migrate_debug_fail_at = NULL;
+
 /* Define the parameters; called once from _PG_init. */
 void
 GucInit(void)
@@ -44,6 +47,15 @@ GucInit(void)
 							PGC_USERSET,
 							GUC_UNIT_MS,
 							NULL, NULL, NULL);
+
+	DefineCustomStringVariable("migrate.debug_fail_at",
+							   "For tests only: makes one statement of a revision fail.",
+							   "\"<revision id>:<statement number>\": when the executor reaches that statement, in either direction, it raises an error instead of running it.",
+							   &migrate_debug_fail_at,
+							   "",
+							   PGC_SUSET,
+							   GUC_NOT_IN_SAMPLE | GUC_NO_SHOW_ALL,
+							   NULL, NULL, NULL);
 
 	MarkGUCPrefixReserved("migrate");
 }

@@ -7,6 +7,7 @@
 
 extern int	migrate_lock_timeout;
 extern int	migrate_statement_timeout;
+extern char *migrate_debug_fail_at;
 
 extern void GucInit(void);
 
