@@ -46,10 +46,11 @@ build_install() {
 }
 
 # make_workdir [NAME]: a folder the cluster user can write, NAME (default
-# tmp_check) in the checkout, or a temporary folder when the checkout is
-# not reachable by that user.  Sets WORK.
+# tmp_check; $MIGRATE_TMP overrides it, so that runs can go side by side)
+# in the checkout, or a temporary folder when the checkout is not
+# reachable by that user.  Sets WORK.
 make_workdir() {
-	WORK="$TOP/${1:-tmp_check}"
+	WORK="$TOP/${MIGRATE_TMP:-${1:-tmp_check}}"
 	rm -rf "$WORK"
 	mkdir -p "$WORK"
 	if [ "$(id -u)" = 0 ]; then
@@ -64,7 +65,8 @@ make_workdir() {
 
 free_port() {
 	local port
-	for port in $(seq 54330 54400); do
+	local base=${MIGRATE_PORT_BASE:-54330}
+	for port in $(seq "$base" $((base + 70))); do
 		if ! (echo > /dev/tcp/127.0.0.1/$port) 2>/dev/null; then
 			echo $port
 			return
