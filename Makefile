@@ -23,7 +23,7 @@ EXTENSION = migrate
 DATA = migrate--0.1.0.sql
 PGFILEDESC = "migrate - schema migrations inside the database"
 
-REGRESS = install graph targets upgrade failure stamp checksum revfile \
+REGRESS = install graph targets upgrade failure fault stamp checksum revfile \
 	offline privileges check
 REGRESS_OPTS = --inputdir=. --load-extension=migrate
 
