@@ -32,6 +32,12 @@ DELETE FROM migrate.applied WHERE revision = 'k_gone';
 INSERT INTO migrate.parent (revision, parent, position) VALUES ('k0000004', 'k_gone', 3);
 SELECT * FROM err($$SELECT * FROM migrate_check()$$);
 DELETE FROM migrate.parent WHERE parent = 'k_gone';
+-- an applied revision whose parent is not applied
+DELETE FROM migrate.applied WHERE revision = 'k0000001';
+SELECT * FROM migrate_check();
+SELECT migrate_at_head();
+SELECT * FROM migrate_stamp('heads');
+SELECT * FROM migrate_check();
 
 -- mutating calls refuse isolation levels whose snapshot could predate a
 -- concurrent migration

@@ -496,7 +496,9 @@ problem(ReturnSetInfo *rsinfo, const char *what, const char *revision,
  * migrate_check() RETURNS SETOF (problem, revision, detail)
  *
  * One row per problem: multiple_heads, pending (an unapplied revision),
- * unknown_applied (an applied row naming no revision), checksum_mismatch (a
+ * inconsistent_applied (an applied revision whose parent or dependency is
+ * not applied), unknown_applied (an applied row naming no revision),
+ * checksum_mismatch (a
  * revision whose stored SQL no longer matches its checksum, or that changed
  * after it was applied).  No rows: all is well.
  */
@@ -526,6 +528,23 @@ migrate_check(PG_FUNCTION_ARGS)
 			problem(rsinfo, "pending", r->id,
 					psprintf("Revision %s is not applied%s%s.", r->id,
 							 r->message[0] ? ": " : "", r->message));
+	}
+	for (int i = 0; i < g->nnodes; i++)
+	{
+		RevisionNode *r = &g->nodes[g->topo[i]];
+
+		for (int pass = 0; pass < 2 && r->applied; pass++)
+		{
+			int		   *edges = pass == 0 ? r->parents : r->deps;
+			int			nedges = pass == 0 ? r->nparents : r->ndeps;
+
+			for (int j = 0; j < nedges; j++)
+				if (!g->nodes[edges[j]].applied)
+					problem(rsinfo, "inconsistent_applied", r->id,
+							psprintf("Revision %s is applied, but its %s %s is not.",
+									 r->id, pass == 0 ? "parent" : "dependency",
+									 g->nodes[edges[j]].id));
+		}
 	}
 	foreach(lc, CatalogDanglingApplied())
 		problem(rsinfo, "unknown_applied", lfirst(lc),

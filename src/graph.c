@@ -267,6 +267,12 @@ GraphFinish(RevisionGraph *g)
 
 	if (done < n)
 		report_cycle(g, indegree);
+
+	g->heads = palloc(sizeof(int) * Max(n, 1));
+	g->nheads = 0;
+	for (int i = 0; i < n; i++)
+		if (g->nodes[g->topo[i]].nchildren == 0)
+			g->heads[g->nheads++] = g->topo[i];
 	pfree(indegree);
 	pfree(heap);
 }
@@ -301,16 +307,14 @@ GraphIsHead(RevisionGraph *g, int node)
 	return g->nodes[node].nchildren == 0;
 }
 
-/* Every head, in topological order. */
+/* Every head, in topological order (a copy the caller may keep). */
 int *
 GraphHeads(RevisionGraph *g, int *n)
 {
-	int		   *result = palloc(sizeof(int) * Max(g->nnodes, 1));
+	int		   *result = palloc(sizeof(int) * Max(g->nheads, 1));
 
-	*n = 0;
-	for (int i = 0; i < g->nnodes; i++)
-		if (GraphIsHead(g, g->topo[i]))
-			result[(*n)++] = g->topo[i];
+	memcpy(result, g->heads, sizeof(int) * g->nheads);
+	*n = g->nheads;
 	return result;
 }
 
@@ -463,6 +467,64 @@ GraphOrder(RevisionGraph *g, const bool *set, bool reverse, int *n)
 		if (set[node])
 			result[(*n)++] = node;
 	}
+	return result;
+}
+
+static int
+compare_rank(const void *a, const void *b, void *arg)
+{
+	RevisionGraph *g = arg;
+	int			ra = g->nodes[*(const int *) a].rank;
+	int			rb = g->nodes[*(const int *) b].rank;
+
+	return (ra > rb) - (ra < rb);
+}
+
+/*
+ * The unapplied revisions in the ancestry (parents and depends_on) of the
+ * targets, in topological order.  The walk stops at applied revisions:
+ * migrate keeps the applied set closed under ancestry (migrate_check reports
+ * a state that is not), so the cost is that of what is missing, and a no-op
+ * costs nothing whatever the size of the history.
+ */
+int *
+GraphMissingAncestry(RevisionGraph *g, const int *targets, int ntargets,
+					 int *n)
+{
+	bool	   *seen = GraphNewSet(g);
+	int		   *stack = palloc(sizeof(int) * Max(g->nnodes, 1));
+	int		   *result = palloc(sizeof(int) * Max(g->nnodes, 1));
+	int			top = 0;
+
+	*n = 0;
+	for (int i = 0; i < ntargets; i++)
+		if (!seen[targets[i]] && !g->nodes[targets[i]].applied)
+		{
+			seen[targets[i]] = true;
+			stack[top++] = targets[i];
+		}
+	while (top > 0)
+	{
+		int			node = stack[--top];
+		RevisionNode *r = &g->nodes[node];
+
+		result[(*n)++] = node;
+		for (int pass = 0; pass < 2; pass++)
+		{
+			int		   *edges = pass == 0 ? r->parents : r->deps;
+			int			nedges = pass == 0 ? r->nparents : r->ndeps;
+
+			for (int j = 0; j < nedges; j++)
+				if (!seen[edges[j]] && !g->nodes[edges[j]].applied)
+				{
+					seen[edges[j]] = true;
+					stack[top++] = edges[j];
+				}
+		}
+	}
+	qsort_arg(result, *n, sizeof(int), compare_rank, g);
+	pfree(seen);
+	pfree(stack);
 	return result;
 }
 

@@ -43,6 +43,8 @@ typedef struct RevisionGraph
 	int			nnodes;
 	int			capacity;
 	int		   *topo;
+	int		   *heads;			/* the heads, in topological order */
+	int			nheads;
 	HTAB	   *by_id;			/* id -> node index */
 } RevisionGraph;
 
@@ -72,6 +74,8 @@ extern void GraphCloseOverDependents(RevisionGraph *g, bool *set,
 									 const bool *within);
 extern int *GraphOrder(RevisionGraph *g, const bool *set, bool reverse,
 					   int *n);
+extern int *GraphMissingAncestry(RevisionGraph *g, const int *targets,
+								 int ntargets, int *n);
 extern char *GraphListIds(RevisionGraph *g, const int *nodes, int n);
 
 /* Validation of ids */

@@ -293,10 +293,7 @@ TargetResolve(RevisionGraph *g, const char *text)
 	}
 	else if (strcmp(sym, "head") == 0 || strcmp(sym, "heads") == 0)
 	{
-		int			nheads;
-		int		   *heads = GraphHeads(g, &nheads);
-
-		from = filter(g, heads, nheads, within, &nfrom);
+		from = filter(g, g->heads, g->nheads, within, &nfrom);
 		if (strcmp(sym, "head") == 0 && nfrom > 1)
 			ereport(ERROR,
 					(errcode(ERRCODE_MIGRATE_MULTIPLE_HEADS),
@@ -369,20 +366,13 @@ TargetResolveOne(RevisionGraph *g, const char *text)
 int *
 PlanUpgrade(RevisionGraph *g, Target *t, int *n)
 {
-	bool	   *set = GraphNewSet(g);
-
 	if (t->walked < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_MIGRATE_INVALID_UPGRADE),
 				 errmsg("upgrade target \"%s\" is below the current revision",
 						t->text),
 				 errhint("Use migrate_downgrade() to move down.")));
-	for (int i = 0; i < t->nnodes; i++)
-		GraphAddAncestors(g, t->nodes[i], true, set);
-	for (int i = 0; i < g->nnodes; i++)
-		if (g->nodes[i].applied)
-			set[i] = false;
-	return GraphOrder(g, set, false, n);
+	return GraphMissingAncestry(g, t->nodes, t->nnodes, n);
 }
 
 /* Applied revisions strictly above node along parent edges. */
