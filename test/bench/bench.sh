@@ -90,10 +90,12 @@ done
 wait
 echo "SELECT count(*) FROM migrate_upgrade('head');" > "$B/noop.sql"
 echo "SELECT 1;" > "$B/select1.sql"
+echo "SELECT count(*) FROM generate_series(1, 0);" > "$B/srf.sql"
 lat() { pgbench -n -d mig -T 5 -f "$1" 2>/dev/null | sed -n 's/^latency average = \([0-9.]*\) ms/\1/p'; }
 for run in $(seq 1 "$RUNS"); do
 	R[noop]+=" $(lat "$B/noop.sql")"
 	R[select1]+=" $(lat "$B/select1.sql")"
+	R[srf]+=" $(lat "$B/srf.sql")"
 done
 
 m() { echo "${R[$1]}" | median; }
@@ -110,4 +112,5 @@ for n in $SIZES; do
 done
 echo
 echo "no-op migrate_upgrade('head') at N = $LAST: $(m noop) ms per call; SELECT 1: $(m select1) ms; ratio $(ratio "$(m noop)" "$(m select1)") (pgbench latency, one client)"
+echo "  (an empty set-returning query, SELECT count(*) FROM generate_series(1, 0): $(m srf) ms; ratio $(ratio "$(m noop)" "$(m srf)"))"
 echo "backend private memory, peak during the N = $LAST upgrade: $((peak / 1024)) MB"
