@@ -7,6 +7,7 @@
 MODULE_big = migrate
 OBJS = \
 	src/catalog.o \
+	src/client_support.o \
 	src/executor.o \
 	src/functions.o \
 	src/graph.o \

@@ -76,9 +76,13 @@ CREATE TABLE migrate.log (
 	role		name NOT NULL DEFAULT CURRENT_USER,
 	started_at	timestamptz NOT NULL,
 	duration	interval NOT NULL,
-	statements	integer NOT NULL,
-	outcome		text NOT NULL CHECK (outcome IN ('success', 'failure')),
-	detail		text
+	statements	integer NOT NULL,	-- statements run
+	outcome		text NOT NULL CHECK (outcome IN ('success', 'failure', 'retry')),
+	failed_statement integer,		-- failure, retry: its number in the revision
+	sqlstate	text,				-- failure, retry: the error
+	error		text,
+	detail		text,				-- the error's detail; for lock waits, the blockers
+	statement_text text
 );
 CREATE INDEX log_revision_idx ON migrate.log (revision);
 
@@ -227,3 +231,47 @@ REVOKE ALL ON FUNCTION @extschema@.migrate_upgrade(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.migrate_downgrade(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.migrate_stamp(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.migrate_stamp(text[]) FROM PUBLIC;
+
+/*
+ * For the pg_migrate client (src/client_support.c): plans with
+ * non-transactional revisions, run step by step by the client, and the
+ * graph as Graphviz DOT.
+ */
+CREATE FUNCTION @extschema@.migrate_plan(target text, direction text DEFAULT 'upgrade')
+RETURNS TABLE (step integer, revision text, message text,
+			   transactional boolean, statements text[], lines integer[])
+AS 'MODULE_PATHNAME', 'migrate_plan'
+LANGUAGE C STABLE;
+
+CREATE FUNCTION @extschema@.migrate_apply(revisions text[], direction text)
+RETURNS TABLE (step integer, revision text, message text,
+			   statements integer, duration interval)
+AS 'MODULE_PATHNAME', 'migrate_apply'
+LANGUAGE C VOLATILE;
+
+CREATE FUNCTION @extschema@.migrate_record(revision text, direction text,
+										   statements integer DEFAULT 0,
+										   duration interval DEFAULT '0')
+RETURNS text
+AS 'MODULE_PATHNAME', 'migrate_record'
+LANGUAGE C VOLATILE;
+
+CREATE FUNCTION @extschema@.migrate_lock_session()
+RETURNS void
+AS 'MODULE_PATHNAME', 'migrate_lock_session'
+LANGUAGE C VOLATILE;
+
+CREATE FUNCTION @extschema@.migrate_unlock_session()
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'migrate_unlock_session'
+LANGUAGE C VOLATILE;
+
+CREATE FUNCTION @extschema@.migrate_graph()
+RETURNS text
+AS 'MODULE_PATHNAME', 'migrate_graph'
+LANGUAGE C STABLE;
+
+REVOKE ALL ON FUNCTION @extschema@.migrate_apply(text[], text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.migrate_record(text, text, integer, interval) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.migrate_lock_session() FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.migrate_unlock_session() FROM PUBLIC;

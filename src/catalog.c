@@ -73,20 +73,14 @@ static RevisionGraph *read_graph(void);
 static void
 catalog_begin(CatalogAccess *access)
 {
-	Oid			nsp = get_namespace_oid("migrate", true);
-	HeapTuple	tup;
 	Oid			owner;
 
-	if (!OidIsValid(nsp))
+	if (!OidIsValid(get_namespace_oid("migrate", true)))
 		ereport(ERROR,
 				(errcode(ERRCODE_MIGRATE_NOT_INSTALLED),
 				 errmsg("schema \"migrate\" does not exist"),
 				 errhint("Run CREATE EXTENSION migrate.")));
-	tup = SearchSysCache1(NAMESPACEOID, ObjectIdGetDatum(nsp));
-	if (!HeapTupleIsValid(tup))
-		elog(ERROR, "cache lookup failed for namespace %u", nsp);
-	owner = ((Form_pg_namespace) GETSTRUCT(tup))->nspowner;
-	ReleaseSysCache(tup);
+	owner = CatalogOwner();
 
 	access->caller = CurrentMemoryContext;
 	if (SPI_connect() != SPI_OK_CONNECT)
@@ -609,6 +603,19 @@ CatalogStoreRevision(RevisionSpec *spec, const char *checksum, bool exists)
 char	  **
 CatalogGetScripts(RevisionGraph *g, const int *nodes, int n, bool upgrade)
 {
+	const char **ids = palloc(sizeof(char *) * Max(n, 1));
+
+	for (int i = 0; i < n; i++)
+		ids[i] = g->nodes[nodes[i]].id;
+	return CatalogGetScriptsById(ids, n, upgrade);
+}
+
+/*
+ * The upgrade (or downgrade) SQL of the given revisions, in the same order.
+ */
+char	  **
+CatalogGetScriptsById(const char **ids, int n, bool upgrade)
+{
 	static const char *const upgrade_sql =
 	"SELECT u.n, r.upgrade FROM pg_catalog.unnest($1::pg_catalog.text[])"
 	" WITH ORDINALITY AS u(id, n)"
@@ -617,7 +624,6 @@ CatalogGetScripts(RevisionGraph *g, const int *nodes, int n, bool upgrade)
 	"SELECT u.n, r.downgrade FROM pg_catalog.unnest($1::pg_catalog.text[])"
 	" WITH ORDINALITY AS u(id, n)"
 	" JOIN migrate.revision r ON r.id OPERATOR(pg_catalog.=) u.id";
-	const char **ids = palloc(sizeof(char *) * Max(n, 1));
 	char	  **result = palloc0(sizeof(char *) * Max(n, 1));
 	Oid			types[1] = {TEXTARRAYOID};
 	Datum		values[1];
@@ -625,8 +631,6 @@ CatalogGetScripts(RevisionGraph *g, const int *nodes, int n, bool upgrade)
 	MemoryContext spi;
 	int			rows;
 
-	for (int i = 0; i < n; i++)
-		ids[i] = g->nodes[nodes[i]].id;
 	values[0] = cstring_array(ids, n);
 	catalog_begin(&access);
 	rows = run(upgrade ? upgrade_sql : downgrade_sql, 1, types, values, NULL,
@@ -744,4 +748,97 @@ CatalogRecordSteps(CatalogStep *steps, int n)
 												TYPALIGN_INT));
 	run(log_sql, 7, types, values, NULL, false, SPI_OK_INSERT);
 	catalog_end(&access);
+}
+
+/* The owner of schema migrate: the role bookkeeping runs as. */
+Oid
+CatalogOwner(void)
+{
+	Oid			nsp = get_namespace_oid("migrate", false);
+	HeapTuple	tup = SearchSysCache1(NAMESPACEOID, ObjectIdGetDatum(nsp));
+	Oid			owner;
+
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for namespace %u", nsp);
+	owner = ((Form_pg_namespace) GETSTRUCT(tup))->nspowner;
+	ReleaseSysCache(tup);
+	return owner;
+}
+
+/*
+ * The INSERT that records a failed revision in migrate.log, with literal
+ * values, to run in a transaction of its own (worker.c): the failed
+ * transaction cannot keep it.
+ */
+char *
+CatalogFailureSql(const CatalogFailure *f)
+{
+	char	   *role = GetUserNameFromId(GetUserId(), false);
+
+	return psprintf("INSERT INTO migrate.log (revision, direction, stamped, role,"
+					" started_at, duration, statements, outcome, failed_statement,"
+					" sqlstate, error, detail, statement_text)"
+					" VALUES (%s, '%s', false, %s, %s, pg_catalog.make_interval(secs => %s),"
+					" %d, 'failure', %d, %s, %s, %s, %s)",
+					quote_literal_cstr(f->id), f->upgrade ? "upgrade" : "downgrade",
+					quote_literal_cstr(role),
+					quote_literal_cstr(timestamptz_to_str(f->started_at)),
+					psprintf("%.6f", f->duration_us / 1000000.0),
+					f->statement - 1, f->statement,
+					quote_literal_cstr(unpack_sql_state(f->sqlerrcode)),
+					quote_literal_cstr(f->message),
+					f->detail ? quote_literal_cstr(f->detail) : "NULL",
+					f->statement_text ? quote_literal_cstr(f->statement_text) : "NULL");
+}
+
+/*
+ * Record, in the current transaction, that a statement of a revision is
+ * retried after failing to get a lock; detail names the blockers.
+ */
+void
+CatalogRecordRetry(const char *id, bool upgrade, int statement,
+				   const char *detail)
+{
+	static const char *const sql =
+	"INSERT INTO migrate.log (revision, direction, stamped, role, started_at,"
+	" duration, statements, outcome, failed_statement, sqlstate, detail)"
+	" VALUES ($1, $2, false, $3, pg_catalog.clock_timestamp(), '0', 0, 'retry',"
+	" $4, '55P03', $5)";
+	Oid			types[5] = {TEXTOID, TEXTOID, NAMEOID, INT4OID, TEXTOID};
+	Datum		values[5];
+	char		nulls[5] = {' ', ' ', ' ', ' ', detail ? ' ' : 'n'};
+	char	   *role = GetUserNameFromId(GetUserId(), false);
+	CatalogAccess access;
+
+	values[0] = CStringGetTextDatum(id);
+	values[1] = CStringGetTextDatum(upgrade ? "upgrade" : "downgrade");
+	values[2] = DirectFunctionCall1(namein, CStringGetDatum(role));
+	values[3] = Int32GetDatum(statement);
+	values[4] = detail ? CStringGetTextDatum(detail) : (Datum) 0;
+	catalog_begin(&access);
+	run(sql, 5, types, values, nulls, false, SPI_OK_INSERT);
+	catalog_end(&access);
+}
+
+/*
+ * Take (lock = true, waiting for it) or release migrate's advisory lock at
+ * session level, for a client that runs revisions outside a transaction
+ * block between its calls (client_support.c).  The key is CatalogLock's:
+ * a session holding it at session level is granted it again at
+ * transaction level, every other session waits.  Returns false when
+ * releasing a lock that was not held.
+ */
+bool
+CatalogSessionLock(bool lock)
+{
+	LOCKTAG		tag;
+
+	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, MIGRATE_LOCK_KEY1,
+						 MIGRATE_LOCK_KEY2, 2);
+	if (lock)
+	{
+		(void) LockAcquire(&tag, ExclusiveLock, true, false);
+		return true;
+	}
+	return LockRelease(&tag, ExclusiveLock, true);
 }

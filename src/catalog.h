@@ -43,7 +43,22 @@ typedef struct CatalogStep
 	int			statements;
 } CatalogStep;
 
+/* A failed revision, for the log. */
+typedef struct CatalogFailure
+{
+	const char *id;
+	bool		upgrade;
+	TimestampTz started_at;
+	int64		duration_us;
+	int			statement;		/* 1-based number of the failed statement */
+	const char *statement_text;
+	int			sqlerrcode;
+	const char *message;
+	const char *detail;
+} CatalogFailure;
+
 extern void CatalogLock(void);
+extern Oid	CatalogOwner(void);
 extern RevisionGraph *CatalogLoadGraph(bool private);
 extern CatalogRevision *CatalogGetRevision(const char *id);
 extern List *CatalogAllRevisions(void);
@@ -55,6 +70,11 @@ extern void CatalogStoreRevision(RevisionSpec *spec, const char *checksum,
 								 bool exists);
 extern char **CatalogGetScripts(RevisionGraph *g, const int *nodes, int n,
 								bool upgrade);
+extern char **CatalogGetScriptsById(const char **ids, int n, bool upgrade);
 extern void CatalogRecordSteps(CatalogStep *steps, int n);
+extern char *CatalogFailureSql(const CatalogFailure *f);
+extern void CatalogRecordRetry(const char *id, bool upgrade, int statement,
+							   const char *detail);
+extern bool CatalogSessionLock(bool lock);
 
 #endif							/* MIGRATE_CATALOG_H */

@@ -42,7 +42,9 @@ ensure_packages() {
 build_install() {
 	echo "== building"
 	make -C "$TOP" -s COPT=-Werror PG_CONFIG="$PG_CONFIG"
+	make -C "$TOP/src/pg_migrate" -s COPT=-Werror PG_CONFIG="$PG_CONFIG"
 	as_root make -C "$TOP" -s install PG_CONFIG="$PG_CONFIG"
+	as_root make -C "$TOP/src/pg_migrate" -s install PG_CONFIG="$PG_CONFIG"
 }
 
 # make_workdir [NAME]: a folder the cluster user can write, NAME (default

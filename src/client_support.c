@@ -1,0 +1,518 @@
+/*-------------------------------------------------------------------------
+ *
+ * client_support.c
+ *	  What the pg_migrate client needs from the server to run plans that
+ *	  contain non-transactional revisions, and the graph as Graphviz DOT.
+ *
+ * A function cannot run CREATE INDEX CONCURRENTLY and friends, so the
+ * client runs such a revision itself, at top level, statement by
+ * statement.  It asks migrate_plan for the ordered plan (with the
+ * statements of each non-transactional revision, split by the server's
+ * parser), runs the transactional stretches of it with migrate_apply (each
+ * one transaction, through the executor), runs each non-transactional
+ * revision itself and then records it with migrate_record.  Meanwhile it
+ * holds migrate's advisory lock at session level (migrate_lock_session), so
+ * that no other runner moves the applied set between the steps: the same
+ * lock key as the transaction-level lock of CatalogLock, which a session
+ * that holds it at session level is always granted again.
+ *
+ * migrate_apply and migrate_record check every step against the applied
+ * set under the lock: an upgrade step needs its parents and dependencies
+ * applied, a downgrade step needs no applied child or dependent.  Given
+ * that, the executor's plan for the one revision is the revision alone.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "lib/stringinfo.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/timestamp.h"
+
+#include "catalog.h"
+#include "client_support.h"
+#include "errcodes.h"
+#include "executor.h"
+#include "sqltext.h"
+#include "target.h"
+#include "textarray.h"
+
+PG_FUNCTION_INFO_V1(migrate_plan);
+PG_FUNCTION_INFO_V1(migrate_apply);
+PG_FUNCTION_INFO_V1(migrate_record);
+PG_FUNCTION_INFO_V1(migrate_lock_session);
+PG_FUNCTION_INFO_V1(migrate_unlock_session);
+PG_FUNCTION_INFO_V1(migrate_graph);
+
+static bool direction_arg(FunctionCallInfo fcinfo, int n);
+static int	find_exact(RevisionGraph *g, const char *id);
+static bool *applied_set(RevisionGraph *g);
+static void check_step(RevisionGraph *g, int node, bool upgrade, bool *state);
+static char *downgrade_target(RevisionGraph *g, int node);
+static void dot_string(StringInfo buf, const char *s);
+
+/* A direction argument: true for 'upgrade', false for 'downgrade'. */
+static bool
+direction_arg(FunctionCallInfo fcinfo, int n)
+{
+	char	   *direction;
+
+	if (PG_ARGISNULL(n))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("direction cannot be NULL")));
+	direction = text_to_cstring(PG_GETARG_TEXT_PP(n));
+	if (strcmp(direction, "upgrade") == 0)
+		return true;
+	if (strcmp(direction, "downgrade") == 0)
+		return false;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("invalid direction \"%s\"", direction),
+			 errhint("Write \"upgrade\" or \"downgrade\".")));
+	return false;				/* not reached */
+}
+
+/* The node of a full revision id; no prefixes or labels here. */
+static int
+find_exact(RevisionGraph *g, const char *id)
+{
+	int			node = GraphFind(g, id);
+
+	if (node < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_MIGRATE_UNDEFINED_REVISION),
+				 errmsg("revision \"%s\" does not exist", id),
+				 errhint("migrate_plan() gives the full ids of the revisions to run.")));
+	return node;
+}
+
+/* The applied flags of the graph, as a set the caller may change. */
+static bool *
+applied_set(RevisionGraph *g)
+{
+	bool	   *state = GraphNewSet(g);
+
+	for (int i = 0; i < g->nnodes; i++)
+		state[i] = g->nodes[i].applied;
+	return state;
+}
+
+/*
+ * Check that node can be applied (upgrade) or unapplied (downgrade) alone
+ * in the applied set "state", and update state as if it were.
+ */
+static void
+check_step(RevisionGraph *g, int node, bool upgrade, bool *state)
+{
+	RevisionNode *r = &g->nodes[node];
+
+	if (upgrade)
+	{
+		if (state[node])
+			ereport(ERROR,
+					(errcode(ERRCODE_MIGRATE_INVALID_UPGRADE),
+					 errmsg("revision \"%s\" is already applied", r->id)));
+		for (int i = 0; i < r->nparents; i++)
+			if (!state[r->parents[i]])
+				ereport(ERROR,
+						(errcode(ERRCODE_MIGRATE_INVALID_UPGRADE),
+						 errmsg("revision \"%s\" cannot be applied before its parent \"%s\"",
+								r->id, g->nodes[r->parents[i]].id),
+						 errhint("Run the revisions in the order migrate_plan() gives.")));
+		for (int i = 0; i < r->ndeps; i++)
+			if (!state[r->deps[i]])
+				ereport(ERROR,
+						(errcode(ERRCODE_MIGRATE_INVALID_UPGRADE),
+						 errmsg("revision \"%s\" cannot be applied before its dependency \"%s\"",
+								r->id, g->nodes[r->deps[i]].id),
+						 errhint("Run the revisions in the order migrate_plan() gives.")));
+	}
+	else
+	{
+		if (!state[node])
+			ereport(ERROR,
+					(errcode(ERRCODE_MIGRATE_INVALID_DOWNGRADE),
+					 errmsg("revision \"%s\" is not applied", r->id)));
+		for (int i = 0; i < r->nchildren; i++)
+			if (state[r->children[i]])
+				ereport(ERROR,
+						(errcode(ERRCODE_MIGRATE_INVALID_DOWNGRADE),
+						 errmsg("revision \"%s\" cannot be unapplied before its child \"%s\"",
+								r->id, g->nodes[r->children[i]].id),
+						 errhint("Run the revisions in the order migrate_plan() gives.")));
+		for (int i = 0; i < r->ndependents; i++)
+			if (state[r->dependents[i]])
+				ereport(ERROR,
+						(errcode(ERRCODE_MIGRATE_INVALID_DOWNGRADE),
+						 errmsg("revision \"%s\" cannot be unapplied before revision \"%s\", which depends on it",
+								r->id, g->nodes[r->dependents[i]].id),
+						 errhint("Run the revisions in the order migrate_plan() gives.")));
+	}
+	state[node] = upgrade;
+}
+
+/*
+ * The downgrade target that removes exactly node, when node has no applied
+ * child or dependent: "node@base" for a root; else "node@P", where P is a
+ * parent that is no ancestor of another parent, so that nothing between P
+ * and node lies in node's lineage.
+ */
+static char *
+downgrade_target(RevisionGraph *g, int node)
+{
+	RevisionNode *r = &g->nodes[node];
+
+	if (r->nparents == 0)
+		return psprintf("%s@base", r->id);
+	for (int i = 0; i < r->nparents; i++)
+	{
+		bool		maximal = true;
+
+		for (int j = 0; j < r->nparents && maximal; j++)
+			if (j != i && r->parents[j] != r->parents[i])
+			{
+				bool	   *anc = GraphNewSet(g);
+
+				GraphAddAncestors(g, r->parents[j], false, anc);
+				if (anc[r->parents[i]])
+					maximal = false;
+				pfree(anc);
+			}
+		if (maximal)
+			return psprintf("%s@%s", r->id, g->nodes[r->parents[i]].id);
+	}
+	elog(ERROR, "revision \"%s\" has no maximal parent", r->id);
+	return NULL;				/* not reached */
+}
+
+/*
+ * migrate_plan(target text, direction text DEFAULT 'upgrade') RETURNS SETOF
+ *	 (step, revision, message, transactional, statements text[],
+ *	  lines integer[])
+ *
+ * The revisions that migrate_upgrade (or migrate_downgrade) would run for
+ * target, in order.  For a non-transactional revision, its statements as
+ * the executor splits them, and the line of each in the revision's SQL;
+ * NULL for the others.  Takes no lock: a runner takes migrate_lock_session
+ * first.
+ */
+Datum
+migrate_plan(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo;
+	RevisionGraph *g;
+	Target	   *t;
+	char	   *target;
+	bool		upgrade;
+	int		   *plan;
+	int		   *nt_nodes;
+	char	  **scripts = NULL;
+	int			n;
+	int			nnt = 0;
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("target cannot be NULL")));
+	target = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	upgrade = direction_arg(fcinfo, 1);
+	InitMaterializedSRF(fcinfo, 0);
+	rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+
+	g = CatalogLoadGraph(false);
+	t = TargetResolve(g, target);
+	plan = upgrade ? PlanUpgrade(g, t, &n) : PlanDowngrade(g, t, false, &n);
+
+	nt_nodes = palloc(sizeof(int) * Max(n, 1));
+	for (int i = 0; i < n; i++)
+		if (!g->nodes[plan[i]].transactional)
+			nt_nodes[nnt++] = plan[i];
+	if (nnt > 0)
+		scripts = CatalogGetScripts(g, nt_nodes, nnt, upgrade);
+
+	for (int i = 0, k = 0; i < n; i++)
+	{
+		RevisionNode *r = &g->nodes[plan[i]];
+		Datum		values[6];
+		bool		nulls[6] = {0};
+
+		values[0] = Int32GetDatum(i + 1);
+		values[1] = CStringGetTextDatum(r->id);
+		values[2] = CStringGetTextDatum(r->message);
+		values[3] = BoolGetDatum(r->transactional);
+		nulls[4] = nulls[5] = r->transactional;
+		if (!r->transactional)
+		{
+			List	   *statements;
+			ListCell   *lc;
+			List	   *texts = NIL;
+			Datum	   *lines;
+			int			j = 0;
+
+			statements = SqlSplit(scripts[k++],
+								  psprintf("%s SQL of revision \"%s\"",
+										   upgrade ? "upgrade" : "downgrade",
+										   r->id));
+			lines = palloc(sizeof(Datum) * Max(list_length(statements), 1));
+			foreach(lc, statements)
+			{
+				SqlStatement *st = lfirst(lc);
+
+				texts = lappend(texts, st->text);
+				lines[j++] = Int32GetDatum(st->line);
+			}
+			values[4] = TextArrayFromList(texts);
+			values[5] = PointerGetDatum(construct_array(lines, j, INT4OID, 4,
+														true, TYPALIGN_INT));
+		}
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	return (Datum) 0;
+}
+
+/*
+ * migrate_apply(revisions text[], direction text) RETURNS SETOF
+ *	 (step, revision, message, statements, duration)
+ *
+ * Apply (or unapply) exactly the given revisions, in the given order, in
+ * one transaction, each through the executor.  Each must be transactional
+ * and runnable in turn (see check_step).  Takes the migrate lock.
+ */
+Datum
+migrate_apply(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo;
+	RevisionGraph *g;
+	List	   *ids;
+	ListCell   *lc;
+	bool		upgrade;
+	bool	   *state;
+	char	  **targets;
+	int			step = 0;
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("revisions cannot be NULL")));
+	ids = TextArrayToList(PG_GETARG_ARRAYTYPE_P(0), "revisions");
+	upgrade = direction_arg(fcinfo, 1);
+	InitMaterializedSRF(fcinfo, 0);
+	rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+
+	CatalogLock();
+	g = CatalogLoadGraph(false);
+	state = applied_set(g);
+	targets = palloc(sizeof(char *) * Max(list_length(ids), 1));
+	foreach(lc, ids)
+	{
+		int			node = find_exact(g, lfirst(lc));
+		RevisionNode *r = &g->nodes[node];
+
+		if (!r->transactional)
+			ereport(ERROR,
+					(errcode(ERRCODE_MIGRATE_NON_TRANSACTIONAL),
+					 errmsg("revision \"%s\" is not transactional", r->id),
+					 errdetail("migrate_apply runs its revisions in one transaction."),
+					 errhint("Run its statements outside a transaction block, then record it with migrate_record('%s', '%s').",
+							 r->id, upgrade ? "upgrade" : "downgrade")));
+		check_step(g, node, upgrade, state);
+		targets[foreach_current_index(lc)] =
+			upgrade ? pstrdup(r->id) : downgrade_target(g, node);
+	}
+
+	foreach(lc, ids)
+	{
+		const char *id = lfirst(lc);
+		CatalogStep *steps;
+		int			n;
+		Datum		values[5];
+		bool		nulls[5] = {0};
+		Interval   *duration = palloc0(sizeof(Interval));
+
+		steps = ExecuteMove(targets[foreach_current_index(lc)], upgrade, &n);
+		if (n != 1 || strcmp(steps[0].id, id) != 0)
+			elog(ERROR, "plan for revision \"%s\" has %d steps", id, n);
+		duration->time = steps[0].duration_us;
+		values[0] = Int32GetDatum(++step);
+		values[1] = CStringGetTextDatum(steps[0].id);
+		values[2] = CStringGetTextDatum(steps[0].message);
+		values[3] = Int32GetDatum(steps[0].statements);
+		values[4] = IntervalPGetDatum(duration);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	return (Datum) 0;
+}
+
+/*
+ * migrate_record(revision text, direction text, statements integer,
+ *				  duration interval) RETURNS text
+ *
+ * Record that the client ran a non-transactional revision's upgrade (or
+ * downgrade) SQL: the applied set and the log change as if the executor
+ * had run it.  The revision must be runnable alone (see check_step).
+ * Takes the migrate lock.  Returns the revision's id.
+ */
+Datum
+migrate_record(PG_FUNCTION_ARGS)
+{
+	RevisionGraph *g;
+	int			node;
+	RevisionNode *r;
+	bool		upgrade;
+	CatalogStep step = {0};
+	Interval   *duration;
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("revision cannot be NULL")));
+	upgrade = direction_arg(fcinfo, 1);
+
+	CatalogLock();
+	g = CatalogLoadGraph(false);
+	node = find_exact(g, text_to_cstring(PG_GETARG_TEXT_PP(0)));
+	r = &g->nodes[node];
+	if (r->transactional)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("revision \"%s\" is transactional", r->id),
+				 errdetail("migrate_record is for revisions that must run outside a transaction block."),
+				 errhint("Use migrate_apply() to run it, or migrate_stamp() to record it without running it.")));
+	check_step(g, node, upgrade, applied_set(g));
+
+	duration = PG_ARGISNULL(3) ? NULL : PG_GETARG_INTERVAL_P(3);
+	step.id = r->id;
+	step.message = r->message;
+	step.upgrade = upgrade;
+	step.stamped = false;
+	step.statements = PG_ARGISNULL(2) ? 0 : PG_GETARG_INT32(2);
+	step.duration_us = duration ? Max(duration->time, 0) : 0;
+	step.started_at = GetCurrentTimestamp() - step.duration_us;
+	CatalogRecordSteps(&step, 1);
+	PG_RETURN_TEXT_P(cstring_to_text(r->id));
+}
+
+/*
+ * migrate_lock_session() RETURNS void
+ *
+ * Take migrate's advisory lock at session level, waiting for it (under the
+ * session's lock_timeout): every other session's mutating call waits until
+ * migrate_unlock_session() or the end of the session.
+ */
+Datum
+migrate_lock_session(PG_FUNCTION_ARGS)
+{
+	CatalogSessionLock(true);
+	PG_RETURN_VOID();
+}
+
+/*
+ * migrate_unlock_session() RETURNS boolean
+ *
+ * Release the lock of migrate_lock_session; false if it was not held.
+ */
+Datum
+migrate_unlock_session(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(CatalogSessionLock(false));
+}
+
+/* Append s as a DOT double-quoted string. */
+static void
+dot_string(StringInfo buf, const char *s)
+{
+	appendStringInfoChar(buf, '"');
+	for (; *s; s++)
+	{
+		if (*s == '"' || *s == '\\')
+			appendStringInfoChar(buf, '\\');
+		if (*s == '\n')
+			appendStringInfoString(buf, "\\n");
+		else if (*s != '\r')
+			appendStringInfoChar(buf, *s);
+	}
+	appendStringInfoChar(buf, '"');
+}
+
+/*
+ * The graph in Graphviz DOT: one box per revision, in creation order,
+ * labelled with its id, labels and message; applied revisions filled,
+ * heads with a double border; parent edges solid, from parent to child;
+ * depends_on edges dashed, from dependency to dependent.
+ */
+char *
+GraphToDot(RevisionGraph *g)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	appendStringInfoString(&buf,
+						   "digraph migrate {\n"
+						   "\trankdir=BT;\n"
+						   "\tnode [shape=box, fontname=\"monospace\"];\n");
+	for (int i = 0; i < g->nnodes; i++)
+	{
+		RevisionNode *r = &g->nodes[g->topo[i]];
+		StringInfoData label;
+
+		initStringInfo(&label);
+		appendStringInfoString(&label, r->id);
+		for (int j = 0; j < r->nlabels; j++)
+			appendStringInfo(&label, "%s%s", j == 0 ? " (" : ", ", r->labels[j]);
+		if (r->nlabels > 0)
+			appendStringInfoChar(&label, ')');
+		if (r->message[0] != '\0')
+			appendStringInfo(&label, "\n%s", r->message);
+		appendStringInfoChar(&buf, '\t');
+		dot_string(&buf, r->id);
+		appendStringInfoString(&buf, " [label=");
+		dot_string(&buf, label.data);
+		if (r->applied)
+			appendStringInfoString(&buf, ", style=filled, fillcolor=\"#d9ead3\"");
+		if (GraphIsHead(g, g->topo[i]))
+			appendStringInfoString(&buf, ", peripheries=2");
+		if (!r->transactional)
+			appendStringInfoString(&buf, ", color=\"#cc0000\"");
+		appendStringInfoString(&buf, "];\n");
+		pfree(label.data);
+	}
+	for (int i = 0; i < g->nnodes; i++)
+	{
+		RevisionNode *r = &g->nodes[g->topo[i]];
+
+		for (int j = 0; j < r->nparents; j++)
+		{
+			appendStringInfoChar(&buf, '\t');
+			dot_string(&buf, g->nodes[r->parents[j]].id);
+			appendStringInfoString(&buf, " -> ");
+			dot_string(&buf, r->id);
+			appendStringInfoString(&buf, ";\n");
+		}
+		for (int j = 0; j < r->ndeps; j++)
+		{
+			appendStringInfoChar(&buf, '\t');
+			dot_string(&buf, g->nodes[r->deps[j]].id);
+			appendStringInfoString(&buf, " -> ");
+			dot_string(&buf, r->id);
+			appendStringInfoString(&buf, " [style=dashed];\n");
+		}
+	}
+	appendStringInfoString(&buf, "}\n");
+	return buf.data;
+}
+
+/*
+ * migrate_graph() RETURNS text
+ *
+ * The revision graph as Graphviz DOT (see GraphToDot).
+ */
+Datum
+migrate_graph(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_TEXT_P(cstring_to_text(GraphToDot(CatalogLoadGraph(false))));
+}

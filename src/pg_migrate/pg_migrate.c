@@ -1,0 +1,554 @@
+/*-------------------------------------------------------------------------
+ *
+ * pg_migrate.c
+ *	  pg_migrate, the command-line client of the migrate extension: the
+ *	  command line, the connection, queries and how their errors and
+ *	  results are shown.
+ *
+ *	  pg_migrate [OPTION]... COMMAND [ARG]...
+ *
+ * Every query goes through db_query with its arguments as parameters
+ * (PQexecParams): nothing from the command line or a file is pasted into
+ * SQL.  Server errors are shown as "pg_migrate: error: <message>" with the
+ * server's detail, hint and context on the lines after it.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "pg_migrate.h"
+
+#include "common/logging.h"
+#include "getopt_long.h"
+
+Options		opts;
+
+static void usage(const char *progname);
+static bool need_args(const char *command, int have, int min, int max);
+static int	take_global_options(int nargs, char **args);
+
+static void
+usage(const char *progname)
+{
+	printf("%s moves a PostgreSQL database between revisions with the migrate extension.\n\n",
+		   progname);
+	printf("Usage:\n");
+	printf("  %s [OPTION]... COMMAND [ARG]...\n", progname);
+	printf("\nOptions:\n");
+	printf("  -d, --dbname=CONNSTR   database name, connection string or URI\n");
+	printf("  -h, --host=HOSTNAME    database server host or socket directory\n");
+	printf("  -p, --port=PORT        database server port\n");
+	printf("  -U, --username=USER    database user name\n");
+	printf("  -D, --dir=DIR          folder of revision files (default: ./migrations)\n");
+	printf("      --json             machine-readable output\n");
+	printf("  -q, --quiet            print errors only\n");
+	printf("  -v, --verbose          say more\n");
+	printf("  -V, --version          output version information, then exit\n");
+	printf("  -?, --help             show this help, then exit\n");
+	printf("\nCommands:\n");
+	printf("  init                         create DIR\n");
+	printf("  revision -m MSG [--id ID] [--parents ID...] [--depends-on ID...]\n"
+		   "           [--branch-label LABEL] [--non-transactional]\n"
+		   "                               write a new revision file in DIR\n");
+	printf("  merge -m MSG [--id ID] ID... write a revision file that merges heads\n");
+	printf("  load                         send DIR's revision files to the database\n");
+	printf("  upgrade [TARGET]             load, then upgrade (default: head)\n");
+	printf("  downgrade TARGET             load, then downgrade\n");
+	printf("  stamp TARGET...              set the applied revisions without running SQL\n");
+	printf("  current                      the applied revisions without applied child\n");
+	printf("  heads                        the heads of the revision graph\n");
+	printf("  branches                     the branch points\n");
+	printf("  history [RANGE] [--graph]    the revisions, newest first\n");
+	printf("  show ID                      one revision in full\n");
+	printf("  check                        list problems (exit status 3 if any)\n");
+	printf("  sql TARGET                   the script an upgrade or downgrade would run\n");
+	printf("  lint [FILE...]               lint revision files (default: all of DIR)\n");
+	printf("  import FORMAT SRC            convert a dbmate, golang-migrate, flyway or\n"
+		   "                               sqitch folder into revision files in DIR\n");
+	printf("\nTargets: head, heads, base, an id or a prefix of 4+ characters, LABEL@head,\n"
+		   "+N, -N, ID+N, head-1 ...  Exit status: 0 success, 1 failure, 2 usage error,\n"
+		   "3 check or lint found problems.\n");
+	printf("\nConnection options and PG* environment variables work as in psql.\n");
+}
+
+/* Report a wrong number of arguments; false if so. */
+static bool
+need_args(const char *command, int have, int min, int max)
+{
+	if (have < min)
+	{
+		pg_log_error("too few arguments for command \"%s\"", command);
+		pg_log_error_hint("Try \"pg_migrate --help\" for more information.");
+		return false;
+	}
+	if (max >= 0 && have > max)
+	{
+		pg_log_error("too many arguments for command \"%s\"", command);
+		pg_log_error_hint("Try \"pg_migrate --help\" for more information.");
+		return false;
+	}
+	return true;
+}
+
+/*
+ * The options of every command may also come after the command: take them
+ * out of args, leaving the command's own.  Returns the number left.
+ */
+static int
+take_global_options(int nargs, char **args)
+{
+	int			kept = 0;
+
+	for (int i = 0; i < nargs; i++)
+	{
+		const char *a = args[i];
+		const char **target = NULL;
+		const char *value = NULL;
+
+		if (strcmp(a, "--") == 0)
+		{
+			while (i < nargs)
+				args[kept++] = args[i++];
+			break;
+		}
+		if (strcmp(a, "--json") == 0)
+			opts.json = true;
+		else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0)
+			opts.verbosity = -1;
+		else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0)
+			opts.verbosity = 1;
+		else if (a[0] == '-' && a[1] != '\0' && strchr("dhpUD", a[1]))
+		{
+			switch (a[1])
+			{
+				case 'd':
+					target = &opts.dbname;
+					break;
+				case 'h':
+					target = &opts.host;
+					break;
+				case 'p':
+					target = &opts.port;
+					break;
+				case 'U':
+					target = &opts.user;
+					break;
+				default:
+					target = &opts.dir;
+					break;
+			}
+			value = a[2] ? a + 2 : (i + 1 < nargs ? args[++i] : NULL);
+		}
+		else if (strncmp(a, "--dbname=", 9) == 0 || strncmp(a, "--host=", 7) == 0 ||
+				 strncmp(a, "--port=", 7) == 0 || strncmp(a, "--username=", 11) == 0 ||
+				 strncmp(a, "--dir=", 6) == 0)
+		{
+			target = a[2] == 'd' && a[3] == 'b' ? &opts.dbname :
+				a[2] == 'h' ? &opts.host : a[2] == 'p' ? &opts.port :
+				a[2] == 'u' ? &opts.user : &opts.dir;
+			value = strchr(a, '=') + 1;
+		}
+		else
+		{
+			args[kept++] = args[i];
+			continue;
+		}
+		if (target)
+		{
+			if (value == NULL)
+			{
+				pg_log_error("option \"%s\" needs a value", a);
+				pg_log_error_hint("Try \"pg_migrate --help\" for more information.");
+				exit(EXIT_USAGE);
+			}
+			*target = value;
+		}
+	}
+	args[kept] = NULL;
+	return kept;
+}
+
+/*
+ * Connect with the options and PG* variables; NULL after reporting the
+ * failure.  The migrate extension must be installed.
+ */
+PGconn *
+db_connect(void)
+{
+	const char *keywords[7];
+	const char *values[7];
+	int			n = 0;
+	PGconn	   *conn;
+	PGresult   *res;
+
+	if (opts.host)
+	{
+		keywords[n] = "host";
+		values[n++] = opts.host;
+	}
+	if (opts.port)
+	{
+		keywords[n] = "port";
+		values[n++] = opts.port;
+	}
+	if (opts.user)
+	{
+		keywords[n] = "user";
+		values[n++] = opts.user;
+	}
+	keywords[n] = "fallback_application_name";
+	values[n++] = "pg_migrate";
+	/* last, so that a connection string may override the options above */
+	if (opts.dbname)
+	{
+		keywords[n] = "dbname";
+		values[n++] = opts.dbname;
+	}
+	keywords[n] = NULL;
+	values[n] = NULL;
+
+	conn = PQconnectdbParams(keywords, values, true);
+	if (conn == NULL)
+	{
+		pg_log_error("could not connect to the database: out of memory");
+		return NULL;
+	}
+	if (PQstatus(conn) != CONNECTION_OK)
+	{
+		pg_log_error("%s", PQerrorMessage(conn));
+		PQfinish(conn);
+		return NULL;
+	}
+	if (opts.verbosity > 0)
+		pg_log_info("connected to database \"%s\" as user \"%s\" on %s port %s",
+					PQdb(conn), PQuser(conn),
+					PQhost(conn) ? PQhost(conn) : "local socket", PQport(conn));
+
+	res = PQexecParams(conn,
+					   "SELECT e.extversion FROM pg_catalog.pg_extension e"
+					   " WHERE e.extname OPERATOR(pg_catalog.=) $1",
+					   1, NULL, (const char *[]) {"migrate"}, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK)
+	{
+		report_result_error(res, "could not check for the migrate extension");
+		PQclear(res);
+		PQfinish(conn);
+		return NULL;
+	}
+	if (PQntuples(res) == 0)
+	{
+		pg_log_error("extension \"migrate\" is not installed in database \"%s\"",
+					 PQdb(conn));
+		pg_log_error_hint("Run CREATE EXTENSION migrate in that database first.");
+		PQclear(res);
+		PQfinish(conn);
+		return NULL;
+	}
+	PQclear(res);
+	return conn;
+}
+
+/*
+ * Report a failed result as an error: what, the server's message, then
+ * its detail, hint and context.
+ */
+void
+report_result_error(const PGresult *res, const char *what)
+{
+	const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+	const char *detail = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
+	const char *hint = PQresultErrorField(res, PG_DIAG_MESSAGE_HINT);
+	const char *context = PQresultErrorField(res, PG_DIAG_CONTEXT);
+	const char *sqlstate = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+
+	if (msg == NULL)
+	{
+		const char *whole = PQresultErrorMessage(res);
+
+		msg = (whole && whole[0]) ? whole : "unexpected result from the server";
+	}
+	if (what)
+		pg_log_error("%s: %s", what, msg);
+	else
+		pg_log_error("%s", msg);
+	if (detail)
+		pg_log_error_detail("%s", detail);
+	if (hint)
+		pg_log_error_hint("%s", hint);
+	if (context && opts.verbosity >= 0)
+		pg_log_error_detail("Context: %s", context);
+	if (sqlstate && opts.verbosity > 0)
+		pg_log_error_detail("SQLSTATE: %s", sqlstate);
+}
+
+/*
+ * Run sql with text parameters; the result if it returned rows or
+ * completed, else NULL after reporting the error (prefixed by what).
+ */
+PGresult *
+db_query(PGconn *conn, const char *sql, int nparams,
+		 const char *const *params, const char *what)
+{
+	PGresult   *res = PQexecParams(conn, sql, nparams, NULL, params, NULL,
+								   NULL, 0);
+	ExecStatusType st = PQresultStatus(res);
+
+	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
+		return res;
+	if (PQstatus(conn) == CONNECTION_BAD)
+		pg_log_error("connection to the server was lost: %s",
+					 PQerrorMessage(conn));
+	else
+		report_result_error(res, what);
+	PQclear(res);
+	return NULL;
+}
+
+/* db_query for statements whose result does not matter. */
+bool
+db_command(PGconn *conn, const char *sql, int nparams,
+		   const char *const *params, const char *what)
+{
+	PGresult   *res = db_query(conn, sql, nparams, params, what);
+
+	if (res == NULL)
+		return false;
+	PQclear(res);
+	return true;
+}
+
+/* An aligned table with a header line, as psql prints it, without frame. */
+void
+print_table(const PGresult *res)
+{
+	int			ncols = PQnfields(res);
+	int			nrows = PQntuples(res);
+	int		   *width = pg_malloc0(sizeof(int) * (ncols + 1));
+
+	for (int c = 0; c < ncols; c++)
+	{
+		width[c] = strlen(PQfname(res, c));
+		for (int r = 0; r < nrows; r++)
+			width[c] = Max(width[c], (int) strlen(PQgetvalue(res, r, c)));
+	}
+	for (int c = 0; c < ncols; c++)
+		printf("%s%-*s", c ? "  " : "", c == ncols - 1 ? 0 : width[c],
+			   PQfname(res, c));
+	printf("\n");
+	for (int c = 0; c < ncols; c++)
+	{
+		printf("%s", c ? "  " : "");
+		for (int k = 0; k < width[c]; k++)
+			putchar('-');
+	}
+	printf("\n");
+	for (int r = 0; r < nrows; r++)
+	{
+		for (int c = 0; c < ncols; c++)
+			printf("%s%-*s", c ? "  " : "", c == ncols - 1 ? 0 : width[c],
+				   PQgetvalue(res, r, c));
+		printf("\n");
+	}
+	pg_free(width);
+}
+
+/* Run a query that returns one json value, and print it. */
+int
+print_json_query(PGconn *conn, const char *sql, int nparams,
+				 const char *const *params, const char *what)
+{
+	PGresult   *res = db_query(conn, sql, nparams, params, what);
+
+	if (res == NULL)
+		return EXIT_FAILED;
+	printf("%s\n", PQntuples(res) > 0 ? PQgetvalue(res, 0, 0) : "null");
+	PQclear(res);
+	return EXIT_OK;
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct option long_options[] = {
+		{"dbname", required_argument, NULL, 'd'},
+		{"host", required_argument, NULL, 'h'},
+		{"port", required_argument, NULL, 'p'},
+		{"username", required_argument, NULL, 'U'},
+		{"dir", required_argument, NULL, 'D'},
+		{"json", no_argument, NULL, 1},
+		{"quiet", no_argument, NULL, 'q'},
+		{"verbose", no_argument, NULL, 'v'},
+		{"version", no_argument, NULL, 'V'},
+		{"help", no_argument, NULL, '?'},
+		{NULL, 0, NULL, 0}
+	};
+	const char *progname;
+	const char *command;
+	PGconn	   *conn = NULL;
+	int			c;
+	int			rc;
+	int			nargs;
+	char	  **args;
+
+	pg_logging_init(argv[0]);
+	progname = get_progname(argv[0]);
+	memset(&opts, 0, sizeof(opts));
+	opts.dir = "migrations";
+
+	if (argc > 1)
+	{
+		if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-?") == 0)
+		{
+			usage(progname);
+			exit(EXIT_OK);
+		}
+		if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0)
+		{
+			puts("pg_migrate (migrate) 0.1.0");
+			exit(EXIT_OK);
+		}
+	}
+
+	/*
+	 * Options come before the command; the command's own options (-m,
+	 * --parents, ...) after it, so stop at the first non-option ("+").
+	 */
+	while ((c = getopt_long(argc, argv, "+d:h:p:U:D:qvV?", long_options,
+							NULL)) != -1)
+	{
+		switch (c)
+		{
+			case 'd':
+				opts.dbname = pg_strdup(optarg);
+				break;
+			case 'h':
+				opts.host = pg_strdup(optarg);
+				break;
+			case 'p':
+				opts.port = pg_strdup(optarg);
+				break;
+			case 'U':
+				opts.user = pg_strdup(optarg);
+				break;
+			case 'D':
+				opts.dir = pg_strdup(optarg);
+				break;
+			case 1:
+				opts.json = true;
+				break;
+			case 'q':
+				opts.verbosity = -1;
+				break;
+			case 'v':
+				opts.verbosity = 1;
+				break;
+			case 'V':
+				puts("pg_migrate (migrate) 0.1.0");
+				exit(EXIT_OK);
+			default:
+				pg_log_error_hint("Try \"%s --help\" for more information.", progname);
+				exit(EXIT_USAGE);
+		}
+	}
+	if (optind >= argc)
+	{
+		pg_log_error("no command given");
+		pg_log_error_hint("Try \"%s --help\" for more information.", progname);
+		exit(EXIT_USAGE);
+	}
+	command = argv[optind];
+	args = argv + optind + 1;
+	nargs = take_global_options(argc - optind - 1, args);
+	if (opts.verbosity > 0)
+		pg_logging_increase_verbosity();
+
+	/* commands that need no database */
+	if (strcmp(command, "init") == 0)
+		exit(need_args(command, nargs, 0, 0) ? cmd_init() : EXIT_USAGE);
+	if (strcmp(command, "revision") == 0)
+		exit(cmd_revision(nargs + 1, args - 1));
+	if (strcmp(command, "merge") == 0)
+		exit(cmd_merge(nargs + 1, args - 1));
+	if (strcmp(command, "import") == 0)
+		exit(need_args(command, nargs, 2, 2) ? cmd_import(args[0], args[1]) : EXIT_USAGE);
+
+	/* check the arguments before connecting */
+	if (strcmp(command, "load") == 0 || strcmp(command, "current") == 0 ||
+		strcmp(command, "heads") == 0 || strcmp(command, "branches") == 0 ||
+		strcmp(command, "check") == 0)
+		rc = need_args(command, nargs, 0, 0);
+	else if (strcmp(command, "upgrade") == 0)
+		rc = need_args(command, nargs, 0, 1);
+	else if (strcmp(command, "downgrade") == 0 || strcmp(command, "show") == 0 ||
+			 strcmp(command, "sql") == 0)
+		rc = need_args(command, nargs, 1, 1);
+	else if (strcmp(command, "stamp") == 0)
+		rc = need_args(command, nargs, 1, -1);
+	else if (strcmp(command, "history") == 0)
+	{
+		int			plain = 0;
+
+		for (int i = 0; i < nargs; i++)
+		{
+			if (strcmp(args[i], "--graph") == 0)
+				continue;
+			if (args[i][0] == '-' && args[i][1] == '-')
+			{
+				pg_log_error("unrecognized option \"%s\" for command \"history\"", args[i]);
+				pg_log_error_hint("Try \"%s --help\" for more information.", progname);
+				exit(EXIT_USAGE);
+			}
+			plain++;
+		}
+		rc = need_args(command, plain, 0, 1);
+	}
+	else if (strcmp(command, "lint") == 0)
+		rc = true;
+	else
+	{
+		pg_log_error("unrecognized command \"%s\"", command);
+		pg_log_error_hint("Try \"%s --help\" for more information.", progname);
+		exit(EXIT_USAGE);
+	}
+	if (!rc)
+		exit(EXIT_USAGE);
+
+	if ((conn = db_connect()) == NULL)
+		exit(EXIT_FAILED);
+
+	if (strcmp(command, "load") == 0)
+		rc = cmd_load(conn);
+	else if (strcmp(command, "upgrade") == 0)
+		rc = cmd_move(conn, nargs > 0 ? args[0] : "head", true);
+	else if (strcmp(command, "downgrade") == 0)
+		rc = cmd_move(conn, args[0], false);
+	else if (strcmp(command, "stamp") == 0)
+		rc = cmd_stamp(conn, nargs, args);
+	else if (strcmp(command, "current") == 0)
+		rc = cmd_current(conn);
+	else if (strcmp(command, "heads") == 0)
+		rc = cmd_heads(conn);
+	else if (strcmp(command, "branches") == 0)
+		rc = cmd_branches(conn);
+	else if (strcmp(command, "history") == 0)
+	{
+		const char *range = NULL;
+		bool		graph = false;
+
+		for (int i = 0; i < nargs; i++)
+			if (strcmp(args[i], "--graph") == 0)
+				graph = true;
+			else
+				range = args[i];
+		rc = cmd_history(conn, range, graph);
+	}
+	else if (strcmp(command, "show") == 0)
+		rc = cmd_show(conn, args[0]);
+	else if (strcmp(command, "check") == 0)
+		rc = cmd_check(conn);
+	else if (strcmp(command, "sql") == 0)
+		rc = cmd_sql(conn, args[0]);
+	else
+		rc = cmd_lint(conn, nargs, args);
+
+	PQfinish(conn);
+	exit(rc);
+}

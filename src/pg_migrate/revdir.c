@@ -1,0 +1,534 @@
+/*-------------------------------------------------------------------------
+ *
+ * revdir.c
+ *	  The folder of revision files: reading their headers, putting them in
+ *	  an order where parents and dependencies come first, finding the
+ *	  folder's heads, and writing new files.
+ *
+ * The header syntax is the server's (revfile.c): "-- migrate:key value"
+ * lines before "-- migrate:upgrade" (or dbmate's "-- migrate:up").  The
+ * client reads only what it needs to order the files; the server parses
+ * and checks every file again when it is loaded.
+ *
+ * A file without "-- migrate:revision" is a dbmate file: its parent is
+ * whatever was loaded before it, so it comes after the file before it in
+ * name order, and its id is the version that starts its name (the digits
+ * before the first "_"), when that is a valid id.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "pg_migrate.h"
+
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/logging.h"
+
+static bool header_directive(const char *line, int len, char **key,
+							 char **value);
+static int	resolve_ref(const RevDir *d, const char *ref, bool labels);
+
+/* A revision id: 1 to 64 of [A-Za-z0-9_.], not a keyword of targets. */
+bool
+valid_id(const char *id)
+{
+	size_t		len = strlen(id);
+
+	if (len == 0 || len > 64)
+		return false;
+	for (const char *p = id; *p; p++)
+		if (!isalnum((unsigned char) *p) && *p != '_' && *p != '.')
+			return false;
+	return strcmp(id, "head") != 0 && strcmp(id, "heads") != 0 &&
+		strcmp(id, "base") != 0 && strcmp(id, "current") != 0;
+}
+
+/* 12 lowercase hex digits, as the server generates them. */
+char *
+generate_id(void)
+{
+	uint8		bytes[6];
+	char	   *id = pg_malloc(13);
+
+	if (!pg_strong_random(bytes, sizeof(bytes)))
+	{
+		struct timeval tv;
+
+		gettimeofday(&tv, NULL);
+		srandom((unsigned) (tv.tv_sec ^ tv.tv_usec ^ getpid()));
+		for (int i = 0; i < 6; i++)
+			bytes[i] = (uint8) random();
+	}
+	for (int i = 0; i < 6; i++)
+		snprintf(id + 2 * i, 3, "%02x", bytes[i]);
+	return id;
+}
+
+/* Lower-case letters and digits of message joined by "_", at most maxlen. */
+char *
+slugify(const char *message, int maxlen)
+{
+	char	   *slug = pg_malloc(maxlen + 1);
+	int			len = 0;
+
+	for (const char *p = message; *p && len < maxlen; p++)
+	{
+		if (isalnum((unsigned char) *p) && !IS_HIGHBIT_SET(*p))
+			slug[len++] = pg_ascii_tolower((unsigned char) *p);
+		else if (len > 0 && slug[len - 1] != '_')
+			slug[len++] = '_';
+	}
+	while (len > 0 && slug[len - 1] == '_')
+		len--;
+	slug[len] = '\0';
+	if (len == 0)
+		strcpy(slug, "revision");
+	return slug;
+}
+
+/* Is this line "-- migrate:key value"?  Then key and trimmed value. */
+static bool
+header_directive(const char *line, int len, char **key, char **value)
+{
+	int			i = 0;
+	int			start;
+	int			end;
+
+	while (len > 0 && line[len - 1] == '\r')
+		len--;
+	while (i < len && (line[i] == ' ' || line[i] == '\t'))
+		i++;
+	if (len - i < 2 || line[i] != '-' || line[i + 1] != '-')
+		return false;
+	i += 2;
+	while (i < len && (line[i] == ' ' || line[i] == '\t'))
+		i++;
+	if (len - i < 8 || strncmp(line + i, "migrate:", 8) != 0)
+		return false;
+	i += 8;
+	start = i;
+	while (i < len && line[i] != ' ' && line[i] != '\t')
+		i++;
+	*key = pg_strdup_range(line + start, line + i);
+	while (i < len && (line[i] == ' ' || line[i] == '\t'))
+		i++;
+	end = len;
+	while (end > i && (line[end - 1] == ' ' || line[end - 1] == '\t'))
+		end--;
+	*value = pg_strdup_range(line + i, line + end);
+	return true;
+}
+
+/*
+ * Read f->text's header into f.  Returns 0, or -1 after reporting a file
+ * that has no upgrade section.
+ */
+int
+revdir_parse(RevFile *f)
+{
+	const char *p = f->text;
+
+	f->transactional = true;
+	f->message = "";
+	while (*p)
+	{
+		const char *eol = strchr(p, '\n');
+		int			len = eol ? eol - p : (int) strlen(p);
+		char	   *key;
+		char	   *value;
+
+		if (header_directive(p, len, &key, &value))
+		{
+			if (strcmp(key, "upgrade") == 0 || strcmp(key, "up") == 0)
+			{
+				if (strstr(value, "transaction:false") != NULL)
+					f->transactional = false;
+				break;
+			}
+			if (strcmp(key, "revision") == 0)
+				f->id = value;
+			else if (strcmp(key, "parents") == 0)
+			{
+				f->parents = split_words(value, &f->nparents);
+				f->parents_given = true;
+			}
+			else if (strcmp(key, "depends-on") == 0 ||
+					 strcmp(key, "depends_on") == 0)
+				f->deps = split_words(value, &f->ndeps);
+			else if (strcmp(key, "branch-labels") == 0 ||
+					 strcmp(key, "branch_labels") == 0)
+				f->labels = split_words(value, &f->nlabels);
+			else if (strcmp(key, "transactional") == 0)
+				f->transactional = !(pg_strcasecmp(value, "false") == 0 ||
+									 pg_strcasecmp(value, "off") == 0 ||
+									 pg_strcasecmp(value, "no") == 0 ||
+									 strcmp(value, "0") == 0 ||
+									 pg_strcasecmp(value, "f") == 0 ||
+									 pg_strcasecmp(value, "n") == 0);
+			else if (strcmp(key, "message") == 0)
+				f->message = value;
+		}
+		if (eol == NULL)
+		{
+			pg_log_error("file \"%s\" is not a revision file: it has no \"-- migrate:upgrade\" line",
+						 f->path);
+			pg_log_error_hint("A revision file has header lines such as \"-- migrate:revision <id>\", then \"-- migrate:upgrade\" and its SQL.");
+			return -1;
+		}
+		p = eol + 1;
+	}
+	if (*p == '\0')
+	{
+		pg_log_error("file \"%s\" is not a revision file: it has no \"-- migrate:upgrade\" line",
+					 f->path);
+		pg_log_error_hint("A revision file has header lines such as \"-- migrate:revision <id>\", then \"-- migrate:upgrade\" and its SQL.");
+		return -1;
+	}
+	if (f->id == NULL)
+	{
+		const char *us = strchr(f->name, '_');
+		char	   *version = us ? pg_strdup_range(f->name, us) : NULL;
+
+		if (version && valid_id(version))
+			f->load_id = version;
+	}
+	return 0;
+}
+
+/*
+ * Read every *.sql file of dir, in name order.  A missing folder is an
+ * error unless missing_ok (then: no files).  Returns 0 or -1.
+ */
+int
+revdir_read(const char *dir, RevDir *out, bool missing_ok)
+{
+	char	  **names;
+	int			n;
+
+	out->files = NULL;
+	out->nfiles = 0;
+	if (!dir_exists(dir))
+	{
+		if (missing_ok)
+			return 0;
+		pg_log_error("directory \"%s\" does not exist", dir);
+		pg_log_error_hint("Create it with \"pg_migrate init\", or name another with -D.");
+		return -1;
+	}
+	names = list_dir(dir, ".sql", &n);
+	if (names == NULL)
+		return -1;
+	out->files = pg_malloc0(sizeof(RevFile) * (n + 1));
+	for (int i = 0; i < n; i++)
+	{
+		RevFile    *f = &out->files[i];
+
+		f->name = names[i];
+		f->path = join_path(dir, names[i]);
+		if ((f->text = read_file(f->path, NULL)) == NULL)
+			return -1;
+		if (revdir_parse(f) != 0)
+			return -1;
+		out->nfiles++;
+	}
+	for (int i = 0; i < n; i++)
+		for (int j = i + 1; j < n && out->files[i].id; j++)
+			if (out->files[j].id && strcmp(out->files[i].id, out->files[j].id) == 0)
+			{
+				pg_log_error("files \"%s\" and \"%s\" have the same revision id \"%s\"",
+							 out->files[i].path, out->files[j].path,
+							 out->files[i].id);
+				return -1;
+			}
+	return 0;
+}
+
+/*
+ * The file that a parent or dependency reference names: an id, a unique
+ * prefix of four or more characters, or (labels) a branch label.  -1 if
+ * none in the folder (it may be in the database).
+ */
+static int
+resolve_ref(const RevDir *d, const char *ref, bool labels)
+{
+	size_t		len = strlen(ref);
+	int			found = -1;
+
+	for (int i = 0; i < d->nfiles; i++)
+	{
+		const char *id = d->files[i].id ? d->files[i].id : d->files[i].load_id;
+
+		if (id && strcmp(id, ref) == 0)
+			return i;
+	}
+	if (labels)
+		for (int i = 0; i < d->nfiles; i++)
+			for (int j = 0; j < d->files[i].nlabels; j++)
+				if (strcmp(d->files[i].labels[j], ref) == 0)
+					return i;
+	if (len < 4)
+		return -1;
+	for (int i = 0; i < d->nfiles; i++)
+	{
+		const char *id = d->files[i].id ? d->files[i].id : d->files[i].load_id;
+
+		if (id && strncmp(id, ref, len) == 0)
+		{
+			if (found >= 0)
+				return -1;		/* ambiguous: the server will say so */
+			found = i;
+		}
+	}
+	return found;
+}
+
+int
+revdir_find(const RevDir *d, const char *ref)
+{
+	return resolve_ref(d, ref, true);
+}
+
+/*
+ * The files that come directly before file i: its parents and dependencies
+ * in the folder, and for a dbmate file the file before it in name order.
+ * Returns the count; edges[] gets the file indexes.
+ */
+static int
+file_edges(const RevDir *d, int i, int *edges)
+{
+	const RevFile *f = &d->files[i];
+	int			n = 0;
+
+	for (int k = 0; k < f->nparents; k++)
+		if ((edges[n] = resolve_ref(d, f->parents[k], false)) >= 0 && edges[n] != i)
+			n++;
+	for (int k = 0; k < f->ndeps; k++)
+		if ((edges[n] = resolve_ref(d, f->deps[k], true)) >= 0 && edges[n] != i)
+			n++;
+	if (f->id == NULL && !f->parents_given && i > 0)
+		edges[n++] = i - 1;
+	return n;
+}
+
+/*
+ * Put the files in load order: each after the files it names as parents
+ * or dependencies, ties broken by name.  Returns 0, or -1 after reporting
+ * a cycle.
+ */
+int
+revdir_order(RevDir *d)
+{
+	int			n = d->nfiles;
+	int		   *indegree = pg_malloc0(sizeof(int) * (n + 1));
+	int		  **succ = pg_malloc0(sizeof(int *) * (n + 1));
+	int		   *nsucc = pg_malloc0(sizeof(int) * (n + 1));
+	int		   *order = pg_malloc(sizeof(int) * (n + 1));
+	bool	   *done = pg_malloc0(sizeof(bool) * (n + 1));
+	int		   *edges;
+	int			norder = 0;
+	int			maxedges = 1;
+	RevFile    *sorted;
+
+	for (int i = 0; i < n; i++)
+		maxedges = Max(maxedges, d->files[i].nparents + d->files[i].ndeps + 1);
+	edges = pg_malloc(sizeof(int) * maxedges);
+	for (int i = 0; i < n; i++)
+	{
+		int			ne = file_edges(d, i, edges);
+
+		for (int k = 0; k < ne; k++)
+		{
+			int			from = edges[k];
+
+			succ[from] = pg_realloc(succ[from], sizeof(int) * (nsucc[from] + 1));
+			succ[from][nsucc[from]++] = i;
+			indegree[i]++;
+		}
+	}
+
+	/* Kahn's algorithm, always taking the first ready file in name order */
+	{
+		int		   *ready = pg_malloc(sizeof(int) * (n + 1));
+		int			nready = 0;
+
+		for (int i = 0; i < n; i++)
+			if (indegree[i] == 0)
+				ready[nready++] = i;
+		while (nready > 0)
+		{
+			int			best = 0;
+			int			cur;
+
+			for (int k = 1; k < nready; k++)
+				if (ready[k] < ready[best])
+					best = k;
+			cur = ready[best];
+			ready[best] = ready[--nready];
+			order[norder++] = cur;
+			done[cur] = true;
+			for (int k = 0; k < nsucc[cur]; k++)
+				if (--indegree[succ[cur][k]] == 0)
+					ready[nready++] = succ[cur][k];
+		}
+		pg_free(ready);
+	}
+	if (norder < n)
+	{
+		PQExpBufferData buf;
+
+		initPQExpBuffer(&buf);
+		for (int i = 0; i < n; i++)
+			if (!done[i])
+				appendPQExpBuffer(&buf, "%s\"%s\"", buf.len ? ", " : "",
+								  d->files[i].path);
+		pg_log_error("the revision files form a cycle through their parents or dependencies");
+		pg_log_error_detail("These files are in or after the cycle: %s.", buf.data);
+		termPQExpBuffer(&buf);
+		return -1;
+	}
+	sorted = pg_malloc(sizeof(RevFile) * (n + 1));
+	for (int i = 0; i < n; i++)
+		sorted[i] = d->files[order[i]];
+	pg_free(d->files);
+	d->files = sorted;
+	for (int i = 0; i < n; i++)
+		pg_free(succ[i]);
+	pg_free(succ);
+	pg_free(nsucc);
+	pg_free(indegree);
+	pg_free(order);
+	pg_free(done);
+	pg_free(edges);
+	return 0;
+}
+
+/*
+ * The heads of the folder: files no file names as parent (a dbmate file
+ * names the one before it).  Returns their count; *heads their indexes.
+ */
+int
+revdir_heads(const RevDir *d, int **heads)
+{
+	bool	   *has_child = pg_malloc0(sizeof(bool) * (d->nfiles + 1));
+	int			n = 0;
+
+	for (int i = 0; i < d->nfiles; i++)
+	{
+		const RevFile *f = &d->files[i];
+
+		for (int k = 0; k < f->nparents; k++)
+		{
+			int			p = resolve_ref(d, f->parents[k], false);
+
+			if (p >= 0)
+				has_child[p] = true;
+		}
+		if (f->id == NULL && !f->parents_given && i > 0)
+			has_child[i - 1] = true;
+	}
+	*heads = pg_malloc(sizeof(int) * (d->nfiles + 1));
+	for (int i = 0; i < d->nfiles; i++)
+		if (!has_child[i])
+			(*heads)[n++] = i;
+	pg_free(has_child);
+	return n;
+}
+
+/* The text of a revision file. */
+char *
+revision_text(const char *id, const NewRevision *rev)
+{
+	PQExpBufferData buf;
+	char	   *message = pg_strdup(rev->message ? rev->message : "");
+
+	for (char *p = message; *p; p++)
+		if (*p == '\n' || *p == '\r')
+			*p = ' ';
+	initPQExpBuffer(&buf);
+	appendPQExpBuffer(&buf, "-- migrate:revision %s\n", id);
+	if (rev->nparents > 0)
+	{
+		appendPQExpBufferStr(&buf, "-- migrate:parents");
+		for (int i = 0; i < rev->nparents; i++)
+			appendPQExpBuffer(&buf, " %s", rev->parents[i]);
+		appendPQExpBufferChar(&buf, '\n');
+	}
+	if (rev->ndeps > 0)
+	{
+		appendPQExpBufferStr(&buf, "-- migrate:depends-on");
+		for (int i = 0; i < rev->ndeps; i++)
+			appendPQExpBuffer(&buf, " %s", rev->deps[i]);
+		appendPQExpBufferChar(&buf, '\n');
+	}
+	if (rev->nlabels > 0)
+	{
+		appendPQExpBufferStr(&buf, "-- migrate:branch-labels");
+		for (int i = 0; i < rev->nlabels; i++)
+			appendPQExpBuffer(&buf, " %s", rev->labels[i]);
+		appendPQExpBufferChar(&buf, '\n');
+	}
+	if (!rev->transactional)
+		appendPQExpBufferStr(&buf, "-- migrate:transactional false\n");
+	appendPQExpBuffer(&buf, "-- migrate:message %s\n", message);
+	appendPQExpBufferStr(&buf, "\n-- migrate:upgrade\n");
+	if (rev->upgrade)
+	{
+		appendPQExpBufferStr(&buf, rev->upgrade);
+		if (buf.len > 0 && buf.data[buf.len - 1] != '\n')
+			appendPQExpBufferChar(&buf, '\n');
+	}
+	appendPQExpBufferStr(&buf, "\n-- migrate:downgrade\n");
+	if (rev->downgrade)
+	{
+		appendPQExpBufferStr(&buf, rev->downgrade);
+		if (buf.len > 0 && buf.data[buf.len - 1] != '\n')
+			appendPQExpBufferChar(&buf, '\n');
+	}
+	pg_free(message);
+	return buf.data;
+}
+
+/*
+ * Write a new revision file in dir: "<prefix>_<slug>.sql", where prefix is
+ * rev->prefix, or else the UTC time as YYYYMMDDHHMMSS made larger than
+ * every such prefix in dir, so that names sort in creation order.
+ * Returns its path, or NULL after an error.
+ */
+char *
+revision_write(const char *dir, const NewRevision *rev)
+{
+	const char *id = rev->id ? rev->id : generate_id();
+	char	   *text = revision_text(id, rev);
+	char	   *slug = slugify(rev->message ? rev->message : "", 40);
+	char		prefix[32];
+	char	   *path;
+
+	if (rev->prefix)
+		snprintf(prefix, sizeof(prefix), "%s", rev->prefix);
+	else
+	{
+		time_t		t = time(NULL);
+		struct tm  *tm = gmtime(&t);
+		unsigned long long stamp;
+		char	  **names;
+		int			n;
+
+		strftime(prefix, sizeof(prefix), "%Y%m%d%H%M%S", tm);
+		stamp = strtoull(prefix, NULL, 10);
+		if ((names = list_dir(dir, NULL, &n)) == NULL)
+			return NULL;
+		for (int i = 0; i < n; i++)
+		{
+			int			digits = strspn(names[i], "0123456789");
+
+			if (digits == 14 && strtoull(names[i], NULL, 10) >= stamp)
+				stamp = strtoull(names[i], NULL, 10) + 1;
+		}
+		snprintf(prefix, sizeof(prefix), "%014llu", stamp);
+	}
+	path = join_path(dir, psprintf("%s_%s.sql", prefix, slug));
+	if (!write_file(path, text, true))
+		return NULL;
+	return path;
+}

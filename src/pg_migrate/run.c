@@ -1,0 +1,617 @@
+/*-------------------------------------------------------------------------
+ *
+ * run.c
+ *	  load, upgrade, downgrade and stamp.
+ *
+ * load sends the folder's files with migrate_load, parents and
+ * dependencies first, in one transaction, through a libpq pipeline (one
+ * network round trip per batch of files rather than per file).  A refused
+ * file rolls back the whole load and is named in the error.
+ *
+ * upgrade and downgrade load, then take migrate's lock at session level
+ * (migrate_lock_session) and ask the server for the plan (migrate_plan).
+ * A plan of transactional revisions only is one call of migrate_upgrade
+ * or migrate_downgrade: one transaction.  A plan with non-transactional
+ * revisions runs in order: each stretch of transactional revisions in one
+ * transaction (migrate_apply), each non-transactional revision by this
+ * client at top level, statement by statement, then recorded with
+ * migrate_record.  A failed statement stops the run; a CONCURRENTLY build
+ * that fails leaves an invalid index, which is dropped and reported.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "pg_migrate.h"
+
+#include "common/logging.h"
+
+#define LOAD_BATCH 200
+
+/* One revision of a plan, as migrate_plan gives it. */
+typedef struct PlanStep
+{
+	char	   *id;
+	char	   *message;
+	bool		transactional;
+	char	  **statements;		/* non-transactional only */
+	int			nstatements;
+	char	  **lines;
+	int			nlines;
+} PlanStep;
+
+/* What a move did, for the summary and --json. */
+typedef struct MoveReport
+{
+	PQExpBufferData json;		/* the "steps" array's elements */
+	int			nsteps;
+	bool		upgrade;
+} MoveReport;
+
+static bool load_batch(PGconn *conn, RevDir *d, int from, int to,
+					   bool *failed);
+static bool pipeline_command(PGconn *conn, const char *sql);
+static void report_step(MoveReport *rep, const char *id, const char *message,
+						const char *statements, double ms, bool transactional);
+static bool report_rows(MoveReport *rep, PGresult *res);
+static bool run_non_transactional(PGconn *conn, PlanStep *step, bool upgrade,
+								  MoveReport *rep);
+static char *array_literal(PlanStep *steps, int from, int to);
+static PGresult *invalid_indexes(PGconn *conn);
+static void drop_new_invalid_indexes(PGconn *conn, PGresult *before);
+
+/* Send a statement without parameters in the current pipeline. */
+static bool
+pipeline_command(PGconn *conn, const char *sql)
+{
+	if (!PQsendQueryParams(conn, sql, 0, NULL, NULL, NULL, NULL, 0))
+	{
+		pg_log_error("could not send query: %s", PQerrorMessage(conn));
+		return false;
+	}
+	return true;
+}
+
+/*
+ * Send files from..to-1 and a sync, and read their results.  Reports a
+ * refused file (the first), and sets *failed.  Returns false when the
+ * connection broke.
+ */
+static bool
+load_batch(PGconn *conn, RevDir *d, int from, int to, bool *failed)
+{
+	for (int i = from; i < to; i++)
+	{
+		const char *params[2] = {d->files[i].text, d->files[i].load_id};
+
+		if (!PQsendQueryParams(conn, "SELECT pg_catalog.migrate_load($1, $2)",
+							   2, NULL, params, NULL, NULL, 0))
+		{
+			pg_log_error("could not send file \"%s\": %s", d->files[i].path,
+						 PQerrorMessage(conn));
+			return false;
+		}
+	}
+	if (!PQpipelineSync(conn))
+	{
+		pg_log_error("could not send query: %s", PQerrorMessage(conn));
+		return false;
+	}
+	for (int i = from; i < to; i++)
+	{
+		PGresult   *res = PQgetResult(conn);
+		ExecStatusType st = PQresultStatus(res);
+
+		if (res == NULL)
+		{
+			pg_log_error("connection to the server was lost: %s", PQerrorMessage(conn));
+			return false;
+		}
+		if (st == PGRES_FATAL_ERROR && !*failed)
+		{
+			report_result_error(res, psprintf("could not load file \"%s\"",
+											  d->files[i].path));
+			*failed = true;
+		}
+		else if (st == PGRES_TUPLES_OK && opts.verbosity > 0)
+			pg_log_info("loaded revision %s from \"%s\"", PQgetvalue(res, 0, 0),
+						d->files[i].path);
+		PQclear(res);
+		res = PQgetResult(conn);	/* the NULL that ends each query */
+		if (res != NULL)
+			PQclear(res);
+	}
+	{
+		PGresult   *res = PQgetResult(conn);
+
+		if (res == NULL || PQresultStatus(res) != PGRES_PIPELINE_SYNC)
+		{
+			pg_log_error("unexpected result from the server: %s", PQerrorMessage(conn));
+			PQclear(res);
+			return false;
+		}
+		PQclear(res);
+	}
+	return true;
+}
+
+/*
+ * Load every file of the folder, parents and dependencies first, in one
+ * transaction.  Returns false after reporting an error.
+ */
+int
+load_dir(PGconn *conn, int *nloaded)
+{
+	RevDir		d;
+	bool		failed = false;
+	bool		ok = true;
+	PGresult   *res;
+
+	*nloaded = 0;
+	if (revdir_read(opts.dir, &d, false) != 0 || revdir_order(&d) != 0)
+		return false;
+	if (d.nfiles == 0)
+		return true;
+
+	if (!PQenterPipelineMode(conn))
+	{
+		pg_log_error("could not enter pipeline mode: %s", PQerrorMessage(conn));
+		return false;
+	}
+	ok = pipeline_command(conn, "BEGIN");
+	for (int from = 0; ok && !failed && from < d.nfiles; from += LOAD_BATCH)
+	{
+		/* BEGIN's result comes first, with the first batch */
+		if (from == 0)
+		{
+			ok = PQpipelineSync(conn);
+			if (ok)
+			{
+				res = PQgetResult(conn);
+				ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+				if (!ok)
+					report_result_error(res, "could not begin the load");
+				PQclear(res);
+				while ((res = PQgetResult(conn)) != NULL)
+					PQclear(res);
+				res = PQgetResult(conn);	/* the sync */
+				PQclear(res);
+			}
+			if (!ok)
+				break;
+		}
+		ok = load_batch(conn, &d, from, Min(from + LOAD_BATCH, d.nfiles), &failed);
+	}
+	if (ok)
+	{
+		ok = pipeline_command(conn, failed ? "ROLLBACK" : "COMMIT") &&
+			PQpipelineSync(conn);
+		if (ok)
+		{
+			res = PQgetResult(conn);
+			if (PQresultStatus(res) != PGRES_COMMAND_OK)
+			{
+				report_result_error(res, "could not commit the load");
+				failed = true;
+			}
+			PQclear(res);
+			while ((res = PQgetResult(conn)) != NULL)
+				PQclear(res);
+			res = PQgetResult(conn);	/* the sync */
+			PQclear(res);
+		}
+	}
+	if (!PQexitPipelineMode(conn) && ok)
+	{
+		pg_log_error("could not leave pipeline mode: %s", PQerrorMessage(conn));
+		ok = false;
+	}
+	if (ok && !failed)
+		*nloaded = d.nfiles;
+	return ok && !failed;
+}
+
+int
+cmd_load(PGconn *conn)
+{
+	int			n;
+
+	if (!load_dir(conn, &n))
+		return EXIT_FAILED;
+	if (opts.json)
+		printf("{\"loaded\": %d}\n", n);
+	else if (opts.verbosity >= 0)
+		printf("loaded %d revision file%s from \"%s\"\n", n, n == 1 ? "" : "s",
+			   opts.dir);
+	return EXIT_OK;
+}
+
+/* Print one step's progress line and add it to the JSON report. */
+static void
+report_step(MoveReport *rep, const char *id, const char *message,
+			const char *statements, double ms, bool transactional)
+{
+	if (!opts.json && opts.verbosity >= 0)
+	{
+		printf("%s %s%s%s (%.1f ms%s)\n",
+			   rep->upgrade ? "upgraded" : "downgraded", id,
+			   message[0] ? ", " : "", message, ms,
+			   transactional ? "" : ", outside a transaction");
+		fflush(stdout);
+	}
+	if (rep->nsteps++ > 0)
+		appendPQExpBufferStr(&rep->json, ", ");
+	appendPQExpBufferStr(&rep->json, "{\"revision\": ");
+	json_string(&rep->json, id);
+	appendPQExpBufferStr(&rep->json, ", \"message\": ");
+	json_string(&rep->json, message);
+	appendPQExpBuffer(&rep->json,
+					  ", \"statements\": %s, \"duration_ms\": %.3f, \"transactional\": %s}",
+					  statements, ms, transactional ? "true" : "false");
+}
+
+/* Report the rows (step, revision, message, statements, ms) of a move. */
+static bool
+report_rows(MoveReport *rep, PGresult *res)
+{
+	for (int r = 0; r < PQntuples(res); r++)
+		report_step(rep, PQgetvalue(res, r, 1), PQgetvalue(res, r, 2),
+					PQgetvalue(res, r, 3), atof(PQgetvalue(res, r, 4)), true);
+	return true;
+}
+
+/* {"a","b"} of the ids of steps[from..to-1], as a text[] parameter. */
+static char *
+array_literal(PlanStep *steps, int from, int to)
+{
+	PQExpBufferData buf;
+
+	initPQExpBuffer(&buf);
+	appendPQExpBufferChar(&buf, '{');
+	for (int i = from; i < to; i++)
+	{
+		if (i > from)
+			appendPQExpBufferChar(&buf, ',');
+		appendPQExpBufferChar(&buf, '"');
+		for (const char *p = steps[i].id; *p; p++)
+		{
+			if (*p == '"' || *p == '\\')
+				appendPQExpBufferChar(&buf, '\\');
+			appendPQExpBufferChar(&buf, *p);
+		}
+		appendPQExpBufferChar(&buf, '"');
+	}
+	appendPQExpBufferChar(&buf, '}');
+	return buf.data;
+}
+
+/* The invalid indexes, by oid, schema and name. */
+static PGresult *
+invalid_indexes(PGconn *conn)
+{
+	return db_query(conn,
+					"SELECT i.indexrelid::pg_catalog.text, n.nspname, c.relname"
+					" FROM pg_catalog.pg_index i"
+					" JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) i.indexrelid"
+					" JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace"
+					" WHERE NOT i.indisvalid",
+					0, NULL, "could not list invalid indexes");
+}
+
+/*
+ * After a failed CONCURRENTLY statement: drop the invalid indexes that were
+ * not there before it, and say so.
+ */
+static void
+drop_new_invalid_indexes(PGconn *conn, PGresult *before)
+{
+	PGresult   *after = invalid_indexes(conn);
+
+	if (after == NULL)
+		return;
+	for (int r = 0; r < PQntuples(after); r++)
+	{
+		bool		old = false;
+		char	   *schema;
+		char	   *name;
+		char	   *sql;
+
+		for (int b = 0; b < PQntuples(before) && !old; b++)
+			old = strcmp(PQgetvalue(before, b, 0), PQgetvalue(after, r, 0)) == 0;
+		if (old)
+			continue;
+		schema = PQescapeIdentifier(conn, PQgetvalue(after, r, 1),
+									strlen(PQgetvalue(after, r, 1)));
+		name = PQescapeIdentifier(conn, PQgetvalue(after, r, 2),
+								  strlen(PQgetvalue(after, r, 2)));
+		if (schema == NULL || name == NULL)
+			continue;
+		sql = psprintf("DROP INDEX CONCURRENTLY IF EXISTS %s.%s", schema, name);
+		if (db_command(conn, sql, 0, NULL, "could not drop the invalid index"))
+			pg_log_warning("dropped invalid index %s.%s left by the failed statement",
+						   schema, name);
+		else
+			pg_log_warning("invalid index %s.%s is left behind; drop it with %s",
+						   schema, name, sql);
+		PQfreemem(schema);
+		PQfreemem(name);
+		pg_free(sql);
+	}
+	PQclear(after);
+}
+
+/*
+ * Run a non-transactional revision's statements at top level, one by one,
+ * with lock_timeout and statement_timeout from migrate's parameters, then
+ * record it.  False after reporting a failure.
+ */
+static bool
+run_non_transactional(PGconn *conn, PlanStep *step, bool upgrade,
+					  MoveReport *rep)
+{
+	PGresult   *saved;
+	double		start = now_ms();
+	bool		ok = true;
+	char		count[16];
+	char		duration[64];
+	const char *direction = upgrade ? "upgrade" : "downgrade";
+
+	saved = db_query(conn,
+					 "SELECT pg_catalog.current_setting('lock_timeout'),"
+					 " pg_catalog.current_setting('statement_timeout'),"
+					 " pg_catalog.set_config('lock_timeout',"
+					 "  pg_catalog.current_setting('migrate.lock_timeout'), false),"
+					 " pg_catalog.set_config('statement_timeout',"
+					 "  CASE pg_catalog.current_setting('migrate.statement_timeout')"
+					 "  WHEN '0' THEN pg_catalog.current_setting('statement_timeout')"
+					 "  ELSE pg_catalog.current_setting('migrate.statement_timeout') END, false)",
+					 0, NULL, "could not set the timeouts");
+	if (saved == NULL)
+		return false;
+
+	for (int k = 0; k < step->nstatements && ok; k++)
+	{
+		const char *sql = step->statements[k];
+		PGresult   *before = NULL;
+		PGresult   *res;
+
+		if (strcasestr(sql, "concurrently") != NULL &&
+			(before = invalid_indexes(conn)) == NULL)
+		{
+			ok = false;
+			break;
+		}
+		if (opts.verbosity > 0)
+			pg_log_info("%s of revision %s, statement %d: %s", direction,
+						step->id, k + 1, sql);
+		res = PQexecParams(conn, sql, 0, NULL, NULL, NULL, NULL, 0);
+		if (PQresultStatus(res) != PGRES_COMMAND_OK &&
+			PQresultStatus(res) != PGRES_TUPLES_OK)
+		{
+			report_result_error(res, psprintf("%s of revision \"%s\" failed at statement %d (line %s)",
+											  direction, step->id, k + 1,
+											  k < step->nlines ? step->lines[k] : "?"));
+			if (k > 0)
+				pg_log_error_detail("Statements 1 to %d of the revision ran outside a transaction and were not undone; the revision is not recorded as %s.",
+									k, upgrade ? "applied" : "unapplied");
+			if (before)
+				drop_new_invalid_indexes(conn, before);
+			ok = false;
+		}
+		PQclear(res);
+		if (before)
+			PQclear(before);
+	}
+
+	{
+		const char *params[2] = {PQgetvalue(saved, 0, 0), PQgetvalue(saved, 0, 1)};
+
+		if (PQstatus(conn) == CONNECTION_OK &&
+			!db_command(conn,
+						"SELECT pg_catalog.set_config('lock_timeout', $1, false),"
+						" pg_catalog.set_config('statement_timeout', $2, false)",
+						2, params, "could not restore the timeouts"))
+			ok = false;
+	}
+	PQclear(saved);
+	if (!ok)
+		return false;
+
+	snprintf(count, sizeof(count), "%d", step->nstatements);
+	snprintf(duration, sizeof(duration), "%.3f milliseconds", now_ms() - start);
+	{
+		const char *params[4] = {step->id, direction, count, duration};
+
+		if (!db_command(conn,
+						"SELECT pg_catalog.migrate_record($1, $2, $3::pg_catalog.int4,"
+						" $4::pg_catalog.interval)",
+						4, params,
+						psprintf("revision \"%s\" ran, but could not be recorded", step->id)))
+			return false;
+	}
+	report_step(rep, step->id, step->message, count, now_ms() - start, false);
+	return true;
+}
+
+/*
+ * upgrade [TARGET] / downgrade TARGET: load, then move.
+ */
+int
+cmd_move(PGconn *conn, const char *target, bool upgrade)
+{
+	const char *direction = upgrade ? "upgrade" : "downgrade";
+	const char *params[2] = {target, direction};
+	MoveReport	rep;
+	PGresult   *res;
+	PlanStep   *plan;
+	int			nplan;
+	int			nloaded;
+	bool		mixed = false;
+	bool		ok = true;
+	double		start = now_ms();
+
+	memset(&rep, 0, sizeof(rep));
+	rep.upgrade = upgrade;
+	initPQExpBuffer(&rep.json);
+
+	if (!load_dir(conn, &nloaded))
+		return EXIT_FAILED;
+	if (opts.verbosity > 0)
+		pg_log_info("loaded %d revision files from \"%s\"", nloaded, opts.dir);
+	if (!db_command(conn, "SELECT pg_catalog.migrate_lock_session()", 0, NULL,
+					"could not take migrate's lock"))
+		return EXIT_FAILED;
+
+	res = db_query(conn,
+				   "SELECT revision, message, transactional, statements, lines"
+				   " FROM pg_catalog.migrate_plan($1, $2)",
+				   2, params, psprintf("could not plan the %s", direction));
+	if (res == NULL)
+		return EXIT_FAILED;
+	nplan = PQntuples(res);
+	plan = pg_malloc0(sizeof(PlanStep) * (nplan + 1));
+	for (int i = 0; i < nplan; i++)
+	{
+		plan[i].id = pg_strdup(PQgetvalue(res, i, 0));
+		plan[i].message = pg_strdup(PQgetvalue(res, i, 1));
+		plan[i].transactional = strcmp(PQgetvalue(res, i, 2), "t") == 0;
+		if (!plan[i].transactional)
+		{
+			mixed = true;
+			plan[i].statements = parse_pg_array(PQgetvalue(res, i, 3),
+												&plan[i].nstatements);
+			plan[i].lines = parse_pg_array(PQgetvalue(res, i, 4), &plan[i].nlines);
+		}
+	}
+	PQclear(res);
+
+	if (nplan > 0 && !mixed)
+	{
+		res = db_query(conn, upgrade ?
+					   "SELECT step, revision, message, statements,"
+					   " pg_catalog.date_part('epoch', duration) OPERATOR(pg_catalog.*) 1000"
+					   " FROM pg_catalog.migrate_upgrade($1)" :
+					   "SELECT step, revision, message, statements,"
+					   " pg_catalog.date_part('epoch', duration) OPERATOR(pg_catalog.*) 1000"
+					   " FROM pg_catalog.migrate_downgrade($1)",
+					   1, params, psprintf("could not %s to \"%s\"", direction, target));
+		ok = res != NULL && report_rows(&rep, res);
+		PQclear(res);
+	}
+	else
+	{
+		for (int i = 0; i < nplan && ok;)
+		{
+			int			j = i;
+
+			if (!plan[i].transactional)
+			{
+				ok = run_non_transactional(conn, &plan[i], upgrade, &rep);
+				i++;
+				continue;
+			}
+			while (j < nplan && plan[j].transactional)
+				j++;
+			{
+				const char *apply_params[2] = {array_literal(plan, i, j), direction};
+
+				res = db_query(conn,
+							   "SELECT step, revision, message, statements,"
+							   " pg_catalog.date_part('epoch', duration) OPERATOR(pg_catalog.*) 1000"
+							   " FROM pg_catalog.migrate_apply($1::pg_catalog.text[], $2)",
+							   2, apply_params,
+							   psprintf("could not %s to \"%s\"", direction, target));
+				ok = res != NULL && report_rows(&rep, res);
+				PQclear(res);
+			}
+			i = j;
+		}
+	}
+	if (PQstatus(conn) == CONNECTION_OK)
+		(void) db_command(conn, "SELECT pg_catalog.migrate_unlock_session()", 0,
+						  NULL, "could not release migrate's lock");
+
+	if (opts.json)
+	{
+		PQExpBufferData out;
+
+		initPQExpBuffer(&out);
+		appendPQExpBuffer(&out, "{\"command\": \"%s\", \"target\": ", direction);
+		json_string(&out, target);
+		appendPQExpBuffer(&out, ", \"ok\": %s, \"loaded\": %d, \"steps\": [%s], \"duration_ms\": %.3f}",
+						  ok ? "true" : "false", nloaded, rep.json.data,
+						  now_ms() - start);
+		printf("%s\n", out.data);
+		termPQExpBuffer(&out);
+	}
+	else if (ok && opts.verbosity >= 0)
+	{
+		if (rep.nsteps == 0)
+			printf("nothing to %s: \"%s\" is applied\n", direction, target);
+		else
+			printf("%s %d revision%s to \"%s\" in %.1f ms\n",
+				   upgrade ? "upgraded" : "downgraded", rep.nsteps,
+				   rep.nsteps == 1 ? "" : "s", target, now_ms() - start);
+	}
+	else if (!ok && rep.nsteps > 0 && opts.verbosity >= 0)
+		printf("%s %d revision%s before the failure\n",
+			   upgrade ? "upgraded" : "downgraded", rep.nsteps,
+			   rep.nsteps == 1 ? "" : "s");
+	termPQExpBuffer(&rep.json);
+	return ok ? EXIT_OK : EXIT_FAILED;
+}
+
+/*
+ * stamp TARGET...: load, then set the applied set without running SQL.
+ */
+int
+cmd_stamp(PGconn *conn, int ntargets, char **targets)
+{
+	PQExpBufferData arr;
+	PGresult   *res;
+	int			nloaded;
+	const char *params[1];
+
+	if (!load_dir(conn, &nloaded))
+		return EXIT_FAILED;
+	initPQExpBuffer(&arr);
+	appendPQExpBufferChar(&arr, '{');
+	for (int i = 0; i < ntargets; i++)
+	{
+		appendPQExpBufferStr(&arr, i ? ",\"" : "\"");
+		for (const char *p = targets[i]; *p; p++)
+		{
+			if (*p == '"' || *p == '\\')
+				appendPQExpBufferChar(&arr, '\\');
+			appendPQExpBufferChar(&arr, *p);
+		}
+		appendPQExpBufferChar(&arr, '"');
+	}
+	appendPQExpBufferChar(&arr, '}');
+	params[0] = arr.data;
+	if (opts.json)
+	{
+		int			rc = print_json_query(conn,
+										  "SELECT COALESCE(pg_catalog.json_agg(s), '[]')"
+										  " FROM pg_catalog.migrate_stamp($1::pg_catalog.text[]) s",
+										  1, params, "could not stamp");
+
+		termPQExpBuffer(&arr);
+		return rc;
+	}
+	res = db_query(conn,
+				   "SELECT revision, message, action"
+				   " FROM pg_catalog.migrate_stamp($1::pg_catalog.text[])",
+				   1, params, "could not stamp");
+	termPQExpBuffer(&arr);
+	if (res == NULL)
+		return EXIT_FAILED;
+	if (opts.verbosity >= 0)
+	{
+		for (int r = 0; r < PQntuples(res); r++)
+			printf("%s %s%s%s\n", PQgetvalue(res, r, 2), PQgetvalue(res, r, 0),
+				   PQgetvalue(res, r, 1)[0] ? ", " : "", PQgetvalue(res, r, 1));
+		if (PQntuples(res) == 0)
+			printf("nothing to stamp\n");
+	}
+	PQclear(res);
+	return EXIT_OK;
+}

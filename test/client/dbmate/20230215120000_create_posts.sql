@@ -1,0 +1,11 @@
+-- migrate:up
+CREATE TABLE posts (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    user_id bigint NOT NULL REFERENCES users (id),
+    title text NOT NULL,
+    body text NOT NULL DEFAULT ''
+);
+CREATE INDEX posts_user_id_idx ON posts (user_id);
+
+-- migrate:down
+DROP TABLE posts;

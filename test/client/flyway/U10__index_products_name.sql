@@ -1,0 +1,1 @@
+DROP INDEX CONCURRENTLY products_name_idx;

@@ -1,0 +1,2 @@
+-- built without blocking writes
+CREATE INDEX CONCURRENTLY IF NOT EXISTS accounts_email_idx ON accounts (email);

@@ -1,0 +1,7 @@
+-- Revert flipr:userflips from pg
+
+BEGIN;
+
+DROP VIEW flipr.userflips;
+
+COMMIT;
