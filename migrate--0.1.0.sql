@@ -237,16 +237,21 @@ REVOKE ALL ON FUNCTION @extschema@.migrate_stamp(text[]) FROM PUBLIC;
  * non-transactional revisions, run step by step by the client, and the
  * graph as Graphviz DOT.
  */
+CREATE FUNCTION @extschema@.migrate_load_file(script text, id text DEFAULT NULL)
+RETURNS text
+AS 'MODULE_PATHNAME', 'migrate_load_file'
+LANGUAGE C VOLATILE;
+
 CREATE FUNCTION @extschema@.migrate_plan(target text, direction text DEFAULT 'upgrade')
 RETURNS TABLE (step integer, revision text, message text,
 			   transactional boolean, statements text[], lines integer[])
 AS 'MODULE_PATHNAME', 'migrate_plan'
 LANGUAGE C STABLE;
 
-CREATE FUNCTION @extschema@.migrate_apply(revisions text[], direction text)
+CREATE FUNCTION @extschema@.migrate_steps(revisions text[], direction text)
 RETURNS TABLE (step integer, revision text, message text,
 			   statements integer, duration interval)
-AS 'MODULE_PATHNAME', 'migrate_apply'
+AS 'MODULE_PATHNAME', 'migrate_steps'
 LANGUAGE C VOLATILE;
 
 CREATE FUNCTION @extschema@.migrate_record(revision text, direction text,
@@ -271,7 +276,8 @@ RETURNS text
 AS 'MODULE_PATHNAME', 'migrate_graph'
 LANGUAGE C STABLE;
 
-REVOKE ALL ON FUNCTION @extschema@.migrate_apply(text[], text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.migrate_load_file(text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.migrate_steps(text[], text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.migrate_record(text, text, integer, interval) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.migrate_lock_session() FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.migrate_unlock_session() FROM PUBLIC;

@@ -4,11 +4,14 @@
  *	  What the pg_migrate client needs from the server to run plans that
  *	  contain non-transactional revisions, and the graph as Graphviz DOT.
  *
+ * migrate_load_file is migrate_load that leaves an unchanged file alone,
+ * for a client that sends the whole folder on every run.
+ *
  * A function cannot run CREATE INDEX CONCURRENTLY and friends, so the
  * client runs such a revision itself, at top level, statement by
  * statement.  It asks migrate_plan for the ordered plan (with the
  * statements of each non-transactional revision, split by the server's
- * parser), runs the transactional stretches of it with migrate_apply (each
+ * parser), runs the transactional stretches of it with migrate_steps (each
  * one transaction, through the executor), runs each non-transactional
  * revision itself and then records it with migrate_record.  Meanwhile it
  * holds migrate's advisory lock at session level (migrate_lock_session), so
@@ -16,7 +19,7 @@
  * lock key as the transaction-level lock of CatalogLock, which a session
  * that holds it at session level is always granted again.
  *
- * migrate_apply and migrate_record check every step against the applied
+ * migrate_steps and migrate_record check every step against the applied
  * set under the lock: an upgrade step needs its parents and dependencies
  * applied, a downgrade step needs no applied child or dependent.  Given
  * that, the executor's plan for the one revision is the revision alone.
@@ -37,12 +40,14 @@
 #include "client_support.h"
 #include "errcodes.h"
 #include "executor.h"
+#include "revfile.h"
 #include "sqltext.h"
 #include "target.h"
 #include "textarray.h"
 
+PG_FUNCTION_INFO_V1(migrate_load_file);
 PG_FUNCTION_INFO_V1(migrate_plan);
-PG_FUNCTION_INFO_V1(migrate_apply);
+PG_FUNCTION_INFO_V1(migrate_steps);
 PG_FUNCTION_INFO_V1(migrate_record);
 PG_FUNCTION_INFO_V1(migrate_lock_session);
 PG_FUNCTION_INFO_V1(migrate_unlock_session);
@@ -54,6 +59,7 @@ static bool *applied_set(RevisionGraph *g);
 static void check_step(RevisionGraph *g, int node, bool upgrade, bool *state);
 static char *downgrade_target(RevisionGraph *g, int node);
 static void dot_string(StringInfo buf, const char *s);
+static bool same_strings(List *a, List *b);
 
 /* A direction argument: true for 'upgrade', false for 'downgrade'. */
 static bool
@@ -190,6 +196,67 @@ downgrade_target(RevisionGraph *g, int node)
 	return NULL;				/* not reached */
 }
 
+/* Are the two Lists of C strings equal, in order? */
+static bool
+same_strings(List *a, List *b)
+{
+	ListCell   *la,
+			   *lb;
+
+	if (list_length(a) != list_length(b))
+		return false;
+	forboth(la, a, lb, b)
+		if (strcmp(lfirst(la), lfirst(lb)) != 0)
+		return false;
+	return true;
+}
+
+/*
+ * migrate_load_file(script text, id text DEFAULT NULL) RETURNS text
+ *
+ * migrate_load for a client that sends a whole folder on every run: a file
+ * whose revision is already stored exactly as the file says (same
+ * checksum, message, flag, labels, parents and dependencies, written as
+ * full ids) is left alone, without the lock, the checks and the writes of
+ * migrate_load; any other file goes through migrate_load's path.  The id
+ * rules are migrate_load's.  Returns the revision's id.
+ */
+Datum
+migrate_load_file(PG_FUNCTION_ARGS)
+{
+	RevisionSpec *spec;
+	char	   *id = PG_ARGISNULL(1) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(1));
+	CatalogRevision *old;
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("revision file text cannot be NULL")));
+	spec = RevisionFileParse(text_to_cstring(PG_GETARG_TEXT_PP(0)));
+	if (spec->id != NULL)
+	{
+		if (id != NULL && strcmp(id, spec->id) != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("revision file says \"%s\" but \"%s\" was given as id",
+							spec->id, id)));
+		spec->parents_given = true; /* absent parents: a root */
+	}
+	else
+		spec->id = id ? id : pnstrdup(SqlChecksum(spec->upgrade, spec->downgrade), 12);
+
+	old = GraphValidId(spec->id) ? CatalogGetRevision(spec->id) : NULL;
+	if (old != NULL &&
+		strcmp(old->checksum, SqlChecksum(spec->upgrade, spec->downgrade)) == 0 &&
+		strcmp(old->message, spec->message) == 0 &&
+		old->transactional == spec->transactional &&
+		same_strings(old->labels, spec->labels) &&
+		(!spec->parents_given || same_strings(old->parents, spec->parents)) &&
+		same_strings(old->depends_on, spec->depends_on))
+		PG_RETURN_TEXT_P(cstring_to_text(old->id));
+	PG_RETURN_TEXT_P(cstring_to_text(RegisterRevision(spec, true)));
+}
+
 /*
  * migrate_plan(target text, direction text DEFAULT 'upgrade') RETURNS SETOF
  *	 (step, revision, message, transactional, statements text[],
@@ -276,7 +343,7 @@ migrate_plan(PG_FUNCTION_ARGS)
 }
 
 /*
- * migrate_apply(revisions text[], direction text) RETURNS SETOF
+ * migrate_steps(revisions text[], direction text) RETURNS SETOF
  *	 (step, revision, message, statements, duration)
  *
  * Apply (or unapply) exactly the given revisions, in the given order, in
@@ -284,7 +351,7 @@ migrate_plan(PG_FUNCTION_ARGS)
  * and runnable in turn (see check_step).  Takes the migrate lock.
  */
 Datum
-migrate_apply(PG_FUNCTION_ARGS)
+migrate_steps(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo;
 	RevisionGraph *g;
@@ -317,7 +384,7 @@ migrate_apply(PG_FUNCTION_ARGS)
 			ereport(ERROR,
 					(errcode(ERRCODE_MIGRATE_NON_TRANSACTIONAL),
 					 errmsg("revision \"%s\" is not transactional", r->id),
-					 errdetail("migrate_apply runs its revisions in one transaction."),
+					 errdetail("migrate_steps runs its revisions in one transaction."),
 					 errhint("Run its statements outside a transaction block, then record it with migrate_record('%s', '%s').",
 							 r->id, upgrade ? "upgrade" : "downgrade")));
 		check_step(g, node, upgrade, state);
@@ -382,7 +449,7 @@ migrate_record(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("revision \"%s\" is transactional", r->id),
 				 errdetail("migrate_record is for revisions that must run outside a transaction block."),
-				 errhint("Use migrate_apply() to run it, or migrate_stamp() to record it without running it.")));
+				 errhint("Use migrate_steps() to run it, or migrate_stamp() to record it without running it.")));
 	check_step(g, node, upgrade, applied_set(g));
 
 	duration = PG_ARGISNULL(3) ? NULL : PG_GETARG_INTERVAL_P(3);

@@ -628,6 +628,15 @@ write_all(ImportList *list, const char *format, const char *src)
 		rev.message = it->message;
 		rev.parents = &parent;
 		rev.nparents = i > 0 ? 1 : 0;
+		/* a dependency on the parent itself says nothing more */
+		for (int k = 0; k < it->ndeps; k++)
+			if (parent && strcmp(it->deps[k], parent) == 0)
+			{
+				memmove(&it->deps[k], &it->deps[k + 1],
+						sizeof(char *) * (it->ndeps - k - 1));
+				it->ndeps--;
+				k--;
+			}
 		rev.deps = (const char *const *) it->deps;
 		rev.ndeps = it->ndeps;
 		rev.transactional = !(it->force_non_transactional ||

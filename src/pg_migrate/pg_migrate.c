@@ -24,6 +24,7 @@ Options		opts;
 static void usage(const char *progname);
 static bool need_args(const char *command, int have, int min, int max);
 static int	take_global_options(int nargs, char **args);
+static void notice_receiver(void *arg, const PGresult *res);
 
 static void
 usage(const char *progname)
@@ -167,6 +168,34 @@ take_global_options(int nargs, char **args)
 }
 
 /*
+ * Show the server's notices and warnings (lint findings, for one) as
+ * "pg_migrate: notice: ..." with their detail and hint; -q hides notices,
+ * not warnings.
+ */
+static void
+notice_receiver(void *arg, const PGresult *res)
+{
+	const char *severity = PQresultErrorField(res, PG_DIAG_SEVERITY_NONLOCALIZED);
+	const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+	const char *detail = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
+	const char *hint = PQresultErrorField(res, PG_DIAG_MESSAGE_HINT);
+	bool		warning = severity && strcmp(severity, "WARNING") == 0;
+	char		level[16];
+	int			i;
+
+	if (msg == NULL || (!warning && opts.verbosity < 0))
+		return;
+	for (i = 0; severity && severity[i] && i < (int) sizeof(level) - 1; i++)
+		level[i] = pg_ascii_tolower((unsigned char) severity[i]);
+	level[i] = '\0';
+	fprintf(stderr, "pg_migrate: %s: %s\n", i ? level : "notice", msg);
+	if (detail)
+		fprintf(stderr, "pg_migrate: detail: %s\n", detail);
+	if (hint)
+		fprintf(stderr, "pg_migrate: hint: %s\n", hint);
+}
+
+/*
  * Connect with the options and PG* variables; NULL after reporting the
  * failure.  The migrate extension must be installed.
  */
@@ -217,6 +246,7 @@ db_connect(void)
 		PQfinish(conn);
 		return NULL;
 	}
+	PQsetNoticeReceiver(conn, notice_receiver, NULL);
 	if (opts.verbosity > 0)
 		pg_log_info("connected to database \"%s\" as user \"%s\" on %s port %s",
 					PQdb(conn), PQuser(conn),
@@ -273,8 +303,16 @@ report_result_error(const PGresult *res, const char *what)
 		pg_log_error_detail("%s", detail);
 	if (hint)
 		pg_log_error_hint("%s", hint);
-	if (context && opts.verbosity >= 0)
-		pg_log_error_detail("Context: %s", context);
+	/* the context lines, but the echo of the statement unless verbose */
+	for (const char *p = context; p && *p && opts.verbosity >= 0;)
+	{
+		const char *eol = strchr(p, '\n');
+		int			len = eol ? eol - p : (int) strlen(p);
+
+		if (opts.verbosity > 0 || strncmp(p, "SQL statement", 13) != 0)
+			pg_log_error_detail("%.*s", len, p);
+		p = eol ? eol + 1 : p + len;
+	}
 	if (sqlstate && opts.verbosity > 0)
 		pg_log_error_detail("SQLSTATE: %s", sqlstate);
 }

@@ -3,8 +3,8 @@
  * run.c
  *	  load, upgrade, downgrade and stamp.
  *
- * load sends the folder's files with migrate_load, parents and
- * dependencies first, in one transaction, through a libpq pipeline (one
+ * load sends the folder's files with migrate_load_file (migrate_load that
+ * leaves an unchanged file alone), parents and dependencies first, in one transaction, through a libpq pipeline (one
  * network round trip per batch of files rather than per file).  A refused
  * file rolls back the whole load and is named in the error.
  *
@@ -13,7 +13,7 @@
  * A plan of transactional revisions only is one call of migrate_upgrade
  * or migrate_downgrade: one transaction.  A plan with non-transactional
  * revisions runs in order: each stretch of transactional revisions in one
- * transaction (migrate_apply), each non-transactional revision by this
+ * transaction (migrate_steps), each non-transactional revision by this
  * client at top level, statement by statement, then recorded with
  * migrate_record.  A failed statement stops the run; a CONCURRENTLY build
  * that fails leaves an invalid index, which is dropped and reported.
@@ -82,7 +82,7 @@ load_batch(PGconn *conn, RevDir *d, int from, int to, bool *failed)
 	{
 		const char *params[2] = {d->files[i].text, d->files[i].load_id};
 
-		if (!PQsendQueryParams(conn, "SELECT pg_catalog.migrate_load($1, $2)",
+		if (!PQsendQueryParams(conn, "SELECT pg_catalog.migrate_load_file($1, $2)",
 							   2, NULL, params, NULL, NULL, 0))
 		{
 			pg_log_error("could not send file \"%s\": %s", d->files[i].path,
@@ -389,9 +389,14 @@ run_non_transactional(PGconn *conn, PlanStep *step, bool upgrade,
 			report_result_error(res, psprintf("%s of revision \"%s\" failed at statement %d (line %s)",
 											  direction, step->id, k + 1,
 											  k < step->nlines ? step->lines[k] : "?"));
-			if (k > 0)
+			if (k == 1)
+				pg_log_error_detail("Statement 1 of the revision ran outside a transaction and was not undone; the revision is not recorded as %s.",
+									upgrade ? "applied" : "unapplied");
+			else if (k > 1)
 				pg_log_error_detail("Statements 1 to %d of the revision ran outside a transaction and were not undone; the revision is not recorded as %s.",
 									k, upgrade ? "applied" : "unapplied");
+			if (k > 0)
+				pg_log_error_hint("Fix the cause, then run pg_migrate again: statements that ran will run again, so write them with IF NOT EXISTS / IF EXISTS, or undo them first.");
 			if (before)
 				drop_new_invalid_indexes(conn, before);
 			ok = false;
@@ -516,7 +521,7 @@ cmd_move(PGconn *conn, const char *target, bool upgrade)
 				res = db_query(conn,
 							   "SELECT step, revision, message, statements,"
 							   " pg_catalog.date_part('epoch', duration) OPERATOR(pg_catalog.*) 1000"
-							   " FROM pg_catalog.migrate_apply($1::pg_catalog.text[], $2)",
+							   " FROM pg_catalog.migrate_steps($1::pg_catalog.text[], $2)",
 							   2, apply_params,
 							   psprintf("could not %s to \"%s\"", direction, target));
 				ok = res != NULL && report_rows(&rep, res);

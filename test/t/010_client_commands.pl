@@ -14,6 +14,9 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 
+# Lint findings (notices at load) are the subject of other suites.
+$ENV{PGOPTIONS} = "-c client_min_messages=warning";
+
 # Outside the PostgreSQL source tree, find pg_regress next to PGXS.
 if (!$ENV{PG_REGRESS})
 {
