@@ -6,6 +6,7 @@
 
 MODULE_big = migrate
 OBJS = \
+	src/apply.o \
 	src/catalog.o \
 	src/client_support.o \
 	src/executor.o \
@@ -18,13 +19,14 @@ OBJS = \
 	src/revfile.o \
 	src/sqltext.o \
 	src/target.o \
-	src/textarray.o
+	src/textarray.o \
+	src/worker.o
 
 EXTENSION = migrate
 DATA = migrate--0.1.0.sql
 PGFILEDESC = "migrate - schema migrations inside the database"
 
-REGRESS = install graph targets upgrade failure fault stamp checksum revfile \
+REGRESS = install graph targets upgrade failure fault apply stamp checksum revfile \
 	offline privileges check
 REGRESS_OPTS = --inputdir=. --load-extension=migrate
 

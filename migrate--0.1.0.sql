@@ -165,6 +165,15 @@ RETURNS TABLE (step integer, revision text, message text,
 AS 'MODULE_PATHNAME', 'migrate_downgrade'
 LANGUAGE C VOLATILE;
 
+-- One transaction per revision; runs non-transactional revisions too.
+CREATE PROCEDURE @extschema@.migrate_apply(target text DEFAULT 'head')
+AS 'MODULE_PATHNAME', 'migrate_apply'
+LANGUAGE C;
+
+CREATE PROCEDURE @extschema@.migrate_unapply(target text)
+AS 'MODULE_PATHNAME', 'migrate_unapply'
+LANGUAGE C;
+
 CREATE FUNCTION @extschema@.migrate_stamp(target text)
 RETURNS TABLE (revision text, message text, action text)
 AS 'MODULE_PATHNAME', 'migrate_stamp'
@@ -230,6 +239,8 @@ REVOKE ALL ON FUNCTION @extschema@.migrate_merge(text[], text, text) FROM PUBLIC
 REVOKE ALL ON FUNCTION @extschema@.migrate_upgrade(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.migrate_downgrade(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.migrate_stamp(text) FROM PUBLIC;
+REVOKE ALL ON PROCEDURE @extschema@.migrate_apply(text) FROM PUBLIC;
+REVOKE ALL ON PROCEDURE @extschema@.migrate_unapply(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.migrate_stamp(text[]) FROM PUBLIC;
 
 /*

@@ -1,12 +1,14 @@
 --
--- failure: a failing statement leaves schema, applied set and log exactly
--- as they were, and the error says where it happened
+-- failure: a failing statement leaves schema, applied set and the log of
+-- what was done exactly as they were, the error says where it happened,
+-- and a failure record survives the rollback
 --
 CREATE EXTENSION migrate;
 
 CREATE VIEW state AS
 	SELECT (SELECT string_agg(revision, ' ' ORDER BY revision) FROM migrate.applied) AS applied,
-		   (SELECT count(*) FROM migrate.log) AS log_rows,
+		   (SELECT count(*) FROM migrate.log WHERE outcome = 'success') AS done,
+		   (SELECT count(*) FROM migrate.log WHERE outcome = 'failure') AS failures,
 		   (SELECT string_agg(relname, ' ' ORDER BY relname) FROM pg_class
 			 WHERE relname LIKE 'f\_%' AND relkind IN ('r', 'i')) AS relations;
 
@@ -30,6 +32,8 @@ SELECT * FROM state;
 SELECT * FROM migrate_upgrade('head');
 SELECT * FROM err($$SELECT migrate_upgrade('head')$$);
 SELECT * FROM state;
+SELECT revision, direction, statements, outcome, failed_statement, sqlstate, error, statement_text
+  FROM migrate.log WHERE outcome = 'failure';
 
 -- inside a transaction block the caller decides; a savepoint keeps the rest
 BEGIN;

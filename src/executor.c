@@ -3,12 +3,25 @@
  * executor.c
  *	  Runs upgrades, downgrades and stamps.
  *
- * One call is one transaction: the plan is made under the advisory lock
- * (CatalogLock), each revision's SQL is split with the raw parser and run
- * statement by statement through SPI as the calling role, and the applied
- * set and log are written at the end of the call.  Any error aborts the
- * caller's transaction (or subtransaction), which takes every revision of
- * the call and the bookkeeping with it: nothing partial survives.
+ * migrate_upgrade and migrate_downgrade: one call is one transaction.  The
+ * plan is made under the advisory lock (CatalogLock), each revision's SQL is
+ * split with the raw parser and run statement by statement through SPI as
+ * the calling role, and the applied set and log are written at the end of
+ * the call.  Any error aborts the caller's transaction (or subtransaction),
+ * which takes every revision of the call and the bookkeeping with it:
+ * nothing partial survives.
+ *
+ * Each revision runs in a subtransaction, so that a failure can be
+ * recorded in migrate.log by a background worker (worker.c) before the
+ * error goes on: the record is all that survives the rollback.  With
+ * migrate.lock_retries, each statement also runs in a subtransaction of its
+ * own, and one that fails to get a lock in migrate.lock_timeout is retried
+ * from there, with a growing delay, each retry logged with the sessions
+ * that held the lock.
+ *
+ * CALL migrate_apply (apply.c) uses the same pieces one revision at a time,
+ * committing after each, and hands the statements of non-transactional
+ * revisions to a background worker that runs them at top level.
  *
  * While revision SQL runs, lock_timeout is migrate.lock_timeout (a GUC
  * nest level undone on return or abort), and each statement is limited by
@@ -19,8 +32,15 @@
  */
 #include "postgres.h"
 
+#include "access/xact.h"
+#include "catalog/namespace.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
+#include "nodes/parsenodes.h"
+#include "storage/latch.h"
+#include "utils/builtins.h"
+#include "utils/snapmgr.h"
+#include "utils/wait_event.h"
 #include "utils/guc.h"
 #include "utils/memutils.h"
 #include "utils/timeout.h"
@@ -32,26 +52,37 @@
 #include "guc.h"
 #include "sqltext.h"
 #include "target.h"
+#include "worker.h"
 
-/* What the error context callback reports. */
+/* Where the executor is: for the error context and the failure record. */
 typedef struct StatementPosition
 {
 	const char *direction;
 	const char *revision;
 	int			number;
 	int			line;
+	const char *text;
+	const char *target;			/* of migrate_upgrade, for hints; or NULL */
 } StatementPosition;
 
 static void statement_error_callback(void *arg);
-static void refuse_non_transactional(RevisionGraph *g, const int *plan, int n,
+static void refuse_non_transactional(PlannedRevision *plan, int n,
 									 bool upgrade);
-static CatalogStep *run_plan(RevisionGraph *g, const int *plan, int n,
-							 bool upgrade);
-static int	run_script(const char *id, const char *sql, bool upgrade);
-static void run_statement(const char *sql);
+static int	run_script(const char *id, const char *sql, bool upgrade,
+					   StatementPosition *pos);
+static void run_statement(SqlStatement *st, StatementPosition *pos,
+						  bool upgrade);
+static void run_statement_once(const char *sql);
+static char *describe_blockers(Node *parsetree);
 static bool fail_here(const char *id, int number);
+static void record_failure(const char *id, bool upgrade, TimestampTz start,
+						   StatementPosition *pos, ErrorData *edata);
 
-/* Adds "upgrade of revision "x", statement N (line L)" to errors. */
+/*
+ * Adds "upgrade of revision "x", statement N (line L)" to errors; and when
+ * a single-transaction call runs out of lock memory, names the way that
+ * commits per revision.
+ */
 static void
 statement_error_callback(void *arg)
 {
@@ -59,30 +90,26 @@ statement_error_callback(void *arg)
 
 	errcontext("%s of revision \"%s\", statement %d (line %d)",
 			   pos->direction, pos->revision, pos->number, pos->line);
+	if (pos->target != NULL && geterrcode() == ERRCODE_OUT_OF_MEMORY)
+		errhint("One call of migrate_%s holds the locks of all its revisions until it ends; CALL migrate_%s('%s') commits after each revision.  Or raise max_locks_per_transaction.",
+				pos->direction, strcmp(pos->direction, "upgrade") == 0 ? "apply" : "unapply",
+				pos->target);
 }
 
 /* A function cannot run what needs its own transaction: refuse up front. */
 static void
-refuse_non_transactional(RevisionGraph *g, const int *plan, int n,
-						 bool upgrade)
+refuse_non_transactional(PlannedRevision *plan, int n, bool upgrade)
 {
 	for (int i = 0; i < n; i++)
-	{
-		RevisionNode *r = &g->nodes[plan[i]];
-
-		if (!r->transactional)
+		if (!plan[i].transactional)
 			ereport(ERROR,
 					(errcode(ERRCODE_MIGRATE_NON_TRANSACTIONAL),
-					 errmsg("revision \"%s\" is not transactional", r->id),
+					 errmsg("revision \"%s\" is not transactional", plan[i].id),
 					 errdetail("migrate_%s runs in a single transaction, and the %s SQL of this revision cannot run inside one.",
 							   upgrade ? "upgrade" : "downgrade",
 							   upgrade ? "upgrade" : "downgrade"),
-					 upgrade ?
-					 errhint("Upgrade up to its parents first, run its statements outside a transaction block, then record it with migrate_stamp('%s').",
-							 r->id) :
-					 errhint("Downgrade to revision \"%s\" first, run its downgrade statements outside a transaction block, then record it with migrate_stamp('%s-1').",
-							 r->id, r->id)));
-	}
+					 errhint("CALL migrate_%s(...) runs it, committing after each revision.",
+							 upgrade ? "apply" : "unapply")));
 }
 
 /* Does migrate.debug_fail_at name this statement? */
@@ -102,7 +129,7 @@ fail_here(const char *id, int number)
 
 /* Run one statement through SPI, under migrate.statement_timeout. */
 static void
-run_statement(const char *sql)
+run_statement_once(const char *sql)
 {
 	bool		outer_active = false;
 	TimestampTz outer_finish = 0;
@@ -139,29 +166,204 @@ run_statement(const char *sql)
 	PG_END_TRY();
 }
 
+/*
+ * The relations a statement names, for finding who blocks it: the usual
+ * DDL and DML targets.
+ */
+static List *
+statement_relations(Node *parsetree)
+{
+	List	   *rels = NIL;
+	ListCell   *lc;
+
+	switch (nodeTag(parsetree))
+	{
+		case T_AlterTableStmt:
+			return list_make1(((AlterTableStmt *) parsetree)->relation);
+		case T_IndexStmt:
+			return list_make1(((IndexStmt *) parsetree)->relation);
+		case T_RenameStmt:
+			if (((RenameStmt *) parsetree)->relation)
+				return list_make1(((RenameStmt *) parsetree)->relation);
+			return NIL;
+		case T_CreateTrigStmt:
+			return list_make1(((CreateTrigStmt *) parsetree)->relation);
+		case T_InsertStmt:
+			return list_make1(((InsertStmt *) parsetree)->relation);
+		case T_UpdateStmt:
+			return list_make1(((UpdateStmt *) parsetree)->relation);
+		case T_DeleteStmt:
+			return list_make1(((DeleteStmt *) parsetree)->relation);
+		case T_TruncateStmt:
+			return ((TruncateStmt *) parsetree)->relations;
+		case T_LockStmt:
+			return ((LockStmt *) parsetree)->relations;
+		case T_DropStmt:
+			{
+				DropStmt   *drop = (DropStmt *) parsetree;
+
+				if (drop->removeType != OBJECT_TABLE &&
+					drop->removeType != OBJECT_INDEX &&
+					drop->removeType != OBJECT_VIEW &&
+					drop->removeType != OBJECT_MATVIEW &&
+					drop->removeType != OBJECT_SEQUENCE)
+					return NIL;
+				foreach(lc, drop->objects)
+					rels = lappend(rels, makeRangeVarFromNameList(lfirst(lc)));
+				return rels;
+			}
+		default:
+			return NIL;
+	}
+}
+
+/*
+ * Who holds locks on the relations of the statement: "pid 123 (role app,
+ * idle in transaction since ...): <query>" for each, or NULL.
+ */
+static char *
+describe_blockers(Node *parsetree)
+{
+	static const char *const sql =
+	"SELECT pg_catalog.string_agg(pg_catalog.format('pid %s (role %s, %s since %s): %s',"
+	" a.pid, a.usename, a.state, a.query_start, pg_catalog.left(a.query, 200)), '; ' ORDER BY a.pid)"
+	" FROM pg_catalog.pg_stat_activity a"
+	" WHERE a.pid OPERATOR(pg_catalog.<>) pg_catalog.pg_backend_pid()"
+	"   AND a.pid OPERATOR(pg_catalog.=) ANY (SELECT l.pid FROM pg_catalog.pg_locks l"
+	"    WHERE l.granted AND l.relation OPERATOR(pg_catalog.=) ANY ($1))";
+	List	   *rels = statement_relations(parsetree);
+	Datum	   *oids = palloc(sizeof(Datum) * Max(list_length(rels), 1));
+	int			n = 0;
+	ListCell   *lc;
+	Oid			types[1] = {OIDARRAYOID};
+	Datum		values[1];
+	bool		isnull;
+	char	   *result = NULL;
+
+	foreach(lc, rels)
+	{
+		Oid			relid = RangeVarGetRelid((RangeVar *) lfirst(lc), NoLock, true);
+
+		if (OidIsValid(relid))
+			oids[n++] = ObjectIdGetDatum(relid);
+	}
+	if (n == 0)
+		return NULL;
+	values[0] = PointerGetDatum(construct_array(oids, n, OIDOID, sizeof(Oid),
+												true, TYPALIGN_INT));
+	if (SPI_execute_with_args(sql, 1, types, values, NULL, true, 1) == SPI_OK_SELECT &&
+		SPI_processed == 1)
+	{
+		Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
+									  1, &isnull);
+
+		if (!isnull)
+			result = TextDatumGetCString(d);
+	}
+	return result;
+}
+
+/*
+ * Run one statement.  With migrate.lock_retries, in a subtransaction that
+ * is retried, after a growing delay, when the statement could not get a
+ * lock within lock_timeout; the final error names the blockers.
+ */
+static void
+run_statement(SqlStatement *st, StatementPosition *pos, bool upgrade)
+{
+	MemoryContext context = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+
+	if (migrate_lock_retries <= 0)
+	{
+		run_statement_once(st->text);
+		return;
+	}
+	for (int attempt = 0;; attempt++)
+	{
+		BeginInternalSubTransaction(NULL);
+		MemoryContextSwitchTo(context);
+		PG_TRY();
+		{
+			run_statement_once(st->text);
+			ReleaseCurrentSubTransaction();
+			MemoryContextSwitchTo(context);
+			CurrentResourceOwner = owner;
+		}
+		PG_CATCH();
+		{
+			ErrorData  *edata;
+			char	   *blockers;
+			long		delay;
+
+			MemoryContextSwitchTo(context);
+			edata = CopyErrorData();
+			FlushErrorState();
+			RollbackAndReleaseCurrentSubTransaction();
+			MemoryContextSwitchTo(context);
+			CurrentResourceOwner = owner;
+			if (edata->sqlerrcode != ERRCODE_LOCK_NOT_AVAILABLE)
+				ReThrowError(edata);
+
+			blockers = describe_blockers(st->parsetree);
+			if (attempt >= migrate_lock_retries)
+			{
+				edata->detail = psprintf("%s%sThe lock was not granted in %d attempts of %d ms.%s%s",
+										 edata->detail ? edata->detail : "",
+										 edata->detail ? "  " : "",
+										 attempt + 1, migrate_lock_timeout,
+										 blockers ? "  Blocking: " : "",
+										 blockers ? blockers : "");
+				edata->hint = pstrdup("Retry once the blocking sessions are done, or raise migrate.lock_timeout or migrate.lock_retries.");
+				ReThrowError(edata);
+			}
+			delay = (long) migrate_lock_retry_delay << Min(attempt, 10);
+			ereport(NOTICE,
+					(errmsg("statement %d of revision \"%s\" could not get a lock; retry %d of %d in %ld ms",
+							pos->number, pos->revision, attempt + 1,
+							migrate_lock_retries, delay),
+					 blockers ? errdetail("Blocking: %s", blockers) : 0));
+			CatalogRecordRetry(pos->revision, upgrade, pos->number, blockers);
+			(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+							 delay, PG_WAIT_EXTENSION);
+			ResetLatch(MyLatch);
+			CHECK_FOR_INTERRUPTS();
+			continue;
+		}
+		PG_END_TRY();
+		return;
+	}
+}
+
 /* Run the SQL of one revision; returns the number of statements. */
 static int
-run_script(const char *id, const char *sql, bool upgrade)
+run_script(const char *id, const char *sql, bool upgrade,
+		   StatementPosition *pos)
 {
 	const char *direction = upgrade ? "upgrade" : "downgrade";
 	List	   *statements;
 	ListCell   *lc;
-	StatementPosition pos = {direction, id, 0, 0};
 	ErrorContextCallback callback;
 
+	pos->direction = direction;
+	pos->revision = id;
+	pos->number = 0;
+	pos->line = 0;
+	pos->text = NULL;
 	statements = SqlSplit(sql, psprintf("%s SQL of revision \"%s\"",
 										direction, id));
 
 	callback.callback = statement_error_callback;
-	callback.arg = &pos;
+	callback.arg = pos;
 	callback.previous = error_context_stack;
 	error_context_stack = &callback;
 	foreach(lc, statements)
 	{
 		SqlStatement *st = lfirst(lc);
 
-		pos.number = st->number;
-		pos.line = st->line;
+		pos->number = st->number;
+		pos->line = st->line;
+		pos->text = st->text;
 		if (fail_here(id, st->number))
 			ereport(ERROR,
 					(errcode(ERRCODE_MIGRATE_INJECTED_FAILURE),
@@ -170,31 +372,130 @@ run_script(const char *id, const char *sql, bool upgrade)
 					 errdetail("migrate.debug_fail_at is \"%s\".",
 							   migrate_debug_fail_at),
 					 errhint("migrate.debug_fail_at is for tests only; RESET it.")));
-		run_statement(st->text);
+		run_statement(st, pos, upgrade);
 	}
 	error_context_stack = callback.previous;
 	return list_length(statements);
 }
 
 /*
- * Run the plan's revisions in order, with migrate.lock_timeout in force.
- * Returns one CatalogStep per revision.
+ * Record a failed revision in migrate.log from a worker, so that the record
+ * survives the rollback.  A failure to record is a WARNING: the revision's
+ * own error is the one that matters.
  */
-static CatalogStep *
-run_plan(RevisionGraph *g, const int *plan, int n, bool upgrade)
+static void
+record_failure(const char *id, bool upgrade, TimestampTz start,
+			   StatementPosition *pos, ErrorData *edata)
+{
+	MemoryContext context = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	CatalogFailure f;
+	long		secs;
+	int			usecs;
+
+	TimestampDifference(start, GetCurrentTimestamp(), &secs, &usecs);
+	f.id = id;
+	f.upgrade = upgrade;
+	f.started_at = start;
+	f.duration_us = (int64) secs * 1000000 + usecs;
+	f.statement = pos->number;
+	f.statement_text = pos->text;
+	f.sqlerrcode = edata->sqlerrcode;
+	f.message = edata->message ? edata->message : "";
+	f.detail = edata->detail;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(context);
+	PG_TRY();
+	{
+		WorkerResult result;
+
+		if (!WorkerRun(CatalogFailureSql(&f), CatalogOwner(), 0, 0, false,
+					   &result))
+			ereport(WARNING,
+					(errmsg("could not record the failure of revision \"%s\" in migrate.log: %s",
+							id, result.message)));
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(context);
+		CurrentResourceOwner = owner;
+	}
+	PG_CATCH();
+	{
+		ErrorData  *e;
+
+		MemoryContextSwitchTo(context);
+		e = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(context);
+		CurrentResourceOwner = owner;
+		ereport(WARNING,
+				(errmsg("could not record the failure of revision \"%s\" in migrate.log: %s",
+						id, e->message)));
+	}
+	PG_END_TRY();
+}
+
+/*
+ * The plan of an upgrade (or downgrade) to target, taken under the
+ * advisory lock, in the current memory context.  Unless
+ * allow_non_transactional, a plan with a non-transactional revision is
+ * refused.
+ */
+PlannedRevision *
+ExecutePlan(const char *target, bool upgrade, bool allow_non_transactional,
+			int *n)
+{
+	RevisionGraph *g;
+	Target	   *t;
+	int		   *nodes;
+	PlannedRevision *plan;
+
+	CatalogLock();
+	g = CatalogLoadGraph(false);
+	t = TargetResolve(g, target);
+	nodes = upgrade ? PlanUpgrade(g, t, n) : PlanDowngrade(g, t, false, n);
+	plan = palloc(sizeof(PlannedRevision) * Max(*n, 1));
+	for (int i = 0; i < *n; i++)
+	{
+		RevisionNode *r = &g->nodes[nodes[i]];
+
+		plan[i].id = pstrdup(r->id);
+		plan[i].message = pstrdup(r->message);
+		plan[i].transactional = r->transactional;
+	}
+	if (!allow_non_transactional)
+		refuse_non_transactional(plan, *n, upgrade);
+	return plan;
+}
+
+/*
+ * Run transactional revisions in order, in the current transaction, each
+ * in a subtransaction whose failure is recorded before the error goes on;
+ * then record what was done.  target is the call's (for hints) or NULL.
+ */
+CatalogStep *
+ExecuteRevisions(PlannedRevision *plan, int n, bool upgrade,
+				 const char *target)
 {
 	CatalogStep *steps = palloc0(sizeof(CatalogStep) * Max(n, 1));
+	const char **ids = palloc(sizeof(char *) * Max(n, 1));
 	char	  **scripts;
 	MemoryContext per_revision;
-	MemoryContext old;
+	MemoryContext context = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	StatementPosition pos = {0};
 	int			nest;
 
 	if (n == 0)
 		return steps;
-	scripts = CatalogGetScripts(g, plan, n, upgrade);
+	for (int i = 0; i < n; i++)
+		ids[i] = plan[i].id;
+	scripts = CatalogGetScriptsById(ids, n, upgrade);
 	per_revision = AllocSetContextCreate(CurrentMemoryContext,
 										 "migrate revision",
 										 ALLOCSET_DEFAULT_SIZES);
+	pos.target = target;
 
 	nest = NewGUCNestLevel();
 	(void) set_config_option("lock_timeout",
@@ -205,20 +506,40 @@ run_plan(RevisionGraph *g, const int *plan, int n, bool upgrade)
 		elog(ERROR, "SPI_connect failed");
 	for (int i = 0; i < n; i++)
 	{
-		RevisionNode *r = &g->nodes[plan[i]];
 		TimestampTz start = GetCurrentTimestamp();
 		long		secs;
 		int			usecs;
 
 		CHECK_FOR_INTERRUPTS();
-		old = MemoryContextSwitchTo(per_revision);
-		steps[i].statements = run_script(r->id, scripts[i], upgrade);
-		MemoryContextSwitchTo(old);
+		BeginInternalSubTransaction(NULL);
+		MemoryContextSwitchTo(per_revision);
+		PG_TRY();
+		{
+			steps[i].statements = run_script(plan[i].id, scripts[i], upgrade,
+											 &pos);
+			ReleaseCurrentSubTransaction();
+			MemoryContextSwitchTo(context);
+			CurrentResourceOwner = owner;
+		}
+		PG_CATCH();
+		{
+			ErrorData  *edata;
+
+			MemoryContextSwitchTo(context);
+			edata = CopyErrorData();
+			FlushErrorState();
+			RollbackAndReleaseCurrentSubTransaction();
+			MemoryContextSwitchTo(context);
+			CurrentResourceOwner = owner;
+			record_failure(plan[i].id, upgrade, start, &pos, edata);
+			ReThrowError(edata);
+		}
+		PG_END_TRY();
 		MemoryContextReset(per_revision);
 
 		TimestampDifference(start, GetCurrentTimestamp(), &secs, &usecs);
-		steps[i].id = r->id;
-		steps[i].message = r->message;
+		steps[i].id = plan[i].id;
+		steps[i].message = plan[i].message;
 		steps[i].upgrade = upgrade;
 		steps[i].started_at = start;
 		steps[i].duration_us = (int64) secs * 1000000 + usecs;
@@ -228,30 +549,94 @@ run_plan(RevisionGraph *g, const int *plan, int n, bool upgrade)
 		elog(ERROR, "SPI_finish failed");
 	AtEOXact_GUC(true, nest);
 	MemoryContextDelete(per_revision);
+	CatalogRecordSteps(steps, n);
 	return steps;
 }
 
 /*
- * Upgrade: apply every unapplied revision in the target's ancestry.
- * Downgrade: unapply what lies above the target, children first.
- * Returns the steps done, in order.
+ * The statements of a non-transactional revision, read and split in the
+ * current memory context, to be run by ExecuteNonTransactional after a
+ * commit.
+ */
+List *
+NonTransactionalStatements(PlannedRevision *rev, bool upgrade)
+{
+	char	  **script = CatalogGetScriptsById((const char **) &rev->id, 1,
+											   upgrade);
+
+	return SqlSplit(script[0], psprintf("%s SQL of revision \"%s\"",
+										upgrade ? "upgrade" : "downgrade",
+										rev->id));
+}
+
+/*
+ * Run a non-transactional revision: each statement at top level in a
+ * background worker, as the calling role, then record it.  The caller
+ * must have just committed, and read nothing since: this session must
+ * hold no snapshot and no lock while it waits, since a CONCURRENTLY build
+ * waits for both.  A failed CONCURRENTLY build leaves no invalid index
+ * behind.  Statements that ran before a failing one stay done: they could
+ * not be in a transaction.
+ */
+CatalogStep *
+ExecuteNonTransactional(PlannedRevision *rev, List *statements, bool upgrade)
+{
+	CatalogStep *step = palloc0(sizeof(CatalogStep));
+	const char *direction = upgrade ? "upgrade" : "downgrade";
+	TimestampTz start = GetCurrentTimestamp();
+	StatementPosition pos = {direction, rev->id, 0, 0, NULL, NULL};
+	Oid			role = GetUserId();
+	ListCell   *lc;
+	long		secs;
+	int			usecs;
+
+	foreach(lc, statements)
+	{
+		SqlStatement *st = lfirst(lc);
+		WorkerResult result;
+
+		pos.number = st->number;
+		pos.line = st->line;
+		pos.text = st->text;
+		InvalidateCatalogSnapshot();
+		if (!WorkerRun(st->text, role, migrate_lock_timeout,
+					   migrate_statement_timeout, true, &result))
+		{
+			ErrorData	edata = {0};
+			ErrorContextCallback callback;
+
+			edata.sqlerrcode = result.sqlerrcode;
+			edata.message = result.message;
+			edata.detail = result.detail;
+			record_failure(rev->id, upgrade, start, &pos, &edata);
+			callback.callback = statement_error_callback;
+			callback.arg = &pos;
+			callback.previous = error_context_stack;
+			error_context_stack = &callback;
+			WorkerRethrow(&result);
+		}
+	}
+	TimestampDifference(start, GetCurrentTimestamp(), &secs, &usecs);
+	step->id = rev->id;
+	step->message = rev->message;
+	step->upgrade = upgrade;
+	step->started_at = start;
+	step->duration_us = (int64) secs * 1000000 + usecs;
+	step->statements = list_length(statements);
+	CatalogRecordSteps(step, 1);
+	return step;
+}
+
+/*
+ * migrate_upgrade and migrate_downgrade: plan, run, record, in the
+ * caller's transaction.
  */
 CatalogStep *
 ExecuteMove(const char *target, bool upgrade, int *n)
 {
-	RevisionGraph *g;
-	Target	   *t;
-	int		   *plan;
-	CatalogStep *steps;
+	PlannedRevision *plan = ExecutePlan(target, upgrade, false, n);
 
-	CatalogLock();
-	g = CatalogLoadGraph(false);
-	t = TargetResolve(g, target);
-	plan = upgrade ? PlanUpgrade(g, t, n) : PlanDowngrade(g, t, false, n);
-	refuse_non_transactional(g, plan, *n, upgrade);
-	steps = run_plan(g, plan, *n, upgrade);
-	CatalogRecordSteps(steps, *n);
-	return steps;
+	return ExecuteRevisions(plan, *n, upgrade, target);
 }
 
 /*

@@ -11,6 +11,21 @@
 
 #include "catalog.h"
 
+/* A revision of a plan. */
+typedef struct PlannedRevision
+{
+	char	   *id;
+	char	   *message;
+	bool		transactional;
+} PlannedRevision;
+
+extern PlannedRevision *ExecutePlan(const char *target, bool upgrade,
+									bool allow_non_transactional, int *n);
+extern CatalogStep *ExecuteRevisions(PlannedRevision *plan, int n,
+									 bool upgrade, const char *target);
+extern List *NonTransactionalStatements(PlannedRevision *rev, bool upgrade);
+extern CatalogStep *ExecuteNonTransactional(PlannedRevision *rev,
+											List *statements, bool upgrade);
 extern CatalogStep *ExecuteMove(const char *target, bool upgrade, int *n);
 extern CatalogStep *ExecuteStamp(const char **targets, int ntargets, int *n);
 extern char *OfflineScript(const char *target, const char *from_state);

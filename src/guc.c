@@ -23,6 +23,10 @@ int			migrate_lock_timeout = 5000;
 /* statement_timeout of each revision statement, in milliseconds; 0: none */
 int			migrate_statement_timeout = 0;
 
+/* retries of a statement that could not get a lock, and the first delay */
+int			migrate_lock_retries = 3;
+int			migrate_lock_retry_delay = 1000;
+
 /* test only: "<revision>:<statement>" makes that statement fail */
 char	   *migrate_debug_fail_at = NULL;
 
@@ -44,6 +48,24 @@ GucInit(void)
 							"A statement of a revision that runs longer than this is cancelled with SQLSTATE 57014. Zero means no limit.",
 							&migrate_statement_timeout,
 							0, 0, INT_MAX,
+							PGC_USERSET,
+							GUC_UNIT_MS,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("migrate.lock_retries",
+							"Sets how often a statement of a revision that could not get a lock is retried.",
+							"Each retry waits migrate.lock_retry_delay, doubled at every retry, and is logged with the sessions that held the lock.",
+							&migrate_lock_retries,
+							3, 0, 1000,
+							PGC_USERSET,
+							0,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("migrate.lock_retry_delay",
+							"Sets the wait before the first retry of a statement that could not get a lock.",
+							NULL,
+							&migrate_lock_retry_delay,
+							1000, 0, 3600000,
 							PGC_USERSET,
 							GUC_UNIT_MS,
 							NULL, NULL, NULL);

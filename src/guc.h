@@ -8,6 +8,8 @@
 extern int	migrate_lock_timeout;
 extern int	migrate_statement_timeout;
 extern char *migrate_debug_fail_at;
+extern int	migrate_lock_retries;
+extern int	migrate_lock_retry_delay;
 
 extern void GucInit(void);
 
