@@ -13,6 +13,9 @@ OBJS = \
 	src/functions.o \
 	src/graph.o \
 	src/guc.o \
+	src/lint.o \
+	src/lint_functions.o \
+	src/lint_rules.o \
 	src/migrate.o \
 	src/offline.o \
 	src/register.o \
@@ -27,7 +30,7 @@ DATA = migrate--0.1.0.sql
 PGFILEDESC = "migrate - schema migrations inside the database"
 
 REGRESS = install graph targets upgrade failure fault apply stamp checksum revfile \
-	offline privileges check
+	offline privileges check lint lint_catalog
 REGRESS_OPTS = --inputdir=. --load-extension=migrate
 
 ISOLATION = concurrent_upgrade

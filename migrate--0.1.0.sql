@@ -292,3 +292,39 @@ REVOKE ALL ON FUNCTION @extschema@.migrate_steps(text[], text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.migrate_record(text, text, integer, interval) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.migrate_lock_session() FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.migrate_unlock_session() FROM PUBLIC;
+
+/*
+ * The safety linter (src/lint*.c): per-database rule severities, the rule
+ * catalogue, and linting any text.
+ */
+CREATE TABLE migrate.rule (
+	rule		text PRIMARY KEY,
+	severity	text NOT NULL CHECK (severity IN ('error', 'warning', 'off')),
+	set_at		timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	set_by		name NOT NULL DEFAULT CURRENT_USER
+);
+SELECT pg_catalog.pg_extension_config_dump('migrate.rule', '');
+
+CREATE FUNCTION @extschema@.migrate_lint(
+	sql text,
+	transactional boolean DEFAULT true,
+	downgrade boolean DEFAULT false,
+	live boolean DEFAULT true)
+RETURNS TABLE (rule text, severity text, statement integer, line integer,
+			   message text, hint text)
+AS 'MODULE_PATHNAME', 'migrate_lint'
+LANGUAGE C VOLATILE;
+
+CREATE FUNCTION @extschema@.migrate_rules()
+RETURNS TABLE (rule text, severity text, default_severity text,
+			   catalog_aware boolean, catches text, why text,
+			   alternative text)
+AS 'MODULE_PATHNAME', 'migrate_rules'
+LANGUAGE C STABLE;
+
+CREATE FUNCTION @extschema@.migrate_rule_set(rule text, severity text)
+RETURNS void
+AS 'MODULE_PATHNAME', 'migrate_rule_set'
+LANGUAGE C VOLATILE;
+
+REVOKE ALL ON FUNCTION @extschema@.migrate_rule_set(text, text) FROM PUBLIC;

@@ -842,3 +842,58 @@ CatalogSessionLock(bool lock)
 	}
 	return LockRelease(&tag, ExclusiveLock, true);
 }
+
+/*
+ * Per-database rule severities (migrate.rule), for the linter.
+ */
+List *
+CatalogRuleSettings(void)
+{
+	static const char *const sql =
+	"SELECT rule, severity FROM migrate.rule ORDER BY rule";
+	List	   *result = NIL;
+	CatalogAccess access;
+	MemoryContext spi;
+	int			rows;
+
+	catalog_begin(&access);
+	rows = run(sql, 0, NULL, NULL, NULL, false, SPI_OK_SELECT);
+	spi = MemoryContextSwitchTo(access.caller);
+	for (int i = 0; i < rows; i++)
+	{
+		CatalogRuleSetting *set = palloc(sizeof(CatalogRuleSetting));
+
+		set->rule = text_col(SPI_tuptable->vals[i], 1, NULL);
+		set->severity = text_col(SPI_tuptable->vals[i], 2, NULL);
+		result = lappend(result, set);
+	}
+	MemoryContextSwitchTo(spi);
+	catalog_end(&access);
+	return result;
+}
+
+/* Set a rule's severity for this database; NULL goes back to the default. */
+void
+CatalogSetRuleSeverity(const char *rule, const char *severity)
+{
+	static const char *const upsert_sql =
+	"INSERT INTO migrate.rule (rule, severity, set_by) VALUES ($1, $2, $3)"
+	" ON CONFLICT (rule) DO UPDATE SET severity = excluded.severity,"
+	" set_at = pg_catalog.now(), set_by = excluded.set_by";
+	static const char *const delete_sql =
+	"DELETE FROM migrate.rule WHERE rule OPERATOR(pg_catalog.=) $1";
+	Oid			types[3] = {TEXTOID, TEXTOID, NAMEOID};
+	Datum		values[3];
+	CatalogAccess access;
+
+	values[0] = CStringGetTextDatum(rule);
+	values[1] = severity ? CStringGetTextDatum(severity) : (Datum) 0;
+	values[2] = DirectFunctionCall1(namein,
+									CStringGetDatum(GetUserNameFromId(GetUserId(), false)));
+	catalog_begin(&access);
+	if (severity)
+		run(upsert_sql, 3, types, values, NULL, false, SPI_OK_INSERT);
+	else
+		run(delete_sql, 1, types, values, NULL, false, SPI_OK_DELETE);
+	catalog_end(&access);
+}

@@ -77,4 +77,15 @@ extern void CatalogRecordRetry(const char *id, bool upgrade, int statement,
 							   const char *detail);
 extern bool CatalogSessionLock(bool lock);
 
+
+/* A per-database rule severity (migrate.rule). */
+typedef struct CatalogRuleSetting
+{
+	char	   *rule;
+	char	   *severity;
+} CatalogRuleSetting;
+
+extern List *CatalogRuleSettings(void);
+extern void CatalogSetRuleSeverity(const char *rule, const char *severity);
+
 #endif							/* MIGRATE_CATALOG_H */

@@ -50,6 +50,7 @@
 #include "errcodes.h"
 #include "executor.h"
 #include "guc.h"
+#include "lint.h"
 #include "sqltext.h"
 #include "target.h"
 #include "worker.h"
@@ -344,6 +345,7 @@ run_script(const char *id, const char *sql, bool upgrade,
 	List	   *statements;
 	ListCell   *lc;
 	ErrorContextCallback callback;
+	LintRun    *lint;
 
 	pos->direction = direction;
 	pos->revision = id;
@@ -352,6 +354,7 @@ run_script(const char *id, const char *sql, bool upgrade,
 	pos->text = NULL;
 	statements = SqlSplit(sql, psprintf("%s SQL of revision \"%s\"",
 										direction, id));
+	lint = LintRunBegin(id, statements, sql, upgrade);
 
 	callback.callback = statement_error_callback;
 	callback.arg = pos;
@@ -372,6 +375,7 @@ run_script(const char *id, const char *sql, bool upgrade,
 					 errdetail("migrate.debug_fail_at is \"%s\".",
 							   migrate_debug_fail_at),
 					 errhint("migrate.debug_fail_at is for tests only; RESET it.")));
+		LintRunStatement(lint, st);
 		run_statement(st, pos, upgrade);
 	}
 	error_context_stack = callback.previous;

@@ -12,6 +12,7 @@
 #include "fmgr.h"
 
 #include "guc.h"
+#include "lint.h"
 
 PG_MODULE_MAGIC;
 
@@ -20,5 +21,6 @@ void		_PG_init(void);
 void
 _PG_init(void)
 {
+	LintInit();
 	GucInit();
 }

@@ -23,6 +23,7 @@
 #include "catalog.h"
 #include "errcodes.h"
 #include "graph.h"
+#include "lint.h"
 #include "register.h"
 #include "sqltext.h"
 #include "target.h"
@@ -197,6 +198,8 @@ RegisterRevision(RevisionSpec *spec, bool update)
 	SqlCheck(SqlSplit(spec->upgrade, what), spec->transactional, what);
 	what = psprintf("downgrade SQL of revision \"%s\"", spec->id);
 	SqlCheck(SqlSplit(spec->downgrade, what), spec->transactional, what);
+	LintRevision(spec->id, spec->upgrade, spec->downgrade,
+				 spec->transactional);
 	checksum = SqlChecksum(spec->upgrade, spec->downgrade);
 
 	old = CatalogGetRevision(spec->id);

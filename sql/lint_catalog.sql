@@ -1,0 +1,235 @@
+--
+-- lint_catalog: the rules refined against the live catalogs, per-database
+-- severities, migrate.lint_level, and the linter at load and at upgrade
+--
+CREATE EXTENSION migrate;
+SET client_min_messages = notice;
+
+-- what went wrong, with its SQLSTATE, detail and hint
+CREATE FUNCTION lint_err(query text,
+	OUT code text, OUT message text, OUT detail text, OUT hint text)
+LANGUAGE plpgsql AS $$
+BEGIN
+	EXECUTE query;
+	code := 'ok';
+EXCEPTION WHEN OTHERS THEN
+	GET STACKED DIAGNOSTICS code = RETURNED_SQLSTATE, message = MESSAGE_TEXT,
+		detail = PG_EXCEPTION_DETAIL, hint = PG_EXCEPTION_HINT;
+END $$;
+-- live findings: rule, severity and message
+CREATE FUNCTION live(sql text, transactional boolean DEFAULT true,
+	downgrade boolean DEFAULT false)
+RETURNS TABLE (rule text, severity text, stmt int, message text)
+LANGUAGE sql AS $$
+	SELECT rule, severity, statement, message
+	  FROM migrate_lint(sql, transactional, downgrade)
+$$;
+
+SELECT migrate_rule_set('require-lock-timeout', 'off');
+SELECT migrate_rule_set('require-statement-timeout', 'off');
+
+-- a large table, a small one, an empty one
+CREATE TABLE lc_big (id int CONSTRAINT lc_big_pkey PRIMARY KEY, grp int, v varchar(10),
+	n numeric(10,2), t text, c int, k int NOT NULL,
+	CONSTRAINT lc_big_c_check CHECK (c IS NOT NULL));
+INSERT INTO lc_big SELECT i, i % 10, 'x', 1, 'x', 1, i FROM generate_series(1, 5000) i;
+CREATE TABLE lc_small (id bigint CONSTRAINT lc_small_pkey PRIMARY KEY, big_id int CONSTRAINT lc_small_big_fkey REFERENCES lc_big, d int);
+INSERT INTO lc_small SELECT i, i, i FROM generate_series(1, 10) i;
+CREATE TABLE lc_empty (id bigint);
+ANALYZE lc_big, lc_small, lc_empty;
+
+-- table size decides the lock rules: large is flagged, small and empty are not
+SELECT * FROM live('CREATE INDEX lc_big_grp_idx ON lc_big (grp)');
+SELECT * FROM live('CREATE INDEX lc_small_d_idx ON lc_small (d)');
+SELECT * FROM live('CREATE INDEX lc_empty_id_idx ON lc_empty (id)');
+-- a table this database does not have: as without the catalogs
+SELECT * FROM live('CREATE INDEX lc_none_id_idx ON lc_none (id)');
+-- the threshold is a parameter
+SET migrate.lint_table_threshold = 10000;
+SELECT * FROM live('CREATE INDEX lc_big_grp_idx ON lc_big (grp)');
+RESET migrate.lint_table_threshold;
+-- a table that was never analyzed is counted (up to the threshold)
+CREATE TABLE lc_fresh (id bigint);
+INSERT INTO lc_fresh SELECT generate_series(1, 1500);
+SELECT * FROM live('CREATE INDEX lc_fresh_id_idx ON lc_fresh (id)');
+-- created earlier in the same transaction: exempt
+BEGIN;
+CREATE TABLE lc_new (id bigint);
+INSERT INTO lc_new SELECT generate_series(1, 5000);
+SELECT * FROM live('CREATE INDEX lc_new_id_idx ON lc_new (id)');
+ROLLBACK;
+
+-- adding-required-column looks at the rows themselves
+SELECT * FROM live('ALTER TABLE lc_small ADD COLUMN r int NOT NULL');
+SELECT * FROM live('ALTER TABLE lc_empty ADD COLUMN r int NOT NULL');
+
+-- adding-column-volatile-default: volatility and domains from the catalogs
+CREATE DOMAIN lc_posint AS int CONSTRAINT lc_posint_check CHECK (VALUE > 0);
+CREATE DOMAIN lc_label AS text;
+SELECT * FROM live('ALTER TABLE lc_big ADD COLUMN p lc_posint');
+SELECT * FROM live('ALTER TABLE lc_big ADD COLUMN l lc_label DEFAULT ''x''');
+SELECT * FROM live('ALTER TABLE lc_big ADD COLUMN at timestamptz DEFAULT statement_timestamp()');
+SELECT * FROM live('ALTER TABLE lc_big ADD COLUMN r float8 DEFAULT random()');
+
+-- setting-not-null: a validated CHECK (col IS NOT NULL), or NOT NULL already,
+-- makes it a catalog-only change
+SELECT * FROM live('ALTER TABLE lc_big ALTER COLUMN c SET NOT NULL');
+SELECT * FROM live('ALTER TABLE lc_big ALTER COLUMN k SET NOT NULL');
+SELECT * FROM live('ALTER TABLE lc_big ALTER COLUMN grp SET NOT NULL');
+ALTER TABLE lc_big ADD CONSTRAINT lc_big_grp_nn CHECK (grp IS NOT NULL AND grp >= 0) NOT VALID;
+SELECT * FROM live('ALTER TABLE lc_big ALTER COLUMN grp SET NOT NULL');
+ALTER TABLE lc_big VALIDATE CONSTRAINT lc_big_grp_nn;
+SELECT * FROM live('ALTER TABLE lc_big ALTER COLUMN grp SET NOT NULL');
+
+-- changing-column-type: rewrites predicted from the old and new types
+SELECT * FROM live('ALTER TABLE lc_big ALTER COLUMN v TYPE varchar(20)');
+SELECT * FROM live('ALTER TABLE lc_big ALTER COLUMN v TYPE varchar');
+SELECT * FROM live('ALTER TABLE lc_big ALTER COLUMN v TYPE text');
+SELECT * FROM live('ALTER TABLE lc_big ALTER COLUMN v TYPE varchar(5)');
+SELECT * FROM live('ALTER TABLE lc_big ALTER COLUMN n TYPE numeric(12,2)');
+SELECT * FROM live('ALTER TABLE lc_big ALTER COLUMN n TYPE numeric(12,3)');
+SELECT * FROM live('ALTER TABLE lc_big ALTER COLUMN t TYPE varchar(20)');
+SELECT * FROM live('ALTER TABLE lc_big ALTER COLUMN grp TYPE bigint');
+SELECT * FROM live('ALTER TABLE lc_big ALTER COLUMN t TYPE text USING t || ''''');
+-- no rewrite, but the CHECK on the column scans the table again
+SELECT * FROM live('ALTER TABLE lc_big ALTER COLUMN c TYPE int');
+-- no rewrite, but the index on the column is rebuilt
+CREATE INDEX lc_big_t_idx ON lc_big (t);
+SELECT * FROM live('ALTER TABLE lc_big ALTER COLUMN t TYPE text COLLATE "C"');
+DROP INDEX lc_big_t_idx;
+
+-- dropping-foreign-key, changing-primary-key: only the catalogs know
+SELECT * FROM live('ALTER TABLE lc_small DROP CONSTRAINT lc_small_big_fkey');
+SET migrate.lint_table_threshold = 5;
+SELECT * FROM live('ALTER TABLE lc_small DROP CONSTRAINT lc_small_big_fkey');
+SELECT * FROM live('ALTER TABLE lc_small DROP CONSTRAINT lc_small_pkey');
+SELECT * FROM live('ALTER TABLE lc_small ADD CONSTRAINT lc_small_pkey2 PRIMARY KEY (d)');
+RESET migrate.lint_table_threshold;
+SELECT * FROM live('ALTER TABLE lc_big ALTER COLUMN id TYPE bigint');
+SELECT * FROM live('ALTER TABLE lc_big DROP CONSTRAINT lc_big_c_check');
+
+-- adding-primary-key USING INDEX: only nullable key columns are scanned
+CREATE UNIQUE INDEX lc_big_grp_id_key ON lc_big (id, grp);
+CREATE UNIQUE INDEX lc_big_k_key ON lc_big (k);
+SELECT * FROM live('ALTER TABLE lc_big DROP CONSTRAINT lc_big_pkey, ADD CONSTRAINT lc_big_pkey2 PRIMARY KEY USING INDEX lc_big_grp_id_key');
+SELECT rule FROM live('ALTER TABLE lc_big DROP CONSTRAINT lc_big_pkey, ADD CONSTRAINT lc_big_pkey2 PRIMARY KEY USING INDEX lc_big_k_key');
+
+-- invalid-index-leftover: a failed concurrent build leaves an invalid index
+CREATE UNIQUE INDEX CONCURRENTLY lc_big_grp_key ON lc_big (grp);
+SELECT * FROM live('CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS lc_big_grp_key ON lc_big (grp)', transactional => false);
+DROP INDEX lc_big_grp_key;
+SELECT * FROM live('CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS lc_big_grp_key ON lc_big (grp)', transactional => false);
+
+-- set-access-method to the method the table has: nothing to do
+SELECT * FROM live('ALTER TABLE lc_big SET ACCESS METHOD heap');
+
+-- removing-enum-value: dropping an enum, moving a column to another enum
+CREATE TYPE lc_mood AS ENUM ('sad', 'ok', 'happy');
+CREATE TYPE lc_mood2 AS ENUM ('sad', 'happy');
+ALTER TABLE lc_small ADD COLUMN mood lc_mood;
+SELECT * FROM live('DROP TYPE lc_mood');
+SELECT * FROM live('DROP TYPE lc_label');
+SET migrate.lint_table_threshold = 5;
+SELECT * FROM live('ALTER TABLE lc_small ALTER COLUMN mood TYPE lc_mood2 USING mood::text::lc_mood2');
+RESET migrate.lint_table_threshold;
+
+-- validate-in-same-transaction: a lock this transaction already holds
+BEGIN;
+LOCK TABLE lc_big IN SHARE ROW EXCLUSIVE MODE;
+SELECT * FROM live('ALTER TABLE lc_big VALIDATE CONSTRAINT lc_big_grp_nn');
+ROLLBACK;
+SELECT * FROM live('ALTER TABLE lc_big VALIDATE CONSTRAINT lc_big_grp_nn');
+
+-- long-lock-hold-after-ael: only a large table makes it hot
+SELECT * FROM live('ALTER TABLE lc_small ADD COLUMN e int; UPDATE lc_empty SET id = 1 WHERE id = 2');
+SELECT * FROM live('ALTER TABLE lc_big ADD COLUMN e int; UPDATE lc_empty SET id = 1 WHERE id = 2');
+
+-- destructive-downgrade-without-export: only data that exists is at risk
+SELECT * FROM live('DROP TABLE lc_empty; DROP TABLE lc_none; TRUNCATE lc_small; ALTER TABLE lc_big DROP COLUMN t', downgrade => true);
+CREATE SCHEMA lc_s;
+SELECT * FROM live('DROP SCHEMA lc_s', downgrade => true);
+CREATE TABLE lc_s.x AS SELECT 1 AS a;
+SELECT * FROM live('DROP SCHEMA lc_s CASCADE', downgrade => true);
+DROP SCHEMA lc_s CASCADE;
+
+-- per-database severities
+SELECT * FROM lint_err($$SELECT migrate_rule_set('no-such-rule', 'off')$$);
+SELECT * FROM lint_err($$SELECT migrate_rule_set('truncate', 'fatal')$$);
+SELECT * FROM lint_err($$SELECT migrate_rule_set('truncate', 'info')$$);
+SELECT * FROM lint_err($$SELECT migrate_rule_set(NULL, 'off')$$);
+SELECT migrate_rule_set('truncate', 'warning');
+SELECT migrate_rule_set('prefer-jsonb', 'off');
+SELECT rule, severity FROM live('TRUNCATE lc_big; CREATE TABLE lc_j (doc json)');
+SELECT rule, severity, default_severity FROM migrate_rules() WHERE severity <> default_severity ORDER BY 1;
+SELECT rule, severity, set_by = current_user AS by_me FROM migrate.rule ORDER BY 1;
+SELECT migrate_rule_set('truncate', 'default');
+SELECT migrate_rule_set('prefer-jsonb', NULL);
+SELECT rule, severity, default_severity FROM migrate_rules() WHERE severity <> default_severity ORDER BY 1;
+SELECT count(*) AS rules, count(*) FILTER (WHERE catalog_aware) AS catalog_aware FROM migrate_rules();
+
+-- migrate.lint_level
+SHOW migrate.lint_level;
+SHOW migrate.lint_table_threshold;
+SET migrate.lint_level = 'loud';
+
+--
+-- at load: findings that hold whatever the database's state refuse the
+-- revision; the others, and warnings, are notices
+--
+SELECT * FROM lint_err($$SELECT migrate_revision('drop it', 'ALTER TABLE lc_big DROP COLUMN t;
+DELETE FROM lc_small', 'SELECT 1', id => 'lc01')$$);
+SELECT migrate_revision('drop it', '-- migrate:allow dropping-column
+ALTER TABLE lc_big DROP COLUMN t', 'SELECT 1', id => 'lc01');
+-- a warning is a notice; style advice is for migrate_lint only
+SELECT migrate_revision('trigger', 'CREATE TABLE lc_t (doc json); CREATE FUNCTION lc_f() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$;
+CREATE TRIGGER lc_trg BEFORE UPDATE ON lc_small FOR EACH ROW EXECUTE FUNCTION lc_f()',
+	'DROP TRIGGER lc_trg ON lc_small; DROP FUNCTION lc_f(); DROP TABLE lc_t', id => 'lc02');
+-- depends on the state: a notice when the database as it is now would stop it
+SELECT migrate_revision('index', 'CREATE INDEX lc_big_v_idx ON lc_big (v)', 'DROP INDEX lc_big_v_idx', id => 'lc03');
+SELECT migrate_revision('index', 'CREATE INDEX lc_small_d_idx ON lc_small (d)', 'DROP INDEX lc_small_d_idx', id => 'lc04');
+-- escalations need an approval with a reason
+SELECT * FROM lint_err($$SELECT migrate_revision('revoke', 'REVOKE SELECT ON lc_big FROM PUBLIC', 'GRANT SELECT ON lc_big TO PUBLIC', id => 'lc05')$$);
+SELECT migrate_revision('revoke', '-- migrate:approve grant-revoke-change nobody reads it
+REVOKE SELECT ON lc_big FROM PUBLIC', '-- migrate:allow grant-revoke-change
+GRANT SELECT ON lc_big TO PUBLIC', id => 'lc05');
+-- the timeouts are migrate's own business
+SELECT migrate_rule_set('require-lock-timeout', 'default');
+SELECT migrate_revision('add', 'ALTER TABLE lc_empty ADD COLUMN a int', 'ALTER TABLE lc_empty DROP COLUMN a', id => 'lc06');
+
+--
+-- at upgrade: the rules that depend on the state decide right before
+-- each statement, and stop the whole call
+--
+SELECT * FROM lint_err($$SELECT * FROM migrate_upgrade('head')$$);
+SELECT revision FROM migrate_current();
+SELECT count(*) FROM pg_indexes WHERE indexname = 'lc_small_d_idx';
+-- with the table small, the same revision runs
+SET migrate.lint_table_threshold = 10000;
+SELECT step, revision FROM migrate_upgrade('head');
+RESET migrate.lint_table_threshold;
+SELECT revision FROM migrate_current();
+
+-- a downgrade that drops what its upgrade created is the undo; one that
+-- empties a table it did not create is stopped when the table has rows
+SELECT migrate_revision('seed', 'CREATE TABLE lc_seed (id bigint); INSERT INTO lc_seed VALUES (1)',
+	'DROP TABLE lc_seed', id => 'lc07');
+SELECT migrate_revision('more', 'INSERT INTO lc_empty VALUES (1)', 'DELETE FROM lc_empty', id => 'lc08');
+SELECT step, revision FROM migrate_upgrade('head');
+SELECT * FROM lint_err($$SELECT * FROM migrate_downgrade('lc06')$$);
+SELECT migrate_rule_set('destructive-downgrade-without-export', 'warning');
+SELECT step, revision FROM migrate_downgrade('lc06');
+SELECT migrate_rule_set('destructive-downgrade-without-export', 'default');
+
+-- migrate.lint_level = warning: warnings block too; off: nothing does
+SET migrate.lint_level = warning;
+SELECT * FROM lint_err($$SELECT migrate_revision('trigger', 'CREATE TRIGGER lc_trg2 BEFORE UPDATE ON lc_small FOR EACH ROW EXECUTE FUNCTION lc_f()', 'DROP TRIGGER lc_trg2 ON lc_small', id => 'lc09')$$);
+SET migrate.lint_level = off;
+SELECT migrate_revision('anything', 'TRUNCATE lc_small', 'SELECT 1', id => 'lc09');
+RESET migrate.lint_level;
+
+DROP EXTENSION migrate;
+DROP TABLE lc_big, lc_small, lc_empty, lc_fresh, lc_t CASCADE;
+DROP FUNCTION lc_f();
+DROP TYPE lc_mood, lc_mood2;
+DROP DOMAIN lc_posint, lc_label;
+DROP FUNCTION lint_err(text), live(text, boolean, boolean);
