@@ -282,6 +282,10 @@ run_statement(SqlStatement *st, StatementPosition *pos, bool upgrade)
 	}
 	for (int attempt = 0;; attempt++)
 	{
+		ErrorData  *volatile edata = NULL;
+		char	   *blockers;
+		long		delay;
+
 		BeginInternalSubTransaction(NULL);
 		MemoryContextSwitchTo(context);
 		PG_TRY();
@@ -293,46 +297,43 @@ run_statement(SqlStatement *st, StatementPosition *pos, bool upgrade)
 		}
 		PG_CATCH();
 		{
-			ErrorData  *edata;
-			char	   *blockers;
-			long		delay;
-
+			/* no jump out of here: PG_END_TRY must restore the stack */
 			MemoryContextSwitchTo(context);
 			edata = CopyErrorData();
 			FlushErrorState();
 			RollbackAndReleaseCurrentSubTransaction();
 			MemoryContextSwitchTo(context);
 			CurrentResourceOwner = owner;
-			if (edata->sqlerrcode != ERRCODE_LOCK_NOT_AVAILABLE)
-				ReThrowError(edata);
-
-			blockers = describe_blockers(st->parsetree);
-			if (attempt >= migrate_lock_retries)
-			{
-				edata->detail = psprintf("%s%sThe lock was not granted in %d attempts of %d ms.%s%s",
-										 edata->detail ? edata->detail : "",
-										 edata->detail ? "  " : "",
-										 attempt + 1, migrate_lock_timeout,
-										 blockers ? "  Blocking: " : "",
-										 blockers ? blockers : "");
-				edata->hint = pstrdup("Retry once the blocking sessions are done, or raise migrate.lock_timeout or migrate.lock_retries.");
-				ReThrowError(edata);
-			}
-			delay = (long) migrate_lock_retry_delay << Min(attempt, 10);
-			ereport(NOTICE,
-					(errmsg("statement %d of revision \"%s\" could not get a lock; retry %d of %d in %ld ms",
-							pos->number, pos->revision, attempt + 1,
-							migrate_lock_retries, delay),
-					 blockers ? errdetail("Blocking: %s", blockers) : 0));
-			CatalogRecordRetry(pos->revision, upgrade, pos->number, blockers);
-			(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
-							 delay, PG_WAIT_EXTENSION);
-			ResetLatch(MyLatch);
-			CHECK_FOR_INTERRUPTS();
-			continue;
 		}
 		PG_END_TRY();
-		return;
+
+		if (edata == NULL)
+			return;
+		if (edata->sqlerrcode != ERRCODE_LOCK_NOT_AVAILABLE)
+			ReThrowError(edata);
+		blockers = describe_blockers(st->parsetree);
+		if (attempt >= migrate_lock_retries)
+		{
+			edata->detail = psprintf("%s%sThe lock was not granted in %d attempts of %d ms.%s%s",
+									 edata->detail ? edata->detail : "",
+									 edata->detail ? "  " : "",
+									 attempt + 1, migrate_lock_timeout,
+									 blockers ? "  Blocking: " : "",
+									 blockers ? blockers : "");
+			edata->hint = pstrdup("Retry once the blocking sessions are done, or raise migrate.lock_timeout or migrate.lock_retries.");
+			ReThrowError(edata);
+		}
+		delay = (long) migrate_lock_retry_delay << Min(attempt, 10);
+		ereport(NOTICE,
+				(errmsg("statement %d of revision \"%s\" could not get a lock; retry %d of %d in %ld ms",
+						pos->number, pos->revision, attempt + 1,
+						migrate_lock_retries, delay),
+				 blockers ? errdetail("Blocking: %s", blockers) : 0));
+		CatalogRecordRetry(pos->revision, upgrade, pos->number, blockers);
+		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+						 delay, PG_WAIT_EXTENSION);
+		ResetLatch(MyLatch);
+		CHECK_FOR_INTERRUPTS();
 	}
 }
 
