@@ -53,6 +53,8 @@ declare -A R
 for n in $SIZES; do
 	echo "== N = $n: generating"
 	generate "$n"
+	# the same SQL with a commit per revision, for CALL migrate_apply
+	$PSQL -d gen -At -c "SELECT string_agg('BEGIN;' || E'\n' || w_up(i) || E'\nCOMMIT;', E'\n' ORDER BY i) FROM generate_series(1, $n) i" > "$B/up_commit_$n.sql"
 	for run in $(seq 1 "$RUNS"); do
 		echo "== N = $n: run $run of $RUNS"
 		fresh_db base
@@ -67,6 +69,15 @@ for n in $SIZES; do
 		t0=$(now); $PSQL -d mig -c "SELECT count(*) FROM migrate_upgrade('head')" >/dev/null; t1=$(now)
 		$PSQL -d mig -c "SELECT count(*) FROM migrate_downgrade('base')" >/dev/null; t2=$(now)
 		R[mig_up_$n]+=" $(elapsed $t0 $t1)"; R[mig_down_$n]+=" $(elapsed $t1 $t2)"
+
+		fresh_db base
+		t0=$(now); $PSQL -d base -f "$B/up_commit_$n.sql"; t1=$(now)
+		R[psql_commit_$n]+=" $(elapsed $t0 $t1)"
+		fresh_db mig
+		$PSQL -d mig -c "CREATE EXTENSION migrate"
+		$PSQL -d mig -f "$B/register_$n.sql" >/dev/null
+		t0=$(now); PGOPTIONS='-c client_min_messages=warning' $PSQL -d mig -c "CALL migrate_apply('head')"; t1=$(now)
+		R[mig_apply_$n]+=" $(elapsed $t0 $t1)"
 	done
 	LAST=$n
 done
@@ -109,6 +120,12 @@ for n in $SIZES; do
 		"$(m psql_up_$n)" "$(m mig_up_$n)" "$(ratio "$(m mig_up_$n)" "$(m psql_up_$n)")" \
 		"$(m psql_down_$n)" "$(m mig_down_$n)" "$(ratio "$(m mig_down_$n)" "$(m psql_down_$n)")" \
 		"$(m register_$n)"
+done
+echo
+printf '%8s  %18s %18s %6s\n' N "psql, commit/rev." "CALL migrate_apply" ratio
+for n in $SIZES; do
+	printf '%8s  %18.3f %18.3f %6s\n' "$n" "$(m psql_commit_$n)" "$(m mig_apply_$n)" \
+		"$(ratio "$(m mig_apply_$n)" "$(m psql_commit_$n)")"
 done
 echo
 echo "no-op migrate_upgrade('head') at N = $LAST: $(m noop) ms per call; SELECT 1: $(m select1) ms; ratio $(ratio "$(m noop)" "$(m select1)") (pgbench latency, one client)"
