@@ -193,6 +193,21 @@ RegisterRevision(RevisionSpec *spec, bool update)
 	if (spec->downgrade == NULL)
 		spec->downgrade = "";
 
+	/*
+	 * Reloading a revision exactly as stored changes nothing: no lint, no
+	 * write (a write would make every backend read the graph again).
+	 */
+	old = CatalogGetRevision(spec->id);
+	if (old != NULL && update &&
+		strcmp(old->upgrade, spec->upgrade) == 0 &&
+		strcmp(old->downgrade, spec->downgrade) == 0 &&
+		strcmp(old->message, spec->message) == 0 &&
+		old->transactional == spec->transactional &&
+		lists_equal(old->labels, spec->labels) &&
+		lists_equal(old->depends_on, spec->depends_on) &&
+		(!spec->parents_given || lists_equal(old->parents, spec->parents)))
+		return spec->id;
+
 	/* the SQL: parsed, checked, and summed */
 	what = psprintf("upgrade SQL of revision \"%s\"", spec->id);
 	SqlCheck(SqlSplit(spec->upgrade, what), spec->transactional, what);
@@ -202,7 +217,6 @@ RegisterRevision(RevisionSpec *spec, bool update)
 				 spec->transactional);
 	checksum = SqlChecksum(spec->upgrade, spec->downgrade);
 
-	old = CatalogGetRevision(spec->id);
 	if (old != NULL && !update)
 		ereport(ERROR,
 				(errcode(ERRCODE_MIGRATE_DUPLICATE_REVISION),

@@ -125,7 +125,8 @@ SqlSplit(const char *sql, const char *what)
 	callback.previous = error_context_stack;
 	error_context_stack = &callback;
 
-	hash_tokens(NULL, sql);		/* meta-commands and scanner errors */
+	if (strchr(sql, '\\') != NULL)
+		hash_tokens(NULL, sql);	/* a meta-command is a clearer error */
 	raw = raw_parser(sql, RAW_PARSE_DEFAULT);
 
 	error_context_stack = callback.previous;
