@@ -9,7 +9,7 @@
 set -euo pipefail
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-PACKAGES="make gcc postgresql-15 postgresql-server-dev-15 libpq-dev libipc-run-perl"
+PACKAGES="make gcc postgresql-15 postgresql-server-dev-15 libpq-dev libssl-dev zlib1g-dev libipc-run-perl"
 
 as_root() {
 	if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
