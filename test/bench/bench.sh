@@ -44,8 +44,8 @@ generate() {
 	$PSQL -d gen -f "$TOP/test/bench/workload.sql"
 	$PSQL -d gen -At -c "SELECT string_agg(w_up(i), E'\n' ORDER BY i) FROM generate_series(1, $n) i" > "$B/up_$n.sql"
 	$PSQL -d gen -At -c "SELECT string_agg(w_down(i), E'\n' ORDER BY i DESC) FROM generate_series(1, $n) i" > "$B/down_$n.sql"
-	$PSQL -d gen -At -c "SELECT 'SELECT count(*) FROM (' || string_agg(format('SELECT migrate_revision(%L, %L, %L, parents => %L, id => %L)',
-			'revision ' || i, w_up(i), w_down(i), CASE WHEN i = 1 THEN '{}' ELSE ARRAY['w' || (i - 1)] END, 'w' || i), E'\nUNION ALL ') || ') r;'
+	$PSQL -d gen -At -c "SELECT string_agg(format('SELECT migrate_revision(%L, %L, %L, parents => %L, id => %L);',
+			'revision ' || i, w_up(i), w_down(i), CASE WHEN i = 1 THEN '{}' ELSE ARRAY['w' || (i - 1)] END, 'w' || i), E'\n')
 		FROM generate_series(1, $n) i" > "$B/register_$n.sql"
 }
 
@@ -64,7 +64,7 @@ for n in $SIZES; do
 
 		fresh_db mig
 		$PSQL -d mig -c "CREATE EXTENSION migrate"
-		t0=$(now); $PSQL -d mig -f "$B/register_$n.sql" >/dev/null; t1=$(now)
+		t0=$(now); $PSQL -d mig -1 -f "$B/register_$n.sql" >/dev/null; t1=$(now)
 		R[register_$n]+=" $(elapsed $t0 $t1)"
 		t0=$(now); $PSQL -d mig -c "SELECT count(*) FROM migrate_upgrade('head')" >/dev/null; t1=$(now)
 		$PSQL -d mig -c "SELECT count(*) FROM migrate_downgrade('base')" >/dev/null; t2=$(now)
@@ -75,7 +75,7 @@ for n in $SIZES; do
 		R[psql_commit_$n]+=" $(elapsed $t0 $t1)"
 		fresh_db mig
 		$PSQL -d mig -c "CREATE EXTENSION migrate"
-		$PSQL -d mig -f "$B/register_$n.sql" >/dev/null
+		$PSQL -d mig -1 -f "$B/register_$n.sql" >/dev/null
 		t0=$(now); PGOPTIONS='-c client_min_messages=warning' $PSQL -d mig -c "CALL migrate_apply('head')"; t1=$(now)
 		R[mig_apply_$n]+=" $(elapsed $t0 $t1)"
 	done
@@ -87,7 +87,7 @@ done
 echo "== no-op and memory at N = $LAST"
 fresh_db mig
 $PSQL -d mig -c "CREATE EXTENSION migrate"
-$PSQL -d mig -f "$B/register_$LAST.sql" >/dev/null
+$PSQL -d mig -1 -f "$B/register_$LAST.sql" >/dev/null
 $PSQL -d mig -At -c "SELECT count(*) FROM migrate_upgrade('head')" > "$B/upgrade.out" &
 peak=0
 while kill -0 $! 2>/dev/null; do
