@@ -19,7 +19,9 @@
  *
  * When asked to, after a failure the worker drops the invalid indexes that
  * a failed CONCURRENTLY build leaves behind (those that were not invalid
- * before it ran), with DROP INDEX CONCURRENTLY.
+ * before it ran), with DROP INDEX CONCURRENTLY; and before a CREATE INDEX
+ * CONCURRENTLY, it drops an invalid index of the same name on the same
+ * table, left by a build that a crash interrupted.
  *
  *-------------------------------------------------------------------------
  */
@@ -27,6 +29,7 @@
 
 #include "access/xact.h"
 #include "catalog/pg_type.h"
+#include "nodes/parsenodes.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "parser/analyze.h"
@@ -74,6 +77,7 @@ PGDLLEXPORT void migrate_worker_main(Datum main_arg);
 static void run_toplevel(const char *sql);
 static List *invalid_indexes(void);
 static void drop_new_invalid_indexes(List *before);
+static void drop_leftover_index(const char *sql);
 
 /*
  * Run sql at top level in a background worker connected to this database
@@ -288,6 +292,64 @@ drop_new_invalid_indexes(List *before)
 }
 
 /*
+ * Before CREATE INDEX CONCURRENTLY name ...: drop an invalid index of that
+ * name on that table, the leftover of a build that was interrupted (by a
+ * crash, say), which would make the statement fail forever.
+ */
+static void
+drop_leftover_index(const char *sql)
+{
+	static const char *const find_sql =
+	"SELECT pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname)"
+	" FROM pg_catalog.pg_index i"
+	" JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) i.indexrelid"
+	" JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace"
+	" WHERE NOT i.indisvalid AND c.relname OPERATOR(pg_catalog.=) $1"
+	"   AND i.indrelid OPERATOR(pg_catalog.=) pg_catalog.to_regclass($2)";
+	List	   *parsetrees = pg_parse_query(sql);
+	IndexStmt  *stmt;
+	Oid			types[2] = {TEXTOID, TEXTOID};
+	Datum		values[2];
+	char	   *leftover = NULL;
+
+	if (list_length(parsetrees) != 1 ||
+		!IsA(linitial_node(RawStmt, parsetrees)->stmt, IndexStmt))
+		return;
+	stmt = (IndexStmt *) linitial_node(RawStmt, parsetrees)->stmt;
+	if (!stmt->concurrent || stmt->idxname == NULL)
+		return;
+
+	StartTransactionCommand();
+	PushActiveSnapshot(GetTransactionSnapshot());
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	values[0] = CStringGetTextDatum(stmt->idxname);
+	values[1] = CStringGetTextDatum(stmt->relation->schemaname ?
+									quote_qualified_identifier(stmt->relation->schemaname,
+															   stmt->relation->relname) :
+									quote_identifier(stmt->relation->relname));
+	if (SPI_execute_with_args(find_sql, 2, types, values, NULL, true, 1) == SPI_OK_SELECT &&
+		SPI_processed == 1)
+	{
+		MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+
+		leftover = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+		MemoryContextSwitchTo(old);
+	}
+	SPI_finish();
+	PopActiveSnapshot();
+	CommitTransactionCommand();
+
+	if (leftover != NULL)
+	{
+		ereport(LOG,
+				(errmsg("migrate worker dropping invalid index %s left by an interrupted build",
+						leftover)));
+		run_toplevel(psprintf("DROP INDEX CONCURRENTLY IF EXISTS %s", leftover));
+	}
+}
+
+/*
  * Entry point of the worker: attach to the caller's segment, connect, run
  * the SQL, report.
  */
@@ -323,7 +385,10 @@ migrate_worker_main(Datum main_arg)
 	PG_TRY();
 	{
 		if (slot->drop_invalid_indexes)
+		{
+			drop_leftover_index(slot->sql);
 			before = invalid_indexes();
+		}
 		run_toplevel(slot->sql);
 	}
 	PG_CATCH();
