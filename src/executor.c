@@ -13,11 +13,11 @@
  *
  * Each revision runs in a subtransaction, so that a failure can be
  * recorded in migrate.log by a background worker (worker.c) before the
- * error goes on: the record is all that survives the rollback.  With
- * migrate.lock_retries, each statement also runs in a subtransaction of its
- * own, and one that fails to get a lock in migrate.lock_timeout is retried
- * from there, with a growing delay, each retry logged with the sessions
- * that held the lock.
+ * error goes on: the record is all that survives the rollback.  A revision
+ * whose statement could not get a lock in migrate.lock_timeout is rolled
+ * back to that savepoint and run again, up to migrate.lock_retries times,
+ * with a growing delay, each retry logged with the sessions that held the
+ * lock.
  *
  * CALL migrate_apply (apply.c) uses the same pieces one revision at a time,
  * committing after each, and hands the statements of non-transactional
@@ -63,6 +63,7 @@ typedef struct StatementPosition
 	int			number;
 	int			line;
 	const char *text;
+	Node	   *parsetree;
 	const char *target;			/* of migrate_upgrade, for hints; or NULL */
 } StatementPosition;
 
@@ -71,8 +72,6 @@ static void refuse_non_transactional(PlannedRevision *plan, int n,
 									 bool upgrade);
 static int	run_script(const char *id, const char *sql, bool upgrade,
 					   StatementPosition *pos);
-static void run_statement(SqlStatement *st, StatementPosition *pos,
-						  bool upgrade);
 static void run_statement_once(const char *sql);
 static char *describe_blockers(Node *parsetree);
 static bool fail_here(const char *id, int number);
@@ -264,79 +263,6 @@ describe_blockers(Node *parsetree)
 	return result;
 }
 
-/*
- * Run one statement.  With migrate.lock_retries, in a subtransaction that
- * is retried, after a growing delay, when the statement could not get a
- * lock within lock_timeout; the final error names the blockers.
- */
-static void
-run_statement(SqlStatement *st, StatementPosition *pos, bool upgrade)
-{
-	MemoryContext context = CurrentMemoryContext;
-	ResourceOwner owner = CurrentResourceOwner;
-
-	if (migrate_lock_retries <= 0)
-	{
-		run_statement_once(st->text);
-		return;
-	}
-	for (int attempt = 0;; attempt++)
-	{
-		ErrorData  *volatile edata = NULL;
-		char	   *blockers;
-		long		delay;
-
-		BeginInternalSubTransaction(NULL);
-		MemoryContextSwitchTo(context);
-		PG_TRY();
-		{
-			run_statement_once(st->text);
-			ReleaseCurrentSubTransaction();
-			MemoryContextSwitchTo(context);
-			CurrentResourceOwner = owner;
-		}
-		PG_CATCH();
-		{
-			/* no jump out of here: PG_END_TRY must restore the stack */
-			MemoryContextSwitchTo(context);
-			edata = CopyErrorData();
-			FlushErrorState();
-			RollbackAndReleaseCurrentSubTransaction();
-			MemoryContextSwitchTo(context);
-			CurrentResourceOwner = owner;
-		}
-		PG_END_TRY();
-
-		if (edata == NULL)
-			return;
-		if (edata->sqlerrcode != ERRCODE_LOCK_NOT_AVAILABLE)
-			ReThrowError(edata);
-		blockers = describe_blockers(st->parsetree);
-		if (attempt >= migrate_lock_retries)
-		{
-			edata->detail = psprintf("%s%sThe lock was not granted in %d attempts of %d ms.%s%s",
-									 edata->detail ? edata->detail : "",
-									 edata->detail ? "  " : "",
-									 attempt + 1, migrate_lock_timeout,
-									 blockers ? "  Blocking: " : "",
-									 blockers ? blockers : "");
-			edata->hint = pstrdup("Retry once the blocking sessions are done, or raise migrate.lock_timeout or migrate.lock_retries.");
-			ReThrowError(edata);
-		}
-		delay = (long) migrate_lock_retry_delay << Min(attempt, 10);
-		ereport(NOTICE,
-				(errmsg("statement %d of revision \"%s\" could not get a lock; retry %d of %d in %ld ms",
-						pos->number, pos->revision, attempt + 1,
-						migrate_lock_retries, delay),
-				 blockers ? errdetail("Blocking: %s", blockers) : 0));
-		CatalogRecordRetry(pos->revision, upgrade, pos->number, blockers);
-		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
-						 delay, PG_WAIT_EXTENSION);
-		ResetLatch(MyLatch);
-		CHECK_FOR_INTERRUPTS();
-	}
-}
-
 /* Run the SQL of one revision; returns the number of statements. */
 static int
 run_script(const char *id, const char *sql, bool upgrade,
@@ -368,6 +294,7 @@ run_script(const char *id, const char *sql, bool upgrade,
 		pos->number = st->number;
 		pos->line = st->line;
 		pos->text = st->text;
+		pos->parsetree = st->parsetree;
 		if (fail_here(id, st->number))
 			ereport(ERROR,
 					(errcode(ERRCODE_MIGRATE_INJECTED_FAILURE),
@@ -377,7 +304,7 @@ run_script(const char *id, const char *sql, bool upgrade,
 							   migrate_debug_fail_at),
 					 errhint("migrate.debug_fail_at is for tests only; RESET it.")));
 		LintRunStatement(lint, st);
-		run_statement(st, pos, upgrade);
+		run_statement_once(st->text);
 	}
 	error_context_stack = callback.previous;
 	return list_length(statements);
@@ -515,31 +442,70 @@ ExecuteRevisions(PlannedRevision *plan, int n, bool upgrade,
 		long		secs;
 		int			usecs;
 
-		CHECK_FOR_INTERRUPTS();
-		BeginInternalSubTransaction(NULL);
-		MemoryContextSwitchTo(per_revision);
-		PG_TRY();
+		for (int attempt = 0;; attempt++)
 		{
-			steps[i].statements = run_script(plan[i].id, scripts[i], upgrade,
-											 &pos);
-			ReleaseCurrentSubTransaction();
-			MemoryContextSwitchTo(context);
-			CurrentResourceOwner = owner;
-		}
-		PG_CATCH();
-		{
-			ErrorData  *edata;
+			ErrorData  *volatile edata = NULL;
+			char	   *blockers;
+			long		delay;
 
-			MemoryContextSwitchTo(context);
-			edata = CopyErrorData();
-			FlushErrorState();
-			RollbackAndReleaseCurrentSubTransaction();
-			MemoryContextSwitchTo(context);
-			CurrentResourceOwner = owner;
+			CHECK_FOR_INTERRUPTS();
+			MemoryContextReset(per_revision);	/* of a failed attempt */
+			BeginInternalSubTransaction(NULL);
+			MemoryContextSwitchTo(per_revision);
+			PG_TRY();
+			{
+				steps[i].statements = run_script(plan[i].id, scripts[i],
+												 upgrade, &pos);
+				ReleaseCurrentSubTransaction();
+				MemoryContextSwitchTo(context);
+				CurrentResourceOwner = owner;
+			}
+			PG_CATCH();
+			{
+				/* no jump out of here: PG_END_TRY must restore the stack */
+				MemoryContextSwitchTo(context);
+				edata = CopyErrorData();
+				FlushErrorState();
+				RollbackAndReleaseCurrentSubTransaction();
+				MemoryContextSwitchTo(context);
+				CurrentResourceOwner = owner;
+			}
+			PG_END_TRY();
+			if (edata == NULL)
+				break;
+
+			/* a lock not granted in time: the revision again, later */
+			blockers = edata->sqlerrcode == ERRCODE_LOCK_NOT_AVAILABLE &&
+				pos.parsetree ? describe_blockers(pos.parsetree) : NULL;
+			if (edata->sqlerrcode == ERRCODE_LOCK_NOT_AVAILABLE &&
+				attempt < migrate_lock_retries)
+			{
+				delay = (long) migrate_lock_retry_delay << Min(attempt, 10);
+				ereport(NOTICE,
+						(errmsg("statement %d of revision \"%s\" could not get a lock; retry %d of %d in %ld ms",
+								pos.number, plan[i].id, attempt + 1,
+								migrate_lock_retries, delay),
+						 blockers ? errdetail("Blocking: %s", blockers) : 0));
+				CatalogRecordRetry(plan[i].id, upgrade, pos.number, blockers);
+				(void) WaitLatch(MyLatch,
+								 WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+								 delay, PG_WAIT_EXTENSION);
+				ResetLatch(MyLatch);
+				continue;
+			}
+			if (edata->sqlerrcode == ERRCODE_LOCK_NOT_AVAILABLE)
+			{
+				edata->detail = psprintf("%s%sThe lock was not granted in %d attempts of %d ms.%s%s",
+										 edata->detail ? edata->detail : "",
+										 edata->detail ? "  " : "",
+										 attempt + 1, migrate_lock_timeout,
+										 blockers ? "  Blocking: " : "",
+										 blockers ? blockers : "");
+				edata->hint = pstrdup("Retry once the blocking sessions are done, or raise migrate.lock_timeout or migrate.lock_retries.");
+			}
 			record_failure(plan[i].id, upgrade, start, &pos, edata);
 			ReThrowError(edata);
 		}
-		PG_END_TRY();
 		MemoryContextReset(per_revision);
 
 		TimestampDifference(start, GetCurrentTimestamp(), &secs, &usecs);
