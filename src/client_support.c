@@ -57,7 +57,6 @@ static bool direction_arg(FunctionCallInfo fcinfo, int n);
 static int	find_exact(RevisionGraph *g, const char *id);
 static bool *applied_set(RevisionGraph *g);
 static void check_step(RevisionGraph *g, int node, bool upgrade, bool *state);
-static char *downgrade_target(RevisionGraph *g, int node);
 static void dot_string(StringInfo buf, const char *s);
 static bool same_strings(List *a, List *b);
 
@@ -160,40 +159,6 @@ check_step(RevisionGraph *g, int node, bool upgrade, bool *state)
 						 errhint("Run the revisions in the order migrate_plan() gives.")));
 	}
 	state[node] = upgrade;
-}
-
-/*
- * The downgrade target that removes exactly node, when node has no applied
- * child or dependent: "node@base" for a root; else "node@P", where P is a
- * parent that is no ancestor of another parent, so that nothing between P
- * and node lies in node's lineage.
- */
-static char *
-downgrade_target(RevisionGraph *g, int node)
-{
-	RevisionNode *r = &g->nodes[node];
-
-	if (r->nparents == 0)
-		return psprintf("%s@base", r->id);
-	for (int i = 0; i < r->nparents; i++)
-	{
-		bool		maximal = true;
-
-		for (int j = 0; j < r->nparents && maximal; j++)
-			if (j != i && r->parents[j] != r->parents[i])
-			{
-				bool	   *anc = GraphNewSet(g);
-
-				GraphAddAncestors(g, r->parents[j], false, anc);
-				if (anc[r->parents[i]])
-					maximal = false;
-				pfree(anc);
-			}
-		if (maximal)
-			return psprintf("%s@%s", r->id, g->nodes[r->parents[i]].id);
-	}
-	elog(ERROR, "revision \"%s\" has no maximal parent", r->id);
-	return NULL;				/* not reached */
 }
 
 /* Are the two Lists of C strings equal, in order? */
@@ -359,8 +324,8 @@ migrate_steps(PG_FUNCTION_ARGS)
 	ListCell   *lc;
 	bool		upgrade;
 	bool	   *state;
-	char	  **targets;
-	int			step = 0;
+	PlannedRevision *plan;
+	CatalogStep *steps;
 
 	if (PG_ARGISNULL(0))
 		ereport(ERROR,
@@ -374,11 +339,12 @@ migrate_steps(PG_FUNCTION_ARGS)
 	CatalogLock();
 	g = CatalogLoadGraph(false);
 	state = applied_set(g);
-	targets = palloc(sizeof(char *) * Max(list_length(ids), 1));
+	plan = palloc(sizeof(PlannedRevision) * Max(list_length(ids), 1));
 	foreach(lc, ids)
 	{
 		int			node = find_exact(g, lfirst(lc));
 		RevisionNode *r = &g->nodes[node];
+		PlannedRevision *p = &plan[foreach_current_index(lc)];
 
 		if (!r->transactional)
 			ereport(ERROR,
@@ -388,27 +354,24 @@ migrate_steps(PG_FUNCTION_ARGS)
 					 errhint("Run its statements outside a transaction block, then record it with migrate_record('%s', '%s').",
 							 r->id, upgrade ? "upgrade" : "downgrade")));
 		check_step(g, node, upgrade, state);
-		targets[foreach_current_index(lc)] =
-			upgrade ? pstrdup(r->id) : downgrade_target(g, node);
+		p->id = pstrdup(r->id);
+		p->message = pstrdup(r->message);
+		p->transactional = true;
 	}
 
-	foreach(lc, ids)
+	/* each step checked against the state its predecessors leave: run all */
+	steps = ExecuteRevisions(plan, list_length(ids), upgrade, NULL);
+	for (int i = 0; i < list_length(ids); i++)
 	{
-		const char *id = lfirst(lc);
-		CatalogStep *steps;
-		int			n;
 		Datum		values[5];
 		bool		nulls[5] = {0};
 		Interval   *duration = palloc0(sizeof(Interval));
 
-		steps = ExecuteMove(targets[foreach_current_index(lc)], upgrade, &n);
-		if (n != 1 || strcmp(steps[0].id, id) != 0)
-			elog(ERROR, "plan for revision \"%s\" has %d steps", id, n);
-		duration->time = steps[0].duration_us;
-		values[0] = Int32GetDatum(++step);
-		values[1] = CStringGetTextDatum(steps[0].id);
-		values[2] = CStringGetTextDatum(steps[0].message);
-		values[3] = Int32GetDatum(steps[0].statements);
+		duration->time = steps[i].duration_us;
+		values[0] = Int32GetDatum(i + 1);
+		values[1] = CStringGetTextDatum(steps[i].id);
+		values[2] = CStringGetTextDatum(steps[i].message);
+		values[3] = Int32GetDatum(steps[i].statements);
 		values[4] = IntervalPGetDatum(duration);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
