@@ -40,6 +40,7 @@
 #include "client_support.h"
 #include "errcodes.h"
 #include "executor.h"
+#include "functions.h"
 #include "revfile.h"
 #include "sqltext.h"
 #include "target.h"
@@ -318,7 +319,6 @@ migrate_plan(PG_FUNCTION_ARGS)
 Datum
 migrate_steps(PG_FUNCTION_ARGS)
 {
-	ReturnSetInfo *rsinfo;
 	RevisionGraph *g;
 	List	   *ids;
 	ListCell   *lc;
@@ -334,7 +334,6 @@ migrate_steps(PG_FUNCTION_ARGS)
 	ids = TextArrayToList(PG_GETARG_ARRAYTYPE_P(0), "revisions");
 	upgrade = direction_arg(fcinfo, 1);
 	InitMaterializedSRF(fcinfo, 0);
-	rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 
 	CatalogLock();
 	g = CatalogLoadGraph(false);
@@ -361,20 +360,7 @@ migrate_steps(PG_FUNCTION_ARGS)
 
 	/* each step checked against the state its predecessors leave: run all */
 	steps = ExecuteRevisions(plan, list_length(ids), upgrade, NULL);
-	for (int i = 0; i < list_length(ids); i++)
-	{
-		Datum		values[5];
-		bool		nulls[5] = {0};
-		Interval   *duration = palloc0(sizeof(Interval));
-
-		duration->time = steps[i].duration_us;
-		values[0] = Int32GetDatum(i + 1);
-		values[1] = CStringGetTextDatum(steps[i].id);
-		values[2] = CStringGetTextDatum(steps[i].message);
-		values[3] = Int32GetDatum(steps[i].statements);
-		values[4] = IntervalPGetDatum(duration);
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-	}
+	ReturnStepRows(fcinfo, steps, list_length(ids));
 	return (Datum) 0;
 }
 

@@ -22,6 +22,7 @@
 
 #include "catalog.h"
 #include "executor.h"
+#include "functions.h"
 #include "graph.h"
 #include "register.h"
 #include "revfile.h"
@@ -162,8 +163,8 @@ migrate_merge(PG_FUNCTION_ARGS)
 }
 
 /* Rows (step, revision, message, statements, duration) of executed steps. */
-static void
-return_steps(FunctionCallInfo fcinfo, CatalogStep *steps, int n)
+void
+ReturnStepRows(FunctionCallInfo fcinfo, CatalogStep *steps, int n)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 
@@ -197,7 +198,7 @@ migrate_upgrade(PG_FUNCTION_ARGS)
 
 	InitMaterializedSRF(fcinfo, 0);
 	steps = ExecuteMove(target_arg(fcinfo, 0), true, &n);
-	return_steps(fcinfo, steps, n);
+	ReturnStepRows(fcinfo, steps, n);
 	return (Datum) 0;
 }
 
@@ -213,7 +214,7 @@ migrate_downgrade(PG_FUNCTION_ARGS)
 
 	InitMaterializedSRF(fcinfo, 0);
 	steps = ExecuteMove(target_arg(fcinfo, 0), false, &n);
-	return_steps(fcinfo, steps, n);
+	ReturnStepRows(fcinfo, steps, n);
 	return (Datum) 0;
 }
 
