@@ -9,15 +9,19 @@ OBJS = \
 	src/apply.o \
 	src/catalog.o \
 	src/client_support.o \
+	src/drift.o \
 	src/executor.o \
 	src/functions.o \
 	src/graph.o \
+	src/guard.o \
+	src/guard_targets.o \
 	src/guc.o \
 	src/lint.o \
 	src/lint_functions.o \
 	src/lint_rules.o \
 	src/migrate.o \
 	src/offline.o \
+	src/protect.o \
 	src/register.o \
 	src/revfile.o \
 	src/sqltext.o \

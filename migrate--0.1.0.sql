@@ -328,3 +328,126 @@ AS 'MODULE_PATHNAME', 'migrate_rule_set'
 LANGUAGE C VOLATILE;
 
 REVOKE ALL ON FUNCTION @extschema@.migrate_rule_set(text, text) FROM PUBLIC;
+
+/*
+ * The DDL guard (src/guard*.c, src/protect.c): event triggers that watch
+ * DDL run outside migrations.  What they watch is the managed scope: the
+ * schemas in which revisions have run DDL (recorded as revisions run) and
+ * the protected objects.  Drift rows are keyed by a random uuid, not a
+ * sequence: nextval() in a trigger would replace the session's lastval().
+ */
+CREATE TABLE migrate.managed_schema (
+	name		text PRIMARY KEY,
+	since		timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	revision	text			-- the revision that first ran DDL in it
+);
+
+CREATE TABLE migrate.protected (
+	schema_name	text NOT NULL,
+	table_name	text NOT NULL,
+	column_name	text NOT NULL DEFAULT '',	-- '': the whole table
+	reason		text NOT NULL,
+	protected_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	protected_by name NOT NULL DEFAULT CURRENT_USER,
+	PRIMARY KEY (schema_name, table_name, column_name)
+);
+
+CREATE TABLE migrate.drift (
+	id			uuid PRIMARY KEY DEFAULT pg_catalog.gen_random_uuid(),
+	at			timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
+	role		name NOT NULL,
+	application	text NOT NULL DEFAULT '',
+	command_tag	text NOT NULL,
+	object_type	text,
+	object_identity text,
+	schema_name	text,
+	statement	text,
+	blocked		boolean NOT NULL DEFAULT false,
+	rule		text,			-- blocked or warned: the rule
+	acknowledged_at timestamptz,
+	acknowledged_by name,
+	note		text
+);
+CREATE INDEX drift_at_idx ON migrate.drift (at);
+
+-- The schema fingerprint the last upgrade or downgrade left (one row).
+CREATE TABLE migrate.fingerprint (
+	one			boolean PRIMARY KEY DEFAULT true CHECK (one),
+	hash		text NOT NULL,
+	taken_at	timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+
+SELECT pg_catalog.pg_extension_config_dump('migrate.managed_schema', '');
+SELECT pg_catalog.pg_extension_config_dump('migrate.protected', '');
+SELECT pg_catalog.pg_extension_config_dump('migrate.drift', '');
+SELECT pg_catalog.pg_extension_config_dump('migrate.fingerprint', '');
+
+CREATE FUNCTION migrate.guard_ddl_start() RETURNS event_trigger
+AS 'MODULE_PATHNAME', 'migrate_guard_ddl_start'
+LANGUAGE C SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+CREATE FUNCTION migrate.guard_ddl_end() RETURNS event_trigger
+AS 'MODULE_PATHNAME', 'migrate_guard_ddl_end'
+LANGUAGE C SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+CREATE FUNCTION migrate.guard_sql_drop() RETURNS event_trigger
+AS 'MODULE_PATHNAME', 'migrate_guard_sql_drop'
+LANGUAGE C SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+CREATE FUNCTION migrate.guard_table_rewrite() RETURNS event_trigger
+AS 'MODULE_PATHNAME', 'migrate_guard_table_rewrite'
+LANGUAGE C SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+REVOKE ALL ON FUNCTION migrate.guard_ddl_start() FROM PUBLIC;
+REVOKE ALL ON FUNCTION migrate.guard_ddl_end() FROM PUBLIC;
+REVOKE ALL ON FUNCTION migrate.guard_sql_drop() FROM PUBLIC;
+REVOKE ALL ON FUNCTION migrate.guard_table_rewrite() FROM PUBLIC;
+
+-- Named to sort before other event triggers; ALWAYS: also in replica role.
+CREATE EVENT TRIGGER migrate_00_guard_ddl_start ON ddl_command_start
+	EXECUTE FUNCTION migrate.guard_ddl_start();
+CREATE EVENT TRIGGER migrate_00_guard_ddl_end ON ddl_command_end
+	EXECUTE FUNCTION migrate.guard_ddl_end();
+CREATE EVENT TRIGGER migrate_00_guard_sql_drop ON sql_drop
+	EXECUTE FUNCTION migrate.guard_sql_drop();
+CREATE EVENT TRIGGER migrate_00_guard_table_rewrite ON table_rewrite
+	EXECUTE FUNCTION migrate.guard_table_rewrite();
+ALTER EVENT TRIGGER migrate_00_guard_ddl_start ENABLE ALWAYS;
+ALTER EVENT TRIGGER migrate_00_guard_ddl_end ENABLE ALWAYS;
+ALTER EVENT TRIGGER migrate_00_guard_sql_drop ENABLE ALWAYS;
+ALTER EVENT TRIGGER migrate_00_guard_table_rewrite ENABLE ALWAYS;
+
+CREATE FUNCTION @extschema@.migrate_drift(include_acknowledged boolean DEFAULT false)
+RETURNS TABLE (id uuid, at timestamptz, role name, application text,
+			   command_tag text, object_type text, object_identity text,
+			   statement text, blocked boolean, rule text,
+			   acknowledged boolean)
+AS 'MODULE_PATHNAME', 'migrate_drift'
+LANGUAGE C STABLE;
+
+CREATE FUNCTION @extschema@.migrate_drift_ack(ids uuid[] DEFAULT NULL,
+											  note text DEFAULT NULL)
+RETURNS integer
+AS 'MODULE_PATHNAME', 'migrate_drift_ack'
+LANGUAGE C VOLATILE;
+
+CREATE FUNCTION @extschema@.migrate_protect(object text, reason text)
+RETURNS void
+AS 'MODULE_PATHNAME', 'migrate_protect'
+LANGUAGE C VOLATILE;
+
+CREATE FUNCTION @extschema@.migrate_unprotect(object text)
+RETURNS void
+AS 'MODULE_PATHNAME', 'migrate_unprotect'
+LANGUAGE C VOLATILE;
+
+CREATE FUNCTION @extschema@.migrate_protected()
+RETURNS TABLE (object text, reason text, protected_at timestamptz,
+			   protected_by name)
+AS 'MODULE_PATHNAME', 'migrate_protected'
+LANGUAGE C STABLE;
+
+CREATE FUNCTION @extschema@.migrate_managed_schemas()
+RETURNS TABLE (schema_name text, since timestamptz, revision text)
+AS 'MODULE_PATHNAME', 'migrate_managed_schemas'
+LANGUAGE C STABLE;
+
+REVOKE ALL ON FUNCTION @extschema@.migrate_drift_ack(uuid[], text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.migrate_protect(text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.migrate_unprotect(text) FROM PUBLIC;

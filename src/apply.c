@@ -31,6 +31,7 @@
 
 #include "catalog.h"
 #include "executor.h"
+#include "guard.h"
 
 PG_FUNCTION_INFO_V1(migrate_apply);
 PG_FUNCTION_INFO_V1(migrate_unapply);
@@ -110,6 +111,11 @@ apply(FunctionCallInfo fcinfo, bool upgrade)
 		if (n == 0)
 			ereport(NOTICE,
 					(errmsg("nothing to %s", upgrade ? "apply" : "unapply")));
+		else
+		{
+			GuardStoreFingerprint();
+			SPI_commit();
+		}
 	}
 	PG_FINALLY();
 	{

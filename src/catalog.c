@@ -25,11 +25,13 @@
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
+#include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "storage/lmgr.h"
 #include "storage/lock.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/syscache.h"
@@ -37,6 +39,7 @@
 
 #include "catalog.h"
 #include "errcodes.h"
+#include "guard.h"
 #include "textarray.h"
 
 #define MIGRATE_LOCK_KEY1	0x6d696772	/* "migr" */
@@ -57,7 +60,7 @@ typedef struct KeptPlan
 	SPIPlanPtr	plan;
 } KeptPlan;
 
-static KeptPlan plan_cache[32];
+static KeptPlan plan_cache[64];
 static int	plan_cache_len = 0;
 
 static void catalog_begin(CatalogAccess *access);
@@ -68,6 +71,9 @@ static char *text_col(HeapTuple tup, int col, bool *isnull);
 static List *text_array_col(HeapTuple tup, int col);
 static Datum cstring_array(const char **strings, int n);
 static RevisionGraph *read_graph(void);
+
+/* Has this backend recorded steps since it took the session lock? */
+static bool session_recorded = false;
 
 /* Connect to SPI and become the owner of schema migrate. */
 static void
@@ -716,6 +722,7 @@ CatalogRecordSteps(CatalogStep *steps, int n)
 			down_ids[ndown++] = steps[i].id;
 	}
 	values[1] = DirectFunctionCall1(namein, CStringGetDatum(role));
+	session_recorded |= (n > 0);
 
 	catalog_begin(&access);
 	if (ndown > 0)
@@ -820,6 +827,13 @@ CatalogRecordRetry(const char *id, bool upgrade, int statement,
 	catalog_end(&access);
 }
 
+/* Did this session record steps since CatalogSessionLock(true)? */
+bool
+CatalogSessionRecorded(void)
+{
+	return session_recorded;
+}
+
 /*
  * Take (lock = true, waiting for it) or release migrate's advisory lock at
  * session level, for a client that runs revisions outside a transaction
@@ -833,8 +847,10 @@ CatalogSessionLock(bool lock)
 {
 	LOCKTAG		tag;
 
+	session_recorded = false;
 	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, MIGRATE_LOCK_KEY1,
 						 MIGRATE_LOCK_KEY2, 2);
+	GuardRunnerSession(lock);
 	if (lock)
 	{
 		(void) LockAcquire(&tag, ExclusiveLock, true, false);
@@ -895,5 +911,421 @@ CatalogSetRuleSeverity(const char *rule, const char *severity)
 		run(upsert_sql, 3, types, values, NULL, false, SPI_OK_INSERT);
 	else
 		run(delete_sql, 1, types, values, NULL, false, SPI_OK_DELETE);
+	catalog_end(&access);
+}
+
+/*
+ * The DDL guard's tables: the managed schemas, the protected objects, the
+ * drift records and the schema fingerprint (see guard.c).
+ */
+
+/* The managed schemas and the protected objects, for one DDL statement. */
+GuardScope *
+CatalogGuardScope(void)
+{
+	static const char *const sql =
+	"SELECT NULL::text, name, NULL::text, NULL::text FROM migrate.managed_schema"
+	" UNION ALL"
+	" SELECT reason, schema_name, table_name, column_name FROM migrate.protected";
+	GuardScope *scope;
+	CatalogAccess access;
+	MemoryContext spi;
+	int			rows;
+
+	catalog_begin(&access);
+	rows = run(sql, 0, NULL, NULL, NULL, false, SPI_OK_SELECT);
+	spi = MemoryContextSwitchTo(access.caller);
+	scope = palloc0(sizeof(GuardScope));
+	for (int i = 0; i < rows; i++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		bool		isnull;
+		char	   *reason = text_col(tup, 1, &isnull);
+
+		if (isnull)
+			scope->schemas = lappend(scope->schemas, text_col(tup, 2, NULL));
+		else
+		{
+			CatalogProtected *p = palloc0(sizeof(CatalogProtected));
+
+			p->reason = reason;
+			p->schema = text_col(tup, 2, NULL);
+			p->table = text_col(tup, 3, NULL);
+			p->column = text_col(tup, 4, NULL);
+			scope->protected = lappend(scope->protected, p);
+		}
+	}
+	MemoryContextSwitchTo(spi);
+	catalog_end(&access);
+	return scope;
+}
+
+/* Add schemas to the managed scope (revision: the one running, or NULL). */
+void
+CatalogAddManagedSchema(const char *schema, const char *revision)
+{
+	static const char *const sql =
+	"INSERT INTO migrate.managed_schema (name, revision) VALUES ($1, $2)"
+	" ON CONFLICT (name) DO NOTHING";
+	Oid			types[2] = {TEXTOID, TEXTOID};
+	Datum		values[2];
+	CatalogAccess access;
+
+	values[0] = CStringGetTextDatum(schema);
+	values[1] = revision ? CStringGetTextDatum(revision) : (Datum) 0;
+	catalog_begin(&access);
+	run(sql, 2, types, values, revision ? NULL : " n", false, SPI_OK_INSERT);
+	catalog_end(&access);
+}
+
+/* Protect an object, or change its reason; returns false if it was new. */
+bool
+CatalogProtect(const CatalogProtected *p)
+{
+	static const char *const sql =
+	"INSERT INTO migrate.protected AS p (schema_name, table_name, column_name, reason, protected_by)"
+	" VALUES ($1, $2, $3, $4, $5)"
+	" ON CONFLICT (schema_name, table_name, column_name) DO UPDATE"
+	" SET reason = excluded.reason, protected_at = pg_catalog.now(),"
+	" protected_by = excluded.protected_by"
+	" RETURNING (p.xmax OPERATOR(pg_catalog.<>) '0'::xid)";
+	Oid			types[5] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, NAMEOID};
+	Datum		values[5];
+	CatalogAccess access;
+	bool		existed;
+	bool		isnull;
+
+	values[0] = CStringGetTextDatum(p->schema);
+	values[1] = CStringGetTextDatum(p->table);
+	values[2] = CStringGetTextDatum(p->column);
+	values[3] = CStringGetTextDatum(p->reason);
+	values[4] = DirectFunctionCall1(namein,
+									CStringGetDatum(GetUserNameFromId(GetUserId(), false)));
+	catalog_begin(&access);
+	run(sql, 5, types, values, NULL, false, SPI_OK_INSERT_RETURNING);
+	existed = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0],
+										 SPI_tuptable->tupdesc, 1, &isnull));
+	catalog_end(&access);
+	return existed;
+}
+
+/* Unprotect an object; false if it was not protected. */
+bool
+CatalogUnprotect(const CatalogProtected *p)
+{
+	static const char *const sql =
+	"DELETE FROM migrate.protected WHERE schema_name OPERATOR(pg_catalog.=) $1"
+	" AND table_name OPERATOR(pg_catalog.=) $2"
+	" AND column_name OPERATOR(pg_catalog.=) $3";
+	Oid			types[3] = {TEXTOID, TEXTOID, TEXTOID};
+	Datum		values[3];
+	CatalogAccess access;
+	int			rows;
+
+	values[0] = CStringGetTextDatum(p->schema);
+	values[1] = CStringGetTextDatum(p->table);
+	values[2] = CStringGetTextDatum(p->column);
+	catalog_begin(&access);
+	rows = run(sql, 3, types, values, NULL, false, SPI_OK_DELETE);
+	catalog_end(&access);
+	return rows > 0;
+}
+
+/* Every protected object, in name order, with who protected it when. */
+List *
+CatalogProtectedList(void)
+{
+	static const char *const sql =
+	"SELECT schema_name, table_name, column_name, reason, protected_at,"
+	" protected_by::text FROM migrate.protected ORDER BY 1, 2, 3";
+	List	   *result = NIL;
+	CatalogAccess access;
+	MemoryContext spi;
+	int			rows;
+
+	catalog_begin(&access);
+	rows = run(sql, 0, NULL, NULL, NULL, false, SPI_OK_SELECT);
+	spi = MemoryContextSwitchTo(access.caller);
+	for (int i = 0; i < rows; i++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		CatalogProtected *p = palloc0(sizeof(CatalogProtected));
+		bool		isnull;
+
+		p->schema = text_col(tup, 1, NULL);
+		p->table = text_col(tup, 2, NULL);
+		p->column = text_col(tup, 3, NULL);
+		p->reason = text_col(tup, 4, NULL);
+		p->at = DatumGetTimestampTz(SPI_getbinval(tup, SPI_tuptable->tupdesc,
+												  5, &isnull));
+		p->by = text_col(tup, 6, NULL);
+		result = lappend(result, p);
+	}
+	MemoryContextSwitchTo(spi);
+	catalog_end(&access);
+	return result;
+}
+
+/* The managed schemas, for migrate_managed_schemas(): rows as text. */
+List *
+CatalogManagedSchemaList(void)
+{
+	static const char *const sql =
+	"SELECT name, since::text, revision FROM migrate.managed_schema ORDER BY 1";
+	List	   *result = NIL;
+	CatalogAccess access;
+	MemoryContext spi;
+	int			rows;
+
+	catalog_begin(&access);
+	rows = run(sql, 0, NULL, NULL, NULL, false, SPI_OK_SELECT);
+	spi = MemoryContextSwitchTo(access.caller);
+	for (int i = 0; i < rows; i++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		char	  **row = palloc0(sizeof(char *) * 3);
+
+		row[0] = text_col(tup, 1, NULL);
+		row[1] = text_col(tup, 2, NULL);
+		row[2] = text_col(tup, 3, NULL);
+		result = lappend(result, row);
+	}
+	MemoryContextSwitchTo(spi);
+	catalog_end(&access);
+	return result;
+}
+
+static const char *const drift_insert_sql =
+"INSERT INTO migrate.drift (role, application, command_tag, object_type,"
+" object_identity, schema_name, statement, blocked, rule)"
+" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+
+/* Record one drift row in the current transaction. */
+void
+CatalogRecordDrift(const CatalogDrift *d)
+{
+	Oid			types[9] = {NAMEOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID,
+	TEXTOID, TEXTOID, BOOLOID, TEXTOID};
+	Datum		values[9];
+	char		nulls[9];
+	const char *texts[9] = {NULL, d->application, d->command_tag,
+		d->object_type, d->object_identity, d->schema_name, d->statement,
+	NULL, d->rule};
+	CatalogAccess access;
+
+	for (int i = 0; i < 9; i++)
+	{
+		nulls[i] = (i == 0 || i == 7 || texts[i]) ? ' ' : 'n';
+		values[i] = texts[i] ? CStringGetTextDatum(texts[i]) : (Datum) 0;
+	}
+	values[0] = DirectFunctionCall1(namein, CStringGetDatum(d->role));
+	values[7] = BoolGetDatum(d->blocked);
+	catalog_begin(&access);
+	run(drift_insert_sql, 9, types, values, nulls, false, SPI_OK_INSERT);
+	catalog_end(&access);
+}
+
+/* The same insert as a self-contained statement, for a worker to run. */
+char *
+CatalogDriftSql(const CatalogDrift *d)
+{
+	StringInfoData buf;
+	const char *texts[7] = {d->application, d->command_tag, d->object_type,
+	d->object_identity, d->schema_name, d->statement, d->rule};
+
+	initStringInfo(&buf);
+	appendStringInfo(&buf,
+					 "INSERT INTO migrate.drift (role, application, command_tag,"
+					 " object_type, object_identity, schema_name, statement,"
+					 " rule, blocked) VALUES (%s",
+					 quote_literal_cstr(d->role));
+	for (int i = 0; i < 7; i++)
+		appendStringInfo(&buf, ", %s",
+						 texts[i] ? quote_literal_cstr(texts[i]) : "NULL");
+	appendStringInfo(&buf, ", %s)", d->blocked ? "true" : "false");
+	return buf.data;
+}
+
+/* Drift records, oldest first; acknowledged ones only if asked. */
+List *
+CatalogDriftList(bool include_acknowledged)
+{
+	static const char *const sql =
+	"SELECT id::text, at, role::text, application, command_tag, object_type,"
+	" object_identity, statement, blocked, rule, acknowledged_at IS NOT NULL"
+	" FROM migrate.drift WHERE $1 OR acknowledged_at IS NULL ORDER BY at, id";
+	Oid			types[1] = {BOOLOID};
+	Datum		values[1];
+	List	   *result = NIL;
+	CatalogAccess access;
+	MemoryContext spi;
+	int			rows;
+
+	values[0] = BoolGetDatum(include_acknowledged);
+	catalog_begin(&access);
+	rows = run(sql, 1, types, values, NULL, false, SPI_OK_SELECT);
+	spi = MemoryContextSwitchTo(access.caller);
+	for (int i = 0; i < rows; i++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		CatalogDrift *d = palloc0(sizeof(CatalogDrift));
+		bool		isnull;
+
+		d->id = text_col(tup, 1, NULL);
+		d->at = DatumGetTimestampTz(SPI_getbinval(tup, desc, 2, &isnull));
+		d->role = text_col(tup, 3, NULL);
+		d->application = text_col(tup, 4, NULL);
+		d->command_tag = text_col(tup, 5, NULL);
+		d->object_type = text_col(tup, 6, NULL);
+		d->object_identity = text_col(tup, 7, NULL);
+		d->statement = text_col(tup, 8, NULL);
+		d->blocked = DatumGetBool(SPI_getbinval(tup, desc, 9, &isnull));
+		d->rule = text_col(tup, 10, NULL);
+		d->acknowledged = DatumGetBool(SPI_getbinval(tup, desc, 11, &isnull));
+		result = lappend(result, d);
+	}
+	MemoryContextSwitchTo(spi);
+	catalog_end(&access);
+	return result;
+}
+
+/*
+ * Acknowledge drift: the rows with these ids (a uuid[] datum), or every
+ * unacknowledged row when ids is 0.  Returns how many rows it marked.
+ */
+int
+CatalogAckDrift(Datum ids, const char *note)
+{
+	static const char *const sql =
+	"UPDATE migrate.drift SET acknowledged_at = pg_catalog.now(),"
+	" acknowledged_by = $3, note = $2"
+	" WHERE acknowledged_at IS NULL"
+	" AND ($1 IS NULL OR id OPERATOR(pg_catalog.=) ANY ($1))";
+	Oid			types[3] = {UUIDARRAYOID, TEXTOID, NAMEOID};
+	Datum		values[3];
+	char		nulls[3] = {ids ? ' ' : 'n', note ? ' ' : 'n', ' '};
+	CatalogAccess access;
+	int			rows;
+
+	values[0] = ids;
+	values[1] = note ? CStringGetTextDatum(note) : (Datum) 0;
+	values[2] = DirectFunctionCall1(namein,
+									CStringGetDatum(GetUserNameFromId(GetUserId(), false)));
+	catalog_begin(&access);
+	rows = run(sql, 3, types, values, nulls, false, SPI_OK_UPDATE);
+	catalog_end(&access);
+	return rows;
+}
+
+/*
+ * A hash of the managed schemas' catalog state: relations, columns,
+ * defaults, constraints, indexes, views, functions, triggers, types and
+ * policies, as definitions and names (never OIDs, so that a restored
+ * database hashes the same).  Computed with search_path = pg_catalog so
+ * that every name in a definition is qualified the same way whatever the
+ * session's path.
+ */
+static const char *const fingerprint_sql =
+"WITH s AS (SELECT n.oid, n.nspname FROM pg_catalog.pg_namespace n"
+"           JOIN migrate.managed_schema m ON m.name OPERATOR(pg_catalog.=) n.nspname::text),"
+" r AS (SELECT c.oid, s.nspname, c.relname, c.relkind, c.relpersistence"
+"       FROM pg_catalog.pg_class c JOIN s ON c.relnamespace OPERATOR(pg_catalog.=) s.oid),"
+" x(line) AS ("
+"  SELECT pg_catalog.concat_ws(' ', 'rel', nspname, relname, relkind, relpersistence) FROM r"
+"  UNION ALL SELECT pg_catalog.concat_ws(' ', 'col', r.nspname, r.relname, a.attname,"
+"    pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnotnull, a.attidentity,"
+"    a.attgenerated, pg_catalog.pg_get_expr(d.adbin, d.adrelid))"
+"   FROM r JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) r.oid"
+"   LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid OPERATOR(pg_catalog.=) a.attrelid"
+"    AND d.adnum OPERATOR(pg_catalog.=) a.attnum"
+"   WHERE a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped"
+"  UNION ALL SELECT pg_catalog.concat_ws(' ', 'con', r.nspname, r.relname, k.conname,"
+"    pg_catalog.pg_get_constraintdef(k.oid))"
+"   FROM r JOIN pg_catalog.pg_constraint k ON k.conrelid OPERATOR(pg_catalog.=) r.oid"
+"  UNION ALL SELECT pg_catalog.concat_ws(' ', 'idx', pg_catalog.pg_get_indexdef(i.indexrelid))"
+"   FROM r JOIN pg_catalog.pg_index i ON i.indexrelid OPERATOR(pg_catalog.=) r.oid"
+"  UNION ALL SELECT pg_catalog.concat_ws(' ', 'view', r.nspname, r.relname,"
+"    pg_catalog.pg_get_viewdef(r.oid))"
+"   FROM r WHERE r.relkind OPERATOR(pg_catalog.=) ANY ('{v,m}'::\"char\"[])"
+"  UNION ALL SELECT pg_catalog.concat_ws(' ', 'trg', pg_catalog.pg_get_triggerdef(t.oid))"
+"   FROM r JOIN pg_catalog.pg_trigger t ON t.tgrelid OPERATOR(pg_catalog.=) r.oid"
+"   WHERE NOT t.tgisinternal"
+"  UNION ALL SELECT pg_catalog.concat_ws(' ', 'pol', r.nspname, r.relname, p.polname,"
+"    p.polcmd, p.polpermissive, pg_catalog.pg_get_expr(p.polqual, p.polrelid),"
+"    pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid))"
+"   FROM r JOIN pg_catalog.pg_policy p ON p.polrelid OPERATOR(pg_catalog.=) r.oid"
+"  UNION ALL SELECT pg_catalog.concat_ws(' ', 'fn', s.nspname, p.proname,"
+"    pg_catalog.pg_get_function_identity_arguments(p.oid),"
+"    pg_catalog.pg_get_function_result(p.oid), p.prokind, p.provolatile,"
+"    pg_catalog.md5(p.prosrc))"
+"   FROM s JOIN pg_catalog.pg_proc p ON p.pronamespace OPERATOR(pg_catalog.=) s.oid"
+"  UNION ALL SELECT pg_catalog.concat_ws(' ', 'type', s.nspname, t.typname, t.typtype,"
+"    (SELECT pg_catalog.string_agg(e.enumlabel::text, ',' ORDER BY e.enumsortorder)"
+"     FROM pg_catalog.pg_enum e WHERE e.enumtypid OPERATOR(pg_catalog.=) t.oid))"
+"   FROM s JOIN pg_catalog.pg_type t ON t.typnamespace OPERATOR(pg_catalog.=) s.oid"
+"   WHERE t.typtype OPERATOR(pg_catalog.<>) 'b'::\"char\""
+"    AND t.typrelid OPERATOR(pg_catalog.=) 0::oid)"
+" SELECT pg_catalog.md5(COALESCE(pg_catalog.string_agg(line, E'\\n' ORDER BY line), ''))"
+" FROM x";
+
+/* The fingerprint of the managed schemas as they are now. */
+char *
+CatalogFingerprint(void)
+{
+	CatalogAccess access;
+	char	   *hash;
+	int			nest;
+	MemoryContext spi;
+
+	nest = NewGUCNestLevel();
+	(void) set_config_option("search_path", "pg_catalog",
+							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
+							 true, 0, false);
+	catalog_begin(&access);
+	run(fingerprint_sql, 0, NULL, NULL, NULL, false, SPI_OK_SELECT);
+	spi = MemoryContextSwitchTo(access.caller);
+	hash = text_col(SPI_tuptable->vals[0], 1, NULL);
+	MemoryContextSwitchTo(spi);
+	catalog_end(&access);
+	AtEOXact_GUC(true, nest);
+	return hash;
+}
+
+/* The fingerprint stored by the last migration, or NULL. */
+char *
+CatalogStoredFingerprint(void)
+{
+	static const char *const sql = "SELECT hash FROM migrate.fingerprint";
+	CatalogAccess access;
+	char	   *hash = NULL;
+	MemoryContext spi;
+
+	catalog_begin(&access);
+	if (run(sql, 0, NULL, NULL, NULL, false, SPI_OK_SELECT) == 1)
+	{
+		spi = MemoryContextSwitchTo(access.caller);
+		hash = text_col(SPI_tuptable->vals[0], 1, NULL);
+		MemoryContextSwitchTo(spi);
+	}
+	catalog_end(&access);
+	return hash;
+}
+
+/* Store the fingerprint of the managed schemas as they are now. */
+void
+CatalogStoreFingerprint(void)
+{
+	static const char *const sql =
+	"INSERT INTO migrate.fingerprint (hash) VALUES ($1)"
+	" ON CONFLICT (one) DO UPDATE SET hash = excluded.hash,"
+	" taken_at = pg_catalog.now()";
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1];
+	CatalogAccess access;
+
+	values[0] = CStringGetTextDatum(CatalogFingerprint());
+	catalog_begin(&access);
+	run(sql, 1, types, values, NULL, false, SPI_OK_INSERT);
 	catalog_end(&access);
 }

@@ -76,6 +76,7 @@ extern char *CatalogFailureSql(const CatalogFailure *f);
 extern void CatalogRecordRetry(const char *id, bool upgrade, int statement,
 							   const char *detail);
 extern bool CatalogSessionLock(bool lock);
+extern bool CatalogSessionRecorded(void);
 
 
 /* A per-database rule severity (migrate.rule). */
@@ -87,5 +88,55 @@ typedef struct CatalogRuleSetting
 
 extern List *CatalogRuleSettings(void);
 extern void CatalogSetRuleSeverity(const char *rule, const char *severity);
+
+
+/* A protected table (column "") or column (migrate.protected). */
+typedef struct CatalogProtected
+{
+	char	   *schema;
+	char	   *table;
+	char	   *column;
+	char	   *reason;
+	TimestampTz at;
+	char	   *by;
+} CatalogProtected;
+
+/* What the DDL guard checks a statement against. */
+typedef struct GuardScope
+{
+	List	   *schemas;		/* managed schema names, of char * */
+	List	   *protected;		/* of CatalogProtected */
+} GuardScope;
+
+/* One drift record (migrate.drift). */
+typedef struct CatalogDrift
+{
+	char	   *id;
+	TimestampTz at;
+	const char *role;
+	const char *application;
+	const char *command_tag;
+	const char *object_type;
+	const char *object_identity;
+	const char *schema_name;
+	const char *statement;
+	bool		blocked;
+	const char *rule;
+	bool		acknowledged;
+} CatalogDrift;
+
+extern GuardScope *CatalogGuardScope(void);
+extern void CatalogAddManagedSchema(const char *schema, const char *revision);
+extern List *CatalogManagedSchemaList(void);
+extern bool CatalogProtect(const CatalogProtected *p);
+extern bool CatalogUnprotect(const CatalogProtected *p);
+extern List *CatalogProtectedList(void);
+extern void CatalogRecordDrift(const CatalogDrift *d);
+extern char *CatalogDriftSql(const CatalogDrift *d);
+extern List *CatalogDriftList(bool include_acknowledged);
+extern int	CatalogAckDrift(Datum ids, const char *note);
+extern char *CatalogFingerprint(void);
+extern char *CatalogStoredFingerprint(void);
+extern void CatalogStoreFingerprint(void);
 
 #endif							/* MIGRATE_CATALOG_H */

@@ -41,6 +41,7 @@
 #include "errcodes.h"
 #include "executor.h"
 #include "functions.h"
+#include "guard.h"
 #include "revfile.h"
 #include "sqltext.h"
 #include "target.h"
@@ -435,7 +436,12 @@ migrate_lock_session(PG_FUNCTION_ARGS)
 Datum
 migrate_unlock_session(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_BOOL(CatalogSessionLock(false));
+	bool		recorded = CatalogSessionRecorded();
+	bool		released = CatalogSessionLock(false);
+
+	if (recorded)
+		GuardStoreFingerprint();
+	PG_RETURN_BOOL(released);
 }
 
 /* Append s as a DOT double-quoted string. */

@@ -49,6 +49,7 @@
 #include "catalog.h"
 #include "errcodes.h"
 #include "executor.h"
+#include "guard.h"
 #include "guc.h"
 #include "lint.h"
 #include "sqltext.h"
@@ -72,7 +73,7 @@ static void refuse_non_transactional(PlannedRevision *plan, int n,
 									 bool upgrade);
 static int	run_script(const char *id, const char *sql, bool upgrade,
 					   StatementPosition *pos);
-static void run_statement_once(const char *sql);
+static void run_statement_once(const char *revision, const char *sql);
 static char *describe_blockers(Node *parsetree);
 static bool fail_here(const char *id, int number);
 static void record_failure(const char *id, bool upgrade, TimestampTz start,
@@ -129,7 +130,7 @@ fail_here(const char *id, int number)
 
 /* Run one statement through SPI, under migrate.statement_timeout. */
 static void
-run_statement_once(const char *sql)
+run_statement_once(const char *revision, const char *sql)
 {
 	bool		outer_active = false;
 	TimestampTz outer_finish = 0;
@@ -145,6 +146,7 @@ run_statement_once(const char *sql)
 			outer_finish < get_timeout_finish_time(STATEMENT_TIMEOUT))
 			enable_timeout_at(STATEMENT_TIMEOUT, outer_finish);
 	}
+	GuardRunnerEnter(revision);
 	PG_TRY();
 	{
 		rc = SPI_execute(sql, false, 0);
@@ -156,6 +158,7 @@ run_statement_once(const char *sql)
 	}
 	PG_FINALLY();
 	{
+		GuardRunnerLeave();
 		if (migrate_statement_timeout > 0)
 		{
 			disable_timeout(STATEMENT_TIMEOUT, false);
@@ -304,7 +307,7 @@ run_script(const char *id, const char *sql, bool upgrade,
 							   migrate_debug_fail_at),
 					 errhint("migrate.debug_fail_at is for tests only; RESET it.")));
 		LintRunStatement(lint, st);
-		run_statement_once(st->text);
+		run_statement_once(id, st->text);
 	}
 	error_context_stack = callback.previous;
 	return list_length(statements);
@@ -319,11 +322,10 @@ static void
 record_failure(const char *id, bool upgrade, TimestampTz start,
 			   StatementPosition *pos, ErrorData *edata)
 {
-	MemoryContext context = CurrentMemoryContext;
-	ResourceOwner owner = CurrentResourceOwner;
 	CatalogFailure f;
 	long		secs;
 	int			usecs;
+	char	   *error;
 
 	TimestampDifference(start, GetCurrentTimestamp(), &secs, &usecs);
 	f.id = id;
@@ -336,36 +338,11 @@ record_failure(const char *id, bool upgrade, TimestampTz start,
 	f.message = edata->message ? edata->message : "";
 	f.detail = edata->detail;
 
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(context);
-	PG_TRY();
-	{
-		WorkerResult result;
-
-		if (!WorkerRun(CatalogFailureSql(&f), CatalogOwner(), 0, 0, false,
-					   &result))
-			ereport(WARNING,
-					(errmsg("could not record the failure of revision \"%s\" in migrate.log: %s",
-							id, result.message)));
-		ReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(context);
-		CurrentResourceOwner = owner;
-	}
-	PG_CATCH();
-	{
-		ErrorData  *e;
-
-		MemoryContextSwitchTo(context);
-		e = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(context);
-		CurrentResourceOwner = owner;
+	error = WorkerRunAutonomous(CatalogFailureSql(&f), CatalogOwner());
+	if (error)
 		ereport(WARNING,
 				(errmsg("could not record the failure of revision \"%s\" in migrate.log: %s",
-						id, e->message)));
-	}
-	PG_END_TRY();
+						id, error)));
 }
 
 /*
@@ -606,8 +583,11 @@ CatalogStep *
 ExecuteMove(const char *target, bool upgrade, int *n)
 {
 	PlannedRevision *plan = ExecutePlan(target, upgrade, false, n);
+	CatalogStep *steps = ExecuteRevisions(plan, *n, upgrade, target);
 
-	return ExecuteRevisions(plan, *n, upgrade, target);
+	if (*n > 0)
+		GuardStoreFingerprint();
+	return steps;
 }
 
 /*
@@ -652,5 +632,7 @@ ExecuteStamp(const char **targets, int ntargets, int *n)
 			(*n)++;
 		}
 	CatalogRecordSteps(steps, *n);
+	if (*n > 0)
+		GuardStoreFingerprint();
 	return steps;
 }

@@ -21,6 +21,7 @@
 #include "utils/timestamp.h"
 
 #include "catalog.h"
+#include "drift.h"
 #include "executor.h"
 #include "functions.h"
 #include "graph.h"
@@ -493,6 +494,12 @@ problem(ReturnSetInfo *rsinfo, const char *what, const char *revision,
 	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 }
 
+static void
+drift_problem(void *arg, const char *what, const char *detail)
+{
+	problem((ReturnSetInfo *) arg, what, NULL, detail);
+}
+
 /*
  * migrate_check() RETURNS SETOF (problem, revision, detail)
  *
@@ -501,7 +508,9 @@ problem(ReturnSetInfo *rsinfo, const char *what, const char *revision,
  * not applied), unknown_applied (an applied row naming no revision),
  * checksum_mismatch (a
  * revision whose stored SQL no longer matches its checksum, or that changed
- * after it was applied).  No rows: all is well.
+ * after it was applied), drift (DDL outside migrations not acknowledged)
+ * and schema_drift (the managed schemas no longer match the fingerprint
+ * the last migration stored).  No rows: all is well.
  */
 Datum
 migrate_check(PG_FUNCTION_ARGS)
@@ -566,6 +575,7 @@ migrate_check(PG_FUNCTION_ARGS)
 					psprintf("Revision %s was applied with checksum %.12s and now has %.12s.",
 							 rev->id, rev->applied_checksum, rev->checksum));
 	}
+	DriftProblems(drift_problem, rsinfo);
 	return (Datum) 0;
 }
 

@@ -15,6 +15,7 @@
 
 #include "utils/guc.h"
 
+#include "guard.h"
 #include "guc.h"
 
 /* lock_timeout while revision SQL runs, in milliseconds; 0 disables it */
@@ -29,6 +30,13 @@ int			migrate_lock_retry_delay = 1000;
 
 /* test only: "<revision>:<statement>" makes that statement fail */
 char	   *migrate_debug_fail_at = NULL;
+
+static const struct config_enum_entry enforce_options[] = {
+	{"off", GUARD_ENFORCE_OFF, false},
+	{"warn", GUARD_ENFORCE_WARN, false},
+	{"error", GUARD_ENFORCE_ERROR, false},
+	{NULL, 0, false}
+};
 
 /* Define the parameters; called once from _PG_init. */
 void
@@ -78,6 +86,16 @@ GucInit(void)
 							   PGC_SUSET,
 							   GUC_NOT_IN_SAMPLE | GUC_NO_SHOW_ALL,
 							   NULL, NULL, NULL);
+
+	DefineCustomEnumVariable("migrate.enforce",
+							 "What the DDL guard does with DDL outside migrations that breaks a safety rule.",
+							 "On tables and columns in schemas managed by migrate, and on protected objects: \"error\" blocks the statement, \"warn\" lets it run with a WARNING, \"off\" only records it as drift.  Only superusers can change it.",
+							 &migrate_enforce,
+							 GUARD_ENFORCE_ERROR,
+							 enforce_options,
+							 PGC_SUSET,
+							 0,
+							 NULL, NULL, NULL);
 
 	MarkGUCPrefixReserved("migrate");
 }

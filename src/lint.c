@@ -55,6 +55,7 @@
 #include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
+#include "utils/syscache.h"
 
 #include "catalog.h"
 #include "errcodes.h"
@@ -108,7 +109,6 @@ static void remember_relation(LintContext *cx, HTAB *table, RangeVar *rv);
 static void record_statement(LintContext *cx, HTAB *table, Node *stmt);
 static void record_table_use(LintContext *cx, RangeVar *rv, int flags);
 static void end_transaction(LintContext *cx);
-static double estimate_rows(Relation rel, double limit);
 static bool relation_is_empty(Relation rel);
 static void report_revision_findings(const char *id, const char *direction,
 									 List *findings, StringInfo refused,
@@ -1155,6 +1155,45 @@ LintRunStatement(LintRun *run, SqlStatement *st)
 }
 
 /*
+ * Lint one statement that is about to run outside a migration (guard.c):
+ * live, without markers (a comment cannot allow anything there) and
+ * without the rules about how a migration script is written.
+ */
+List *
+LintDdlStatement(Node *parsetree)
+{
+	LintOptions opts = {LINT_MODE_DDL, true, true, false, NULL};
+	LintContext cx;
+	SqlStatement st = {"", 1, 1, parsetree};
+	LintSeverity *severities = load_severities();
+
+	lint_init_context(&cx, &opts, "");
+	cx.st = &st;
+	cx.end_line = 1;
+	for (int i = 0; i < LintRuleCount; i++)
+	{
+		if (severities[i] == LINT_OFF || LintRuleTable[i].style)
+			continue;
+		cx.rule = &LintRuleTable[i];
+		cx.severity = severities[i];
+		LintRuleTable[i].check(&cx, parsetree);
+	}
+	return cx.findings;
+}
+
+/* A rule's severity in this database. */
+LintSeverity
+LintRuleSeverity(const char *id)
+{
+	LintSeverity *severities = load_severities();
+
+	for (int i = 0; i < LintRuleCount; i++)
+		if (strcmp(LintRuleTable[i].id, id) == 0)
+			return severities[i];
+	return LINT_OFF;
+}
+
+/*
  * Catalog questions
  */
 
@@ -1224,8 +1263,8 @@ LintSchemaHoldsRows(LintContext *cx, const char *name)
  * from the last ANALYZE times the current size); never analyzed: counted,
  * up to "limit".
  */
-static double
-estimate_rows(Relation rel, double limit)
+double
+LintEstimateRows(Relation rel, double limit)
 {
 	BlockNumber blocks = RelationGetNumberOfBlocks(rel);
 	double		n = 0;
@@ -1274,6 +1313,27 @@ relation_is_empty(Relation rel)
 }
 
 /*
+ * The size of a table this transaction has not locked, from its pg_class
+ * statistics alone (LINT_MODE_DDL): no lock, no look at the rows.  A
+ * table never vacuumed nor analyzed counts as empty.
+ */
+static LintRelState
+relation_statistics(Oid relid, double *rows)
+{
+	HeapTuple	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	double		n;
+
+	if (!HeapTupleIsValid(tup))
+		return LINT_REL_UNKNOWN;
+	n = Max(((Form_pg_class) GETSTRUCT(tup))->reltuples, 0);
+	ReleaseSysCache(tup);
+	*rows = n;
+	if (n == 0)
+		return LINT_REL_EMPTY;
+	return n < migrate_lint_table_threshold ? LINT_REL_SMALL : LINT_REL_LARGE;
+}
+
+/*
  * What the catalogs say about the table a RangeVar names (for an index:
  * its table): new, empty, small or large.  "exact_empty" asks for a real
  * look at the rows before calling a table empty.  *rows gets the estimate.
@@ -1297,6 +1357,9 @@ LintRelation(LintContext *cx, RangeVar *rv, bool exact_empty, double *rows)
 	relid = LintRelid(cx, rv);
 	if (OidIsValid(relid) && get_rel_relkind(relid) == RELKIND_INDEX)
 		relid = IndexGetRelation(relid, true);
+	if (cx->opts->mode == LINT_MODE_DDL && OidIsValid(relid) &&
+		!CheckRelationOidLockedByMe(relid, AccessShareLock, true))
+		return relation_statistics(relid, rows);
 	if (!OidIsValid(relid) ||
 		(rel = try_relation_open(relid, AccessShareLock)) == NULL)
 		return cx->opts->mode == LINT_MODE_LIVE ? LINT_REL_UNKNOWN : LINT_REL_NEW;
@@ -1321,7 +1384,7 @@ LintRelation(LintContext *cx, RangeVar *rv, bool exact_empty, double *rows)
 			if (RELKIND_HAS_STORAGE(part->rd_rel->relkind) &&
 				part->rd_rel->relkind != RELKIND_SEQUENCE)
 			{
-				double		r = estimate_rows(part, migrate_lint_table_threshold);
+				double		r = LintEstimateRows(part, migrate_lint_table_threshold);
 
 				n += r;
 				if (empty)

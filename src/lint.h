@@ -9,6 +9,7 @@
 #define MIGRATE_LINT_H
 
 #include "nodes/pg_list.h"
+#include "utils/relcache.h"
 
 #include "sqltext.h"
 
@@ -30,8 +31,11 @@ typedef enum LintMode
 	LINT_MODE_LIVE,				/* also table sizes, constraints, indexes */
 	LINT_MODE_LOAD,				/* live, at load: a relation that does not
 								 * exist yet raises nothing */
-	LINT_MODE_RUN				/* live, right before each statement runs:
+	LINT_MODE_RUN,				/* live, right before each statement runs:
 								 * only the rules that depend on state */
+	LINT_MODE_DDL				/* live, from the ddl_command_start trigger
+								 * (guard.c): table sizes from pg_class
+								 * statistics, no lock taken on a table */
 } LintMode;
 
 typedef struct LintOptions
@@ -87,5 +91,8 @@ extern void LintRevision(const char *id, const char *upgrade,
 extern LintRun *LintRunBegin(const char *id, List *statements, const char *sql,
 							 bool upgrade);
 extern void LintRunStatement(LintRun *run, SqlStatement *st);
+extern List *LintDdlStatement(Node *parsetree);
+extern LintSeverity LintRuleSeverity(const char *id);
+extern double LintEstimateRows(Relation rel, double limit);
 
 #endif							/* MIGRATE_LINT_H */

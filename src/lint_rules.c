@@ -51,6 +51,7 @@
 #include "utils/timestamp.h"
 #include "utils/typcache.h"
 
+#include "guard.h"
 #include "lint_internal.h"
 
 /*
@@ -2233,6 +2234,24 @@ destructive(LintContext *cx, RangeVar *rv, const char *undo_key,
 			   what, note);
 }
 
+/* protected-object-change: DDL touching a table or column listed by migrate_protect (live: the registry is in the database). */
+static void
+check_protected_object_change(LintContext *cx, Node *stmt)
+{
+	const char *what;
+
+	if (!LintLive(cx) || cx->opts->mode == LINT_MODE_DDL)
+		return;					/* the DDL guard checks it itself */
+	if (ProtectedTouched(stmt, &what))
+		LintReport(cx, true, NULL, "the statement changes protected %s", what);
+}
+
+/* drift-ddl-outside-migration: event triggers only (guard.c); never in a revision. */
+static void
+check_drift_ddl_outside_migration(LintContext *cx, Node *stmt)
+{
+}
+
 /* destructive-downgrade-without-export: a downgrade that drops, truncates or overwrites data that may exist, with no export step before. */
 static void
 check_destructive_downgrade_without_export(LintContext *cx, Node *stmt)
@@ -2834,14 +2853,24 @@ const LintRule LintRuleTable[] = {
 		"Which rows roles see changes at once; enabling RLS without a permissive policy hides every row from non-owners.",
 		"Create the policies first, then enable row level security, and test as the application's role.",
 	check_row_level_security_change},
-	/* #52: protected objects: needs the registry, not built */
+	/* #52: protected objects */
+	{"protected-object-change", LINT_ESCALATE, true, false,
+		"DDL on a table or column listed by migrate_protect(): altering, dropping or renaming it, its table or its schema",
+		"Another system owns it (an HR sync, an audit trail); changing it without that system's owners breaks them.",
+		"Coordinate the change with the object's owners, then approve it with -- migrate:approve protected-object-change <reason>.",
+	check_protected_object_change},
 	/* #53: downgrades that lose data */
 	{"destructive-downgrade-without-export", LINT_ERROR, true, false,
 		"a downgrade that drops or empties a table, schema or column holding rows, with no export step before it",
 		"Undoing a revision must not silently destroy the data written since it was applied.",
 		"Export first (CREATE TABLE archive.x AS SELECT ..., or COPY ... TO a file) in the downgrade, before the destructive statement.",
 	check_destructive_downgrade_without_export},
-	/* #54: event triggers, not built */
+	/* #54: event triggers */
+	{"drift-ddl-outside-migration", LINT_INFO, false, false,
+		"DDL on a managed schema run outside migrations (event triggers only: recorded as drift; blocked when set to error)",
+		"Changes made by hand are not in the revision history: other databases never get them, and the next migration may fail on them.",
+		"Make the change in a revision; migrate_drift() lists what ran by hand, migrate_drift_ack() accepts it.",
+	check_drift_ddl_outside_migration},
 	/* #55..#65: style */
 	{"prefer-text-over-varchar", LINT_INFO, false, true,
 		"varchar(n) columns",

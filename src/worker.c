@@ -48,6 +48,7 @@
 #include "utils/ps_status.h"
 #include "utils/snapmgr.h"
 
+#include "guard.h"
 #include "worker.h"
 
 #define WORKER_TEXT_MAX 2048
@@ -160,6 +161,48 @@ WorkerRun(const char *sql, Oid role, int lock_timeout, int statement_timeout,
 	result->hint = slot->hint[0] ? pstrdup(slot->hint) : NULL;
 	dsm_detach(seg);
 	return !result->failed;
+}
+
+/*
+ * Run bookkeeping SQL (a failure or drift record) in a worker's transaction
+ * of its own, as role, so that it survives the caller's rollback.  Any
+ * error, of the SQL or of the machinery, is returned as a message (NULL:
+ * done), for the caller to report as a WARNING: the caller's own error is
+ * the one that matters.
+ */
+char *
+WorkerRunAutonomous(const char *sql, Oid role)
+{
+	MemoryContext context = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	char	   *volatile error = NULL;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(context);
+	PG_TRY();
+	{
+		WorkerResult result;
+
+		if (!WorkerRun(sql, role, 0, 0, false, &result))
+			error = result.message;
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(context);
+		CurrentResourceOwner = owner;
+	}
+	PG_CATCH();
+	{
+		ErrorData  *e;
+
+		MemoryContextSwitchTo(context);
+		e = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(context);
+		CurrentResourceOwner = owner;
+		error = e->message;
+	}
+	PG_END_TRY();
+	return error;
 }
 
 /* Raise the error a worker reported, as if it had happened here. */
@@ -362,6 +405,7 @@ migrate_worker_main(Datum main_arg)
 
 	pqsignal(SIGTERM, die);
 	BackgroundWorkerUnblockSignals();
+	GuardRunnerProcess();		/* its DDL is migrate's own */
 
 	/* a mapping for the life of the process: no resource owner */
 	seg = dsm_attach(DatumGetUInt32(main_arg));

@@ -18,6 +18,7 @@ typedef struct WorkerResult
 extern bool WorkerRun(const char *sql, Oid role, int lock_timeout,
 					  int statement_timeout, bool drop_invalid_indexes,
 					  WorkerResult *result);
+extern char *WorkerRunAutonomous(const char *sql, Oid role);
 extern void WorkerRethrow(WorkerResult *result) pg_attribute_noreturn();
 
 #endif							/* MIGRATE_WORKER_H */
