@@ -14,7 +14,7 @@ SELECT migrate_revision('a column', 'ALTER TABLE ap_account ADD COLUMN name text
 
 CREATE VIEW state AS
 	SELECT (SELECT string_agg(revision, ' ' ORDER BY revision) FROM migrate.applied) AS applied,
-		   (SELECT string_agg(indexrelid::regclass || CASE WHEN indisvalid THEN '' ELSE ' (invalid)' END, ' ' ORDER BY 1)
+		   (SELECT string_agg(indexrelid::regclass || CASE WHEN indisvalid THEN '' ELSE ' (invalid)' END, ' ' ORDER BY indexrelid::regclass::text)
 			  FROM pg_index WHERE indrelid = to_regclass('ap_account')) AS indexes,
 		   (SELECT string_agg(attname, ' ' ORDER BY attnum) FROM pg_attribute
 			 WHERE attrelid = to_regclass('ap_account') AND attnum > 0 AND NOT attisdropped) AS columns;

@@ -87,6 +87,9 @@ SELECT * FROM state;
 CREATE INDEX CONCURRENTLY f_more_id ON f_more (id);
 SELECT * FROM migrate_stamp('f0000005');
 SELECT * FROM err($$SELECT migrate_downgrade('f0000004')$$);
+-- what ran by hand is drift, until acknowledged
+SELECT command_tag, object_type, object_identity, blocked FROM migrate_drift();
+SELECT migrate_drift_ack(note => 'made by hand in this test');
 SELECT * FROM migrate_check();
 
 SELECT * FROM migrate_stamp('f0000004');

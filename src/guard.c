@@ -503,7 +503,8 @@ migrate_guard_sql_drop(PG_FUNCTION_ARGS)
 	static const char *const sql =
 	"SELECT classid, objid, object_type, schema_name, object_name,"
 	" object_identity, is_temporary, address_names"
-	" FROM pg_catalog.pg_event_trigger_dropped_objects()";
+	" FROM pg_catalog.pg_event_trigger_dropped_objects()"
+	" WHERE original OR normal";	/* not row types, indexes of tables */
 	EventTriggerData *trig = trigger_data(fcinfo, "migrate.guard_sql_drop");
 	const char *tag = GetCommandTagName(trig->tag);
 	GuardScope *scope;
