@@ -34,7 +34,8 @@ DATA = migrate--0.1.0.sql
 PGFILEDESC = "migrate - schema migrations inside the database"
 
 REGRESS = install graph targets upgrade failure fault apply stamp checksum revfile \
-	offline privileges check lint lint_catalog
+	offline privileges check lint lint_catalog \
+	guard guard_rules guard_protect
 REGRESS_OPTS = --inputdir=. --load-extension=migrate
 
 ISOLATION = concurrent_upgrade

@@ -55,5 +55,3 @@ ROLLBACK;
 SELECT step, revision FROM migrate_downgrade('base');
 DROP EXTENSION migrate;
 
--- the helper created by the install test is no longer needed
-DROP FUNCTION err;

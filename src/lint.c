@@ -130,10 +130,10 @@ LintInit(void)
 
 	DefineCustomIntVariable("migrate.lint_table_threshold",
 							"Sets the number of rows from which a table is not small for the safety rules.",
-							"Lock and rewrite rules do not fire on tables with fewer estimated rows, nor on tables created in the same transaction.",
+							"Lock and rewrite rules do not fire on tables with fewer estimated rows, nor on tables created in the same transaction.  Only superusers can change it: the DDL guard uses it too.",
 							&migrate_lint_table_threshold,
 							1000, 0, INT_MAX,
-							PGC_USERSET,
+							PGC_SUSET,
 							0,
 							NULL, NULL, NULL);
 }
