@@ -37,6 +37,12 @@ END $$;
 SELECT revision FROM migrate.applied ORDER BY 1;
 SELECT revision, markers FROM migrate_current();
 SELECT * FROM migrate_check() WHERE revision IN ('o0000001', 'o0000002');
+-- the script holds the session lock: the DDL guard takes its DDL as
+-- migrate's own (no drift, its schema is managed), and the fingerprint is
+-- stored at the end
+SELECT count(*) AS drift FROM migrate_drift(true);
+SELECT schema_name FROM migrate_managed_schemas();
+SELECT problem FROM migrate_check() WHERE revision IS NULL;
 
 -- refusals are the same as online
 SELECT * FROM err($$SELECT migrate_sql('nosuch')$$);

@@ -436,7 +436,7 @@ migrate_lock_session(PG_FUNCTION_ARGS)
 Datum
 migrate_unlock_session(PG_FUNCTION_ARGS)
 {
-	bool		recorded = CatalogSessionRecorded();
+	bool		recorded = CatalogSessionRecorded() || GuardRunnerSessionChanged();
 	bool		released = CatalogSessionLock(false);
 
 	if (recorded)

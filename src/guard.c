@@ -78,6 +78,7 @@ static int	runner_depth = 0;
 static bool runner_session = false;
 static bool runner_process = false;
 static char runner_revision[NAMEDATALEN * 2];
+static bool runner_session_ddl = false;	/* DDL ran in the runner session */
 
 /* The rule warned about at ddl_command_start, for the drift record. */
 static char warned_rule[NAMEDATALEN * 2];
@@ -148,6 +149,15 @@ GuardRunnerSession(bool on)
 {
 	runner_session = on;
 	runner_revision[0] = '\0';
+	if (on)
+		runner_session_ddl = false;
+}
+
+/* Did DDL run since GuardRunnerSession(true)? */
+bool
+GuardRunnerSessionChanged(void)
+{
+	return runner_session_ddl;
 }
 
 void
@@ -438,6 +448,8 @@ migrate_guard_ddl_end(PG_FUNCTION_ARGS)
 
 	if (exempt())
 		PG_RETURN_NULL();
+	if (runner_session)
+		runner_session_ddl = true;
 	scope = CatalogGuardScope();
 	if (!migrating)
 	{

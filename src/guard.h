@@ -39,6 +39,7 @@ typedef struct GuardTarget
 extern void GuardRunnerEnter(const char *revision);
 extern void GuardRunnerLeave(void);
 extern void GuardRunnerSession(bool on);
+extern bool GuardRunnerSessionChanged(void);
 extern void GuardRunnerProcess(void);
 extern void GuardStoreFingerprint(void);
 

@@ -4,7 +4,10 @@
  *	  migrate_sql: the script an upgrade or downgrade would run, with its
  *	  bookkeeping, for review or for applying with psql elsewhere.
  *
- * The script takes the same advisory lock as migrate_upgrade, sets
+ * The script holds migrate's session lock from start to end, as pg_migrate
+ * does, so that the DDL guard treats its DDL as migrate's own and the
+ * schema fingerprint is stored at the end.  It takes the same advisory
+ * lock as migrate_upgrade in each transaction, sets
  * lock_timeout from migrate.lock_timeout, runs each revision's statements
  * exactly as the executor would split them, and writes migrate.applied and
  * migrate.log with literal values.  A non-transactional revision is put
@@ -27,6 +30,13 @@
 /* The advisory lock of CatalogLock, in SQL. */
 #define MIGRATE_LOCK_SQL \
 	"SELECT pg_catalog.pg_advisory_xact_lock(1835624306, 1635017984);\n"
+
+/*
+ * The session lock, which also tells the DDL guard that this session runs
+ * migrate's own DDL; its release stores the schema fingerprint.
+ */
+#define MIGRATE_SESSION_SQL \
+	"SELECT pg_catalog.migrate_lock_session();\n"
 
 static void append_step(StringInfo buf, RevisionGraph *g, int node,
 						bool upgrade, bool *in_transaction);
@@ -140,10 +150,12 @@ OfflineScript(const char *target, const char *from_state)
 		appendStringInfoString(&buf, "-- nothing to do\n");
 		return buf.data;
 	}
+	appendStringInfoString(&buf, MIGRATE_SESSION_SQL);
 	appendStringInfo(&buf, "BEGIN;\n" MIGRATE_LOCK_SQL
 					 "SET LOCAL lock_timeout = '%dms';\n", migrate_lock_timeout);
 	for (int i = 0; i < n; i++)
 		append_step(&buf, g, plan[i], upgrade, &in_transaction);
 	appendStringInfoString(&buf, in_transaction ? "\nCOMMIT;\n" : "\n");
+	appendStringInfoString(&buf, "SELECT pg_catalog.migrate_unlock_session();\n");
 	return buf.data;
 }
