@@ -96,7 +96,7 @@ RESET check_function_bodies;
 SELECT count(*) - :before AS recorded FROM migrate_drift(true);
 
 -- ordinary roles cannot turn the guard off, nor raise the size threshold
-CREATE ROLE g_app;
+CREATE ROLE g_app LOGIN;
 GRANT USAGE, CREATE ON SCHEMA g_shop TO g_app;
 ALTER TABLE g_shop.customer OWNER TO g_app;
 SET ROLE g_app;
@@ -106,7 +106,16 @@ SELECT * FROM err($$ALTER TABLE g_shop.customer RENAME COLUMN email TO mail$$);
 -- the drift functions: reading is for everyone, acknowledging is not
 SELECT count(*) > 0 AS sees_drift FROM migrate_drift();
 SELECT * FROM err($$SELECT migrate_drift_ack()$$);
+SELECT * FROM err($$ALTER EVENT TRIGGER migrate_00_guard_ddl_start DISABLE$$);
+SELECT * FROM err($$SET session_replication_role = replica$$);
 RESET ROLE;
+-- nor by setting migrate.enforce in a new session before migrate's library
+-- is loaded: the placeholder is checked against the role when it loads
+\c - g_app
+SET migrate.enforce = off;
+ALTER TABLE g_shop.customer RENAME COLUMN email TO mail;
+\c - postgres
+SET client_min_messages = notice;
 SELECT role, command_tag, blocked, rule FROM migrate_drift() WHERE role = 'g_app';
 
 -- acknowledging: by id, then all (which also accepts the schemas as they are)

@@ -99,6 +99,8 @@ echo "DDL loop, $N rounds of 5 statements (seconds, median of $RUNS):"
 p=$(echo "${T[plain]}" | median); u=$(echo "${T[unmanaged]}" | median); m=$(echo "${T[managed]}" | median)
 printf "  without migrate %8.3f\n  unmanaged schema %8.3f  (%sx)\n  managed schema   %8.3f  (%sx)\n" \
 	"$p" "$u" "$(ratio "$u" "$p")" "$m" "$(ratio "$m" "$p")"
+echo "  runs: without${T[plain]} / unmanaged${T[unmanaged]} / managed${T[managed]}"
 echo "pgbench TPC-B (tps, median of $RUNS):"
 pp=$(echo "${P[plain]}" | median); pm=$(echo "${P[managed]}" | median)
 printf "  without migrate %8.1f\n  with migrate     %8.1f  (%sx)\n" "$pp" "$pm" "$(ratio "$pm" "$pp")"
+echo "  runs: without${P[plain]} / with${P[managed]}"
