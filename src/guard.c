@@ -57,6 +57,7 @@
 #include "utils/fmgroids.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/rel.h"
 
 #include "catalog.h"
@@ -421,6 +422,35 @@ object_schema(HeapTuple tup, TupleDesc desc, int classid_col, int objid_col,
 	return SPI_getvalue(tup, desc, schema_col);
 }
 
+/* Connect to SPI and read an event's objects into SPI_tuptable. */
+static void
+event_rows(const char *sql)
+{
+	static const char *plan_sql[2];
+	static SPIPlanPtr plans[2];
+	SPIPlanPtr	plan = NULL;
+	int			i;
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	for (i = 0; i < lengthof(plans) && plan_sql[i]; i++)
+		if (plan_sql[i] == sql)
+			plan = plans[i];
+	if (plan == NULL)
+	{
+		plan = SPI_prepare(sql, 0, NULL);
+		if (plan == NULL || (i < lengthof(plans) && SPI_keepplan(plan) != 0))
+			elog(ERROR, "could not prepare \"%s\"", sql);
+		if (i < lengthof(plans))
+		{
+			plan_sql[i] = sql;
+			plans[i] = plan;
+		}
+	}
+	if (SPI_execute_plan(plan, NULL, NULL, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not run \"%s\"", sql);
+}
+
 static bool
 temp_schema(const char *schema)
 {
@@ -429,62 +459,118 @@ temp_schema(const char *schema)
 		strncmp(schema, "pg_toast_temp_", 14) == 0;
 }
 
+/*
+ * Schemas this backend knows to be in migrate.managed_schema, so that DDL
+ * in migrations reads the table only for a schema new to it.  Forgotten
+ * when a (sub)transaction aborts, since the insert may have gone with it,
+ * and when the table is not the one the list was read from.
+ */
+static List *known_managed = NIL;
+static Oid	known_managed_relid = InvalidOid;
+static MemoryContext known_managed_context = NULL;
+
+static void
+forget_known_managed(void)
+{
+	if (known_managed_context)
+		MemoryContextReset(known_managed_context);
+	known_managed = NIL;
+}
+
+static void
+guard_xact_callback(XactEvent event, void *arg)
+{
+	if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT)
+		forget_known_managed();
+}
+
+static void
+guard_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+					   SubTransactionId parentSubid, void *arg)
+{
+	if (event == SUBXACT_EVENT_ABORT_SUB)
+		forget_known_managed();
+}
+
+/* Make sure these schemas are managed (inside a migration). */
+static void
+add_managed(List *schemas)
+{
+	Oid			nsp = get_namespace_oid("migrate", true);
+	Oid			relid = OidIsValid(nsp) ? get_relname_relid("managed_schema", nsp) : InvalidOid;
+	List	   *fresh = NIL;
+	ListCell   *lc;
+	GuardScope *scope;
+	MemoryContext old;
+
+	if (known_managed_context == NULL)
+	{
+		known_managed_context = AllocSetContextCreate(TopMemoryContext,
+													  "migrate managed schemas",
+													  ALLOCSET_SMALL_SIZES);
+		RegisterXactCallback(guard_xact_callback, NULL);
+		RegisterSubXactCallback(guard_subxact_callback, NULL);
+	}
+	if (relid != known_managed_relid)
+	{
+		forget_known_managed();
+		known_managed_relid = relid;
+	}
+	foreach(lc, schemas)
+		if (!in_list(known_managed, lfirst(lc)) && !in_list(fresh, lfirst(lc)))
+			fresh = lappend(fresh, lfirst(lc));
+	if (fresh == NIL)
+		return;
+	scope = CatalogGuardScope();
+	foreach(lc, fresh)
+	{
+		if (!in_list(scope->schemas, lfirst(lc)))
+			CatalogAddManagedSchema(lfirst(lc),
+									runner_revision[0] ? runner_revision : NULL);
+		old = MemoryContextSwitchTo(known_managed_context);
+		known_managed = lappend(known_managed, pstrdup(lfirst(lc)));
+		MemoryContextSwitchTo(old);
+	}
+}
+
 /* migrate.guard_ddl_end(): ddl_command_end */
 Datum
 migrate_guard_ddl_end(PG_FUNCTION_ARGS)
 {
 	static const char *const sql =
 	"SELECT classid, objid, command_tag, object_type, schema_name,"
-	" object_identity, in_extension"
-	" FROM pg_catalog.pg_event_trigger_ddl_commands()";
+	" object_identity"
+	" FROM pg_catalog.pg_event_trigger_ddl_commands() WHERE NOT in_extension";
 	EventTriggerData *trig = trigger_data(fcinfo, "migrate.guard_ddl_end");
 	bool		migrating = in_migration();
-	GuardScope *scope;
 	MemoryContext caller = CurrentMemoryContext;
-	List	   *drift = NIL;
-	List	   *added = NIL;
+	List	   *schemas = NIL;	/* of each row, NULL for none */
+	List	   *rows = NIL;		/* of CatalogDrift */
+	GuardScope *scope;
 	bool		statement_managed = false;
 	ListCell   *lc;
+	ListCell   *lc2;
 
 	if (exempt())
 		PG_RETURN_NULL();
 	if (runner_session)
 		runner_session_ddl = true;
-	scope = CatalogGuardScope();
-	if (!migrating)
-	{
-		if (scope->schemas == NIL)
-			PG_RETURN_NULL();
-		foreach(lc, GuardStatementTargets(trig->parsetree))
-			statement_managed |= in_list(scope->schemas,
-										 ((GuardTarget *) lfirst(lc))->schema);
-	}
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute(sql, true, 0) != SPI_OK_SELECT)
-		elog(ERROR, "could not read pg_event_trigger_ddl_commands()");
+	event_rows(sql);
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{
 		HeapTuple	tup = SPI_tuptable->vals[i];
 		TupleDesc	desc = SPI_tuptable->tupdesc;
-		bool		isnull;
-		bool		in_extension = DatumGetBool(SPI_getbinval(tup, desc, 7, &isnull));
-		char	   *schema;
-		MemoryContext spi;
+		char	   *schema = object_schema(tup, desc, 1, 2, 5);
+		MemoryContext spi = MemoryContextSwitchTo(caller);
 
-		if (in_extension)
-			continue;
-		schema = object_schema(tup, desc, 1, 2, 5);
-		spi = MemoryContextSwitchTo(caller);
-		if (migrating)
+		if (schema && temp_schema(schema))
 		{
-			if (!temp_schema(schema) && !in_list(scope->schemas, schema) &&
-				!in_list(added, schema))
-				added = lappend(added, pstrdup(schema));
+			MemoryContextSwitchTo(spi);
+			continue;
 		}
-		else if (schema ? !temp_schema(schema) && in_list(scope->schemas, schema) :
-				 statement_managed)
+		schemas = lappend(schemas, schema ? pstrdup(schema) : NULL);
+		if (!migrating)
 		{
 			CatalogDrift *d = new_drift(pstrdup(SPI_getvalue(tup, desc, 3)));
 			char	   *type = SPI_getvalue(tup, desc, 4);
@@ -494,17 +580,37 @@ migrate_guard_ddl_end(PG_FUNCTION_ARGS)
 			d->object_identity = identity ? pstrdup(identity) : NULL;
 			d->schema_name = schema ? pstrdup(schema) : NULL;
 			d->rule = warned_rule[0] ? pstrdup(warned_rule) : NULL;
-			drift = lappend(drift, d);
+			rows = lappend(rows, d);
 		}
 		MemoryContextSwitchTo(spi);
 	}
 	SPI_finish();
 
-	foreach(lc, added)
-		CatalogAddManagedSchema(lfirst(lc),
-								runner_revision[0] ? runner_revision : NULL);
-	foreach(lc, drift)
-		CatalogRecordDrift(lfirst(lc));
+	if (migrating)
+	{
+		List	   *named = NIL;
+
+		foreach(lc, schemas)
+			if (lfirst(lc))
+				named = lappend(named, lfirst(lc));
+		add_managed(named);
+		PG_RETURN_NULL();
+	}
+	if (rows == NIL)
+		PG_RETURN_NULL();
+	scope = CatalogGuardScope();
+	if (scope->schemas == NIL)
+		PG_RETURN_NULL();
+	foreach(lc, GuardStatementTargets(trig->parsetree))
+		statement_managed |= in_list(scope->schemas,
+									 ((GuardTarget *) lfirst(lc))->schema);
+	forboth(lc, rows, lc2, schemas)
+	{
+		char	   *schema = lfirst(lc2);
+
+		if (schema ? in_list(scope->schemas, schema) : statement_managed)
+			CatalogRecordDrift(lfirst(lc));
+	}
 	PG_RETURN_NULL();
 }
 
@@ -532,10 +638,7 @@ migrate_guard_sql_drop(PG_FUNCTION_ARGS)
 	if (scope->schemas == NIL && scope->protected == NIL)
 		PG_RETURN_NULL();
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute(sql, true, 0) != SPI_OK_SELECT)
-		elog(ERROR, "could not read pg_event_trigger_dropped_objects()");
+	event_rows(sql);
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{
 		HeapTuple	tup = SPI_tuptable->vals[i];
