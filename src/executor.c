@@ -305,6 +305,7 @@ run_script(const char *id, const char *sql, bool upgrade,
 					 errhint("migrate.debug_fail_at is for tests only; RESET it.")));
 		LintRunStatement(lint, st);
 		run_statement_once(st->text);
+		LintRunRowCount(lint, st, SPI_processed);
 	}
 	error_context_stack = callback.previous;
 	return list_length(statements);

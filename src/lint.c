@@ -46,10 +46,12 @@
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
+#include "nodes/plannodes.h"
 #include "storage/bufmgr.h"
 #include "storage/lmgr.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
+#include "tcop/tcopprot.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -66,6 +68,9 @@ int			migrate_lint_level = LINT_ERROR;
 
 /* migrate.lint_table_threshold: tables with fewer rows are "small" */
 int			migrate_lint_table_threshold = 1000;
+
+/* migrate.lint_row_threshold: data changes of more rows need an approval */
+int			migrate_lint_row_threshold = 10000;
 
 static const struct config_enum_entry lint_level_options[] = {
 	{"error", LINT_ERROR, false},
@@ -113,6 +118,7 @@ static bool relation_is_empty(Relation rel);
 static void report_revision_findings(const char *id, const char *direction,
 									 List *findings, StringInfo refused,
 									 int *nrefused, const char **first_rule);
+static void stop_on_findings(LintRun *run);
 
 /* Define the linter's parameters; called once from _PG_init. */
 void
@@ -133,6 +139,15 @@ LintInit(void)
 							"Lock and rewrite rules do not fire on tables with fewer estimated rows, nor on tables created in the same transaction.",
 							&migrate_lint_table_threshold,
 							1000, 0, INT_MAX,
+							PGC_USERSET,
+							0,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("migrate.lint_row_threshold",
+							"Sets the number of rows from which a data change needs an approval.",
+							"An INSERT, UPDATE, DELETE or MERGE estimated to change more rows, or that changed more when it ran, breaks the rule large-data-change.",
+							&migrate_lint_row_threshold,
+							10000, 0, INT_MAX,
 							PGC_USERSET,
 							0,
 							NULL, NULL, NULL);
@@ -1125,19 +1140,12 @@ LintRunBegin(const char *id, List *statements, const char *sql, bool upgrade)
 	return run;
 }
 
-/*
- * Check the statement about to run against the catalogs as they are now;
- * stop the call on a blocking finding.
- */
-void
-LintRunStatement(LintRun *run, SqlStatement *st)
+/* Stop the call on the first finding that blocks. */
+static void
+stop_on_findings(LintRun *run)
 {
 	ListCell   *lc;
 
-	if (run == NULL)
-		return;
-	run->cx.findings = NIL;
-	lint_statement(&run->cx, st, run->severities);
 	foreach(lc, run->cx.findings)
 	{
 		LintFinding *f = lfirst(lc);
@@ -1152,6 +1160,85 @@ LintRunStatement(LintRun *run, SqlStatement *st)
 					 errhint("%s Or accept the risk with a \"%s\" comment on the line before the statement.",
 							 f->hint, marker_for(f))));
 	}
+}
+
+/*
+ * Check the statement about to run against the catalogs as they are now;
+ * stop the call on a blocking finding.
+ */
+void
+LintRunStatement(LintRun *run, SqlStatement *st)
+{
+	if (run == NULL)
+		return;
+	run->cx.findings = NIL;
+	lint_statement(&run->cx, st, run->severities);
+	stop_on_findings(run);
+}
+
+/* Index of a rule in the rule table. */
+static int
+rule_index(const char *id)
+{
+	for (int i = 0; i < LintRuleCount; i++)
+		if (strcmp(LintRuleTable[i].id, id) == 0)
+			return i;
+	elog(ERROR, "safety rule \"%s\" is not in the rule table", id);
+	return -1;					/* keep compiler quiet */
+}
+
+/*
+ * After a data change ran (through SPI, in the revision's transaction):
+ * "rows" is what it changed.  More than migrate.lint_row_threshold breaks
+ * large-data-change for certain, whatever the estimate said before it ran;
+ * stop the call, which rolls the change back, unless the statement carries
+ * an approval.  Tables created in the same transaction are exempt.
+ */
+void
+LintRunRowCount(LintRun *run, SqlStatement *st, uint64 rows)
+{
+	LintContext *cx;
+	RangeVar   *rv;
+	const char *verb;
+	int			i;
+	double		estimate;
+
+	if (run == NULL || rows <= (uint64) migrate_lint_row_threshold)
+		return;
+	switch (nodeTag(st->parsetree))
+	{
+		case T_InsertStmt:
+			rv = ((InsertStmt *) st->parsetree)->relation;
+			verb = "INSERT added";
+			break;
+		case T_UpdateStmt:
+			rv = ((UpdateStmt *) st->parsetree)->relation;
+			verb = "UPDATE changed";
+			break;
+		case T_DeleteStmt:
+			rv = ((DeleteStmt *) st->parsetree)->relation;
+			verb = "DELETE removed";
+			break;
+		case T_MergeStmt:
+			rv = ((MergeStmt *) st->parsetree)->relation;
+			verb = "MERGE changed";
+			break;
+		default:
+			return;
+	}
+	i = rule_index("large-data-change");
+	cx = &run->cx;
+	if (run->severities[i] == LINT_OFF ||
+		LintRelation(cx, rv, false, &estimate) == LINT_REL_NEW)
+		return;
+	cx->st = st;
+	cx->rule = &LintRuleTable[i];
+	cx->severity = run->severities[i];
+	cx->findings = NIL;
+	LintReport(cx, false, NULL,
+			   "%s " UINT64_FORMAT " rows of table \"%s\", more than migrate.lint_row_threshold (%d)",
+			   verb, rows, LintName(rv), migrate_lint_row_threshold);
+	stop_on_findings(run);
 }
 
 /*
@@ -1340,6 +1427,96 @@ LintRelation(LintContext *cx, RangeVar *rv, bool exact_empty, double *rows)
 	relation_close(rel, NoLock);
 	*rows = n;
 	return state;
+}
+
+/*
+ * Run fn(arg) in a subtransaction that is always rolled back, so that the
+ * locks it takes and whatever it reads into caches do not outlive the
+ * question.  Returns false if fn raised an error, which is swallowed: a
+ * statement whose analysis fails would fail by itself when it runs.  A
+ * cancel is raised again.  Results go through arg, in the caller's memory.
+ */
+bool
+LintTry(void (*fn) (void *arg), void *arg)
+{
+	MemoryContext context = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	ErrorData  *volatile edata = NULL;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(context);
+	PG_TRY();
+	{
+		bool		pushed = false;
+
+		if (!ActiveSnapshotSet())
+		{
+			PushActiveSnapshot(GetTransactionSnapshot());
+			pushed = true;
+		}
+		fn(arg);
+		if (pushed)
+			PopActiveSnapshot();
+	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(context);
+		edata = CopyErrorData();
+		FlushErrorState();
+	}
+	PG_END_TRY();
+	RollbackAndReleaseCurrentSubTransaction();
+	MemoryContextSwitchTo(context);
+	CurrentResourceOwner = owner;
+	if (edata != NULL && (edata->sqlerrcode == ERRCODE_QUERY_CANCELED ||
+						  edata->sqlerrcode == ERRCODE_ADMIN_SHUTDOWN))
+		ReThrowError(edata);
+	return edata == NULL;
+}
+
+typedef struct RowEstimate
+{
+	Node	   *stmt;
+	const char *sql;
+	double		rows;
+} RowEstimate;
+
+/* LintTry callback: plan the statement, note the rows it would change. */
+static void
+estimate_statement_rows(void *arg)
+{
+	RowEstimate *e = arg;
+	RawStmt    *raw = makeNode(RawStmt);
+	ListCell   *lc;
+
+	/* parse analysis may scribble on the raw tree */
+	raw->stmt = copyObject(e->stmt);
+	foreach(lc, pg_analyze_and_rewrite_fixedparams(raw, e->sql, NULL, 0, NULL))
+	{
+		Query	   *q = lfirst_node(Query, lc);
+		Plan	   *plan;
+
+		if (q->commandType == CMD_UTILITY)
+			continue;
+		plan = pg_plan_query(q, e->sql, 0, NULL)->planTree;
+		if (IsA(plan, ModifyTable) && outerPlan(plan))
+			plan = outerPlan(plan);
+		e->rows = Max(e->rows, plan->plan_rows);
+	}
+}
+
+/*
+ * How many rows will a data change touch, by the planner's estimate?
+ * -1 when it cannot be planned (an object that does not exist yet, say).
+ */
+double
+LintEstimateRows(LintContext *cx, Node *stmt)
+{
+	RowEstimate e = {stmt, cx->sql, -1};
+
+	if (!LintLive(cx) || !LintTry(estimate_statement_rows, &e))
+		return -1;
+	return e.rows;
 }
 
 /*

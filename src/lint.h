@@ -74,6 +74,7 @@ typedef struct LintRun LintRun;
 
 extern int	migrate_lint_level;
 extern int	migrate_lint_table_threshold;
+extern int	migrate_lint_row_threshold;
 
 extern void LintInit(void);
 extern const char *LintSeverityName(LintSeverity severity);
@@ -87,5 +88,6 @@ extern void LintRevision(const char *id, const char *upgrade,
 extern LintRun *LintRunBegin(const char *id, List *statements, const char *sql,
 							 bool upgrade);
 extern void LintRunStatement(LintRun *run, SqlStatement *st);
+extern void LintRunRowCount(LintRun *run, SqlStatement *st, uint64 rows);
 
 #endif							/* MIGRATE_LINT_H */

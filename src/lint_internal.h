@@ -134,6 +134,8 @@ extern LintRelState LintRelation(LintContext *cx, RangeVar *rv,
 extern Oid	LintRelid(LintContext *cx, RangeVar *rv);
 extern bool LintSchemaHoldsRows(LintContext *cx, const char *name);
 extern bool LintFunctionVolatile(LintContext *cx, List *funcname, int nargs);
+extern double LintEstimateRows(LintContext *cx, Node *stmt);
+extern bool LintTry(void (*fn) (void *arg), void *arg);
 
 /* Small helpers */
 extern const char *LintName(RangeVar *rv);
