@@ -290,6 +290,35 @@ SELECT * FROM lint_err($$SELECT * FROM migrate_upgrade('head')$$);
 SELECT revision, outcome, failed_statement, error FROM migrate.log WHERE revision = 'lc10';
 SELECT count(*) FILTER (WHERE g = 1) AS changed FROM lc_grow;
 
+--
+-- allowances and approvals that silence a finding while a revision runs are
+-- logged with it (migrate.log.allowances, migrate_allowances()); markers
+-- that silence nothing are not
+--
+SELECT migrate_load('-- migrate:revision lc10
+-- migrate:parents lc08
+-- migrate:message grow
+-- migrate:upgrade
+-- migrate:approve large-data-change half the rows, reviewed
+UPDATE lc_grow SET g = 1 WHERE id % 2 = 0;
+-- migrate:allow delete-or-update-without-where
+-- migrate:allow truncate
+UPDATE lc_empty SET id = id + 1;
+-- migrate:allow require-concurrent-index-creation
+CREATE INDEX lc_small_id_d_idx ON lc_small (id, d);
+-- migrate:approve grant-revoke-change "lc_grow" is read by nobody
+REVOKE SELECT ON lc_grow FROM PUBLIC;
+-- migrate:downgrade
+DROP INDEX lc_small_id_d_idx;
+');
+SELECT step, revision FROM migrate_upgrade('head');
+SELECT count(*) FILTER (WHERE g = 1) AS changed FROM lc_grow;
+SELECT revision, direction, role = current_user AS by_me, statement, line, rule, marker, reason
+  FROM migrate_allowances();
+SELECT revision, outcome, jsonb_array_length(allowances) AS allowances
+  FROM migrate.log WHERE revision IN ('lc07', 'lc10') ORDER BY id;
+SELECT count(*) FROM migrate_allowances('lc07');
+
 -- migrate.lint_level = warning: warnings block too; off: nothing does
 SET migrate.lint_level = warning;
 SELECT * FROM lint_err($$SELECT migrate_revision('trigger', 'CREATE TRIGGER lc_trg2 BEFORE UPDATE ON lc_small FOR EACH ROW EXECUTE FUNCTION lc_f()', 'DROP TRIGGER lc_trg2 ON lc_small', id => 'lc09')$$);
@@ -299,7 +328,7 @@ RESET migrate.lint_level;
 
 DROP EXTENSION migrate;
 DROP TABLE lc_big, lc_small, lc_empty, lc_fresh, lc_t, lc_part, lc_p1, lc_p2,
-	lc_p3, lc_p4, lc_grow, lc_rows CASCADE;
+	lc_p3, lc_p4, lc_grow, lc_seed, lc_rows CASCADE;
 DROP FUNCTION lc_f();
 DROP TYPE lc_mood, lc_mood2;
 DROP DOMAIN lc_posint, lc_label;

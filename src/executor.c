@@ -71,7 +71,7 @@ static void statement_error_callback(void *arg);
 static void refuse_non_transactional(PlannedRevision *plan, int n,
 									 bool upgrade);
 static int	run_script(const char *id, const char *sql, bool upgrade,
-					   StatementPosition *pos);
+					   StatementPosition *pos, char **allowances);
 static void run_statement_once(const char *sql);
 static char *describe_blockers(Node *parsetree);
 static bool fail_here(const char *id, int number);
@@ -263,10 +263,14 @@ describe_blockers(Node *parsetree)
 	return result;
 }
 
-/* Run the SQL of one revision; returns the number of statements. */
+/*
+ * Run the SQL of one revision; returns the number of statements, and in
+ *allowances the allow/approve markers that silenced findings (JSON, or
+ * NULL), for the log.
+ */
 static int
 run_script(const char *id, const char *sql, bool upgrade,
-		   StatementPosition *pos)
+		   StatementPosition *pos, char **allowances)
 {
 	const char *direction = upgrade ? "upgrade" : "downgrade";
 	List	   *statements;
@@ -308,6 +312,7 @@ run_script(const char *id, const char *sql, bool upgrade,
 		LintRunRowCount(lint, st, SPI_processed);
 	}
 	error_context_stack = callback.previous;
+	*allowances = LintRunEnd(lint);
 	return list_length(statements);
 }
 
@@ -455,11 +460,14 @@ ExecuteRevisions(PlannedRevision *plan, int n, bool upgrade,
 			MemoryContextSwitchTo(per_revision);
 			PG_TRY();
 			{
+				char	   *allowances;
+
 				steps[i].statements = run_script(plan[i].id, scripts[i],
-												 upgrade, &pos);
+												 upgrade, &pos, &allowances);
 				ReleaseCurrentSubTransaction();
 				MemoryContextSwitchTo(context);
 				CurrentResourceOwner = owner;
+				steps[i].allowances = allowances ? pstrdup(allowances) : NULL;
 			}
 			PG_CATCH();
 			{

@@ -53,6 +53,7 @@
 #include "utils/fmgroids.h"
 #include "tcop/tcopprot.h"
 #include "utils/guc.h"
+#include "utils/json.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
@@ -97,7 +98,17 @@ struct LintRun
 	const char *id;
 	bool		upgrade;
 	LintSeverity *severities;
+	MemoryContext context;		/* where the run lives */
+	LintRun    *previous;		/* the run active before this one */
+	MemoryContextCallback forget;	/* clears active_run if the context goes */
 };
+
+/*
+ * The run whose statement is running now, for LintApproved; set by
+ * LintRunBegin, cleared by LintRunEnd or when the run's memory goes (an
+ * error), so that it never points at freed memory.
+ */
+static LintRun *active_run = NULL;
 
 static LintSeverity *load_severities(void);
 static void lint_init_context(LintContext *cx, const LintOptions *opts,
@@ -118,7 +129,11 @@ static bool relation_is_empty(Relation rel);
 static void report_revision_findings(const char *id, const char *direction,
 									 List *findings, StringInfo refused,
 									 int *nrefused, const char **first_rule);
+static void note_marker_use(LintContext *cx, const char *rule, bool approve,
+							const char *reason);
+static bool rule_marked(LintContext *cx, const char *rule);
 static void stop_on_findings(LintRun *run);
+static void forget_run(void *arg);
 
 /* Define the linter's parameters; called once from _PG_init. */
 void
@@ -253,14 +268,29 @@ LintReport(LintContext *cx, bool state, const char *hint, const char *fmt,...)
 	StringInfoData buf;
 	ListCell   *lc;
 
-	/* an allowance silences the rule here; escalations need an approval */
+	/*
+	 * An allowance silences the rule here; escalations need an approval.
+	 * Either is noted, for the log.
+	 */
 	if (cx->severity != LINT_ESCALATE)
 		foreach(lc, cx->allowed)
+		{
 			if (strcmp(lfirst(lc), cx->rule->id) == 0)
-			return;
+			{
+				note_marker_use(cx, cx->rule->id, false, NULL);
+				return;
+			}
+		}
 	foreach(lc, cx->approved)
-		if (strcmp(lfirst(lc), cx->rule->id) == 0)
-		return;
+	{
+		LintApproval *a = lfirst(lc);
+
+		if (strcmp(a->rule, cx->rule->id) == 0)
+		{
+			note_marker_use(cx, a->rule, true, a->reason);
+			return;
+		}
+	}
 
 	initStringInfo(&buf);
 	for (;;)
@@ -285,6 +315,45 @@ LintReport(LintContext *cx, bool state, const char *hint, const char *fmt,...)
 	f->message = buf.data;
 	f->hint = pstrdup(hint ? hint : cx->rule->alternative);
 	cx->findings = lappend(cx->findings, f);
+}
+
+/* Note that a marker of the current statement silenced a finding (once). */
+static void
+note_marker_use(LintContext *cx, const char *rule, bool approve,
+				const char *reason)
+{
+	LintMarkerUse *use;
+	ListCell   *lc;
+
+	foreach(lc, cx->markers_used)
+	{
+		use = lfirst(lc);
+		if (use->statement == cx->st->number && use->approve == approve &&
+			strcmp(use->rule, rule) == 0)
+			return;
+	}
+	use = palloc(sizeof(LintMarkerUse));
+	use->rule = rule;
+	use->approve = approve;
+	use->reason = reason;
+	use->statement = cx->st->number;
+	use->line = cx->st->line;
+	cx->markers_used = lappend(cx->markers_used, use);
+}
+
+/* Does a marker of the current statement name this rule? */
+static bool
+rule_marked(LintContext *cx, const char *rule)
+{
+	ListCell   *lc;
+
+	foreach(lc, cx->allowed)
+		if (strcmp(lfirst(lc), rule) == 0)
+		return true;
+	foreach(lc, cx->approved)
+		if (strcmp(((LintApproval *) lfirst(lc))->rule, rule) == 0)
+		return true;
+	return false;
 }
 
 /*
@@ -791,13 +860,24 @@ read_markers(LintContext *cx, SqlStatement *st)
 			else
 			{
 				const char *reason = p;
+				const char *end;
 
 				while (*reason == ' ' || *reason == '\t')
 					reason++;
+				end = reason;
+				while (*end && *end != '\n' && *end != '\r')
+					end++;
+				while (end > reason && (end[-1] == ' ' || end[-1] == '\t'))
+					end--;
 				/* an approval needs a reason */
-				if (*reason != '\n' && *reason != '\r' && *reason != '\0')
-					cx->approved = lappend(cx->approved,
-										   pnstrdup(start, p - start));
+				if (end > reason)
+				{
+					LintApproval *a = palloc(sizeof(LintApproval));
+
+					a->rule = pnstrdup(start, p - start);
+					a->reason = pnstrdup(reason, end - reason);
+					cx->approved = lappend(cx->approved, a);
+				}
 				break;
 			}
 		}
@@ -974,13 +1054,29 @@ lint_statement(LintContext *cx, SqlStatement *st, const LintSeverity *severities
 	read_markers(cx, st);
 	for (int i = 0; i < LintRuleCount; i++)
 	{
+		bool		markers_only = false;
+		int			nfindings = list_length(cx->findings);
+
 		if (severities[i] == LINT_OFF)
 			continue;
+
+		/*
+		 * At run time only the rules that depend on the state decide; the
+		 * others were decided at load.  Those a marker of the statement
+		 * names still run, so that the log can say which markers silenced
+		 * a finding, but what they report is dropped.
+		 */
 		if (cx->opts->mode == LINT_MODE_RUN && !LintRuleTable[i].state)
-			continue;
+		{
+			if (!rule_marked(cx, LintRuleTable[i].id))
+				continue;
+			markers_only = true;
+		}
 		cx->rule = &LintRuleTable[i];
 		cx->severity = severities[i];
 		LintRuleTable[i].check(cx, st->parsetree);
+		if (markers_only)
+			cx->findings = list_truncate(cx->findings, nfindings);
 	}
 	record_statement(cx, cx->objects, st->parsetree);
 }
@@ -1106,8 +1202,8 @@ LintRevision(const char *id, const char *upgrade, const char *downgrade,
 
 /*
  * Start linting a script that the executor is about to run: the rules that
- * depend on the database's state, statement by statement.  NULL when
- * migrate.lint_level is off.
+ * depend on the database's state, statement by statement.  The run lives
+ * in the current memory context.  NULL when migrate.lint_level is off.
  */
 LintRun *
 LintRunBegin(const char *id, List *statements, const char *sql, bool upgrade)
@@ -1137,7 +1233,23 @@ LintRunBegin(const char *id, List *statements, const char *sql, bool upgrade)
 							 ((SqlStatement *) lfirst(lc))->parsetree);
 		run->cx.exported = false;
 	}
+	run->context = CurrentMemoryContext;
+	run->previous = active_run;
+	run->forget.func = forget_run;
+	run->forget.arg = run;
+	MemoryContextRegisterResetCallback(run->context, &run->forget);
+	active_run = run;
 	return run;
+}
+
+/* The run's memory is going: it can no longer be the active one. */
+static void
+forget_run(void *arg)
+{
+	LintRun    *run = arg;
+
+	if (active_run == run)
+		active_run = run->previous;
 }
 
 /* Stop the call on the first finding that blocks. */
@@ -1239,6 +1351,75 @@ LintRunRowCount(LintRun *run, SqlStatement *st, uint64 rows)
 			   "%s " UINT64_FORMAT " rows of table \"%s\", more than migrate.lint_row_threshold (%d)",
 			   verb, rows, LintName(rv), migrate_lint_row_threshold);
 	stop_on_findings(run);
+}
+
+/*
+ * The script has run: the markers that silenced findings, as a JSON array
+ * for migrate.log (in the current memory context), or NULL if none did.
+ */
+char *
+LintRunEnd(LintRun *run)
+{
+	StringInfoData buf;
+	ListCell   *lc;
+
+	if (run == NULL)
+		return NULL;
+	if (active_run == run)
+		active_run = run->previous;
+	if (run->cx.markers_used == NIL)
+		return NULL;
+	initStringInfo(&buf);
+	appendStringInfoChar(&buf, '[');
+	foreach(lc, run->cx.markers_used)
+	{
+		LintMarkerUse *use = lfirst(lc);
+
+		appendStringInfo(&buf, "%s{\"statement\": %d, \"line\": %d, \"rule\": ",
+						 foreach_current_index(lc) > 0 ? ", " : "",
+						 use->statement, use->line);
+		escape_json(&buf, use->rule);
+		appendStringInfo(&buf, ", \"marker\": \"%s\"",
+						 use->approve ? "approve" : "allow");
+		if (use->reason)
+		{
+			appendStringInfoString(&buf, ", \"reason\": ");
+			escape_json(&buf, use->reason);
+		}
+		appendStringInfoChar(&buf, '}');
+	}
+	appendStringInfoChar(&buf, ']');
+	return buf.data;
+}
+
+/*
+ * Does the revision statement running now carry "-- migrate:approve <rule>
+ * <reason>"?  If so the approval is logged with the revision.  For checks
+ * made outside the rule table while a statement runs (event triggers);
+ * false when no revision statement runs in this backend.
+ */
+bool
+LintApproved(const char *rule)
+{
+	LintRun    *run = active_run;
+	ListCell   *lc;
+
+	if (run == NULL || run->cx.st == NULL)
+		return false;
+	foreach(lc, run->cx.approved)
+	{
+		LintApproval *a = lfirst(lc);
+
+		if (strcmp(a->rule, rule) == 0)
+		{
+			MemoryContext old = MemoryContextSwitchTo(run->context);
+
+			note_marker_use(&run->cx, a->rule, true, a->reason);
+			MemoryContextSwitchTo(old);
+			return true;
+		}
+	}
+	return false;
 }
 
 /*

@@ -69,6 +69,20 @@ typedef struct LintRuleInfo
 	const char *alternative;
 } LintRuleInfo;
 
+/*
+ * A marker that silenced a finding while a revision ran: an allowance
+ * ("-- migrate:allow <rule-id>") or an approval ("-- migrate:approve
+ * <rule-id> <reason>").  Written to migrate.log with the revision.
+ */
+typedef struct LintMarkerUse
+{
+	const char *rule;
+	bool		approve;		/* false: an allowance */
+	const char *reason;			/* approvals: the reason given */
+	int			statement;		/* 1-based statement number */
+	int			line;			/* line of the statement's first token */
+} LintMarkerUse;
+
 /* Run-time state of the linter over one script (executor.c). */
 typedef struct LintRun LintRun;
 
@@ -89,5 +103,7 @@ extern LintRun *LintRunBegin(const char *id, List *statements, const char *sql,
 							 bool upgrade);
 extern void LintRunStatement(LintRun *run, SqlStatement *st);
 extern void LintRunRowCount(LintRun *run, SqlStatement *st, uint64 rows);
+extern char *LintRunEnd(LintRun *run);
+extern bool LintApproved(const char *rule);
 
 #endif							/* MIGRATE_LINT_H */
