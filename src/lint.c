@@ -1202,11 +1202,14 @@ LintRevision(const char *id, const char *upgrade, const char *downgrade,
 
 /*
  * Start linting a script that the executor is about to run: the rules that
- * depend on the database's state, statement by statement.  The run lives
- * in the current memory context.  NULL when migrate.lint_level is off.
+ * depend on the database's state, statement by statement.  "transactional"
+ * is false for the statements a worker runs one by one at top level.  The
+ * run lives in the current memory context.  NULL when migrate.lint_level
+ * is off.
  */
 LintRun *
-LintRunBegin(const char *id, List *statements, const char *sql, bool upgrade)
+LintRunBegin(const char *id, List *statements, const char *sql, bool upgrade,
+			 bool transactional)
 {
 	LintRun    *run;
 
@@ -1214,7 +1217,7 @@ LintRunBegin(const char *id, List *statements, const char *sql, bool upgrade)
 		return NULL;
 	run = palloc0(sizeof(LintRun));
 	run->opts.mode = LINT_MODE_RUN;
-	run->opts.transactional = true;
+	run->opts.transactional = transactional;
 	run->opts.in_runner = true;
 	run->opts.downgrade = !upgrade;
 	run->id = id;

@@ -100,7 +100,7 @@ extern List *LintScript(const char *sql, const char *what,
 extern void LintRevision(const char *id, const char *upgrade,
 						 const char *downgrade, bool transactional);
 extern LintRun *LintRunBegin(const char *id, List *statements, const char *sql,
-							 bool upgrade);
+							 bool upgrade, bool transactional);
 extern void LintRunStatement(LintRun *run, SqlStatement *st);
 extern void LintRunRowCount(LintRun *run, SqlStatement *st, uint64 rows);
 extern char *LintRunEnd(LintRun *run);
