@@ -52,3 +52,7 @@ print-regress:
 	@echo $(REGRESS)
 print-isolation:
 	@echo $(ISOLATION)
+
+# PGXS tracks no header dependencies: rebuild every object when a header
+# changes, so that no object keeps an old struct layout.
+$(OBJS): $(wildcard $(srcdir)/src/*.h)

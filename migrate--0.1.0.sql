@@ -82,7 +82,11 @@ CREATE TABLE migrate.log (
 	sqlstate	text,				-- failure, retry: the error
 	error		text,
 	detail		text,				-- the error's detail; for lock waits, the blockers
-	statement_text text
+	statement_text text,
+	-- success: the "-- migrate:allow" and "-- migrate:approve" markers that
+	-- silenced a safety finding while the revision ran, one object each:
+	-- {"statement", "line", "rule", "marker": "allow"|"approve", "reason"}
+	allowances	jsonb
 );
 CREATE INDEX log_revision_idx ON migrate.log (revision);
 
@@ -451,3 +455,11 @@ LANGUAGE C STABLE;
 REVOKE ALL ON FUNCTION @extschema@.migrate_drift_ack(uuid[], text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.migrate_protect(text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.migrate_unprotect(text) FROM PUBLIC;
+
+-- The allow/approve markers that silenced findings while revisions ran.
+CREATE FUNCTION @extschema@.migrate_allowances(revision text DEFAULT NULL)
+RETURNS TABLE (revision text, direction text, started_at timestamptz,
+			   role name, statement integer, line integer, rule text,
+			   marker text, reason text)
+AS 'MODULE_PATHNAME', 'migrate_allowances'
+LANGUAGE C STABLE;

@@ -84,7 +84,25 @@ DROP ROLE apply_user;
 
 SELECT migrate_load(E'-- migrate:revision ap06\n-- migrate:parents ap04\n-- migrate:upgrade\nALTER TABLE ap_account ADD COLUMN ok int;\n-- migrate:downgrade\nALTER TABLE ap_account DROP COLUMN ok;');
 CALL migrate_apply('head');
+
+-- the statements the worker runs are checked right before each one against
+-- the catalogs of that moment: a blocking finding stops the call before the
+-- statement runs, and is recorded; a marker that silences one is logged
+CREATE TABLE ap_big (id int, v int);
+INSERT INTO ap_big SELECT i, i FROM generate_series(1, 5000) i;
+ANALYZE ap_big;
+SELECT migrate_revision('big indexes', 'CREATE INDEX CONCURRENTLY IF NOT EXISTS ap_big_id ON ap_big (id);
+CREATE INDEX ap_big_v ON ap_big (v)', 'DROP INDEX ap_big_v; DROP INDEX ap_big_id', id => 'ap07', transactional => false);
+CALL migrate_apply('head');
+SELECT indexrelid::regclass AS index FROM pg_index WHERE indrelid = 'ap_big'::regclass ORDER BY 1;
+SELECT revision, outcome, failed_statement, sqlstate, error, statement_text
+  FROM migrate.log WHERE outcome = 'failure' ORDER BY id DESC LIMIT 1;
+SELECT migrate_load(E'-- migrate:revision ap07\n-- migrate:parents ap06\n-- migrate:transactional false\n-- migrate:upgrade\nCREATE INDEX CONCURRENTLY IF NOT EXISTS ap_big_id ON ap_big (id);\n-- migrate:allow require-concurrent-index-creation\nCREATE INDEX ap_big_v ON ap_big (v);\n-- migrate:downgrade\nDROP INDEX ap_big_v;\nDROP INDEX ap_big_id;');
+CALL migrate_apply('head');
+SELECT indexrelid::regclass AS index FROM pg_index WHERE indrelid = 'ap_big'::regclass ORDER BY 1;
+SELECT revision, direction, statement, line, rule, marker, reason FROM migrate_allowances();
 CALL migrate_unapply('base');
 SELECT * FROM state;
 DROP VIEW state;
+DROP TABLE ap_big;
 DROP EXTENSION migrate;

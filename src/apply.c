@@ -92,12 +92,15 @@ apply(FunctionCallInfo fcinfo, bool upgrade)
 			else
 			{
 				List	   *statements;
+				char	   *sql;
 
 				old = MemoryContextSwitchTo(run_context);
-				statements = NonTransactionalStatements(&plan[i], upgrade);
+				statements = NonTransactionalStatements(&plan[i], upgrade,
+														&sql);
 				MemoryContextSwitchTo(old);
 				SPI_commit();	/* no snapshot, no lock while the worker runs */
-				step = ExecuteNonTransactional(&plan[i], statements, upgrade);
+				step = ExecuteNonTransactional(&plan[i], statements, sql,
+											   upgrade);
 			}
 			ereport(NOTICE,
 					(errmsg_plural("%s %d of %d: revision %s%s%s (%d statement)",

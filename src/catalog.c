@@ -677,18 +677,19 @@ CatalogRecordSteps(CatalogStep *steps, int n)
 	" WHERE revision OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.text[])";
 	static const char *const log_sql =
 	"INSERT INTO migrate.log (revision, direction, stamped, role, started_at,"
-	" duration, statements, outcome)"
+	" duration, statements, outcome, allowances)"
 	" SELECT u.id, CASE WHEN u.up THEN 'upgrade' ELSE 'downgrade' END,"
 	" u.stamped, $2, u.started_at,"
 	" pg_catalog.make_interval(secs => u.us::pg_catalog.float8 OPERATOR(pg_catalog./) 1000000),"
-	" u.statements, 'success'"
+	" u.statements, 'success', u.allowances::pg_catalog.jsonb"
 	" FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]),"
 	" pg_catalog.unnest($3::pg_catalog.bool[]), pg_catalog.unnest($4::pg_catalog.bool[]),"
 	" pg_catalog.unnest($5::pg_catalog.timestamptz[]), pg_catalog.unnest($6::pg_catalog.int8[]),"
-	" pg_catalog.unnest($7::pg_catalog.int4[])) AS u(id, up, stamped, started_at, us, statements)";
-	Oid			types[7] = {TEXTARRAYOID, NAMEOID, BOOLARRAYOID, BOOLARRAYOID,
-	TIMESTAMPTZARRAYOID, INT8ARRAYOID, INT4ARRAYOID};
-	Datum		values[7];
+	" pg_catalog.unnest($7::pg_catalog.int4[]), pg_catalog.unnest($8::pg_catalog.text[]))"
+	" AS u(id, up, stamped, started_at, us, statements, allowances)";
+	Oid			types[8] = {TEXTARRAYOID, NAMEOID, BOOLARRAYOID, BOOLARRAYOID,
+	TIMESTAMPTZARRAYOID, INT8ARRAYOID, INT4ARRAYOID, TEXTARRAYOID};
+	Datum		values[8];
 	const char **all_ids = palloc(sizeof(char *) * Max(n, 1));
 	const char **up_ids = palloc(sizeof(char *) * Max(n, 1));
 	const char **down_ids = palloc(sizeof(char *) * Max(n, 1));
@@ -698,6 +699,10 @@ CatalogRecordSteps(CatalogStep *steps, int n)
 	Datum	   *started = palloc(sizeof(Datum) * Max(n, 1));
 	Datum	   *us = palloc(sizeof(Datum) * Max(n, 1));
 	Datum	   *stmts = palloc(sizeof(Datum) * Max(n, 1));
+	Datum	   *allowances = palloc(sizeof(Datum) * Max(n, 1));
+	bool	   *no_allowances = palloc(sizeof(bool) * Max(n, 1));
+	int			dims[1] = {n};
+	int			lbs[1] = {1};
 	int			nup = 0,
 				ndown = 0;
 	char	   *role = GetUserNameFromId(GetUserId(), false);
@@ -713,6 +718,9 @@ CatalogRecordSteps(CatalogStep *steps, int n)
 		started[i] = TimestampTzGetDatum(steps[i].started_at);
 		us[i] = Int64GetDatum(steps[i].duration_us);
 		stmts[i] = Int32GetDatum(steps[i].statements);
+		no_allowances[i] = (steps[i].allowances == NULL);
+		allowances[i] = no_allowances[i] ? (Datum) 0 :
+			CStringGetTextDatum(steps[i].allowances);
 		if (steps[i].upgrade)
 		{
 			up_stamped[nup] = stamped[i];
@@ -753,7 +761,10 @@ CatalogRecordSteps(CatalogStep *steps, int n)
 												FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
 	values[6] = PointerGetDatum(construct_array(stmts, n, INT4OID, 4, true,
 												TYPALIGN_INT));
-	run(log_sql, 7, types, values, NULL, false, SPI_OK_INSERT);
+	values[7] = PointerGetDatum(construct_md_array(allowances, no_allowances,
+												   1, dims, lbs, TEXTOID, -1,
+												   false, TYPALIGN_INT));
+	run(log_sql, 8, types, values, NULL, false, SPI_OK_INSERT);
 	catalog_end(&access);
 }
 
@@ -1328,4 +1339,60 @@ CatalogStoreFingerprint(void)
 	catalog_begin(&access);
 	run(sql, 1, types, values, NULL, false, SPI_OK_INSERT);
 	catalog_end(&access);
+}
+
+/*
+ * The allow/approve markers that silenced safety findings while revisions
+ * ran, from the success rows of migrate.log, oldest first; only those of
+ * one revision unless it is NULL.
+ */
+List *
+CatalogAllowances(const char *revision)
+{
+	static const char *const sql =
+	"SELECT l.revision, l.direction, l.started_at, l.role::pg_catalog.text,"
+	" (a.e OPERATOR(pg_catalog.->>) 'statement')::pg_catalog.int4,"
+	" (a.e OPERATOR(pg_catalog.->>) 'line')::pg_catalog.int4,"
+	" a.e OPERATOR(pg_catalog.->>) 'rule', a.e OPERATOR(pg_catalog.->>) 'marker',"
+	" a.e OPERATOR(pg_catalog.->>) 'reason'"
+	" FROM migrate.log l,"
+	" pg_catalog.jsonb_array_elements(l.allowances) WITH ORDINALITY AS a(e, n)"
+	" WHERE l.allowances IS NOT NULL"
+	"   AND ($1 IS NULL OR l.revision OPERATOR(pg_catalog.=) $1)"
+	" ORDER BY l.id, a.n";
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1];
+	char		nulls[1] = {revision ? ' ' : 'n'};
+	List	   *result = NIL;
+	CatalogAccess access;
+	MemoryContext spi;
+	int			rows;
+
+	values[0] = revision ? CStringGetTextDatum(revision) : (Datum) 0;
+	catalog_begin(&access);
+	rows = run(sql, 1, types, values, nulls, false, SPI_OK_SELECT);
+	spi = MemoryContextSwitchTo(access.caller);
+	for (int i = 0; i < rows; i++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		CatalogAllowance *a = palloc(sizeof(CatalogAllowance));
+		bool		isnull;
+
+		a->revision = text_col(tup, 1, NULL);
+		a->direction = text_col(tup, 2, NULL);
+		a->started_at = DatumGetTimestampTz(SPI_getbinval(tup, SPI_tuptable->tupdesc,
+														  3, &isnull));
+		a->role = text_col(tup, 4, NULL);
+		a->statement = DatumGetInt32(SPI_getbinval(tup, SPI_tuptable->tupdesc,
+												   5, &isnull));
+		a->line = DatumGetInt32(SPI_getbinval(tup, SPI_tuptable->tupdesc,
+											  6, &isnull));
+		a->rule = text_col(tup, 7, NULL);
+		a->marker = text_col(tup, 8, NULL);
+		a->reason = text_col(tup, 9, NULL);
+		result = lappend(result, a);
+	}
+	MemoryContextSwitchTo(spi);
+	catalog_end(&access);
+	return result;
 }

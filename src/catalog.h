@@ -41,6 +41,8 @@ typedef struct CatalogStep
 	TimestampTz started_at;
 	int64		duration_us;
 	int			statements;
+	const char *allowances;		/* JSON array of the allow/approve markers
+								 * that silenced findings, or NULL */
 } CatalogStep;
 
 /* A failed revision, for the log. */
@@ -86,7 +88,22 @@ typedef struct CatalogRuleSetting
 	char	   *severity;
 } CatalogRuleSetting;
 
+/* An allow/approve marker that silenced a finding (migrate.log). */
+typedef struct CatalogAllowance
+{
+	char	   *revision;
+	char	   *direction;
+	TimestampTz started_at;
+	char	   *role;
+	int			statement;
+	int			line;
+	char	   *rule;
+	char	   *marker;			/* "allow" or "approve" */
+	char	   *reason;			/* approvals; else NULL */
+} CatalogAllowance;
+
 extern List *CatalogRuleSettings(void);
+extern List *CatalogAllowances(const char *revision);
 extern void CatalogSetRuleSeverity(const char *rule, const char *severity);
 
 

@@ -72,7 +72,7 @@ static void statement_error_callback(void *arg);
 static void refuse_non_transactional(PlannedRevision *plan, int n,
 									 bool upgrade);
 static int	run_script(const char *id, const char *sql, bool upgrade,
-					   StatementPosition *pos);
+					   StatementPosition *pos, char **allowances);
 static void run_statement_once(const char *revision, const char *sql);
 static char *describe_blockers(Node *parsetree);
 static bool fail_here(const char *id, int number);
@@ -266,10 +266,14 @@ describe_blockers(Node *parsetree)
 	return result;
 }
 
-/* Run the SQL of one revision; returns the number of statements. */
+/*
+ * Run the SQL of one revision; returns the number of statements, and in
+ *allowances the allow/approve markers that silenced findings (JSON, or
+ * NULL), for the log.
+ */
 static int
 run_script(const char *id, const char *sql, bool upgrade,
-		   StatementPosition *pos)
+		   StatementPosition *pos, char **allowances)
 {
 	const char *direction = upgrade ? "upgrade" : "downgrade";
 	List	   *statements;
@@ -284,7 +288,7 @@ run_script(const char *id, const char *sql, bool upgrade,
 	pos->text = NULL;
 	statements = SqlSplit(sql, psprintf("%s SQL of revision \"%s\"",
 										direction, id));
-	lint = LintRunBegin(id, statements, sql, upgrade);
+	lint = LintRunBegin(id, statements, sql, upgrade, true);
 
 	callback.callback = statement_error_callback;
 	callback.arg = pos;
@@ -308,8 +312,10 @@ run_script(const char *id, const char *sql, bool upgrade,
 					 errhint("migrate.debug_fail_at is for tests only; RESET it.")));
 		LintRunStatement(lint, st);
 		run_statement_once(id, st->text);
+		LintRunRowCount(lint, st, SPI_processed);
 	}
 	error_context_stack = callback.previous;
+	*allowances = LintRunEnd(lint);
 	return list_length(statements);
 }
 
@@ -431,11 +437,14 @@ ExecuteRevisions(PlannedRevision *plan, int n, bool upgrade,
 			MemoryContextSwitchTo(per_revision);
 			PG_TRY();
 			{
+				char	   *allowances;
+
 				steps[i].statements = run_script(plan[i].id, scripts[i],
-												 upgrade, &pos);
+												 upgrade, &pos, &allowances);
 				ReleaseCurrentSubTransaction();
 				MemoryContextSwitchTo(context);
 				CurrentResourceOwner = owner;
+				steps[i].allowances = allowances ? pstrdup(allowances) : NULL;
 			}
 			PG_CATCH();
 			{
@@ -504,66 +513,146 @@ ExecuteRevisions(PlannedRevision *plan, int n, bool upgrade,
 /*
  * The statements of a non-transactional revision, read and split in the
  * current memory context, to be run by ExecuteNonTransactional after a
- * commit.
+ * commit; *sql gets the script they come from.
  */
 List *
-NonTransactionalStatements(PlannedRevision *rev, bool upgrade)
+NonTransactionalStatements(PlannedRevision *rev, bool upgrade, char **sql)
 {
 	char	  **script = CatalogGetScriptsById((const char **) &rev->id, 1,
 											   upgrade);
 
+	*sql = script[0];
 	return SqlSplit(script[0], psprintf("%s SQL of revision \"%s\"",
 										upgrade ? "upgrade" : "downgrade",
 										rev->id));
 }
 
 /*
+ * Check a statement of a non-transactional revision with the rules that
+ * depend on the database's state, in a subtransaction, so that a statement
+ * the rules stop is recorded in migrate.log before the error goes on.
+ */
+static void
+lint_before_worker(LintRun *lint, PlannedRevision *rev, SqlStatement *st,
+				   bool upgrade, TimestampTz start, StatementPosition *pos)
+{
+	MemoryContext context = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	ErrorData  *volatile edata = NULL;
+	ErrorContextCallback callback;
+
+	if (lint == NULL)
+		return;
+	callback.callback = statement_error_callback;
+	callback.arg = pos;
+	callback.previous = error_context_stack;
+	error_context_stack = &callback;
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(context);
+	PG_TRY();
+	{
+		LintRunStatement(lint, st);
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(context);
+		CurrentResourceOwner = owner;
+	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(context);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(context);
+		CurrentResourceOwner = owner;
+	}
+	PG_END_TRY();
+	if (edata != NULL)
+	{
+		record_failure(rev->id, upgrade, start, pos, edata);
+		ReThrowError(edata);
+	}
+	error_context_stack = callback.previous;
+}
+
+/*
  * Run a non-transactional revision: each statement at top level in a
- * background worker, as the calling role, then record it.  The caller
- * must have just committed, and read nothing since: this session must
- * hold no snapshot and no lock while it waits, since a CONCURRENTLY build
- * waits for both.  A failed CONCURRENTLY build leaves no invalid index
- * behind.  Statements that ran before a failing one stay done: they could
- * not be in a transaction.
+ * background worker, as the calling role, then record it.  Right before
+ * each statement, the rules that depend on the database's state check it
+ * against the catalogs of that moment, as for a transactional revision
+ * (the data-change row count is only estimated: the worker commits what
+ * it ran).  The caller must be in a procedure's transaction that it may
+ * commit: the lint's snapshot and locks are committed away before the
+ * worker starts, since a CONCURRENTLY build waits for both.  A failed
+ * CONCURRENTLY build leaves no invalid index behind.  Statements that ran
+ * before a failing one stay done: they could not be in a transaction.
  */
 CatalogStep *
-ExecuteNonTransactional(PlannedRevision *rev, List *statements, bool upgrade)
+ExecuteNonTransactional(PlannedRevision *rev, List *statements,
+						const char *sql, bool upgrade)
 {
 	CatalogStep *step = palloc0(sizeof(CatalogStep));
 	const char *direction = upgrade ? "upgrade" : "downgrade";
 	TimestampTz start = GetCurrentTimestamp();
 	StatementPosition pos = {direction, rev->id, 0, 0, NULL, NULL};
 	Oid			role = GetUserId();
-	ListCell   *lc;
+	MemoryContext context = CurrentMemoryContext;
+	MemoryContext lint_context;
+	char	   *allowances = NULL;
 	long		secs;
 	int			usecs;
 
-	foreach(lc, statements)
+	/* the lint run outlives the commits between statements */
+	lint_context = AllocSetContextCreate(TopMemoryContext, "migrate lint run",
+										 ALLOCSET_DEFAULT_SIZES);
+	PG_TRY();
 	{
-		SqlStatement *st = lfirst(lc);
-		WorkerResult result;
+		LintRun    *lint;
+		ListCell   *lc;
 
-		pos.number = st->number;
-		pos.line = st->line;
-		pos.text = st->text;
-		InvalidateCatalogSnapshot();
-		if (!WorkerRun(st->text, role, migrate_lock_timeout,
-					   migrate_statement_timeout, true, &result))
+		MemoryContextSwitchTo(lint_context);
+		lint = LintRunBegin(rev->id, statements, sql, upgrade, false);
+		MemoryContextSwitchTo(context);
+		foreach(lc, statements)
 		{
-			ErrorData	edata = {0};
-			ErrorContextCallback callback;
+			SqlStatement *st = lfirst(lc);
+			WorkerResult result;
 
-			edata.sqlerrcode = result.sqlerrcode;
-			edata.message = result.message;
-			edata.detail = result.detail;
-			record_failure(rev->id, upgrade, start, &pos, &edata);
-			callback.callback = statement_error_callback;
-			callback.arg = &pos;
-			callback.previous = error_context_stack;
-			error_context_stack = &callback;
-			WorkerRethrow(&result);
+			pos.number = st->number;
+			pos.line = st->line;
+			pos.text = st->text;
+			pos.parsetree = st->parsetree;
+			MemoryContextSwitchTo(lint_context);
+			lint_before_worker(lint, rev, st, upgrade, start, &pos);
+			MemoryContextSwitchTo(context);
+			SPI_commit();		/* no snapshot, no lock while the worker runs */
+			InvalidateCatalogSnapshot();
+			if (!WorkerRun(st->text, role, migrate_lock_timeout,
+						   migrate_statement_timeout, true, &result))
+			{
+				ErrorData	edata = {0};
+				ErrorContextCallback callback;
+
+				edata.sqlerrcode = result.sqlerrcode;
+				edata.message = result.message;
+				edata.detail = result.detail;
+				record_failure(rev->id, upgrade, start, &pos, &edata);
+				callback.callback = statement_error_callback;
+				callback.arg = &pos;
+				callback.previous = error_context_stack;
+				error_context_stack = &callback;
+				WorkerRethrow(&result);
+			}
 		}
+		allowances = LintRunEnd(lint);
+		if (allowances)
+			allowances = MemoryContextStrdup(context, allowances);
 	}
+	PG_FINALLY();
+	{
+		MemoryContextSwitchTo(context);
+		MemoryContextDelete(lint_context);
+	}
+	PG_END_TRY();
 	TimestampDifference(start, GetCurrentTimestamp(), &secs, &usecs);
 	step->id = rev->id;
 	step->message = rev->message;
@@ -571,6 +660,7 @@ ExecuteNonTransactional(PlannedRevision *rev, List *statements, bool upgrade)
 	step->started_at = start;
 	step->duration_us = (int64) secs * 1000000 + usecs;
 	step->statements = list_length(statements);
+	step->allowances = allowances;
 	CatalogRecordSteps(step, 1);
 	return step;
 }

@@ -23,9 +23,11 @@ extern PlannedRevision *ExecutePlan(const char *target, bool upgrade,
 									bool allow_non_transactional, int *n);
 extern CatalogStep *ExecuteRevisions(PlannedRevision *plan, int n,
 									 bool upgrade, const char *target);
-extern List *NonTransactionalStatements(PlannedRevision *rev, bool upgrade);
+extern List *NonTransactionalStatements(PlannedRevision *rev, bool upgrade,
+										char **sql);
 extern CatalogStep *ExecuteNonTransactional(PlannedRevision *rev,
-											List *statements, bool upgrade);
+											List *statements,
+											const char *sql, bool upgrade);
 extern CatalogStep *ExecuteMove(const char *target, bool upgrade, int *n);
 extern CatalogStep *ExecuteStamp(const char **targets, int ntargets, int *n);
 extern char *OfflineScript(const char *target, const char *from_state);

@@ -742,7 +742,7 @@ migrate_guard_table_rewrite(PG_FUNCTION_ARGS)
 	/* the command holds its ACCESS EXCLUSIVE lock by now */
 	rel = relation_open(relid, NoLock);
 	rows = rel->rd_createSubid != InvalidSubTransactionId ? 0 :
-		LintEstimateRows(rel, migrate_lint_table_threshold);
+		LintRelationRows(rel, migrate_lint_table_threshold);
 	relation_close(rel, NoLock);
 	if (rows < migrate_lint_table_threshold)
 		PG_RETURN_NULL();

@@ -46,11 +46,14 @@
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
+#include "nodes/plannodes.h"
 #include "storage/bufmgr.h"
 #include "storage/lmgr.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
+#include "tcop/tcopprot.h"
 #include "utils/guc.h"
+#include "utils/json.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
@@ -67,6 +70,9 @@ int			migrate_lint_level = LINT_ERROR;
 
 /* migrate.lint_table_threshold: tables with fewer rows are "small" */
 int			migrate_lint_table_threshold = 1000;
+
+/* migrate.lint_row_threshold: data changes of more rows need an approval */
+int			migrate_lint_row_threshold = 10000;
 
 static const struct config_enum_entry lint_level_options[] = {
 	{"error", LINT_ERROR, false},
@@ -93,7 +99,17 @@ struct LintRun
 	const char *id;
 	bool		upgrade;
 	LintSeverity *severities;
+	MemoryContext context;		/* where the run lives */
+	LintRun    *previous;		/* the run active before this one */
+	MemoryContextCallback forget;	/* clears active_run if the context goes */
 };
+
+/*
+ * The run whose statement is running now, for LintApproved; set by
+ * LintRunBegin, cleared by LintRunEnd or when the run's memory goes (an
+ * error), so that it never points at freed memory.
+ */
+static LintRun *active_run = NULL;
 
 static LintSeverity *load_severities(void);
 static void lint_init_context(LintContext *cx, const LintOptions *opts,
@@ -113,6 +129,11 @@ static bool relation_is_empty(Relation rel);
 static void report_revision_findings(const char *id, const char *direction,
 									 List *findings, StringInfo refused,
 									 int *nrefused, const char **first_rule);
+static void note_marker_use(LintContext *cx, const char *rule, bool approve,
+							const char *reason);
+static bool rule_marked(LintContext *cx, const char *rule);
+static void stop_on_findings(LintRun *run);
+static void forget_run(void *arg);
 
 /* Define the linter's parameters; called once from _PG_init. */
 void
@@ -134,6 +155,15 @@ LintInit(void)
 							&migrate_lint_table_threshold,
 							1000, 0, INT_MAX,
 							PGC_SUSET,
+							0,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("migrate.lint_row_threshold",
+							"Sets the number of rows from which a data change needs an approval.",
+							"An INSERT, UPDATE, DELETE or MERGE estimated to change more rows, or that changed more when it ran, breaks the rule large-data-change.",
+							&migrate_lint_row_threshold,
+							10000, 0, INT_MAX,
+							PGC_USERSET,
 							0,
 							NULL, NULL, NULL);
 }
@@ -238,14 +268,29 @@ LintReport(LintContext *cx, bool state, const char *hint, const char *fmt,...)
 	StringInfoData buf;
 	ListCell   *lc;
 
-	/* an allowance silences the rule here; escalations need an approval */
+	/*
+	 * An allowance silences the rule here; escalations need an approval.
+	 * Either is noted, for the log.
+	 */
 	if (cx->severity != LINT_ESCALATE)
 		foreach(lc, cx->allowed)
+		{
 			if (strcmp(lfirst(lc), cx->rule->id) == 0)
-			return;
+			{
+				note_marker_use(cx, cx->rule->id, false, NULL);
+				return;
+			}
+		}
 	foreach(lc, cx->approved)
-		if (strcmp(lfirst(lc), cx->rule->id) == 0)
-		return;
+	{
+		LintApproval *a = lfirst(lc);
+
+		if (strcmp(a->rule, cx->rule->id) == 0)
+		{
+			note_marker_use(cx, a->rule, true, a->reason);
+			return;
+		}
+	}
 
 	initStringInfo(&buf);
 	for (;;)
@@ -270,6 +315,45 @@ LintReport(LintContext *cx, bool state, const char *hint, const char *fmt,...)
 	f->message = buf.data;
 	f->hint = pstrdup(hint ? hint : cx->rule->alternative);
 	cx->findings = lappend(cx->findings, f);
+}
+
+/* Note that a marker of the current statement silenced a finding (once). */
+static void
+note_marker_use(LintContext *cx, const char *rule, bool approve,
+				const char *reason)
+{
+	LintMarkerUse *use;
+	ListCell   *lc;
+
+	foreach(lc, cx->markers_used)
+	{
+		use = lfirst(lc);
+		if (use->statement == cx->st->number && use->approve == approve &&
+			strcmp(use->rule, rule) == 0)
+			return;
+	}
+	use = palloc(sizeof(LintMarkerUse));
+	use->rule = rule;
+	use->approve = approve;
+	use->reason = reason;
+	use->statement = cx->st->number;
+	use->line = cx->st->line;
+	cx->markers_used = lappend(cx->markers_used, use);
+}
+
+/* Does a marker of the current statement name this rule? */
+static bool
+rule_marked(LintContext *cx, const char *rule)
+{
+	ListCell   *lc;
+
+	foreach(lc, cx->allowed)
+		if (strcmp(lfirst(lc), rule) == 0)
+		return true;
+	foreach(lc, cx->approved)
+		if (strcmp(((LintApproval *) lfirst(lc))->rule, rule) == 0)
+		return true;
+	return false;
 }
 
 /*
@@ -776,13 +860,24 @@ read_markers(LintContext *cx, SqlStatement *st)
 			else
 			{
 				const char *reason = p;
+				const char *end;
 
 				while (*reason == ' ' || *reason == '\t')
 					reason++;
+				end = reason;
+				while (*end && *end != '\n' && *end != '\r')
+					end++;
+				while (end > reason && (end[-1] == ' ' || end[-1] == '\t'))
+					end--;
 				/* an approval needs a reason */
-				if (*reason != '\n' && *reason != '\r' && *reason != '\0')
-					cx->approved = lappend(cx->approved,
-										   pnstrdup(start, p - start));
+				if (end > reason)
+				{
+					LintApproval *a = palloc(sizeof(LintApproval));
+
+					a->rule = pnstrdup(start, p - start);
+					a->reason = pnstrdup(reason, end - reason);
+					cx->approved = lappend(cx->approved, a);
+				}
 				break;
 			}
 		}
@@ -959,13 +1054,29 @@ lint_statement(LintContext *cx, SqlStatement *st, const LintSeverity *severities
 	read_markers(cx, st);
 	for (int i = 0; i < LintRuleCount; i++)
 	{
+		bool		markers_only = false;
+		int			nfindings = list_length(cx->findings);
+
 		if (severities[i] == LINT_OFF)
 			continue;
+
+		/*
+		 * At run time only the rules that depend on the state decide; the
+		 * others were decided at load.  Those a marker of the statement
+		 * names still run, so that the log can say which markers silenced
+		 * a finding, but what they report is dropped.
+		 */
 		if (cx->opts->mode == LINT_MODE_RUN && !LintRuleTable[i].state)
-			continue;
+		{
+			if (!rule_marked(cx, LintRuleTable[i].id))
+				continue;
+			markers_only = true;
+		}
 		cx->rule = &LintRuleTable[i];
 		cx->severity = severities[i];
 		LintRuleTable[i].check(cx, st->parsetree);
+		if (markers_only)
+			cx->findings = list_truncate(cx->findings, nfindings);
 	}
 	record_statement(cx, cx->objects, st->parsetree);
 }
@@ -1091,11 +1202,14 @@ LintRevision(const char *id, const char *upgrade, const char *downgrade,
 
 /*
  * Start linting a script that the executor is about to run: the rules that
- * depend on the database's state, statement by statement.  NULL when
- * migrate.lint_level is off.
+ * depend on the database's state, statement by statement.  "transactional"
+ * is false for the statements a worker runs one by one at top level.  The
+ * run lives in the current memory context.  NULL when migrate.lint_level
+ * is off.
  */
 LintRun *
-LintRunBegin(const char *id, List *statements, const char *sql, bool upgrade)
+LintRunBegin(const char *id, List *statements, const char *sql, bool upgrade,
+			 bool transactional)
 {
 	LintRun    *run;
 
@@ -1103,7 +1217,7 @@ LintRunBegin(const char *id, List *statements, const char *sql, bool upgrade)
 		return NULL;
 	run = palloc0(sizeof(LintRun));
 	run->opts.mode = LINT_MODE_RUN;
-	run->opts.transactional = true;
+	run->opts.transactional = transactional;
 	run->opts.in_runner = true;
 	run->opts.downgrade = !upgrade;
 	run->id = id;
@@ -1122,22 +1236,31 @@ LintRunBegin(const char *id, List *statements, const char *sql, bool upgrade)
 							 ((SqlStatement *) lfirst(lc))->parsetree);
 		run->cx.exported = false;
 	}
+	run->context = CurrentMemoryContext;
+	run->previous = active_run;
+	run->forget.func = forget_run;
+	run->forget.arg = run;
+	MemoryContextRegisterResetCallback(run->context, &run->forget);
+	active_run = run;
 	return run;
 }
 
-/*
- * Check the statement about to run against the catalogs as they are now;
- * stop the call on a blocking finding.
- */
-void
-LintRunStatement(LintRun *run, SqlStatement *st)
+/* The run's memory is going: it can no longer be the active one. */
+static void
+forget_run(void *arg)
+{
+	LintRun    *run = arg;
+
+	if (active_run == run)
+		active_run = run->previous;
+}
+
+/* Stop the call on the first finding that blocks. */
+static void
+stop_on_findings(LintRun *run)
 {
 	ListCell   *lc;
 
-	if (run == NULL)
-		return;
-	run->cx.findings = NIL;
-	lint_statement(&run->cx, st, run->severities);
 	foreach(lc, run->cx.findings)
 	{
 		LintFinding *f = lfirst(lc);
@@ -1191,6 +1314,154 @@ LintRuleSeverity(const char *id)
 		if (strcmp(LintRuleTable[i].id, id) == 0)
 			return severities[i];
 	return LINT_OFF;
+}
+
+/*
+ * Check the statement about to run against the catalogs as they are now;
+ * stop the call on a blocking finding.
+ */
+void
+LintRunStatement(LintRun *run, SqlStatement *st)
+{
+	if (run == NULL)
+		return;
+	run->cx.findings = NIL;
+	lint_statement(&run->cx, st, run->severities);
+	stop_on_findings(run);
+}
+
+/* Index of a rule in the rule table. */
+static int
+rule_index(const char *id)
+{
+	for (int i = 0; i < LintRuleCount; i++)
+		if (strcmp(LintRuleTable[i].id, id) == 0)
+			return i;
+	elog(ERROR, "safety rule \"%s\" is not in the rule table", id);
+	return -1;					/* keep compiler quiet */
+}
+
+/*
+ * After a data change ran (through SPI, in the revision's transaction):
+ * "rows" is what it changed.  More than migrate.lint_row_threshold breaks
+ * large-data-change for certain, whatever the estimate said before it ran;
+ * stop the call, which rolls the change back, unless the statement carries
+ * an approval.  Tables created in the same transaction are exempt.
+ */
+void
+LintRunRowCount(LintRun *run, SqlStatement *st, uint64 rows)
+{
+	LintContext *cx;
+	RangeVar   *rv;
+	const char *verb;
+	int			i;
+	double		estimate;
+
+	if (run == NULL || rows <= (uint64) migrate_lint_row_threshold)
+		return;
+	switch (nodeTag(st->parsetree))
+	{
+		case T_InsertStmt:
+			rv = ((InsertStmt *) st->parsetree)->relation;
+			verb = "INSERT added";
+			break;
+		case T_UpdateStmt:
+			rv = ((UpdateStmt *) st->parsetree)->relation;
+			verb = "UPDATE changed";
+			break;
+		case T_DeleteStmt:
+			rv = ((DeleteStmt *) st->parsetree)->relation;
+			verb = "DELETE removed";
+			break;
+		case T_MergeStmt:
+			rv = ((MergeStmt *) st->parsetree)->relation;
+			verb = "MERGE changed";
+			break;
+		default:
+			return;
+	}
+	i = rule_index("large-data-change");
+	cx = &run->cx;
+	if (run->severities[i] == LINT_OFF ||
+		LintRelation(cx, rv, false, &estimate) == LINT_REL_NEW)
+		return;
+	cx->st = st;
+	cx->rule = &LintRuleTable[i];
+	cx->severity = run->severities[i];
+	cx->findings = NIL;
+	LintReport(cx, false, NULL,
+			   "%s " UINT64_FORMAT " rows of table \"%s\", more than migrate.lint_row_threshold (%d)",
+			   verb, rows, LintName(rv), migrate_lint_row_threshold);
+	stop_on_findings(run);
+}
+
+/*
+ * The script has run: the markers that silenced findings, as a JSON array
+ * for migrate.log (in the current memory context), or NULL if none did.
+ */
+char *
+LintRunEnd(LintRun *run)
+{
+	StringInfoData buf;
+	ListCell   *lc;
+
+	if (run == NULL)
+		return NULL;
+	if (active_run == run)
+		active_run = run->previous;
+	if (run->cx.markers_used == NIL)
+		return NULL;
+	initStringInfo(&buf);
+	appendStringInfoChar(&buf, '[');
+	foreach(lc, run->cx.markers_used)
+	{
+		LintMarkerUse *use = lfirst(lc);
+
+		appendStringInfo(&buf, "%s{\"statement\": %d, \"line\": %d, \"rule\": ",
+						 foreach_current_index(lc) > 0 ? ", " : "",
+						 use->statement, use->line);
+		escape_json(&buf, use->rule);
+		appendStringInfo(&buf, ", \"marker\": \"%s\"",
+						 use->approve ? "approve" : "allow");
+		if (use->reason)
+		{
+			appendStringInfoString(&buf, ", \"reason\": ");
+			escape_json(&buf, use->reason);
+		}
+		appendStringInfoChar(&buf, '}');
+	}
+	appendStringInfoChar(&buf, ']');
+	return buf.data;
+}
+
+/*
+ * Does the revision statement running now carry "-- migrate:approve <rule>
+ * <reason>"?  If so the approval is logged with the revision.  For checks
+ * made outside the rule table while a statement runs (event triggers);
+ * false when no revision statement runs in this backend.
+ */
+bool
+LintApproved(const char *rule)
+{
+	LintRun    *run = active_run;
+	ListCell   *lc;
+
+	if (run == NULL || run->cx.st == NULL)
+		return false;
+	foreach(lc, run->cx.approved)
+	{
+		LintApproval *a = lfirst(lc);
+
+		if (strcmp(a->rule, rule) == 0)
+		{
+			MemoryContext old = MemoryContextSwitchTo(run->context);
+
+			note_marker_use(&run->cx, a->rule, true, a->reason);
+			MemoryContextSwitchTo(old);
+			return true;
+		}
+	}
+	return false;
 }
 
 /*
@@ -1264,7 +1535,7 @@ LintSchemaHoldsRows(LintContext *cx, const char *name)
  * up to "limit".
  */
 double
-LintEstimateRows(Relation rel, double limit)
+LintRelationRows(Relation rel, double limit)
 {
 	BlockNumber blocks = RelationGetNumberOfBlocks(rel);
 	double		n = 0;
@@ -1384,7 +1655,7 @@ LintRelation(LintContext *cx, RangeVar *rv, bool exact_empty, double *rows)
 			if (RELKIND_HAS_STORAGE(part->rd_rel->relkind) &&
 				part->rd_rel->relkind != RELKIND_SEQUENCE)
 			{
-				double		r = LintEstimateRows(part, migrate_lint_table_threshold);
+				double		r = LintRelationRows(part, migrate_lint_table_threshold);
 
 				n += r;
 				if (empty)
@@ -1403,6 +1674,96 @@ LintRelation(LintContext *cx, RangeVar *rv, bool exact_empty, double *rows)
 	relation_close(rel, NoLock);
 	*rows = n;
 	return state;
+}
+
+/*
+ * Run fn(arg) in a subtransaction that is always rolled back, so that the
+ * locks it takes and whatever it reads into caches do not outlive the
+ * question.  Returns false if fn raised an error, which is swallowed: a
+ * statement whose analysis fails would fail by itself when it runs.  A
+ * cancel is raised again.  Results go through arg, in the caller's memory.
+ */
+bool
+LintTry(void (*fn) (void *arg), void *arg)
+{
+	MemoryContext context = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	ErrorData  *volatile edata = NULL;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(context);
+	PG_TRY();
+	{
+		bool		pushed = false;
+
+		if (!ActiveSnapshotSet())
+		{
+			PushActiveSnapshot(GetTransactionSnapshot());
+			pushed = true;
+		}
+		fn(arg);
+		if (pushed)
+			PopActiveSnapshot();
+	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(context);
+		edata = CopyErrorData();
+		FlushErrorState();
+	}
+	PG_END_TRY();
+	RollbackAndReleaseCurrentSubTransaction();
+	MemoryContextSwitchTo(context);
+	CurrentResourceOwner = owner;
+	if (edata != NULL && (edata->sqlerrcode == ERRCODE_QUERY_CANCELED ||
+						  edata->sqlerrcode == ERRCODE_ADMIN_SHUTDOWN))
+		ReThrowError(edata);
+	return edata == NULL;
+}
+
+typedef struct RowEstimate
+{
+	Node	   *stmt;
+	const char *sql;
+	double		rows;
+} RowEstimate;
+
+/* LintTry callback: plan the statement, note the rows it would change. */
+static void
+estimate_statement_rows(void *arg)
+{
+	RowEstimate *e = arg;
+	RawStmt    *raw = makeNode(RawStmt);
+	ListCell   *lc;
+
+	/* parse analysis may scribble on the raw tree */
+	raw->stmt = copyObject(e->stmt);
+	foreach(lc, pg_analyze_and_rewrite_fixedparams(raw, e->sql, NULL, 0, NULL))
+	{
+		Query	   *q = lfirst_node(Query, lc);
+		Plan	   *plan;
+
+		if (q->commandType == CMD_UTILITY)
+			continue;
+		plan = pg_plan_query(q, e->sql, 0, NULL)->planTree;
+		if (IsA(plan, ModifyTable) && outerPlan(plan))
+			plan = outerPlan(plan);
+		e->rows = Max(e->rows, plan->plan_rows);
+	}
+}
+
+/*
+ * How many rows will a data change touch, by the planner's estimate?
+ * -1 when it cannot be planned (an object that does not exist yet, say).
+ */
+double
+LintEstimateRows(LintContext *cx, Node *stmt)
+{
+	RowEstimate e = {stmt, cx->sql, -1};
+
+	if (!LintLive(cx) || !LintTry(estimate_statement_rows, &e))
+		return -1;
+	return e.rows;
 }
 
 /*

@@ -73,11 +73,26 @@ typedef struct LintRuleInfo
 	const char *alternative;
 } LintRuleInfo;
 
+/*
+ * A marker that silenced a finding while a revision ran: an allowance
+ * ("-- migrate:allow <rule-id>") or an approval ("-- migrate:approve
+ * <rule-id> <reason>").  Written to migrate.log with the revision.
+ */
+typedef struct LintMarkerUse
+{
+	const char *rule;
+	bool		approve;		/* false: an allowance */
+	const char *reason;			/* approvals: the reason given */
+	int			statement;		/* 1-based statement number */
+	int			line;			/* line of the statement's first token */
+} LintMarkerUse;
+
 /* Run-time state of the linter over one script (executor.c). */
 typedef struct LintRun LintRun;
 
 extern int	migrate_lint_level;
 extern int	migrate_lint_table_threshold;
+extern int	migrate_lint_row_threshold;
 
 extern void LintInit(void);
 extern const char *LintSeverityName(LintSeverity severity);
@@ -89,10 +104,13 @@ extern List *LintScript(const char *sql, const char *what,
 extern void LintRevision(const char *id, const char *upgrade,
 						 const char *downgrade, bool transactional);
 extern LintRun *LintRunBegin(const char *id, List *statements, const char *sql,
-							 bool upgrade);
+							 bool upgrade, bool transactional);
 extern void LintRunStatement(LintRun *run, SqlStatement *st);
 extern List *LintDdlStatement(Node *parsetree);
 extern LintSeverity LintRuleSeverity(const char *id);
-extern double LintEstimateRows(Relation rel, double limit);
+extern double LintRelationRows(Relation rel, double limit);
+extern void LintRunRowCount(LintRun *run, SqlStatement *st, uint64 rows);
+extern char *LintRunEnd(LintRun *run);
+extern bool LintApproved(const char *rule);
 
 #endif							/* MIGRATE_LINT_H */

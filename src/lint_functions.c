@@ -14,6 +14,7 @@
 #include "fmgr.h"
 #include "funcapi.h"
 #include "utils/builtins.h"
+#include "utils/timestamp.h"
 
 #include "catalog.h"
 #include "errcodes.h"
@@ -22,6 +23,7 @@
 PG_FUNCTION_INFO_V1(migrate_lint);
 PG_FUNCTION_INFO_V1(migrate_rules);
 PG_FUNCTION_INFO_V1(migrate_rule_set);
+PG_FUNCTION_INFO_V1(migrate_allowances);
 
 /*
  * migrate_lint(sql text, transactional boolean, downgrade boolean,
@@ -139,4 +141,43 @@ migrate_rule_set(PG_FUNCTION_ARGS)
 				 errhint("Use one of: error, warning, off, default.")));
 	CatalogSetRuleSeverity(rule, severity);
 	PG_RETURN_VOID();
+}
+
+/*
+ * migrate_allowances(revision text DEFAULT NULL)
+ *	 RETURNS TABLE (revision, direction, started_at, role, statement, line,
+ *					rule, marker, reason)
+ *
+ * Every "-- migrate:allow" and "-- migrate:approve" marker that silenced a
+ * safety finding while a revision ran (migrate.log), oldest first.
+ */
+Datum
+migrate_allowances(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	ListCell   *lc;
+
+	InitMaterializedSRF(fcinfo, 0);
+	foreach(lc, CatalogAllowances(PG_ARGISNULL(0) ? NULL :
+								  text_to_cstring(PG_GETARG_TEXT_PP(0))))
+	{
+		CatalogAllowance *a = lfirst(lc);
+		Datum		values[9];
+		bool		nulls[9] = {0};
+
+		values[0] = CStringGetTextDatum(a->revision);
+		values[1] = CStringGetTextDatum(a->direction);
+		values[2] = TimestampTzGetDatum(a->started_at);
+		values[3] = DirectFunctionCall1(namein, CStringGetDatum(a->role));
+		values[4] = Int32GetDatum(a->statement);
+		values[5] = Int32GetDatum(a->line);
+		values[6] = CStringGetTextDatum(a->rule);
+		values[7] = CStringGetTextDatum(a->marker);
+		if (a->reason)
+			values[8] = CStringGetTextDatum(a->reason);
+		else
+			nulls[8] = true;
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	return (Datum) 0;
 }

@@ -89,7 +89,8 @@ typedef struct LintContext
 	int		   *line_start;		/* byte offset of each line (1-based) */
 	int			nlines;
 	List	   *allowed;		/* rule ids "-- migrate:allow"ed here */
-	List	   *approved;		/* rule ids "-- migrate:approve"d here */
+	List	   *approved;		/* LintApproval: "-- migrate:approve"s here */
+	List	   *markers_used;	/* LintMarkerUse, for the log */
 	bool		in_block;		/* inside BEGIN ... COMMIT of the text */
 	bool		lock_timeout_set;
 	bool		statement_timeout_set;
@@ -101,6 +102,13 @@ typedef struct LintContext
 	bool		exported;		/* an export step was seen (downgrade) */
 	List	   *long_identifiers;	/* LintLongIdent, in text order */
 } LintContext;
+
+/* A "-- migrate:approve <rule-id> <reason>" of the current statement. */
+typedef struct LintApproval
+{
+	char	   *rule;
+	char	   *reason;
+} LintApproval;
 
 /* An identifier longer than NAMEDATALEN - 1 bytes. */
 typedef struct LintLongIdent
@@ -134,6 +142,8 @@ extern LintRelState LintRelation(LintContext *cx, RangeVar *rv,
 extern Oid	LintRelid(LintContext *cx, RangeVar *rv);
 extern bool LintSchemaHoldsRows(LintContext *cx, const char *name);
 extern bool LintFunctionVolatile(LintContext *cx, List *funcname, int nargs);
+extern double LintEstimateRows(LintContext *cx, Node *stmt);
+extern bool LintTry(void (*fn) (void *arg), void *arg);
 
 /* Small helpers */
 extern const char *LintName(RangeVar *rv);

@@ -28,12 +28,14 @@
 #include "access/table.h"
 #include "catalog/dependency.h"
 #include "catalog/namespace.h"
+#include "catalog/partition.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_constraint.h"
 #include "catalog/pg_depend.h"
 #include "catalog/pg_index.h"
 #include "catalog/pg_type.h"
 #include "commands/defrem.h"
+#include "commands/tablecmds.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
@@ -41,11 +43,15 @@
 #include "optimizer/optimizer.h"
 #include "parser/parse_coerce.h"
 #include "parser/parse_type.h"
+#include "parser/parse_utilcmd.h"
+#include "partitioning/partbounds.h"
+#include "partitioning/partdesc.h"
 #include "storage/lmgr.h"
 #include "tcop/utility.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
+#include "utils/partcache.h"
 #include "utils/rel.h"
 #include "utils/syscache.h"
 #include "utils/timestamp.h"
@@ -1929,6 +1935,64 @@ check_delete_or_update_without_where(LintContext *cx, Node *stmt)
 			   IsA(stmt, DeleteStmt) ? "DELETE" : "UPDATE", LintName(rv));
 }
 
+/*
+ * large-data-change: INSERT, UPDATE, DELETE or MERGE of more rows than
+ * migrate.lint_row_threshold in one transaction (estimated here; counted
+ * after it ran by LintRunRowCount).
+ */
+static void
+check_large_data_change(LintContext *cx, Node *stmt)
+{
+	RangeVar   *rv = dml_target(stmt);
+	double		table_rows;
+	double		rows = -1;
+	LintRelState state;
+	const char *verb;
+
+	if (rv == NULL)
+		return;
+	if (IsA(stmt, InsertStmt))
+	{
+		SelectStmt *sel = (SelectStmt *) ((InsertStmt *) stmt)->selectStmt;
+
+		verb = "INSERT adds";
+		/* VALUES rows are counted in the text; DEFAULT VALUES is one row */
+		if (sel == NULL)
+			return;
+		if (IsA(sel, SelectStmt) && sel->valuesLists)
+			rows = list_length(sel->valuesLists);
+		else if (IsA(sel, SelectStmt) && sel->op == SETOP_NONE &&
+				 sel->fromClause == NIL && sel->withClause == NULL)
+			return;
+	}
+	else
+		verb = IsA(stmt, UpdateStmt) ? "UPDATE changes" :
+			IsA(stmt, DeleteStmt) ? "DELETE removes" : "MERGE changes";
+
+	state = LintRelation(cx, rv, false, &table_rows);
+	if (state == LINT_REL_NEW)
+		return;					/* nobody else uses the table yet */
+	if (rows < 0)
+	{
+		if (state == LINT_REL_UNKNOWN)
+			return;				/* without the catalogs: no way to tell */
+		/* UPDATE and DELETE touch at most the rows the table holds */
+		if ((IsA(stmt, UpdateStmt) || IsA(stmt, DeleteStmt)) &&
+			table_rows <= migrate_lint_row_threshold)
+			return;
+		if ((IsA(stmt, UpdateStmt) && ((UpdateStmt *) stmt)->whereClause == NULL) ||
+			(IsA(stmt, DeleteStmt) && ((DeleteStmt *) stmt)->whereClause == NULL))
+			rows = table_rows;
+		else
+			rows = LintEstimateRows(cx, stmt);
+	}
+	if (rows <= migrate_lint_row_threshold)
+		return;
+	LintReport(cx, true, NULL,
+			   "%s about %.0f rows of table \"%s\" in one transaction, more than migrate.lint_row_threshold (%d)",
+			   verb, rows, LintName(rv), migrate_lint_row_threshold);
+}
+
 /* truncate: TRUNCATE of an existing table (downgrades: see destructive-downgrade-without-export). */
 static void
 check_truncate(LintContext *cx, Node *stmt)
@@ -2103,6 +2167,124 @@ check_require_concurrent_partition_detach(LintContext *cx, Node *stmt)
 					   "DETACH PARTITION \"%s\" without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on \"%s\" and the partition",
 					   LintName(((PartitionCmd *) cmd->def)->name),
 					   LintName(at->relation));
+	}
+}
+
+/* What ATTACH PARTITION will scan, as the server decides it. */
+typedef struct AttachScan
+{
+	Oid			parent;
+	Oid			partition;
+	PartitionBoundSpec *bound;	/* as written */
+	const char *sql;
+	bool		scans_partition;	/* out */
+	Oid			scans_default;	/* out: the default partition, if scanned */
+} AttachScan;
+
+/*
+ * LintTry callback, after ATExecAttachPartition: the table being attached
+ * is scanned unless its constraints imply the partition constraint; the
+ * parent's default partition too unless its constraints imply that it
+ * holds nothing of the new bound.
+ */
+static void
+attach_scan(void *arg)
+{
+	AttachScan *as = arg;
+	Relation	parent = table_open(as->parent, AccessShareLock);
+	Relation	part = OidIsValid(as->partition) ?
+		table_open(as->partition, AccessShareLock) : NULL;
+	ParseState *pstate = make_parsestate(NULL);
+	PartitionBoundSpec *bound;
+	List	   *bound_qual;
+	List	   *qual;
+	Oid			defaultid;
+
+	pstate->p_sourcetext = as->sql;
+	bound = transformPartitionBound(pstate, parent, as->bound);
+	bound_qual = get_qual_from_partbound(parent, bound);
+	qual = list_concat_copy(bound_qual, RelationGetPartitionQual(parent));
+	as->scans_partition = (part != NULL && qual != NIL);
+	if (part != NULL && qual != NIL)
+	{
+		qual = (List *) eval_const_expressions(NULL, (Node *) qual);
+		qual = list_make1(make_ands_explicit(qual));
+		qual = map_partition_varattnos(qual, 1, part, parent);
+		as->scans_partition = !PartConstraintImpliedByRelConstraint(part, qual);
+	}
+	defaultid = bound->is_default ? InvalidOid :
+		get_default_oid_from_partdesc(RelationGetPartitionDesc(parent, true));
+	if (OidIsValid(defaultid))
+	{
+		Relation	def = table_open(defaultid, AccessShareLock);
+
+		qual = get_proposed_default_constraint(bound_qual);
+		qual = map_partition_varattnos(qual, 1, def, parent);
+		if (!PartConstraintImpliedByRelConstraint(def, qual))
+			as->scans_default = defaultid;
+		table_close(def, NoLock);
+	}
+	if (part != NULL)
+		table_close(part, NoLock);
+	table_close(parent, NoLock);
+}
+
+/*
+ * attach-partition-without-check: ATTACH PARTITION of a table that holds
+ * rows, when no CHECK constraint on it implies the partition bound (or a
+ * populated default partition must be checked).
+ */
+static void
+check_attach_partition_without_check(LintContext *cx, Node *stmt)
+{
+	AlterTableStmt *at = alter_table(stmt);
+	ListCell   *lc;
+
+	if (at == NULL)
+		return;
+	foreach(lc, at->cmds)
+	{
+		AlterTableCmd *cmd = lfirst_node(AlterTableCmd, lc);
+		PartitionCmd *pc;
+		AttachScan	as = {0};
+		char	   *note = "";
+		bool		harmless;
+
+		if (cmd->subtype != AT_AttachPartition || cmd->def == NULL ||
+			!IsA(cmd->def, PartitionCmd))
+			continue;
+		pc = (PartitionCmd *) cmd->def;
+		harmless = table_is_harmless(cx, pc->name, false, &note);
+		as.parent = LintRelid(cx, at->relation);
+		as.partition = LintRelid(cx, pc->name);
+		as.bound = pc->bound;
+		as.sql = cx->sql;
+		if (OidIsValid(as.parent) &&
+			get_rel_relkind(as.parent) == RELKIND_PARTITIONED_TABLE &&
+			pc->bound != NULL)
+		{
+			if (!LintTry(attach_scan, &as))
+				continue;		/* the ATTACH fails by itself */
+			if (!OidIsValid(as.partition))
+				as.scans_partition = true;	/* not there yet */
+		}
+		else
+			as.scans_partition = true;	/* unknown: as the text says */
+
+		if (as.scans_partition && !harmless)
+			LintReport(cx, true, NULL,
+					   "ATTACH PARTITION scans table \"%s\"%s under an ACCESS EXCLUSIVE lock to check the partition bound: no CHECK constraint on it implies the bound",
+					   LintName(pc->name), note);
+		if (OidIsValid(as.scans_default))
+		{
+			RangeVar   *def = makeRangeVar(get_namespace_name(get_rel_namespace(as.scans_default)),
+										   get_rel_name(as.scans_default), -1);
+
+			if (!table_is_harmless(cx, def, false, &note))
+				LintReport(cx, true, NULL,
+						   "ATTACH PARTITION scans the default partition \"%s\"%s of \"%s\" for rows of the new bound, under an ACCESS EXCLUSIVE lock",
+						   LintName(def), note, LintName(at->relation));
+		}
 	}
 }
 
@@ -2797,7 +2979,12 @@ const LintRule LintRuleTable[] = {
 		"Every row is changed in one transaction: long row locks, a burst of WAL and dead tuples, and often a mistake.",
 		"Add a WHERE clause, and change large tables in batches.",
 	check_delete_or_update_without_where},
-	/* #41: not static (row counts), not built */
+	/* #41: many rows changed in one transaction */
+	{"large-data-change", LINT_ESCALATE, true, false,
+		"INSERT, UPDATE, DELETE or MERGE of more rows than migrate.lint_row_threshold (10,000) in an existing table, by the planner's estimate before it runs and by the count after",
+		"One transaction holds the row locks of every changed row to its end, writes a burst of WAL and dead tuples, and replicas fall behind.",
+		"Change the rows in batches, in transactions of their own (a non-transactional revision, or a job outside migrations).",
+	check_large_data_change},
 	/* #42: TRUNCATE */
 	{"truncate", LINT_ERROR, false, false,
 		"TRUNCATE of an existing table",
@@ -2840,7 +3027,12 @@ const LintRule LintRuleTable[] = {
 		"It takes an ACCESS EXCLUSIVE lock on the parent, which blocks every query on the partitioned table.",
 		"DETACH PARTITION ... CONCURRENTLY in a revision of its own marked non-transactional.",
 	check_require_concurrent_partition_detach},
-	/* #49: not static (implying CHECK), not built */
+	/* #49: ATTACH PARTITION scans the table */
+	{"attach-partition-without-check", LINT_WARNING, true, false,
+		"ALTER TABLE ... ATTACH PARTITION of a table that holds rows, with no CHECK constraint that implies the partition bound",
+		"The table being attached is scanned under an ACCESS EXCLUSIVE lock to prove every row fits the bound (and a populated default partition is scanned for rows of the new bound).",
+		"Before the ATTACH add a CHECK constraint matching the bound as NOT VALID, VALIDATE it in a separate transaction, then ATTACH (no scan) and drop the CHECK.",
+	check_attach_partition_without_check},
 	/* #50: privileges */
 	{"grant-revoke-change", LINT_ESCALATE, false, false,
 		"REVOKE (escalate), GRANT ... TO PUBLIC (warning), on objects the revision did not create",
