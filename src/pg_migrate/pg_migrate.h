@@ -16,6 +16,7 @@
 
 #include "postgres_fe.h"
 
+#include "fe_utils/connect_utils.h"
 #include "libpq-fe.h"
 #include "pqexpbuffer.h"
 
@@ -31,6 +32,7 @@ typedef struct Options
 	const char *host;
 	const char *port;
 	const char *user;
+	enum trivalue prompt_password;	/* -w: TRI_NO, -W: TRI_YES */
 	const char *dir;			/* folder of revision files */
 	bool		json;			/* machine-readable output */
 	int			verbosity;		/* -1 quiet, 0 normal, 1 verbose */

@@ -221,6 +221,49 @@ $node->command_checks_all(pm('downgrade', 'c1'),
 $node->command_checks_all(
 	[ 'pg_migrate', '-d', 'app', '-h', $node->host, '-p', '1', '-D', $dir, 'current' ],
 	1, [qr/^$/], [qr/error: connection to server .* failed/], 'bad connection');
+
+# passwords: -w never prompts, -W prompts before connecting, and without
+# either pg_migrate prompts when the server asks for a password (as psql)
+$node->safe_psql('postgres', "CREATE ROLE pw_user LOGIN PASSWORD 'pw_secret'");
+{
+	my $hba = slurp_file($node->data_dir . '/pg_hba.conf');
+	open my $hfh, '>', $node->data_dir . '/pg_hba.conf' or die;
+	print $hfh "local all pw_user scram-sha-256\nhost all pw_user 127.0.0.1/32 scram-sha-256\n$hba";
+	close $hfh;
+	$node->reload;
+}
+{
+	local $ENV{PGPASSWORD};
+	delete $ENV{PGPASSWORD};
+	$node->command_checks_all(pm('-U', 'pw_user', '-w', 'current'),
+		1, [qr/^$/], [qr/no password supplied/], '-w does not prompt');
+	$node->command_checks_all(pm('--no-password', '-U', 'pw_user', 'current'),
+		1, [qr/^$/], [qr/no password supplied/], '--no-password before the command');
+  SKIP:
+	{
+		# the prompt reads /dev/tty when there is one: only without it
+		# does it read the standard input this test can write
+		skip 'a terminal is attached: the prompt would read it', 4
+		  if open(my $tty, '<', '/dev/tty');
+		my @conn = ('-h', $node->host, '-p', $node->port);
+		my ($out, $err) = ('', '');
+		IPC::Run::run([ @{ pm(@conn, '-U', 'pw_user', '-W', 'current') } ],
+			'<', \"pw_secret\n", '>', \$out, '2>', \$err);
+		is($? >> 8, 0, '-W prompts, and the password typed is used');
+		like($err, qr/^Password: /, 'the prompt is on stderr');
+		($out, $err) = ('', '');
+		IPC::Run::run([ @{ pm(@conn, '-U', 'pw_user', 'current', '--password') } ],
+			'<', \"wrong\n", '>', \$out, '2>', \$err);
+		like($err, qr/password authentication failed for user "pw_user"/,
+			'--password after the command, a wrong password');
+		($out, $err) = ('', '');
+		IPC::Run::run([ @{ pm(@conn, '-U', 'pw_user', 'current') } ],
+			'<', \"pw_secret\n", '>', \$out, '2>', \$err);
+		ok($? >> 8 == 0 && $err =~ /^Password: / && $out ne '',
+			'without -W, a prompt when the server asks');
+	}
+}
+
 $node->safe_psql('postgres', 'CREATE DATABASE plain');
 $node->command_checks_all([ 'pg_migrate', '-d', 'plain', 'current' ],
 	1, [qr/^$/], [qr/extension "migrate" is not installed in database "plain"/],
