@@ -315,6 +315,16 @@ RETURNS TABLE (rule text, severity text, statement integer, line integer,
 AS 'MODULE_PATHNAME', 'migrate_lint'
 LANGUAGE C VOLATILE;
 
+CREATE FUNCTION @extschema@.migrate_lint_revision(
+	upgrade text,
+	downgrade text DEFAULT NULL,
+	transactional boolean DEFAULT true,
+	live boolean DEFAULT true)
+RETURNS TABLE (section text, rule text, severity text, statement integer,
+			   line integer, message text, hint text)
+AS 'MODULE_PATHNAME', 'migrate_lint_revision'
+LANGUAGE C VOLATILE;
+
 CREATE FUNCTION @extschema@.migrate_rules()
 RETURNS TABLE (rule text, severity text, default_severity text,
 			   catalog_aware boolean, catches text, why text,

@@ -88,6 +88,8 @@ typedef struct NewRevision
 extern int	revdir_read(const char *dir, RevDir *out, bool missing_ok);
 extern int	revdir_parse(RevFile *f);
 extern int	revdir_order(RevDir *d);
+extern void revdir_sections(const RevFile *f, char **upgrade, int *up_line,
+							char **downgrade, int *down_line);
 extern int	revdir_heads(const RevDir *d, int **heads);
 extern int	revdir_find(const RevDir *d, const char *ref);
 extern char *revision_write(const char *dir, const NewRevision *rev);

@@ -178,6 +178,7 @@ $node->command_like(pm('history', 'm1:'), qr/\A[^\n]*c1[^\n]*\n[^\n]*m1[^\n]*\n\
 $node->command_like(pm('history', '--graph'),
 	qr/\A\* c1 .*\n\* m1 .*\n\|\\\n\| \* b1 .*\n\* \| a2,.*\n\|\/\n\* a1 .*\n\z/,
 	'history --graph draws the merge');
+
 $node->command_like(pm('show', 'a2'),
 	qr/Revision:\s+a2\nParents:\s+a1\n.*-- upgrade\nALTER TABLE persons ADD COLUMN email text;/s,
 	'show');
@@ -295,19 +296,45 @@ $node->command_fails_like(pm('load'), qr/"[^"]*notes\.sql" is not a revision fil
 	'a file without an upgrade section is refused');
 unlink "$dir/99999999999999_notes.sql";
 
-# lint: runs when the database has migrate_lint, else says it has not
-if ($node->safe_psql('app',
-		"SELECT count(*) FROM pg_proc WHERE proname = 'migrate_lint'") eq '0')
-{
-	$node->command_checks_all(pm('lint'),
-		1, [qr/^$/], [qr/this database has no function migrate_lint/],
-		'lint without migrate_lint');
-}
-else
-{
-	($rc, $out, $err) = run_pm('lint');
-	ok($rc == 0 || $rc == 3, 'lint runs');
-}
+# lint: each file's upgrade and downgrade sections are linted apart, the
+# downgrade as a downgrade that knows what the upgrade creates; findings
+# give the file's line and the section
+($rc, $out, $err) = run_pm('lint');
+ok($rc == 0 || $rc == 3, 'lint of the folder runs');
+$node->safe_psql('app', 'CREATE TABLE lint_people (id int PRIMARY KEY); INSERT INTO lint_people VALUES (1)');
+my $lintfile = "$tempdir/lint_me.sql";
+open $fh, '>', $lintfile or die;
+print $fh <<'EOF_LINT';
+-- migrate:revision lint1
+-- migrate:message lint me
+
+-- migrate:upgrade
+CREATE TABLE lint_made (id int);
+
+DELETE FROM lint_people;
+
+-- migrate:downgrade
+DROP TABLE lint_made;
+TRUNCATE lint_people;
+EOF_LINT
+close $fh;
+($rc, $out, $err) = run_pm('lint', $lintfile);
+is($rc, 3, 'lint of a file with errors: exit status 3');
+like($out, qr/^\Q$lintfile\E:7: error: delete-or-update-without-where: .* \(upgrade, statement 2\)$/m,
+	'an upgrade finding, at its line of the file');
+like($out, qr/^\Q$lintfile\E:11: error: destructive-downgrade-without-export: the downgrade truncates table "lint_people".* \(downgrade, statement 2\)$/m,
+	'a downgrade rule on the downgrade section, at its line of the file');
+unlike($out, qr/lint_made/, 'dropping what the upgrade created is no finding');
+unlike($out, qr/: truncate: /, 'the downgrade is not linted as an upgrade');
+($rc, $out, $err) = run_pm('--json', 'lint', $lintfile);
+is_deeply(
+	[ map { "$_->{section}:$_->{line}:$_->{section_line}:$_->{rule}" } @{ decode_json($out) } ],
+	[ 'upgrade:7:3:delete-or-update-without-where', 'downgrade:11:2:destructive-downgrade-without-export' ],
+	'--json lint: section, line in the file and in the section, rule');
+open $fh, '>', $lintfile or die;
+print $fh "-- migrate:revision lint2\n-- migrate:upgrade\nCREATE TABLE lint_other (id int);\n";
+close $fh;
+$node->command_like(pm('lint', $lintfile), qr/^no findings in 1 file$/, 'a file without downgrade');
 
 $node->stop;
 done_testing();
