@@ -549,6 +549,7 @@ cmd_history(PGconn *conn, const char *range, bool graph)
 
 		rows[r].id = pg_strdup(id);
 		rows[r].parents = parse_pg_array(PQgetvalue(res, r, 1), &rows[r].nparents);
+		rows[r].deps = split_words(deps, &rows[r].ndeps);
 		initPQExpBuffer(&line);
 		if (!graph)
 		{
@@ -564,12 +565,10 @@ cmd_history(PGconn *conn, const char *range, bool graph)
 							  markers);
 		if (message[0])
 			appendPQExpBuffer(&line, ", %s", message);
+		if (deps[0] && (graph || opts.verbosity > 0))
+			appendPQExpBuffer(&line, " [depends on %s]", deps);
 		if (opts.verbosity > 0)
-		{
-			if (deps[0])
-				appendPQExpBuffer(&line, " [depends on %s]", deps);
 			appendPQExpBufferStr(&line, applied ? " [applied]" : " [pending]");
-		}
 		rows[r].text = line.data;
 	}
 	PQclear(res);

@@ -151,6 +151,8 @@ typedef struct GraphRow
 	char	   *id;
 	char	  **parents;
 	int			nparents;
+	char	  **deps;			/* depends-on */
+	int			ndeps;
 	char	   *text;			/* what to print after the graph */
 } GraphRow;
 extern void draw_graph(FILE *out, GraphRow *rows, int nrows);

@@ -179,6 +179,43 @@ $node->command_like(pm('history', '--graph'),
 	qr/\A\* c1 .*\n\* m1 .*\n\|\\\n\| \* b1 .*\n\* \| a2,.*\n\|\/\n\* a1 .*\n\z/,
 	'history --graph draws the merge');
 
+# depends-on edges are drawn too, dotted (":" and "."), parent edges solid
+$node->safe_psql('postgres', 'CREATE DATABASE graphs');
+$node->safe_psql('graphs', q{
+CREATE EXTENSION migrate;
+SET client_min_messages = warning;
+SELECT migrate_revision('root', 'CREATE TABLE t1 (id int)', 'DROP TABLE t1', id => 'g1', parents => '{}');
+SELECT migrate_revision('two', 'CREATE TABLE t2 (id int)', 'DROP TABLE t2', id => 'g2', parents => '{g1}');
+SELECT migrate_revision('b one', 'CREATE TABLE t3 (id int)', 'DROP TABLE t3', id => 'gb1', parents => '{g1}');
+SELECT migrate_revision('b two', 'CREATE TABLE t4 (id int)', 'DROP TABLE t4', id => 'gb2', parents => '{gb1}', depends_on => '{g2}');
+SELECT migrate_revision('other root', 'CREATE TABLE t5 (id int)', 'DROP TABLE t5', id => 'gx1', parents => '{}', depends_on => '{gb1}');
+SELECT migrate_merge('{g2,gb2}', 'merge', id => 'gm');
+SELECT migrate_revision('after', 'CREATE TABLE t6 (id int)', 'DROP TABLE t6', id => 'gc', parents => '{gm}', depends_on => '{g1}');
+});
+$node->command_like([ 'pg_migrate', '-d', 'graphs', 'history', '--graph' ],
+	qr/\A\* gc \(head\), after \[depends on g1\]
+\|\\
+\* : gm \(mergepoint\), merge
+\|\\ \\
+\| \| : \* gx1 \(root head\), other root \[depends on gb1\]
+\| \| : :
+\| \* : : gb2, b two \[depends on g2\]
+\| \|\\ \\ \\
+\| \|\.:\.:\/
+\| \* : : gb1, b one
+\|\.\|\/ \/
+\* \| : g2, two
+\|\/ \/
+\|\/
+\* g1 \(root branchpoint\), root
+\z/,
+	'history --graph draws depends-on edges dotted');
+$node->command_like([ 'pg_migrate', '-d', 'graphs', 'history', '--graph', 'gb1:gb2' ],
+	qr/\A\* gb2, b two \[depends on g2\]\n\* gb1, b one\n\z/,
+	'a depends-on edge to a revision outside the range is not drawn');
+$node->command_like([ 'pg_migrate', '-d', 'graphs', 'history', '--graph', 'g2:gm' ],
+	qr/\A\* gm \(mergepoint\), merge\n\|\\\n\| \* gb2, b two \[depends on g2\]\n\| :\n\|\/\n\* g2, two\n\z/,
+	'a depends-on edge leaves its row dotted');
 $node->command_like(pm('show', 'a2'),
 	qr/Revision:\s+a2\nParents:\s+a1\n.*-- upgrade\nALTER TABLE persons ADD COLUMN email text;/s,
 	'show');
