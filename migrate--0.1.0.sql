@@ -287,6 +287,11 @@ RETURNS text
 AS 'MODULE_PATHNAME', 'migrate_graph'
 LANGUAGE C STABLE;
 
+CREATE FUNCTION @extschema@.migrate_leftover_index(statement text)
+RETURNS text
+AS 'MODULE_PATHNAME', 'migrate_leftover_index'
+LANGUAGE C STRICT VOLATILE;
+
 REVOKE ALL ON FUNCTION @extschema@.migrate_load_file(text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.migrate_steps(text[], text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.migrate_record(text, text, integer, interval) FROM PUBLIC;

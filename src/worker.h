@@ -19,5 +19,6 @@ extern bool WorkerRun(const char *sql, Oid role, int lock_timeout,
 					  int statement_timeout, bool drop_invalid_indexes,
 					  WorkerResult *result);
 extern void WorkerRethrow(WorkerResult *result) pg_attribute_noreturn();
+extern char *LeftoverInvalidIndex(const char *sql);
 
 #endif							/* MIGRATE_WORKER_H */
