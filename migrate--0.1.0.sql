@@ -291,6 +291,11 @@ RETURNS text
 AS 'MODULE_PATHNAME', 'migrate_graph'
 LANGUAGE C STABLE;
 
+CREATE FUNCTION @extschema@.migrate_leftover_index(statement text)
+RETURNS text
+AS 'MODULE_PATHNAME', 'migrate_leftover_index'
+LANGUAGE C STRICT VOLATILE;
+
 REVOKE ALL ON FUNCTION @extschema@.migrate_load_file(text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.migrate_steps(text[], text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.migrate_record(text, text, integer, interval) FROM PUBLIC;
@@ -317,6 +322,16 @@ CREATE FUNCTION @extschema@.migrate_lint(
 RETURNS TABLE (rule text, severity text, statement integer, line integer,
 			   message text, hint text)
 AS 'MODULE_PATHNAME', 'migrate_lint'
+LANGUAGE C VOLATILE;
+
+CREATE FUNCTION @extschema@.migrate_lint_revision(
+	upgrade text,
+	downgrade text DEFAULT NULL,
+	transactional boolean DEFAULT true,
+	live boolean DEFAULT true)
+RETURNS TABLE (section text, rule text, severity text, statement integer,
+			   line integer, message text, hint text)
+AS 'MODULE_PATHNAME', 'migrate_lint_revision'
 LANGUAGE C VOLATILE;
 
 CREATE FUNCTION @extschema@.migrate_rules()

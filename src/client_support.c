@@ -19,6 +19,12 @@
  * lock key as the transaction-level lock of CatalogLock, which a session
  * that holds it at session level is always granted again.
  *
+ * A client-run CREATE INDEX CONCURRENTLY that was interrupted (a crash, a
+ * terminated session) leaves an invalid index behind, which makes the
+ * same statement fail when the revision runs again: before it, the client
+ * asks migrate_leftover_index for such an index, the same check as the
+ * background worker's (worker.c), and drops it at top level.
+ *
  * migrate_steps and migrate_record check every step against the applied
  * set under the lock: an upgrade step needs its parents and dependencies
  * applied, a downgrade step needs no applied child or dependent.  Given
@@ -46,6 +52,7 @@
 #include "sqltext.h"
 #include "target.h"
 #include "textarray.h"
+#include "worker.h"
 
 PG_FUNCTION_INFO_V1(migrate_load_file);
 PG_FUNCTION_INFO_V1(migrate_plan);
@@ -54,6 +61,7 @@ PG_FUNCTION_INFO_V1(migrate_record);
 PG_FUNCTION_INFO_V1(migrate_lock_session);
 PG_FUNCTION_INFO_V1(migrate_unlock_session);
 PG_FUNCTION_INFO_V1(migrate_graph);
+PG_FUNCTION_INFO_V1(migrate_leftover_index);
 
 static bool direction_arg(FunctionCallInfo fcinfo, int n);
 static int	find_exact(RevisionGraph *g, const char *id);
@@ -442,6 +450,28 @@ migrate_unlock_session(PG_FUNCTION_ARGS)
 	if (recorded)
 		GuardStoreFingerprint();
 	PG_RETURN_BOOL(released);
+}
+
+/*
+ * migrate_leftover_index(statement text) RETURNS text
+ *
+ * For a CREATE INDEX CONCURRENTLY statement: the invalid index of the same
+ * name on the same table that an interrupted build left behind, schema-
+ * qualified and quoted, for the caller to drop (DROP INDEX CONCURRENTLY
+ * cannot run in a function) before running the statement again.  NULL
+ * for other statements, or when there is none.  Takes no lock.
+ */
+Datum
+migrate_leftover_index(PG_FUNCTION_ARGS)
+{
+	char	   *leftover;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	leftover = LeftoverInvalidIndex(text_to_cstring(PG_GETARG_TEXT_PP(0)));
+	if (leftover == NULL)
+		PG_RETURN_NULL();
+	PG_RETURN_TEXT_P(cstring_to_text(leftover));
 }
 
 /* Append s as a DOT double-quoted string. */

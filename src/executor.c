@@ -11,13 +11,13 @@
  * which takes every revision of the call and the bookkeeping with it:
  * nothing partial survives.
  *
- * Each revision runs in a subtransaction, so that a failure can be
- * recorded in migrate.log by a background worker (worker.c) before the
- * error goes on: the record is all that survives the rollback.  A revision
- * whose statement could not get a lock in migrate.lock_timeout is rolled
- * back to that savepoint and run again, up to migrate.lock_retries times,
- * with a growing delay, each retry logged with the sessions that held the
- * lock.
+ * Revisions run under savepoints (subtransactions), one per batch of
+ * consecutive revisions, so that a failure can be recorded in migrate.log
+ * by a background worker (worker.c) before the error goes on: the record
+ * is all that survives the rollback.  When a statement could not get a
+ * lock in migrate.lock_timeout, the batch is rolled back to its savepoint
+ * and run again, up to migrate.lock_retries times, with a growing delay,
+ * each retry logged with the sessions that held the lock.
  *
  * CALL migrate_apply (apply.c) uses the same pieces one revision at a time,
  * committing after each, and hands the statements of non-transactional
@@ -67,6 +67,13 @@ typedef struct StatementPosition
 	Node	   *parsetree;
 	const char *target;			/* of migrate_upgrade, for hints; or NULL */
 } StatementPosition;
+
+/*
+ * A savepoint covers up to this many revisions, or the revisions that
+ * started within this many milliseconds (see ExecuteRevisions).
+ */
+#define MIGRATE_BATCH_REVISIONS 64
+#define MIGRATE_BATCH_MS 100
 
 static void statement_error_callback(void *arg);
 static void refuse_non_transactional(PlannedRevision *plan, int n,
@@ -385,9 +392,18 @@ ExecutePlan(const char *target, bool upgrade, bool allow_non_transactional,
 }
 
 /*
- * Run transactional revisions in order, in the current transaction, each
- * in a subtransaction whose failure is recorded before the error goes on;
- * then record what was done.  target is the call's (for hints) or NULL.
+ * Run transactional revisions in order, in the current transaction, under
+ * savepoints (subtransactions) that each cover a batch of consecutive
+ * revisions; then record what was done.  A failure rolls back to the
+ * batch's savepoint and is recorded before the error goes on; a lock not
+ * granted in time rolls back to it and runs the batch again, later.
+ * target is the call's (for hints) or NULL.
+ *
+ * A batch ends after MIGRATE_BATCH_REVISIONS revisions or once it has run
+ * MIGRATE_BATCH_MS: releasing a subtransaction costs time linear in what
+ * the whole transaction holds (locks, relations created, the relation
+ * cache), so one per revision made a long upgrade quadratic, while a lock
+ * retry runs again at most a batch's worth of work.
  */
 CatalogStep *
 ExecuteRevisions(PlannedRevision *plan, int n, bool upgrade,
@@ -401,11 +417,15 @@ ExecuteRevisions(PlannedRevision *plan, int n, bool upgrade,
 	ResourceOwner owner = CurrentResourceOwner;
 	StatementPosition pos = {0};
 	int			nest;
+	int			batch_start = 0;	/* first revision of the batch */
+	TimestampTz batch_began = 0;
+	int			attempt = 0;	/* lock retries of this batch */
+	int			i = 0;
 
 	if (n == 0)
 		return steps;
-	for (int i = 0; i < n; i++)
-		ids[i] = plan[i].id;
+	for (int k = 0; k < n; k++)
+		ids[k] = plan[k].id;
 	scripts = CatalogGetScriptsById(ids, n, upgrade);
 	per_revision = AllocSetContextCreate(CurrentMemoryContext,
 										 "migrate revision",
@@ -419,89 +439,104 @@ ExecuteRevisions(PlannedRevision *plan, int n, bool upgrade,
 							 true, 0, false);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	for (int i = 0; i < n; i++)
+	while (i < n)
 	{
 		TimestampTz start = GetCurrentTimestamp();
+		ErrorData  *volatile edata = NULL;
+		char	   *blockers;
+		long		delay;
 		long		secs;
 		int			usecs;
 
-		for (int attempt = 0;; attempt++)
+		CHECK_FOR_INTERRUPTS();
+		if (i == batch_start)
 		{
-			ErrorData  *volatile edata = NULL;
-			char	   *blockers;
-			long		delay;
-
-			CHECK_FOR_INTERRUPTS();
-			MemoryContextReset(per_revision);	/* of a failed attempt */
 			BeginInternalSubTransaction(NULL);
-			MemoryContextSwitchTo(per_revision);
-			PG_TRY();
-			{
-				char	   *allowances;
+			MemoryContextSwitchTo(context);
+			batch_began = start;
+		}
+		MemoryContextReset(per_revision);	/* of the revision before */
+		MemoryContextSwitchTo(per_revision);
+		PG_TRY();
+		{
+			char	   *allowances;
 
-				steps[i].statements = run_script(plan[i].id, scripts[i],
-												 upgrade, &pos, &allowances);
+			steps[i].statements = run_script(plan[i].id, scripts[i],
+											 upgrade, &pos, &allowances);
+			steps[i].allowances = allowances ?
+				MemoryContextStrdup(context, allowances) : NULL;
+			MemoryContextSwitchTo(context);
+		}
+		PG_CATCH();
+		{
+			/* no jump out of here: PG_END_TRY must restore the stack */
+			MemoryContextSwitchTo(context);
+			edata = CopyErrorData();
+			FlushErrorState();
+			RollbackAndReleaseCurrentSubTransaction();
+			MemoryContextSwitchTo(context);
+			CurrentResourceOwner = owner;
+		}
+		PG_END_TRY();
+
+		if (edata == NULL)
+		{
+			TimestampDifference(start, GetCurrentTimestamp(), &secs, &usecs);
+			steps[i].id = plan[i].id;
+			steps[i].message = plan[i].message;
+			steps[i].upgrade = upgrade;
+			steps[i].started_at = start;
+			steps[i].duration_us = (int64) secs * 1000000 + usecs;
+			i++;
+			if (i == n ||
+				i - batch_start >= MIGRATE_BATCH_REVISIONS ||
+				TimestampDifferenceExceeds(batch_began, GetCurrentTimestamp(),
+										   MIGRATE_BATCH_MS))
+			{
 				ReleaseCurrentSubTransaction();
 				MemoryContextSwitchTo(context);
 				CurrentResourceOwner = owner;
-				steps[i].allowances = allowances ? pstrdup(allowances) : NULL;
+				batch_start = i;
+				attempt = 0;
 			}
-			PG_CATCH();
-			{
-				/* no jump out of here: PG_END_TRY must restore the stack */
-				MemoryContextSwitchTo(context);
-				edata = CopyErrorData();
-				FlushErrorState();
-				RollbackAndReleaseCurrentSubTransaction();
-				MemoryContextSwitchTo(context);
-				CurrentResourceOwner = owner;
-			}
-			PG_END_TRY();
-			if (edata == NULL)
-				break;
-
-			/* a lock not granted in time: the revision again, later */
-			blockers = edata->sqlerrcode == ERRCODE_LOCK_NOT_AVAILABLE &&
-				pos.parsetree ? describe_blockers(pos.parsetree) : NULL;
-			if (edata->sqlerrcode == ERRCODE_LOCK_NOT_AVAILABLE &&
-				attempt < migrate_lock_retries)
-			{
-				delay = (long) migrate_lock_retry_delay << Min(attempt, 10);
-				ereport(NOTICE,
-						(errmsg("statement %d of revision \"%s\" could not get a lock; retry %d of %d in %ld ms",
-								pos.number, plan[i].id, attempt + 1,
-								migrate_lock_retries, delay),
-						 blockers ? errdetail("Blocking: %s", blockers) : 0));
-				CatalogRecordRetry(plan[i].id, upgrade, pos.number, blockers);
-				(void) WaitLatch(MyLatch,
-								 WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
-								 delay, PG_WAIT_EXTENSION);
-				ResetLatch(MyLatch);
-				continue;
-			}
-			if (edata->sqlerrcode == ERRCODE_LOCK_NOT_AVAILABLE)
-			{
-				edata->detail = psprintf("%s%sThe lock was not granted in %d attempts of %d ms.%s%s",
-										 edata->detail ? edata->detail : "",
-										 edata->detail ? "  " : "",
-										 attempt + 1, migrate_lock_timeout,
-										 blockers ? "  Blocking: " : "",
-										 blockers ? blockers : "");
-				edata->hint = pstrdup("Retry once the blocking sessions are done, or raise migrate.lock_timeout or migrate.lock_retries.");
-			}
-			record_failure(plan[i].id, upgrade, start, &pos, edata);
-			ReThrowError(edata);
+			continue;
 		}
-		MemoryContextReset(per_revision);
 
-		TimestampDifference(start, GetCurrentTimestamp(), &secs, &usecs);
-		steps[i].id = plan[i].id;
-		steps[i].message = plan[i].message;
-		steps[i].upgrade = upgrade;
-		steps[i].started_at = start;
-		steps[i].duration_us = (int64) secs * 1000000 + usecs;
-		pfree(scripts[i]);
+		/* a lock not granted in time: the batch again, later */
+		blockers = edata->sqlerrcode == ERRCODE_LOCK_NOT_AVAILABLE &&
+			pos.parsetree ? describe_blockers(pos.parsetree) : NULL;
+		if (edata->sqlerrcode == ERRCODE_LOCK_NOT_AVAILABLE &&
+			attempt < migrate_lock_retries)
+		{
+			delay = (long) migrate_lock_retry_delay << Min(attempt, 10);
+			ereport(NOTICE,
+					(errmsg("statement %d of revision \"%s\" could not get a lock; retry %d of %d in %ld ms",
+							pos.number, plan[i].id, attempt + 1,
+							migrate_lock_retries, delay),
+					 blockers ? errdetail("Blocking: %s", blockers) : 0));
+			CatalogRecordRetry(plan[i].id, upgrade, pos.number, blockers);
+			(void) WaitLatch(MyLatch,
+							 WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+							 delay, PG_WAIT_EXTENSION);
+			ResetLatch(MyLatch);
+			attempt++;
+			i = batch_start;
+			continue;
+		}
+		if (edata->sqlerrcode == ERRCODE_LOCK_NOT_AVAILABLE)
+		{
+			edata->detail = psprintf("%s%sThe lock was not granted in %d attempts of %d ms.%s%s",
+									 edata->detail ? edata->detail : "",
+									 edata->detail ? "  " : "",
+									 attempt + 1, migrate_lock_timeout,
+									 blockers ? "  Blocking: " : "",
+									 blockers ? blockers : "");
+			edata->hint = pstrdup("Retry once the blocking sessions are done, or raise migrate.lock_timeout or migrate.lock_retries.");
+		}
+		record_failure(plan[i].id, upgrade, start, &pos, edata);
+		ReThrowError(edata);
 	}
+	MemoryContextReset(per_revision);
 	if (SPI_finish() != SPI_OK_FINISH)
 		elog(ERROR, "SPI_finish failed");
 	AtEOXact_GUC(true, nest);

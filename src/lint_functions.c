@@ -3,7 +3,7 @@
  * lint_functions.c
  *	  The linter's SQL-callable functions: thin wrappers over lint.c.
  *
- * migrate_lint and migrate_rules read the catalogs (and, for a live lint,
+ * migrate_lint, migrate_lint_revision and migrate_rules read the catalogs (and, for a live lint,
  * take ACCESS SHARE locks on the tables the text names, held to the end of
  * the transaction); migrate_rule_set writes migrate.rule through catalog.c.
  *
@@ -21,9 +21,41 @@
 #include "lint.h"
 
 PG_FUNCTION_INFO_V1(migrate_lint);
+PG_FUNCTION_INFO_V1(migrate_lint_revision);
 PG_FUNCTION_INFO_V1(migrate_rules);
 PG_FUNCTION_INFO_V1(migrate_rule_set);
 PG_FUNCTION_INFO_V1(migrate_allowances);
+
+static void put_findings(ReturnSetInfo *rsinfo, const char *section,
+						 List *findings);
+
+/*
+ * Add the findings to a result (rule, severity, statement, line, message,
+ * hint), after a first column "section" unless section is NULL.
+ */
+static void
+put_findings(ReturnSetInfo *rsinfo, const char *section, List *findings)
+{
+	ListCell   *lc;
+
+	foreach(lc, findings)
+	{
+		LintFinding *f = lfirst(lc);
+		Datum		values[7];
+		bool		nulls[7] = {0};
+		int			k = 0;
+
+		if (section)
+			values[k++] = CStringGetTextDatum(section);
+		values[k++] = CStringGetTextDatum(f->rule);
+		values[k++] = CStringGetTextDatum(LintSeverityName(f->severity));
+		values[k++] = Int32GetDatum(f->statement);
+		values[k++] = Int32GetDatum(f->line);
+		values[k++] = CStringGetTextDatum(f->message);
+		values[k++] = CStringGetTextDatum(f->hint);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+}
 
 /*
  * migrate_lint(sql text, transactional boolean, downgrade boolean,
@@ -41,7 +73,6 @@ migrate_lint(PG_FUNCTION_ARGS)
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	LintOptions opts;
 	List	   *findings;
-	ListCell   *lc;
 
 	if (PG_ARGISNULL(0))
 		ereport(ERROR,
@@ -57,19 +88,51 @@ migrate_lint(PG_FUNCTION_ARGS)
 	InitMaterializedSRF(fcinfo, 0);
 	findings = LintScript(text_to_cstring(PG_GETARG_TEXT_PP(0)), "linted SQL",
 						  &opts);
-	foreach(lc, findings)
-	{
-		LintFinding *f = lfirst(lc);
-		Datum		values[6];
-		bool		nulls[6] = {0};
+	put_findings(rsinfo, NULL, findings);
+	return (Datum) 0;
+}
 
-		values[0] = CStringGetTextDatum(f->rule);
-		values[1] = CStringGetTextDatum(LintSeverityName(f->severity));
-		values[2] = Int32GetDatum(f->statement);
-		values[3] = Int32GetDatum(f->line);
-		values[4] = CStringGetTextDatum(f->message);
-		values[5] = CStringGetTextDatum(f->hint);
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+/*
+ * migrate_lint_revision(upgrade text, downgrade text,
+ *						 transactional boolean, live boolean)
+ *	 RETURNS TABLE (section, rule, severity, statement, line, message, hint)
+ *
+ * Lint a revision's two sections as the load does: SQL that migrate runs
+ * (under its own lock_timeout and statement_timeout), the upgrade, then
+ * the downgrade as a downgrade that knows what the upgrade creates (so that
+ * dropping it is no loss, and the downgrade rules apply).  One row per
+ * finding, upgrade first; section is 'upgrade' or 'downgrade', statement
+ * and line count within the section.  NULL downgrade: none.
+ */
+Datum
+migrate_lint_revision(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	LintOptions opts;
+	char	   *upgrade;
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("the upgrade SQL to lint cannot be NULL")));
+	upgrade = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	opts.transactional = PG_ARGISNULL(2) ? true : PG_GETARG_BOOL(2);
+	opts.mode = (PG_ARGISNULL(3) || PG_GETARG_BOOL(3)) ?
+		LINT_MODE_LIVE : LINT_MODE_STATIC;
+	opts.in_runner = true;	/* migrate sets the timeouts */
+	opts.downgrade = false;
+	opts.upgrade_sql = NULL;
+
+	InitMaterializedSRF(fcinfo, 0);
+	put_findings(rsinfo, "upgrade",
+				 LintScript(upgrade, "upgrade SQL", &opts));
+	if (!PG_ARGISNULL(1))
+	{
+		opts.downgrade = true;
+		opts.upgrade_sql = upgrade;
+		put_findings(rsinfo, "downgrade",
+					 LintScript(text_to_cstring(PG_GETARG_TEXT_PP(1)),
+								"downgrade SQL", &opts));
 	}
 	return (Datum) 0;
 }

@@ -335,12 +335,17 @@ drop_new_invalid_indexes(List *before)
 }
 
 /*
- * Before CREATE INDEX CONCURRENTLY name ...: drop an invalid index of that
- * name on that table, the leftover of a build that was interrupted (by a
- * crash, say), which would make the statement fail forever.
+ * The invalid index that CREATE INDEX CONCURRENTLY "sql" would collide
+ * with: one of the same name on the same table, the leftover of a build
+ * that was interrupted (by a crash, a terminated session), which would
+ * make the statement fail forever, or be skipped by IF NOT EXISTS.  Its
+ * name, schema-qualified and quoted, in the current memory context; NULL
+ * when sql is not one such statement or there is none.  Needs a
+ * transaction and a snapshot; takes no lock.  Used by the worker and by
+ * migrate_leftover_index for the client.
  */
-static void
-drop_leftover_index(const char *sql)
+char *
+LeftoverInvalidIndex(const char *sql)
 {
 	static const char *const find_sql =
 	"SELECT pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname)"
@@ -354,16 +359,15 @@ drop_leftover_index(const char *sql)
 	Oid			types[2] = {TEXTOID, TEXTOID};
 	Datum		values[2];
 	char	   *leftover = NULL;
+	MemoryContext caller = CurrentMemoryContext;
 
 	if (list_length(parsetrees) != 1 ||
 		!IsA(linitial_node(RawStmt, parsetrees)->stmt, IndexStmt))
-		return;
+		return NULL;
 	stmt = (IndexStmt *) linitial_node(RawStmt, parsetrees)->stmt;
 	if (!stmt->concurrent || stmt->idxname == NULL)
-		return;
+		return NULL;
 
-	StartTransactionCommand();
-	PushActiveSnapshot(GetTransactionSnapshot());
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	values[0] = CStringGetTextDatum(stmt->idxname);
@@ -371,15 +375,33 @@ drop_leftover_index(const char *sql)
 									quote_qualified_identifier(stmt->relation->schemaname,
 															   stmt->relation->relname) :
 									quote_identifier(stmt->relation->relname));
-	if (SPI_execute_with_args(find_sql, 2, types, values, NULL, true, 1) == SPI_OK_SELECT &&
-		SPI_processed == 1)
+	if (SPI_execute_with_args(find_sql, 2, types, values, NULL, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not look for a leftover invalid index");
+	if (SPI_processed == 1)
 	{
-		MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+		char	   *name = SPI_getvalue(SPI_tuptable->vals[0],
+										SPI_tuptable->tupdesc, 1);
 
-		leftover = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
-		MemoryContextSwitchTo(old);
+		leftover = MemoryContextStrdup(caller, name);
 	}
 	SPI_finish();
+	return leftover;
+}
+
+/*
+ * Before CREATE INDEX CONCURRENTLY name ...: drop the leftover of an
+ * interrupted build (see LeftoverInvalidIndex).
+ */
+static void
+drop_leftover_index(const char *sql)
+{
+	char	   *leftover;
+
+	StartTransactionCommand();
+	PushActiveSnapshot(GetTransactionSnapshot());
+	leftover = LeftoverInvalidIndex(sql);
+	if (leftover != NULL)
+		leftover = MemoryContextStrdup(TopMemoryContext, leftover);
 	PopActiveSnapshot();
 	CommitTransactionCommand();
 

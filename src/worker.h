@@ -20,5 +20,6 @@ extern bool WorkerRun(const char *sql, Oid role, int lock_timeout,
 					  WorkerResult *result);
 extern char *WorkerRunAutonomous(const char *sql, Oid role);
 extern void WorkerRethrow(WorkerResult *result) pg_attribute_noreturn();
+extern char *LeftoverInvalidIndex(const char *sql);
 
 #endif							/* MIGRATE_WORKER_H */

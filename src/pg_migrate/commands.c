@@ -549,6 +549,7 @@ cmd_history(PGconn *conn, const char *range, bool graph)
 
 		rows[r].id = pg_strdup(id);
 		rows[r].parents = parse_pg_array(PQgetvalue(res, r, 1), &rows[r].nparents);
+		rows[r].deps = split_words(deps, &rows[r].ndeps);
 		initPQExpBuffer(&line);
 		if (!graph)
 		{
@@ -564,12 +565,10 @@ cmd_history(PGconn *conn, const char *range, bool graph)
 							  markers);
 		if (message[0])
 			appendPQExpBuffer(&line, ", %s", message);
+		if (deps[0] && (graph || opts.verbosity > 0))
+			appendPQExpBuffer(&line, " [depends on %s]", deps);
 		if (opts.verbosity > 0)
-		{
-			if (deps[0])
-				appendPQExpBuffer(&line, " [depends on %s]", deps);
 			appendPQExpBufferStr(&line, applied ? " [applied]" : " [pending]");
-		}
 		rows[r].text = line.data;
 	}
 	PQclear(res);
@@ -691,8 +690,10 @@ cmd_sql(PGconn *conn, const char *target)
 
 /*
  * lint [FILE...]: each file (default: every file of DIR) through
- * migrate_lint, when the database has it.  Exit status 3 when a finding
- * has severity "error".
+ * migrate_lint_revision, its upgrade and its downgrade section apart (so
+ * that the downgrade is linted as one, knowing what the upgrade creates),
+ * each finding with its section and its line in the file.  Exit status 3
+ * when a finding has severity "error".
  */
 int
 cmd_lint(PGconn *conn, int nfiles, char **files)
@@ -706,14 +707,14 @@ cmd_lint(PGconn *conn, int nfiles, char **files)
 	res = db_query(conn,
 				   "SELECT pg_catalog.count(*) FROM pg_catalog.pg_proc"
 				   " WHERE proname OPERATOR(pg_catalog.=) $1",
-				   1, (const char *[]) {"migrate_lint"},
-				   "could not look for migrate_lint");
+				   1, (const char *[]) {"migrate_lint_revision"},
+				   "could not look for migrate_lint_revision");
 	if (res == NULL)
 		return EXIT_FAILED;
 	if (strcmp(PQgetvalue(res, 0, 0), "0") == 0)
 	{
-		pg_log_error("this database has no function migrate_lint");
-		pg_log_error_detail("The installed version of the migrate extension does not lint.");
+		pg_log_error("this database has no function migrate_lint_revision");
+		pg_log_error_detail("The installed version of the migrate extension does not lint revisions.");
 		pg_log_error_hint("Update the extension with ALTER EXTENSION migrate UPDATE.");
 		PQclear(res);
 		return EXIT_FAILED;
@@ -726,8 +727,12 @@ cmd_lint(PGconn *conn, int nfiles, char **files)
 		d.nfiles = nfiles;
 		for (int i = 0; i < nfiles; i++)
 		{
+			const char *slash = strrchr(files[i], '/');
+
 			d.files[i].path = files[i];
-			if ((d.files[i].text = read_file(files[i], NULL)) == NULL)
+			d.files[i].name = pg_strdup(slash ? slash + 1 : files[i]);
+			if ((d.files[i].text = read_file(files[i], NULL)) == NULL ||
+				revdir_parse(&d.files[i]) != 0)
 				return EXIT_FAILED;
 		}
 	}
@@ -738,27 +743,34 @@ cmd_lint(PGconn *conn, int nfiles, char **files)
 	appendPQExpBufferChar(&json, '[');
 	for (int i = 0; i < d.nfiles; i++)
 	{
-		const char *params[1] = {d.files[i].text};
-		int			col_rule,
-					col_sev,
-					col_line,
-					col_msg,
-					col_hint;
+		RevFile    *f = &d.files[i];
+		char	   *upgrade;
+		char	   *downgrade;
+		int			up_line;
+		int			down_line;
+		const char *params[3];
 
-		res = db_query(conn, "SELECT * FROM pg_catalog.migrate_lint($1)", 1,
-					   params, psprintf("could not lint file \"%s\"", d.files[i].path));
+		revdir_sections(f, &upgrade, &up_line, &downgrade, &down_line);
+		params[0] = upgrade;
+		params[1] = downgrade;
+		params[2] = f->transactional ? "true" : "false";
+		res = db_query(conn,
+					   "SELECT section, rule, severity, statement, line, message, hint"
+					   " FROM pg_catalog.migrate_lint_revision($1, $2,"
+					   " $3::pg_catalog.bool)",
+					   3, params, psprintf("could not lint file \"%s\"", f->path));
 		if (res == NULL)
 			return EXIT_FAILED;
-		col_rule = PQfnumber(res, "rule");
-		if (col_rule < 0)
-			col_rule = PQfnumber(res, "rule_id");
-		col_sev = PQfnumber(res, "severity");
-		col_line = PQfnumber(res, "line");
-		col_msg = PQfnumber(res, "message");
-		col_hint = PQfnumber(res, "hint");
 		for (int r = 0; r < PQntuples(res); r++)
 		{
-			const char *sev = col_sev >= 0 ? PQgetvalue(res, r, col_sev) : "";
+			const char *section = PQgetvalue(res, r, 0);
+			const char *rule = PQgetvalue(res, r, 1);
+			const char *sev = PQgetvalue(res, r, 2);
+			const char *statement = PQgetvalue(res, r, 3);
+			int			line = atoi(PQgetvalue(res, r, 4)) +
+				(strcmp(section, "downgrade") == 0 ? down_line : up_line);
+			const char *message = PQgetvalue(res, r, 5);
+			const char *hint = PQgetvalue(res, r, 6);
 
 			findings++;
 			if (strcmp(sev, "error") == 0)
@@ -767,31 +779,25 @@ cmd_lint(PGconn *conn, int nfiles, char **files)
 			{
 				appendPQExpBufferStr(&json, findings > 1 ? ", {" : "{");
 				appendPQExpBufferStr(&json, "\"file\": ");
-				json_string(&json, d.files[i].path);
-				for (int c = 0; c < PQnfields(res); c++)
-				{
-					appendPQExpBufferStr(&json, ", ");
-					json_string(&json, PQfname(res, c));
-					appendPQExpBufferStr(&json, ": ");
-					json_string(&json, PQgetisnull(res, r, c) ? NULL : PQgetvalue(res, r, c));
-				}
+				json_string(&json, f->path);
+				appendPQExpBufferStr(&json, ", \"section\": ");
+				json_string(&json, section);
+				appendPQExpBufferStr(&json, ", \"rule\": ");
+				json_string(&json, rule);
+				appendPQExpBufferStr(&json, ", \"severity\": ");
+				json_string(&json, sev);
+				appendPQExpBuffer(&json, ", \"statement\": %s, \"line\": %d, \"section_line\": %s, \"message\": ",
+								  statement, line, PQgetvalue(res, r, 4));
+				json_string(&json, message);
+				appendPQExpBufferStr(&json, ", \"hint\": ");
+				json_string(&json, hint);
 				appendPQExpBufferChar(&json, '}');
 				continue;
 			}
-			if (col_msg < 0)
-			{
-				printf("%s:\n", d.files[i].path);
-				print_table(res);
-				break;
-			}
-			printf("%s:%s: %s%s%s%s%s\n", d.files[i].path,
-				   col_line >= 0 ? PQgetvalue(res, r, col_line) : "",
-				   sev, sev[0] ? ": " : "",
-				   col_rule >= 0 ? PQgetvalue(res, r, col_rule) : "",
-				   col_rule >= 0 ? ": " : "", PQgetvalue(res, r, col_msg));
-			if (col_hint >= 0 && !PQgetisnull(res, r, col_hint) &&
-				PQgetvalue(res, r, col_hint)[0] && opts.verbosity >= 0)
-				printf("    hint: %s\n", PQgetvalue(res, r, col_hint));
+			printf("%s:%d: %s: %s: %s (%s, statement %s)\n", f->path, line, sev,
+				   rule, message, section, statement);
+			if (hint[0] && opts.verbosity >= 0)
+				printf("    hint: %s\n", hint);
 		}
 		PQclear(res);
 	}

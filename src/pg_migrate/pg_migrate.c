@@ -17,6 +17,7 @@
 #include "pg_migrate.h"
 
 #include "common/logging.h"
+#include "common/string.h"
 #include "getopt_long.h"
 
 Options		opts;
@@ -38,6 +39,8 @@ usage(const char *progname)
 	printf("  -h, --host=HOSTNAME    database server host or socket directory\n");
 	printf("  -p, --port=PORT        database server port\n");
 	printf("  -U, --username=USER    database user name\n");
+	printf("  -w, --no-password      never prompt for password\n");
+	printf("  -W, --password         force password prompt\n");
 	printf("  -D, --dir=DIR          folder of revision files (default: ./migrations)\n");
 	printf("      --json             machine-readable output\n");
 	printf("  -q, --quiet            print errors only\n");
@@ -116,6 +119,10 @@ take_global_options(int nargs, char **args)
 			opts.verbosity = -1;
 		else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0)
 			opts.verbosity = 1;
+		else if (strcmp(a, "-w") == 0 || strcmp(a, "--no-password") == 0)
+			opts.prompt_password = TRI_NO;
+		else if (strcmp(a, "-W") == 0 || strcmp(a, "--password") == 0)
+			opts.prompt_password = TRI_YES;
 		else if (a[0] == '-' && a[1] != '\0' && strchr("dhpUD", a[1]))
 		{
 			switch (a[1])
@@ -197,14 +204,19 @@ notice_receiver(void *arg, const PGresult *res)
 
 /*
  * Connect with the options and PG* variables; NULL after reporting the
- * failure.  The migrate extension must be installed.
+ * failure.  As psql does, prompt for a password first with -W, or when
+ * the server asks for one that was not given, unless -w.  The migrate
+ * extension must be installed.
  */
 PGconn *
 db_connect(void)
 {
-	const char *keywords[7];
-	const char *values[7];
+	const char *keywords[8];
+	const char *values[8];
 	int			n = 0;
+	int			password_at;
+	char	   *password = NULL;
+	bool		new_pass;
 	PGconn	   *conn;
 	PGresult   *res;
 
@@ -223,6 +235,9 @@ db_connect(void)
 		keywords[n] = "user";
 		values[n++] = opts.user;
 	}
+	password_at = n;
+	keywords[n] = "password";
+	values[n++] = NULL;
 	keywords[n] = "fallback_application_name";
 	values[n++] = "pg_migrate";
 	/* last, so that a connection string may override the options above */
@@ -234,11 +249,32 @@ db_connect(void)
 	keywords[n] = NULL;
 	values[n] = NULL;
 
-	conn = PQconnectdbParams(keywords, values, true);
-	if (conn == NULL)
+	if (opts.prompt_password == TRI_YES)
+		password = simple_prompt("Password: ", false);
+	do
 	{
-		pg_log_error("could not connect to the database: out of memory");
-		return NULL;
+		values[password_at] = password;
+		new_pass = false;
+		conn = PQconnectdbParams(keywords, values, true);
+		if (conn == NULL)
+		{
+			pg_log_error("could not connect to the database: out of memory");
+			return NULL;
+		}
+		if (PQstatus(conn) == CONNECTION_BAD &&
+			PQconnectionNeedsPassword(conn) &&
+			password == NULL &&
+			opts.prompt_password != TRI_NO)
+		{
+			PQfinish(conn);
+			password = simple_prompt("Password: ", false);
+			new_pass = true;
+		}
+	} while (new_pass);
+	if (password)
+	{
+		explicit_bzero(password, strlen(password));
+		free(password);
 	}
 	if (PQstatus(conn) != CONNECTION_OK)
 	{
@@ -410,6 +446,8 @@ main(int argc, char **argv)
 		{"host", required_argument, NULL, 'h'},
 		{"port", required_argument, NULL, 'p'},
 		{"username", required_argument, NULL, 'U'},
+		{"no-password", no_argument, NULL, 'w'},
+		{"password", no_argument, NULL, 'W'},
 		{"dir", required_argument, NULL, 'D'},
 		{"json", no_argument, NULL, 1},
 		{"quiet", no_argument, NULL, 'q'},
@@ -449,7 +487,7 @@ main(int argc, char **argv)
 	 * Options come before the command; the command's own options (-m,
 	 * --parents, ...) after it, so stop at the first non-option ("+").
 	 */
-	while ((c = getopt_long(argc, argv, "+d:h:p:U:D:qvV?", long_options,
+	while ((c = getopt_long(argc, argv, "+d:h:p:U:wWD:qvV?", long_options,
 							NULL)) != -1)
 	{
 		switch (c)
@@ -465,6 +503,12 @@ main(int argc, char **argv)
 				break;
 			case 'U':
 				opts.user = pg_strdup(optarg);
+				break;
+			case 'w':
+				opts.prompt_password = TRI_NO;
+				break;
+			case 'W':
+				opts.prompt_password = TRI_YES;
 				break;
 			case 'D':
 				opts.dir = pg_strdup(optarg);

@@ -16,6 +16,7 @@
 
 #include "postgres_fe.h"
 
+#include "fe_utils/connect_utils.h"
 #include "libpq-fe.h"
 #include "pqexpbuffer.h"
 
@@ -31,6 +32,7 @@ typedef struct Options
 	const char *host;
 	const char *port;
 	const char *user;
+	enum trivalue prompt_password;	/* -w: TRI_NO, -W: TRI_YES */
 	const char *dir;			/* folder of revision files */
 	bool		json;			/* machine-readable output */
 	int			verbosity;		/* -1 quiet, 0 normal, 1 verbose */
@@ -86,6 +88,8 @@ typedef struct NewRevision
 extern int	revdir_read(const char *dir, RevDir *out, bool missing_ok);
 extern int	revdir_parse(RevFile *f);
 extern int	revdir_order(RevDir *d);
+extern void revdir_sections(const RevFile *f, char **upgrade, int *up_line,
+							char **downgrade, int *down_line);
 extern int	revdir_heads(const RevDir *d, int **heads);
 extern int	revdir_find(const RevDir *d, const char *ref);
 extern char *revision_write(const char *dir, const NewRevision *rev);
@@ -147,6 +151,8 @@ typedef struct GraphRow
 	char	   *id;
 	char	  **parents;
 	int			nparents;
+	char	  **deps;			/* depends-on */
+	int			ndeps;
 	char	   *text;			/* what to print after the graph */
 } GraphRow;
 extern void draw_graph(FILE *out, GraphRow *rows, int nrows);

@@ -197,6 +197,64 @@ revdir_parse(RevFile *f)
 }
 
 /*
+ * Split f->text into its upgrade and downgrade SQL, as the server does: the
+ * lines after "-- migrate:upgrade" (or "up") up to "-- migrate:downgrade"
+ * (or "down"), and the lines after that.  *up_line and *down_line are the
+ * lines of those directives, so that line L of a section is line
+ * *_line + L of the file.  *downgrade is NULL (and *down_line 0) when the
+ * file has no downgrade section.  Call after revdir_parse.
+ */
+void
+revdir_sections(const RevFile *f, char **upgrade, int *up_line,
+				char **downgrade, int *down_line)
+{
+	PQExpBufferData up,
+				down;
+	PQExpBuffer section = NULL;
+	const char *p = f->text;
+	int			lineno = 0;
+
+	initPQExpBuffer(&up);
+	initPQExpBuffer(&down);
+	*up_line = *down_line = 0;
+	while (*p)
+	{
+		const char *eol = strchr(p, '\n');
+		int			len = eol ? eol - p + 1 : (int) strlen(p);
+		char	   *key;
+		char	   *value;
+
+		lineno++;
+		if (header_directive(p, eol ? len - 1 : len, &key, &value) &&
+			(strcmp(key, "upgrade") == 0 || strcmp(key, "up") == 0 ||
+			 strcmp(key, "downgrade") == 0 || strcmp(key, "down") == 0))
+		{
+			if (key[0] == 'u' && section == NULL)
+			{
+				section = &up;
+				*up_line = lineno;
+			}
+			else if (key[0] == 'd' && section == &up)
+			{
+				section = &down;
+				*down_line = lineno;
+			}
+		}
+		else if (section)
+			appendBinaryPQExpBuffer(section, p, len);
+		p += len;
+	}
+	*upgrade = up.data;
+	if (*down_line > 0)
+		*downgrade = down.data;
+	else
+	{
+		*downgrade = NULL;
+		termPQExpBuffer(&down);
+	}
+}
+
+/*
  * Read every *.sql file of dir, in name order.  A missing folder is an
  * error unless missing_ok (then: no files).  Returns 0 or -1.
  */

@@ -16,7 +16,9 @@
  * transaction (migrate_steps), each non-transactional revision by this
  * client at top level, statement by statement, then recorded with
  * migrate_record.  A failed statement stops the run; a CONCURRENTLY build
- * that fails leaves an invalid index, which is dropped and reported.
+ * that fails leaves an invalid index, which is dropped and reported.  One
+ * that was interrupted (the client or its session killed, a crash) left
+ * one too: it is dropped before the statement runs again.
  *
  *-------------------------------------------------------------------------
  */
@@ -57,6 +59,7 @@ static bool run_non_transactional(PGconn *conn, PlanStep *step, bool upgrade,
 static char *array_literal(PlanStep *steps, int from, int to);
 static PGresult *invalid_indexes(PGconn *conn);
 static void drop_new_invalid_indexes(PGconn *conn, PGresult *before);
+static bool drop_leftover_index(PGconn *conn, const char *sql);
 
 /* Send a statement without parameters in the current pipeline. */
 static bool
@@ -339,6 +342,41 @@ drop_new_invalid_indexes(PGconn *conn, PGresult *before)
 }
 
 /*
+ * Before a CREATE INDEX CONCURRENTLY: drop the invalid index of the same
+ * name on the same table that an interrupted run of it left (a crash, a
+ * terminated session), which would make it fail, or be skipped with IF NOT
+ * EXISTS.  The server finds it (migrate_leftover_index, the check its
+ * background worker makes); the drop runs here, at top level.  False
+ * after reporting a failure.
+ */
+static bool
+drop_leftover_index(PGconn *conn, const char *sql)
+{
+	PGresult   *res;
+	char	   *drop;
+	bool		ok;
+
+	res = db_query(conn, "SELECT pg_catalog.migrate_leftover_index($1)", 1,
+				   &sql, "could not look for a leftover invalid index");
+	if (res == NULL)
+		return false;
+	if (PQgetisnull(res, 0, 0))
+	{
+		PQclear(res);
+		return true;
+	}
+	drop = psprintf("DROP INDEX CONCURRENTLY IF EXISTS %s", PQgetvalue(res, 0, 0));
+	ok = db_command(conn, drop, 0, NULL,
+					psprintf("could not drop invalid index %s", PQgetvalue(res, 0, 0)));
+	if (ok)
+		pg_log_warning("dropped invalid index %s left by an interrupted build, before building it again",
+					   PQgetvalue(res, 0, 0));
+	PQclear(res);
+	pg_free(drop);
+	return ok;
+}
+
+/*
  * Run a non-transactional revision's statements at top level, one by one,
  * with lock_timeout and statement_timeout from migrate's parameters, then
  * record it.  False after reporting a failure.
@@ -374,7 +412,8 @@ run_non_transactional(PGconn *conn, PlanStep *step, bool upgrade,
 		PGresult   *res;
 
 		if (strcasestr(sql, "concurrently") != NULL &&
-			(before = invalid_indexes(conn)) == NULL)
+			(!drop_leftover_index(conn, sql) ||
+			 (before = invalid_indexes(conn)) == NULL))
 		{
 			ok = false;
 			break;

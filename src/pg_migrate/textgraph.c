@@ -1,66 +1,102 @@
 /*-------------------------------------------------------------------------
  *
  * textgraph.c
- *	  The revision graph drawn as text, like "git log --graph".
+ *	  The revision graph drawn as text, like "git log --graph", with the
+ *	  depends-on edges drawn too, dotted.
  *
  * Rows come newest first (children before parents).  Columns hold the
- * revision each line of the drawing waits for; a revision's row puts "*"
- * in its column, then its column is replaced by its parents: a parent
- * already waited for by another column joins it ("|/"), further parents
- * open new columns ("|\").  Each revision waits in one column at most.
+ * revision each line of the drawing waits for, and the kind of edge the
+ * line is: a parent edge, drawn "|", "/", "\" and "_" like git's, or a
+ * depends-on edge, drawn ":" where it goes straight down and "/", "\" and
+ * "." where it moves across.  A revision's row puts "*" in its column, then
+ * its column is replaced by its parents, and columns for its dependencies
+ * open after them: an edge whose revision is already waited for by a
+ * column of its kind joins that column ("|/"), others open new columns
+ * ("|\").  So each revision is waited for by one parent column at most and
+ * one depends-on column at most; right before its row, its depends-on
+ * column joins its parent column (or becomes its column, if no child
+ * waits for it as a parent).
  *
  *-------------------------------------------------------------------------
  */
 #include "pg_migrate.h"
 
+/* A line of the drawing: the revision it goes to, and its kind. */
+typedef struct Column
+{
+	const char *id;
+	bool		dep;			/* a depends-on edge */
+} Column;
+
+/* One line between two layouts: from column, to column, kind. */
+typedef struct Edge
+{
+	int			from;
+	int			to;
+	bool		dep;
+} Edge;
+
+/* The column that waits for id with edges of this kind, or -1. */
 static int
-find_column(char **cols, int n, const char *id)
+find_column(const Column *cols, int n, const char *id, bool dep)
 {
 	for (int i = 0; i < n; i++)
-		if (strcmp(cols[i], id) == 0)
+		if (cols[i].dep == dep && strcmp(cols[i].id, id) == 0)
 			return i;
 	return -1;
 }
 
-/* Draw the line between two column layouts, given where each line goes. */
+/* Is id one of the revisions of rows[from..nrows-1]? */
+static bool
+drawn_below(const GraphRow *rows, int nrows, int from, const char *id)
+{
+	for (int q = from; q < nrows; q++)
+		if (strcmp(rows[q].id, id) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Draw the line between two column layouts, given where each line goes;
+ * nothing when every line goes straight down, unless force.
+ */
 static void
-draw_transition(FILE *out, int nold, int nnew, const int *from, const int *to,
-				int nedges)
+draw_transition(FILE *out, int nold, int nnew, const Edge *edges, int nedges,
+				bool force)
 {
 	int			width = 2 * Max(nold, nnew) + 2;
-	char	   *buf = pg_malloc(width + 1);
-	bool		straight = nold == nnew;
+	char	   *buf;
+	bool		straight = nold == nnew && !force;
 	int			len;
 
 	for (int e = 0; e < nedges; e++)
-		straight &= from[e] == to[e];
+		straight &= edges[e].from == edges[e].to;
 	if (straight)
-	{
-		pg_free(buf);
 		return;
-	}
+	buf = pg_malloc(width + 1);
 	memset(buf, ' ', width);
 	buf[width] = '\0';
 	for (int e = 0; e < nedges; e++)
 	{
-		int			a = from[e];
-		int			b = to[e];
+		int			a = edges[e].from;
+		int			b = edges[e].to;
+		char		run = edges[e].dep ? '.' : '_';
 
 		if (a == b)
-			buf[2 * a] = '|';
+			buf[2 * a] = edges[e].dep ? ':' : '|';
 		else if (b < a)
 		{
 			buf[2 * a - 1] = '/';
 			for (int x = 2 * b + 1; x < 2 * a - 1; x++)
 				if (buf[x] == ' ')
-					buf[x] = '_';
+					buf[x] = run;
 		}
 		else
 		{
 			buf[2 * a + 1] = '\\';
 			for (int x = 2 * a + 2; x < 2 * b; x++)
 				if (buf[x] == ' ')
-					buf[x] = '_';
+					buf[x] = run;
 		}
 	}
 	len = width;
@@ -75,50 +111,78 @@ void
 draw_graph(FILE *out, GraphRow *rows, int nrows)
 {
 	int			cap = 16;
-	char	  **cols = pg_malloc(sizeof(char *) * cap);
+	Column	   *cols = pg_malloc(sizeof(Column) * cap);
 	int			ncols = 0;
-
-	/* parents outside the rows drawn (a history range) open no column */
-	for (int r = 0; r < nrows; r++)
-		for (int p = 0; p < rows[r].nparents; p++)
-		{
-			bool		found = false;
-
-			for (int q = r + 1; q < nrows && !found; q++)
-				found = rows[q].parents != NULL && rows[r].parents[p] != NULL &&
-					strcmp(rows[q].id, rows[r].parents[p]) == 0;
-			if (!found)
-				rows[r].parents[p] = NULL;
-		}
 
 	for (int r = 0; r < nrows; r++)
 	{
 		GraphRow   *row = &rows[r];
-		int			idx = find_column(cols, ncols, row->id);
-		char	  **next;
+		int			idx;
+		int			dep_idx;
+		int			nout = row->nparents + row->ndeps;
+		Column	   *next;
 		int			nnext = 0;
-		int		   *from;
-		int		   *to;
+		Edge	   *edges;
 		int			nedges = 0;
+		bool		force;
 
-		if (ncols + row->nparents + 2 > cap)
+		if (ncols + nout + 2 > cap)
 		{
-			cap = 2 * (ncols + row->nparents + 2);
-			cols = pg_realloc(cols, sizeof(char *) * cap);
+			cap = 2 * (ncols + nout + 2);
+			cols = pg_realloc(cols, sizeof(Column) * cap);
+		}
+		edges = pg_malloc(sizeof(Edge) * (ncols + nout + 1));
+		next = pg_malloc(sizeof(Column) * (ncols + nout + 1));
+
+		/*
+		 * Before the row: the depends-on column that waits for it joins its
+		 * parent column, or becomes its column.
+		 */
+		idx = find_column(cols, ncols, row->id, false);
+		dep_idx = find_column(cols, ncols, row->id, true);
+		if (dep_idx >= 0 && idx < 0)
+		{
+			cols[dep_idx].dep = false;
+			idx = dep_idx;
+		}
+		else if (dep_idx >= 0)
+		{
+			for (int k = 0; k < ncols; k++)
+			{
+				if (k == dep_idx)
+					continue;
+				next[nnext++] = cols[k];
+			}
+			for (int k = 0; k < ncols; k++)
+			{
+				edges[nedges].from = k;
+				edges[nedges].dep = cols[k].dep;
+				edges[nedges++].to = k == dep_idx ?
+					idx - (idx > dep_idx) : k - (k > dep_idx);
+			}
+			draw_transition(out, ncols, nnext, edges, nedges, false);
+			memcpy(cols, next, sizeof(Column) * nnext);
+			ncols = nnext;
+			idx = find_column(cols, ncols, row->id, false);
+			nnext = nedges = 0;
 		}
 		if (idx < 0)
 		{
-			cols[ncols] = row->id;
+			cols[ncols].id = row->id;
+			cols[ncols].dep = false;
 			idx = ncols++;
 		}
 
 		/* the revision's row */
 		for (int k = 0; k < ncols; k++)
-			fprintf(out, "%c ", k == idx ? '*' : '|');
+			fprintf(out, "%c ", k == idx ? '*' : cols[k].dep ? ':' : '|');
 		fprintf(out, "%s\n", row->text);
 
-		/* the next layout: its column replaced by its new parents */
-		next = pg_malloc(sizeof(char *) * (ncols + row->nparents + 1));
+		/*
+		 * The next layout: its column replaced by the parents and then the
+		 * dependencies that no column waits for yet.  Those outside the
+		 * rows drawn (a history range) open no column.
+		 */
 		for (int k = 0; k < ncols; k++)
 		{
 			if (k != idx)
@@ -126,49 +190,60 @@ draw_graph(FILE *out, GraphRow *rows, int nrows)
 				next[nnext++] = cols[k];
 				continue;
 			}
-			for (int p = 0; p < row->nparents; p++)
+			for (int p = 0; p < nout; p++)
 			{
-				const char *parent = row->parents[p];
+				bool		dep = p >= row->nparents;
+				const char *id = dep ? row->deps[p - row->nparents] :
+				row->parents[p];
 
-				if (parent == NULL || find_column(cols, ncols, parent) >= 0 ||
-					find_column(next, nnext, parent) >= 0)
+				if (!drawn_below(rows, nrows, r + 1, id) ||
+					find_column(cols, ncols, id, dep) >= 0 ||
+					find_column(next, nnext, id, dep) >= 0)
 					continue;
-				next[nnext++] = (char *) parent;
+				next[nnext].id = id;
+				next[nnext++].dep = dep;
 			}
 		}
 
-		/* where each line goes */
-		from = pg_malloc(sizeof(int) * (ncols + row->nparents + 1));
-		to = pg_malloc(sizeof(int) * (ncols + row->nparents + 1));
+		/*
+		 * Where each line goes.  A depends-on edge that leaves the row
+		 * straight down is drawn (":"), so that it is not taken for a parent
+		 * edge where it joins.
+		 */
+		nedges = 0;
+		force = false;
 		for (int k = 0; k < ncols; k++)
 		{
 			if (k != idx)
 			{
-				from[nedges] = k;
-				to[nedges++] = find_column(next, nnext, cols[k]);
+				edges[nedges].from = k;
+				edges[nedges].dep = cols[k].dep;
+				edges[nedges++].to = find_column(next, nnext, cols[k].id,
+												 cols[k].dep);
 				continue;
 			}
-			for (int p = 0; p < row->nparents; p++)
+			for (int p = 0; p < nout; p++)
 			{
-				int			pos;
+				bool		dep = p >= row->nparents;
+				const char *id = dep ? row->deps[p - row->nparents] :
+				row->parents[p];
+				int			pos = find_column(next, nnext, id, dep);
 
-				if (row->parents[p] == NULL)
-					continue;
-				pos = find_column(next, nnext, row->parents[p]);
 				if (pos >= 0)
 				{
-					from[nedges] = k;
-					to[nedges++] = pos;
+					edges[nedges].from = k;
+					edges[nedges].dep = dep;
+					edges[nedges++].to = pos;
+					force |= dep;
 				}
 			}
 		}
 		if (r < nrows - 1)
-			draw_transition(out, ncols, nnext, from, to, nedges);
-		memcpy(cols, next, sizeof(char *) * nnext);
+			draw_transition(out, ncols, nnext, edges, nedges, force);
+		memcpy(cols, next, sizeof(Column) * nnext);
 		ncols = nnext;
 		pg_free(next);
-		pg_free(from);
-		pg_free(to);
+		pg_free(edges);
 	}
 	pg_free(cols);
 }

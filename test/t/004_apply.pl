@@ -125,6 +125,36 @@ like($err, qr/NOTICE:  statement 1 of revision "lk02" could not get a lock; retr
 is($node->safe_psql('postgres', q{SELECT count(*) FROM migrate.log WHERE revision = 'lk02' AND outcome = 'failure' AND sqlstate = '55P03' AND detail ~ 'Blocking: pid'}),
 	'1', 'the failure record names the blocker');
 $blocker->query_safe('COMMIT');
+
+# A retry rolls back to the savepoint of the batch of revisions the blocked
+# one belongs to, and runs the batch again: the revisions before it in the
+# same call still run once.
+$node->safe_psql('postgres', q{
+SELECT migrate_revision('new table', 'CREATE TABLE lk_new (id int); INSERT INTO lk_new VALUES (1)', 'DROP TABLE lk_new', id => 'lk03');
+SELECT migrate_revision('touch ch_3', 'ALTER TABLE ch_3 ADD COLUMN extra int', 'ALTER TABLE ch_3 DROP COLUMN extra', id => 'lk04');
+});
+$blocker->query_safe('BEGIN; LOCK TABLE ch_3 IN ACCESS SHARE MODE;');
+$runner->query_until(qr/started/, q{
+\echo started
+SELECT string_agg(revision, ' ' ORDER BY step) FROM migrate_upgrade('head');
+\echo done
+});
+ok( $node->poll_query_until('postgres', q{
+SELECT count(*) > 0 FROM pg_stat_activity
+ WHERE wait_event_type = 'Lock' AND query LIKE 'SELECT string_agg(revision%'
+   AND now() - query_start > interval '400 ms'}),
+	'an upgrade of several revisions waits for the lock of the last');
+$blocker->query_safe('COMMIT');
+my $upgraded = $runner->query_until(qr/done/, '');
+like($upgraded, qr/lk02 lk03 lk04/, 'then runs all three');
+is($node->safe_psql('postgres', q{SELECT count(*) FROM lk_new}), '1',
+	'the revisions before the blocked one ran once');
+is( $node->safe_psql('postgres', q{
+SELECT string_agg(revision, ' ' ORDER BY revision) FROM migrate.log
+ WHERE revision IN ('lk02', 'lk03', 'lk04') AND outcome = 'success'}),
+	'lk02 lk03 lk04', 'and are logged once each');
+cmp_ok($node->safe_psql('postgres', q{SELECT count(*) FROM migrate.log WHERE revision = 'lk04' AND outcome = 'retry'}),
+	'>', 0, 'the retries name the blocked revision');
 $blocker->quit;
 $runner->quit;
 

@@ -178,6 +178,44 @@ $node->command_like(pm('history', 'm1:'), qr/\A[^\n]*c1[^\n]*\n[^\n]*m1[^\n]*\n\
 $node->command_like(pm('history', '--graph'),
 	qr/\A\* c1 .*\n\* m1 .*\n\|\\\n\| \* b1 .*\n\* \| a2,.*\n\|\/\n\* a1 .*\n\z/,
 	'history --graph draws the merge');
+
+# depends-on edges are drawn too, dotted (":" and "."), parent edges solid
+$node->safe_psql('postgres', 'CREATE DATABASE graphs');
+$node->safe_psql('graphs', q{
+CREATE EXTENSION migrate;
+SET client_min_messages = warning;
+SELECT migrate_revision('root', 'CREATE TABLE t1 (id int)', 'DROP TABLE t1', id => 'g1', parents => '{}');
+SELECT migrate_revision('two', 'CREATE TABLE t2 (id int)', 'DROP TABLE t2', id => 'g2', parents => '{g1}');
+SELECT migrate_revision('b one', 'CREATE TABLE t3 (id int)', 'DROP TABLE t3', id => 'gb1', parents => '{g1}');
+SELECT migrate_revision('b two', 'CREATE TABLE t4 (id int)', 'DROP TABLE t4', id => 'gb2', parents => '{gb1}', depends_on => '{g2}');
+SELECT migrate_revision('other root', 'CREATE TABLE t5 (id int)', 'DROP TABLE t5', id => 'gx1', parents => '{}', depends_on => '{gb1}');
+SELECT migrate_merge('{g2,gb2}', 'merge', id => 'gm');
+SELECT migrate_revision('after', 'CREATE TABLE t6 (id int)', 'DROP TABLE t6', id => 'gc', parents => '{gm}', depends_on => '{g1}');
+});
+$node->command_like([ 'pg_migrate', '-d', 'graphs', 'history', '--graph' ],
+	qr/\A\* gc \(head\), after \[depends on g1\]
+\|\\
+\* : gm \(mergepoint\), merge
+\|\\ \\
+\| \| : \* gx1 \(root head\), other root \[depends on gb1\]
+\| \| : :
+\| \* : : gb2, b two \[depends on g2\]
+\| \|\\ \\ \\
+\| \|\.:\.:\/
+\| \* : : gb1, b one
+\|\.\|\/ \/
+\* \| : g2, two
+\|\/ \/
+\|\/
+\* g1 \(root branchpoint\), root
+\z/,
+	'history --graph draws depends-on edges dotted');
+$node->command_like([ 'pg_migrate', '-d', 'graphs', 'history', '--graph', 'gb1:gb2' ],
+	qr/\A\* gb2, b two \[depends on g2\]\n\* gb1, b one\n\z/,
+	'a depends-on edge to a revision outside the range is not drawn');
+$node->command_like([ 'pg_migrate', '-d', 'graphs', 'history', '--graph', 'g2:gm' ],
+	qr/\A\* gm \(mergepoint\), merge\n\|\\\n\| \* gb2, b two \[depends on g2\]\n\| :\n\|\/\n\* g2, two\n\z/,
+	'a depends-on edge leaves its row dotted');
 $node->command_like(pm('show', 'a2'),
 	qr/Revision:\s+a2\nParents:\s+a1\n.*-- upgrade\nALTER TABLE persons ADD COLUMN email text;/s,
 	'show');
@@ -221,6 +259,49 @@ $node->command_checks_all(pm('downgrade', 'c1'),
 $node->command_checks_all(
 	[ 'pg_migrate', '-d', 'app', '-h', $node->host, '-p', '1', '-D', $dir, 'current' ],
 	1, [qr/^$/], [qr/error: connection to server .* failed/], 'bad connection');
+
+# passwords: -w never prompts, -W prompts before connecting, and without
+# either pg_migrate prompts when the server asks for a password (as psql)
+$node->safe_psql('postgres', "CREATE ROLE pw_user LOGIN PASSWORD 'pw_secret'");
+{
+	my $hba = slurp_file($node->data_dir . '/pg_hba.conf');
+	open my $hfh, '>', $node->data_dir . '/pg_hba.conf' or die;
+	print $hfh "local all pw_user scram-sha-256\nhost all pw_user 127.0.0.1/32 scram-sha-256\n$hba";
+	close $hfh;
+	$node->reload;
+}
+{
+	local $ENV{PGPASSWORD};
+	delete $ENV{PGPASSWORD};
+	$node->command_checks_all(pm('-U', 'pw_user', '-w', 'current'),
+		1, [qr/^$/], [qr/no password supplied/], '-w does not prompt');
+	$node->command_checks_all(pm('--no-password', '-U', 'pw_user', 'current'),
+		1, [qr/^$/], [qr/no password supplied/], '--no-password before the command');
+  SKIP:
+	{
+		# the prompt reads /dev/tty when there is one: only without it
+		# does it read the standard input this test can write
+		skip 'a terminal is attached: the prompt would read it', 4
+		  if open(my $tty, '<', '/dev/tty');
+		my @conn = ('-h', $node->host, '-p', $node->port);
+		my ($out, $err) = ('', '');
+		IPC::Run::run([ @{ pm(@conn, '-U', 'pw_user', '-W', 'current') } ],
+			'<', \"pw_secret\n", '>', \$out, '2>', \$err);
+		is($? >> 8, 0, '-W prompts, and the password typed is used');
+		like($err, qr/^Password: /, 'the prompt is on stderr');
+		($out, $err) = ('', '');
+		IPC::Run::run([ @{ pm(@conn, '-U', 'pw_user', 'current', '--password') } ],
+			'<', \"wrong\n", '>', \$out, '2>', \$err);
+		like($err, qr/password authentication failed for user "pw_user"/,
+			'--password after the command, a wrong password');
+		($out, $err) = ('', '');
+		IPC::Run::run([ @{ pm(@conn, '-U', 'pw_user', 'current') } ],
+			'<', \"pw_secret\n", '>', \$out, '2>', \$err);
+		ok($? >> 8 == 0 && $err =~ /^Password: / && $out ne '',
+			'without -W, a prompt when the server asks');
+	}
+}
+
 $node->safe_psql('postgres', 'CREATE DATABASE plain');
 $node->command_checks_all([ 'pg_migrate', '-d', 'plain', 'current' ],
 	1, [qr/^$/], [qr/extension "migrate" is not installed in database "plain"/],
@@ -252,19 +333,45 @@ $node->command_fails_like(pm('load'), qr/"[^"]*notes\.sql" is not a revision fil
 	'a file without an upgrade section is refused');
 unlink "$dir/99999999999999_notes.sql";
 
-# lint: runs when the database has migrate_lint, else says it has not
-if ($node->safe_psql('app',
-		"SELECT count(*) FROM pg_proc WHERE proname = 'migrate_lint'") eq '0')
-{
-	$node->command_checks_all(pm('lint'),
-		1, [qr/^$/], [qr/this database has no function migrate_lint/],
-		'lint without migrate_lint');
-}
-else
-{
-	($rc, $out, $err) = run_pm('lint');
-	ok($rc == 0 || $rc == 3, 'lint runs');
-}
+# lint: each file's upgrade and downgrade sections are linted apart, the
+# downgrade as a downgrade that knows what the upgrade creates; findings
+# give the file's line and the section
+($rc, $out, $err) = run_pm('lint');
+ok($rc == 0 || $rc == 3, 'lint of the folder runs');
+$node->safe_psql('app', 'CREATE TABLE lint_people (id int PRIMARY KEY); INSERT INTO lint_people VALUES (1)');
+my $lintfile = "$tempdir/lint_me.sql";
+open $fh, '>', $lintfile or die;
+print $fh <<'EOF_LINT';
+-- migrate:revision lint1
+-- migrate:message lint me
+
+-- migrate:upgrade
+CREATE TABLE lint_made (id int);
+
+DELETE FROM lint_people;
+
+-- migrate:downgrade
+DROP TABLE lint_made;
+TRUNCATE lint_people;
+EOF_LINT
+close $fh;
+($rc, $out, $err) = run_pm('lint', $lintfile);
+is($rc, 3, 'lint of a file with errors: exit status 3');
+like($out, qr/^\Q$lintfile\E:7: error: delete-or-update-without-where: .* \(upgrade, statement 2\)$/m,
+	'an upgrade finding, at its line of the file');
+like($out, qr/^\Q$lintfile\E:11: error: destructive-downgrade-without-export: the downgrade truncates table "lint_people".* \(downgrade, statement 2\)$/m,
+	'a downgrade rule on the downgrade section, at its line of the file');
+unlike($out, qr/lint_made/, 'dropping what the upgrade created is no finding');
+unlike($out, qr/: truncate: /, 'the downgrade is not linted as an upgrade');
+($rc, $out, $err) = run_pm('--json', 'lint', $lintfile);
+is_deeply(
+	[ map { "$_->{section}:$_->{line}:$_->{section_line}:$_->{rule}" } @{ decode_json($out) } ],
+	[ 'upgrade:7:3:delete-or-update-without-where', 'downgrade:11:2:destructive-downgrade-without-export' ],
+	'--json lint: section, line in the file and in the section, rule');
+open $fh, '>', $lintfile or die;
+print $fh "-- migrate:revision lint2\n-- migrate:upgrade\nCREATE TABLE lint_other (id int);\n";
+close $fh;
+$node->command_like(pm('lint', $lintfile), qr/^no findings in 1 file$/, 'a file without downgrade');
 
 $node->stop;
 done_testing();

@@ -163,5 +163,24 @@ $in .= "SELECT migrate_unlock_session();\n\\q\n";
 $holder->finish;
 $node->command_like(pm('upgrade'), qr/upgraded 3 revisions/, 'after the unlock it runs');
 
+# a mixed plan that fails in a transactional stretch after a
+# non-transactional revision: what ran before stays recorded, the failed
+# stretch is rolled back, and the next run resumes there
+$node->command_like(pm('downgrade', 'r1'), qr/downgraded 4 revisions/, 'back to r1');
+{
+	local $ENV{PGOPTIONS} = "$ENV{PGOPTIONS} -c migrate.debug_fail_at=r5:1";
+	$node->command_checks_all(pm('upgrade'),
+		1,
+		[qr/\Aupgraded r2.*\nupgraded r3.*\nupgraded r4.*\nupgraded 3 revisions before the failure\n\z/],
+		[qr/injected failure at statement 1 of revision "r5"/],
+		'the last transactional stretch fails');
+}
+is($node->safe_psql('app', "SELECT string_agg(revision, ',' ORDER BY revision) FROM migrate.applied"),
+	'r1,r2,r3,r4', 'the revisions before it stay applied');
+is($node->safe_psql('app', "SELECT to_regclass('notes') IS NULL"), 't', 'r5 left nothing');
+$node->command_like(pm('upgrade'), qr/\Aupgraded r5.*\nupgraded 1 revision to "head"/,
+	'the next run resumes with r5');
+is($node->safe_psql('app', 'SELECT migrate_at_head()'), 't', 'at head again');
+
 $node->stop;
 done_testing();
