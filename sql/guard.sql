@@ -141,6 +141,13 @@ SELECT migrate_revision('more', 'ALTER TABLE g_shop.orders ADD COLUMN placed_at 
 SELECT step, revision FROM migrate_upgrade('head');
 SELECT * FROM migrate_check();
 
+-- extension scripts are exempt, and extension members are no part of the
+-- fingerprint
+CREATE EXTENSION pgcrypto SCHEMA g_shop;
+SELECT * FROM migrate_check();
+DROP EXTENSION pgcrypto;
+SELECT count(*) FROM migrate_drift();
+
 -- inside a migration the revision's own lint decides; downgrades too
 SELECT step, revision FROM migrate_downgrade('base');
 SELECT * FROM migrate_check();

@@ -1233,15 +1233,19 @@ CatalogAckDrift(Datum ids, const char *note)
  * A hash of the managed schemas' catalog state: relations, columns,
  * defaults, constraints, indexes, views, functions, triggers, types and
  * policies, as definitions and names (never OIDs, so that a restored
- * database hashes the same).  Computed with search_path = pg_catalog so
+ * database hashes the same); not the members of extensions, which their
+ * own scripts manage.  Computed with search_path = pg_catalog so
  * that every name in a definition is qualified the same way whatever the
  * session's path.
  */
 static const char *const fingerprint_sql =
 "WITH s AS (SELECT n.oid, n.nspname FROM pg_catalog.pg_namespace n"
 "           JOIN migrate.managed_schema m ON m.name OPERATOR(pg_catalog.=) n.nspname::text),"
+" e AS (SELECT classid, objid FROM pg_catalog.pg_depend"
+"       WHERE deptype OPERATOR(pg_catalog.=) 'e'::\"char\"),"
 " r AS (SELECT c.oid, s.nspname, c.relname, c.relkind, c.relpersistence"
-"       FROM pg_catalog.pg_class c JOIN s ON c.relnamespace OPERATOR(pg_catalog.=) s.oid),"
+"       FROM pg_catalog.pg_class c JOIN s ON c.relnamespace OPERATOR(pg_catalog.=) s.oid"
+"       WHERE (c.tableoid, c.oid) NOT IN (SELECT * FROM e)),"
 " x(line) AS ("
 "  SELECT pg_catalog.concat_ws(' ', 'rel', nspname, relname, relkind, relpersistence) FROM r"
 "  UNION ALL SELECT pg_catalog.concat_ws(' ', 'col', r.nspname, r.relname, a.attname,"
@@ -1271,11 +1275,13 @@ static const char *const fingerprint_sql =
 "    pg_catalog.pg_get_function_result(p.oid), p.prokind, p.provolatile,"
 "    pg_catalog.md5(p.prosrc))"
 "   FROM s JOIN pg_catalog.pg_proc p ON p.pronamespace OPERATOR(pg_catalog.=) s.oid"
+"   WHERE (p.tableoid, p.oid) NOT IN (SELECT * FROM e)"
 "  UNION ALL SELECT pg_catalog.concat_ws(' ', 'type', s.nspname, t.typname, t.typtype,"
 "    (SELECT pg_catalog.string_agg(e.enumlabel::text, ',' ORDER BY e.enumsortorder)"
 "     FROM pg_catalog.pg_enum e WHERE e.enumtypid OPERATOR(pg_catalog.=) t.oid))"
 "   FROM s JOIN pg_catalog.pg_type t ON t.typnamespace OPERATOR(pg_catalog.=) s.oid"
 "   WHERE t.typtype OPERATOR(pg_catalog.<>) 'b'::\"char\""
+"    AND (t.tableoid, t.oid) NOT IN (SELECT * FROM e)"
 "    AND t.typrelid OPERATOR(pg_catalog.=) 0::oid)"
 " SELECT pg_catalog.md5(COALESCE(pg_catalog.string_agg(line, E'\\n' ORDER BY line), ''))"
 " FROM x";
