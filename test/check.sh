@@ -9,7 +9,7 @@ source "$(dirname "$0")/lib.sh"
 ensure_packages
 build_install
 make_workdir
-cp -r "$TOP/sql" "$TOP/expected" "$TOP/test" "$WORK/"
+cp -r "$TOP/sql" "$TOP/expected" "$TOP/test" "$TOP/README.md" "$WORK/"
 [ "$(id -u)" = 0 ] && chown -R postgres: "$WORK"
 start_cluster regress
 
