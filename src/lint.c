@@ -37,7 +37,10 @@
 #include "access/xact.h"
 #include "catalog/index.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_attribute.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_constraint.h"
+#include "catalog/pg_index.h"
 #include "catalog/pg_inherits.h"
 #include "catalog/pg_proc.h"
 #include "commands/tablecmds.h"
@@ -126,6 +129,7 @@ static void record_statement(LintContext *cx, HTAB *table, Node *stmt);
 static void record_table_use(LintContext *cx, RangeVar *rv, int flags);
 static void end_transaction(LintContext *cx);
 static bool relation_is_empty(Relation rel);
+static LintRelState relation_statistics(Oid relid, double *rows);
 static void report_revision_findings(const char *id, const char *direction,
 									 List *findings, StringInfo refused,
 									 int *nrefused, const char **first_rule);
@@ -1517,7 +1521,22 @@ LintSchemaHoldsRows(LintContext *cx, const char *name)
 	table_close(pg_class, AccessShareLock);
 	foreach(lc, tables)
 	{
-		Relation	rel = try_relation_open(lfirst_oid(lc), AccessShareLock);
+		Relation	rel;
+
+		if (cx->opts->mode == LINT_MODE_DDL &&
+			!CheckRelationOidLockedByMe(lfirst_oid(lc), AccessShareLock, true))
+		{
+			double		n;
+
+			/* no lock, no scan: the statistics say */
+			if (relation_statistics(lfirst_oid(lc), &n) != LINT_REL_EMPTY)
+			{
+				rows = true;
+				break;
+			}
+			continue;
+		}
+		rel = try_relation_open(lfirst_oid(lc), AccessShareLock);
 
 		if (rel == NULL)
 			continue;
@@ -1527,6 +1546,84 @@ LintSchemaHoldsRows(LintContext *cx, const char *name)
 			break;
 	}
 	return rows;
+}
+
+/*
+ * The CHECK constraints of a relation, read from pg_constraint without
+ * opening the relation (so without locking it: the DDL guard must not take
+ * a lock before the command takes its own).  A List of LintConstraint.
+ */
+List *
+LintRelationChecks(Oid relid)
+{
+	Relation	pg_constraint = table_open(ConstraintRelationId, AccessShareLock);
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tup;
+	List	   *result = NIL;
+
+	ScanKeyInit(&key, Anum_pg_constraint_conrelid, BTEqualStrategyNumber,
+				F_OIDEQ, ObjectIdGetDatum(relid));
+	scan = systable_beginscan(pg_constraint, ConstraintRelidTypidNameIndexId,
+							  true, NULL, 1, &key);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		Form_pg_constraint con = (Form_pg_constraint) GETSTRUCT(tup);
+		bool		isnull;
+		Datum		bin;
+		LintConstraint *check;
+
+		if (con->contype != CONSTRAINT_CHECK)
+			continue;
+		bin = heap_getattr(tup, Anum_pg_constraint_conbin,
+						   RelationGetDescr(pg_constraint), &isnull);
+		if (isnull)
+			continue;
+		check = palloc(sizeof(LintConstraint));
+		check->expr = stringToNode(TextDatumGetCString(bin));
+		check->valid = con->convalidated;
+		result = lappend(result, check);
+	}
+	systable_endscan(scan);
+	table_close(pg_constraint, AccessShareLock);
+	return result;
+}
+
+/* The indexes of a relation, from pg_index without opening the relation. */
+List *
+LintRelationIndexes(Oid relid)
+{
+	Relation	pg_index = table_open(IndexRelationId, AccessShareLock);
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tup;
+	List	   *result = NIL;
+
+	ScanKeyInit(&key, Anum_pg_index_indrelid, BTEqualStrategyNumber,
+				F_OIDEQ, ObjectIdGetDatum(relid));
+	scan = systable_beginscan(pg_index, IndexIndrelidIndexId, true, NULL, 1,
+							  &key);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+		result = lappend_oid(result, ((Form_pg_index) GETSTRUCT(tup))->indexrelid);
+	systable_endscan(scan);
+	table_close(pg_index, AccessShareLock);
+	return result;
+}
+
+/* Is the column marked NOT NULL?  From the syscache, no relation opened. */
+bool
+LintColumnNotNull(Oid relid, AttrNumber attnum)
+{
+	HeapTuple	tup = SearchSysCache2(ATTNUM, ObjectIdGetDatum(relid),
+									  Int16GetDatum(attnum));
+	bool		result = false;
+
+	if (HeapTupleIsValid(tup))
+	{
+		result = ((Form_pg_attribute) GETSTRUCT(tup))->attnotnull;
+		ReleaseSysCache(tup);
+	}
+	return result;
 }
 
 /*

@@ -145,6 +145,17 @@ extern bool LintFunctionVolatile(LintContext *cx, List *funcname, int nargs);
 extern double LintEstimateRows(LintContext *cx, Node *stmt);
 extern bool LintTry(void (*fn) (void *arg), void *arg);
 
+/* A CHECK constraint of a relation, as stored. */
+typedef struct LintConstraint
+{
+	Node	   *expr;
+	bool		valid;
+} LintConstraint;
+
+extern List *LintRelationChecks(Oid relid);
+extern List *LintRelationIndexes(Oid relid);
+extern bool LintColumnNotNull(Oid relid, AttrNumber attnum);
+
 /* Small helpers */
 extern const char *LintName(RangeVar *rv);
 extern char *LintNameList(List *names);

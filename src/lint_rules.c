@@ -352,26 +352,21 @@ not_null_proven(LintContext *cx, RangeVar *rv, const char *column)
 {
 	Oid			relid = LintRelid(cx, rv);
 	AttrNumber	attnum;
-	Relation	rel;
-	bool		proven = false;
+	ListCell   *lc;
 
 	if (!OidIsValid(relid) || column == NULL ||
-		(attnum = get_attnum(relid, column)) <= 0 ||
-		(rel = try_relation_open(relid, AccessShareLock)) == NULL)
+		(attnum = get_attnum(relid, column)) <= 0)
 		return false;
-	if (TupleDescAttr(rel->rd_att, attnum - 1)->attnotnull)
-		proven = true;
-	else if (rel->rd_att->constr)
+	if (LintColumnNotNull(relid, attnum))
+		return true;
+	foreach(lc, LintRelationChecks(relid))
 	{
-		TupleConstr *constr = rel->rd_att->constr;
+		LintConstraint *check = lfirst(lc);
 
-		for (int i = 0; i < constr->num_check && !proven; i++)
-			if (constr->check[i].ccvalid)
-				proven = proves_not_null(stringToNode(constr->check[i].ccbin),
-										 attnum);
+		if (check->valid && proves_not_null(check->expr, attnum))
+			return true;
 	}
-	relation_close(rel, NoLock);
-	return proven;
+	return false;
 }
 
 /*
@@ -644,7 +639,6 @@ predict_type_change(LintContext *cx, RangeVar *rv, const char *column,
 	Oid			newtype;
 	TypeName   *tn = def->typeName;
 	TypeChange	change;
-	Relation	rel;
 
 	*checked = *indexed = false;
 	if (!OidIsValid(relid) || column == NULL ||
@@ -656,21 +650,18 @@ predict_type_change(LintContext *cx, RangeVar *rv, const char *column,
 		return CHANGE_UNKNOWN;
 
 	/* CHECK constraints on the column are verified again; indexes rebuilt */
-	if ((rel = try_relation_open(relid, AccessShareLock)) != NULL)
 	{
-		TupleConstr *constr = rel->rd_att->constr;
-		List	   *indexes = RelationGetIndexList(rel);
 		ListCell   *lc;
 
-		for (int i = 0; constr && i < constr->num_check; i++)
+		foreach(lc, LintRelationChecks(relid))
 		{
 			Bitmapset  *attrs = NULL;
 
-			pull_varattnos(stringToNode(constr->check[i].ccbin), 1, &attrs);
+			pull_varattnos(((LintConstraint *) lfirst(lc))->expr, 1, &attrs);
 			if (bms_is_member(attnum - FirstLowInvalidHeapAttributeNumber, attrs))
 				*checked = true;
 		}
-		foreach(lc, indexes)
+		foreach(lc, LintRelationIndexes(relid))
 		{
 			HeapTuple	tup = SearchSysCache1(INDEXRELID,
 											  ObjectIdGetDatum(lfirst_oid(lc)));
@@ -686,7 +677,6 @@ predict_type_change(LintContext *cx, RangeVar *rv, const char *column,
 				*indexed = true;	/* an expression may use the column */
 			ReleaseSysCache(tup);
 		}
-		relation_close(rel, NoLock);
 	}
 
 	if (def->raw_default &&
@@ -1334,29 +1324,30 @@ check_changing_primary_key(LintContext *cx, Node *stmt)
 	AlterTableStmt *at = alter_table(stmt);
 	ListCell   *lc;
 	Oid			relid;
-	Relation	rel;
 	Oid			pkey;
 	List	   *keycols = NIL;
 	bool		dropped = false;
 
-	if (at == NULL || !OidIsValid(relid = LintRelid(cx, at->relation)) ||
-		(rel = try_relation_open(relid, AccessShareLock)) == NULL)
+	if (at == NULL || !OidIsValid(relid = LintRelid(cx, at->relation)))
 		return;
-	pkey = RelationGetPrimaryKeyIndex(rel);
-	if (OidIsValid(pkey))
+	pkey = InvalidOid;
+	foreach(lc, LintRelationIndexes(relid))
 	{
-		HeapTuple	tup = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(pkey));
+		HeapTuple	tup = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(lfirst_oid(lc)));
 
 		if (HeapTupleIsValid(tup))
 		{
 			Form_pg_index index = (Form_pg_index) GETSTRUCT(tup);
 
-			for (int k = 0; k < index->indnkeyatts; k++)
-				keycols = lappend_int(keycols, index->indkey.values[k]);
+			if (index->indisprimary)
+			{
+				pkey = index->indexrelid;
+				for (int k = 0; k < index->indnkeyatts; k++)
+					keycols = lappend_int(keycols, index->indkey.values[k]);
+			}
 			ReleaseSysCache(tup);
 		}
 	}
-	relation_close(rel, NoLock);
 	if (!OidIsValid(pkey))
 		return;
 	foreach(lc, at->cmds)
