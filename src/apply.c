@@ -31,7 +31,6 @@
 
 #include "catalog.h"
 #include "executor.h"
-#include "guard.h"
 
 PG_FUNCTION_INFO_V1(migrate_apply);
 PG_FUNCTION_INFO_V1(migrate_unapply);
@@ -116,7 +115,7 @@ apply(FunctionCallInfo fcinfo, bool upgrade)
 					(errmsg("nothing to %s", upgrade ? "apply" : "unapply")));
 		else
 		{
-			GuardStoreFingerprint();
+			CatalogStoreFingerprint();
 			SPI_commit();
 		}
 	}

@@ -19,6 +19,9 @@
  */
 #include "postgres.h"
 
+#include "access/heapam.h"
+#include "access/table.h"
+#include "access/tableam.h"
 #include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_namespace.h"
@@ -34,6 +37,7 @@
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/snapmgr.h"
 #include "utils/syscache.h"
 #include "utils/timestamp.h"
 
@@ -930,44 +934,67 @@ CatalogSetRuleSeverity(const char *rule, const char *severity)
  * drift records and the schema fingerprint (see guard.c).
  */
 
+/*
+ * The text columns of every row of migrate.<table>, as arrays of C strings
+ * (NULL for a null), read with a plain heap scan under the latest
+ * snapshot: the DDL guard asks this for every DDL statement, and SPI would
+ * cost more than the statement's own catalog work.
+ */
+static List *
+scan_text_rows(const char *table, int ncols)
+{
+	Oid			nsp = get_namespace_oid("migrate", true);
+	Oid			relid = OidIsValid(nsp) ? get_relname_relid(table, nsp) : InvalidOid;
+	Relation	rel;
+	Snapshot	snapshot;
+	TableScanDesc scan;
+	HeapTuple	tup;
+	List	   *rows = NIL;
+
+	if (!OidIsValid(relid))
+		return NIL;
+	rel = table_open(relid, AccessShareLock);
+	snapshot = RegisterSnapshot(GetLatestSnapshot());
+	scan = table_beginscan(rel, snapshot, 0, NULL);
+	while ((tup = heap_getnext(scan, ForwardScanDirection)) != NULL)
+	{
+		char	  **row = palloc(sizeof(char *) * ncols);
+
+		for (int c = 0; c < ncols; c++)
+		{
+			bool		isnull;
+			Datum		d = heap_getattr(tup, c + 1, RelationGetDescr(rel), &isnull);
+
+			row[c] = isnull ? NULL : TextDatumGetCString(d);
+		}
+		rows = lappend(rows, row);
+	}
+	table_endscan(scan);
+	UnregisterSnapshot(snapshot);
+	table_close(rel, AccessShareLock);
+	return rows;
+}
+
 /* The managed schemas and the protected objects, for one DDL statement. */
 GuardScope *
 CatalogGuardScope(void)
 {
-	static const char *const sql =
-	"SELECT NULL::text, name, NULL::text, NULL::text FROM migrate.managed_schema"
-	" UNION ALL"
-	" SELECT reason, schema_name, table_name, column_name FROM migrate.protected";
-	GuardScope *scope;
-	CatalogAccess access;
-	MemoryContext spi;
-	int			rows;
+	GuardScope *scope = palloc0(sizeof(GuardScope));
+	ListCell   *lc;
 
-	catalog_begin(&access);
-	rows = run(sql, 0, NULL, NULL, NULL, false, SPI_OK_SELECT);
-	spi = MemoryContextSwitchTo(access.caller);
-	scope = palloc0(sizeof(GuardScope));
-	for (int i = 0; i < rows; i++)
+	foreach(lc, scan_text_rows("managed_schema", 1))
+		scope->schemas = lappend(scope->schemas, ((char **) lfirst(lc))[0]);
+	foreach(lc, scan_text_rows("protected", 4))
 	{
-		HeapTuple	tup = SPI_tuptable->vals[i];
-		bool		isnull;
-		char	   *reason = text_col(tup, 1, &isnull);
+		char	  **row = lfirst(lc);
+		CatalogProtected *p = palloc0(sizeof(CatalogProtected));
 
-		if (isnull)
-			scope->schemas = lappend(scope->schemas, text_col(tup, 2, NULL));
-		else
-		{
-			CatalogProtected *p = palloc0(sizeof(CatalogProtected));
-
-			p->reason = reason;
-			p->schema = text_col(tup, 2, NULL);
-			p->table = text_col(tup, 3, NULL);
-			p->column = text_col(tup, 4, NULL);
-			scope->protected = lappend(scope->protected, p);
-		}
+		p->schema = row[0];
+		p->table = row[1];
+		p->column = row[2];
+		p->reason = row[3];
+		scope->protected = lappend(scope->protected, p);
 	}
-	MemoryContextSwitchTo(spi);
-	catalog_end(&access);
 	return scope;
 }
 

@@ -448,7 +448,7 @@ migrate_unlock_session(PG_FUNCTION_ARGS)
 	bool		released = CatalogSessionLock(false);
 
 	if (recorded)
-		GuardStoreFingerprint();
+		CatalogStoreFingerprint();
 	PG_RETURN_BOOL(released);
 }
 

@@ -711,7 +711,7 @@ ExecuteMove(const char *target, bool upgrade, int *n)
 	CatalogStep *steps = ExecuteRevisions(plan, *n, upgrade, target);
 
 	if (*n > 0)
-		GuardStoreFingerprint();
+		CatalogStoreFingerprint();
 	return steps;
 }
 
@@ -758,6 +758,6 @@ ExecuteStamp(const char **targets, int ntargets, int *n)
 		}
 	CatalogRecordSteps(steps, *n);
 	if (*n > 0)
-		GuardStoreFingerprint();
+		CatalogStoreFingerprint();
 	return steps;
 }

@@ -123,6 +123,7 @@ static const char *const enforced_rules[] = {
 	"attach-partition-without-check",
 	"grant-revoke-change",
 	"row-level-security-change",
+	"drift-ddl-outside-migration",
 };
 
 /*
@@ -182,13 +183,6 @@ exempt(void)
 	if (!check_function_bodies && superuser_arg(GetOuterUserId()))
 		return true;
 	return false;
-}
-
-/* Store the fingerprint of the managed schemas (after a migration). */
-void
-GuardStoreFingerprint(void)
-{
-	CatalogStoreFingerprint();
 }
 
 static EventTriggerData *
@@ -324,7 +318,6 @@ check_statement(Node *parsetree, const char *tag)
 	ListCell   *lc;
 	GuardTarget *managed = NULL;
 	bool		all_new = true;
-	LintSeverity drift_severity;
 
 	if (scope->schemas == NIL && scope->protected == NIL)
 		return;
@@ -377,19 +370,11 @@ check_statement(Node *parsetree, const char *tag)
 			psprintf("%s breaks safety rule \"%s\"", tag, f->rule),
 			psprintf("%s.  Schema \"%s\" is managed by migrate, and this runs outside a migration.",
 					 capitalized(f->message), managed->schema),
+			strcmp(f->rule, "drift-ddl-outside-migration") == 0 ? f->hint :
 			psprintf("%s Make the change in a revision, where it is reviewed and logged.",
 					 f->hint));
 		return;
 	}
-	drift_severity = LintRuleSeverity("drift-ddl-outside-migration");
-	if (drift_severity >= LINT_ERROR)
-		act(tag, "drift-ddl-outside-migration", managed,
-			ERRCODE_MIGRATE_DDL_BLOCKED,
-			psprintf("%s blocked by safety rule \"drift-ddl-outside-migration\"", tag),
-			psprintf("%s runs outside migrations in a managed schema", tag),
-			psprintf("Schema \"%s\" is managed by migrate, and this database allows no DDL there outside migrations.",
-					 managed->schema),
-			"Make the change in a revision.");
 }
 
 /* migrate.guard_ddl_start(): ddl_command_start */

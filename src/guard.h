@@ -41,7 +41,6 @@ extern void GuardRunnerLeave(void);
 extern void GuardRunnerSession(bool on);
 extern bool GuardRunnerSessionChanged(void);
 extern void GuardRunnerProcess(void);
-extern void GuardStoreFingerprint(void);
 
 /* guard_targets.c */
 extern List *GuardStatementTargets(Node *stmt);

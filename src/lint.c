@@ -1308,18 +1308,6 @@ LintDdlStatement(Node *parsetree)
 	return cx.findings;
 }
 
-/* A rule's severity in this database. */
-LintSeverity
-LintRuleSeverity(const char *id)
-{
-	LintSeverity *severities = load_severities();
-
-	for (int i = 0; i < LintRuleCount; i++)
-		if (strcmp(LintRuleTable[i].id, id) == 0)
-			return severities[i];
-	return LINT_OFF;
-}
-
 /*
  * Check the statement about to run against the catalogs as they are now;
  * stop the call on a blocking finding.

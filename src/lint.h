@@ -107,7 +107,6 @@ extern LintRun *LintRunBegin(const char *id, List *statements, const char *sql,
 							 bool upgrade, bool transactional);
 extern void LintRunStatement(LintRun *run, SqlStatement *st);
 extern List *LintDdlStatement(Node *parsetree);
-extern LintSeverity LintRuleSeverity(const char *id);
 extern double LintRelationRows(Relation rel, double limit);
 extern void LintRunRowCount(LintRun *run, SqlStatement *st, uint64 rows);
 extern char *LintRunEnd(LintRun *run);

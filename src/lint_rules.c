@@ -2419,10 +2419,12 @@ check_protected_object_change(LintContext *cx, Node *stmt)
 		LintReport(cx, true, NULL, "the statement changes protected %s", what);
 }
 
-/* drift-ddl-outside-migration: event triggers only (guard.c); never in a revision. */
+/* drift-ddl-outside-migration: event triggers only (guard.c): any DDL on a managed schema's objects; never in a revision. */
 static void
 check_drift_ddl_outside_migration(LintContext *cx, Node *stmt)
 {
+	if (cx->opts->mode == LINT_MODE_DDL)
+		LintReport(cx, false, NULL, "the statement changes objects of a managed schema outside migrations");
 }
 
 /* destructive-downgrade-without-export: a downgrade that drops, truncates or overwrites data that may exist, with no export step before. */
