@@ -48,7 +48,8 @@
 #include "catalog/pg_namespace.h"
 #include "commands/event_trigger.h"
 #include "commands/extension.h"
-#include "executor/spi.h"
+#include "executor/executor.h"
+#include "funcapi.h"
 #include "miscadmin.h"
 #include "storage/lmgr.h"
 #include "tcop/tcopprot.h"
@@ -390,50 +391,104 @@ migrate_guard_ddl_start(PG_FUNCTION_ARGS)
 	PG_RETURN_NULL();
 }
 
-/* The schema a collected or dropped object is in, or is (for a schema). */
+/*
+ * One object of pg_event_trigger_ddl_commands() (a collected command) or
+ * pg_event_trigger_dropped_objects(), as the guard needs it.
+ */
+typedef struct EventObject
+{
+	char	   *command_tag;	/* collected commands only */
+	char	   *object_type;
+	char	   *schema;			/* its schema, or itself for a schema */
+	char	   *identity;
+	bool		skip;			/* of an extension; dropped: temporary, or an
+								 * internal or automatic dependent */
+	List	   *address_names;	/* dropped objects only */
+} EventObject;
+
 static char *
-object_schema(HeapTuple tup, TupleDesc desc, int classid_col, int objid_col,
-			  int schema_col)
+slot_text(TupleTableSlot *slot, int col)
 {
 	bool		isnull;
-	Datum		classid = SPI_getbinval(tup, desc, classid_col, &isnull);
+	Datum		d = slot_getattr(slot, col, &isnull);
 
-	if (!isnull && DatumGetObjectId(classid) == NamespaceRelationId)
-	{
-		Datum		objid = SPI_getbinval(tup, desc, objid_col, &isnull);
-
-		return isnull ? NULL : get_namespace_name(DatumGetObjectId(objid));
-	}
-	return SPI_getvalue(tup, desc, schema_col);
+	return isnull ? NULL : TextDatumGetCString(d);
 }
 
-/* Connect to SPI and read an event's objects into SPI_tuptable. */
-static void
-event_rows(const char *sql)
+static bool
+slot_bool(TupleTableSlot *slot, int col)
 {
-	static const char *plan_sql[2];
-	static SPIPlanPtr plans[2];
-	SPIPlanPtr	plan = NULL;
-	int			i;
+	bool		isnull;
+	Datum		d = slot_getattr(slot, col, &isnull);
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	for (i = 0; i < lengthof(plans) && plan_sql[i]; i++)
-		if (plan_sql[i] == sql)
-			plan = plans[i];
-	if (plan == NULL)
+	return !isnull && DatumGetBool(d);
+}
+
+/*
+ * The objects of this event: the collected commands (ddl_command_end) or
+ * the dropped objects (sql_drop).  The set-returning function is called
+ * directly, not through SPI, which would cost more than reading it.
+ */
+static List *
+event_objects(bool dropped)
+{
+	FmgrInfo	flinfo;
+	LOCAL_FCINFO(fcinfo, 0);
+	ReturnSetInfo rsinfo = {0};
+	ExprContext *econtext = CreateStandaloneExprContext();
+	TupleTableSlot *slot;
+	List	   *result = NIL;
+
+	fmgr_info(dropped ? F_PG_EVENT_TRIGGER_DROPPED_OBJECTS :
+			  F_PG_EVENT_TRIGGER_DDL_COMMANDS, &flinfo);
+	rsinfo.type = T_ReturnSetInfo;
+	rsinfo.econtext = econtext;
+	rsinfo.allowedModes = SFRM_Materialize;
+	rsinfo.returnMode = SFRM_Materialize;
+	InitFunctionCallInfoData(*fcinfo, &flinfo, 0, InvalidOid, NULL,
+							 (Node *) &rsinfo);
+	(void) FunctionCallInvoke(fcinfo);
+	if (rsinfo.setResult == NULL)
 	{
-		plan = SPI_prepare(sql, 0, NULL);
-		if (plan == NULL || (i < lengthof(plans) && SPI_keepplan(plan) != 0))
-			elog(ERROR, "could not prepare \"%s\"", sql);
-		if (i < lengthof(plans))
-		{
-			plan_sql[i] = sql;
-			plans[i] = plan;
-		}
+		FreeExprContext(econtext, true);
+		return NIL;
 	}
-	if (SPI_execute_plan(plan, NULL, NULL, true, 0) != SPI_OK_SELECT)
-		elog(ERROR, "could not run \"%s\"", sql);
+	slot = MakeSingleTupleTableSlot(rsinfo.setDesc, &TTSOpsMinimalTuple);
+	while (tuplestore_gettupleslot(rsinfo.setResult, true, false, slot))
+	{
+		EventObject *o = palloc0(sizeof(EventObject));
+		bool		isnull;
+		Oid			classid = DatumGetObjectId(slot_getattr(slot, 1, &isnull));
+		bool		is_schema = !isnull && classid == NamespaceRelationId;
+
+		if (dropped)
+		{
+			o->skip = slot_bool(slot, 6) ||
+				!(slot_bool(slot, 4) || slot_bool(slot, 5));
+			o->object_type = slot_text(slot, 7);
+			o->schema = slot_text(slot, is_schema ? 9 : 8);
+			o->identity = slot_text(slot, 10);
+			if (!slot_attisnull(slot, 11))
+				o->address_names =
+					TextArrayToList(DatumGetArrayTypeP(slot_getattr(slot, 11, &isnull)),
+									"address_names");
+		}
+		else
+		{
+			o->skip = slot_bool(slot, 8);
+			o->command_tag = slot_text(slot, 4);
+			o->object_type = slot_text(slot, 5);
+			o->schema = is_schema ?
+				get_namespace_name(DatumGetObjectId(slot_getattr(slot, 2, &isnull))) :
+				slot_text(slot, 6);
+			o->identity = slot_text(slot, 7);
+		}
+		result = lappend(result, o);
+	}
+	ExecDropSingleTupleTableSlot(slot);
+	tuplestore_end(rsinfo.setResult);
+	FreeExprContext(econtext, true);
+	return result;
 }
 
 static bool
@@ -522,66 +577,33 @@ add_managed(List *schemas)
 Datum
 migrate_guard_ddl_end(PG_FUNCTION_ARGS)
 {
-	static const char *const sql =
-	"SELECT classid, objid, command_tag, object_type, schema_name,"
-	" object_identity"
-	" FROM pg_catalog.pg_event_trigger_ddl_commands() WHERE NOT in_extension";
 	EventTriggerData *trig = trigger_data(fcinfo, "migrate.guard_ddl_end");
-	bool		migrating = in_migration();
-	MemoryContext caller = CurrentMemoryContext;
-	List	   *schemas = NIL;	/* of each row, NULL for none */
-	List	   *rows = NIL;		/* of CatalogDrift */
+	List	   *objects;
 	GuardScope *scope;
 	bool		statement_managed = false;
 	ListCell   *lc;
-	ListCell   *lc2;
 
 	if (exempt())
 		PG_RETURN_NULL();
 	if (runner_session)
 		runner_session_ddl = true;
+	objects = event_objects(false);
 
-	event_rows(sql);
-	for (uint64 i = 0; i < SPI_processed; i++)
-	{
-		HeapTuple	tup = SPI_tuptable->vals[i];
-		TupleDesc	desc = SPI_tuptable->tupdesc;
-		char	   *schema = object_schema(tup, desc, 1, 2, 5);
-		MemoryContext spi = MemoryContextSwitchTo(caller);
-
-		if (schema && temp_schema(schema))
-		{
-			MemoryContextSwitchTo(spi);
-			continue;
-		}
-		schemas = lappend(schemas, schema ? pstrdup(schema) : NULL);
-		if (!migrating)
-		{
-			CatalogDrift *d = new_drift(pstrdup(SPI_getvalue(tup, desc, 3)));
-			char	   *type = SPI_getvalue(tup, desc, 4);
-			char	   *identity = SPI_getvalue(tup, desc, 6);
-
-			d->object_type = type ? pstrdup(type) : NULL;
-			d->object_identity = identity ? pstrdup(identity) : NULL;
-			d->schema_name = schema ? pstrdup(schema) : NULL;
-			d->rule = warned_rule[0] ? pstrdup(warned_rule) : NULL;
-			rows = lappend(rows, d);
-		}
-		MemoryContextSwitchTo(spi);
-	}
-	SPI_finish();
-
-	if (migrating)
+	if (in_migration())
 	{
 		List	   *named = NIL;
 
-		foreach(lc, schemas)
-			if (lfirst(lc))
-				named = lappend(named, lfirst(lc));
+		foreach(lc, objects)
+		{
+			EventObject *o = lfirst(lc);
+
+			if (!o->skip && o->schema && !temp_schema(o->schema))
+				named = lappend(named, o->schema);
+		}
 		add_managed(named);
 		PG_RETURN_NULL();
 	}
-	if (rows == NIL)
+	if (objects == NIL)
 		PG_RETURN_NULL();
 	scope = CatalogGuardScope();
 	if (scope->schemas == NIL)
@@ -589,12 +611,20 @@ migrate_guard_ddl_end(PG_FUNCTION_ARGS)
 	foreach(lc, GuardStatementTargets(trig->parsetree))
 		statement_managed |= in_list(scope->schemas,
 									 ((GuardTarget *) lfirst(lc))->schema);
-	forboth(lc, rows, lc2, schemas)
+	foreach(lc, objects)
 	{
-		char	   *schema = lfirst(lc2);
+		EventObject *o = lfirst(lc);
+		CatalogDrift *d;
 
-		if (schema ? in_list(scope->schemas, schema) : statement_managed)
-			CatalogRecordDrift(lfirst(lc));
+		if (o->skip || (o->schema ? temp_schema(o->schema) ||
+						!in_list(scope->schemas, o->schema) : !statement_managed))
+			continue;
+		d = new_drift(o->command_tag);
+		d->object_type = o->object_type;
+		d->object_identity = o->identity;
+		d->schema_name = o->schema;
+		d->rule = warned_rule[0] ? warned_rule : NULL;
+		CatalogRecordDrift(d);
 	}
 	PG_RETURN_NULL();
 }
@@ -603,15 +633,9 @@ migrate_guard_ddl_end(PG_FUNCTION_ARGS)
 Datum
 migrate_guard_sql_drop(PG_FUNCTION_ARGS)
 {
-	static const char *const sql =
-	"SELECT classid, objid, object_type, schema_name, object_name,"
-	" object_identity, is_temporary, address_names"
-	" FROM pg_catalog.pg_event_trigger_dropped_objects()"
-	" WHERE original OR normal";	/* not row types, indexes of tables */
 	EventTriggerData *trig = trigger_data(fcinfo, "migrate.guard_sql_drop");
 	const char *tag = GetCommandTagName(trig->tag);
 	GuardScope *scope;
-	MemoryContext caller = CurrentMemoryContext;
 	List	   *drift = NIL;
 	GuardTarget *hit = NULL;
 	CatalogProtected *hit_protected = NULL;
@@ -623,52 +647,40 @@ migrate_guard_sql_drop(PG_FUNCTION_ARGS)
 	if (scope->schemas == NIL && scope->protected == NIL)
 		PG_RETURN_NULL();
 
-	event_rows(sql);
-	for (uint64 i = 0; i < SPI_processed; i++)
+	foreach(lc, event_objects(true))
 	{
-		HeapTuple	tup = SPI_tuptable->vals[i];
-		TupleDesc	desc = SPI_tuptable->tupdesc;
-		bool		isnull;
-		bool		temporary = DatumGetBool(SPI_getbinval(tup, desc, 7, &isnull));
-		char	   *schema;
-		char	   *type;
-		MemoryContext spi;
+		EventObject *o = lfirst(lc);
 
-		if (temporary)
+		if (o->skip || o->schema == NULL || temp_schema(o->schema))
 			continue;
-		schema = object_schema(tup, desc, 1, 2, 4);
-		type = SPI_getvalue(tup, desc, 3);
-		spi = MemoryContextSwitchTo(caller);
-		if (hit == NULL && scope->protected != NIL && schema &&
-			(strcmp(type, "table") == 0 || strcmp(type, "table column") == 0 ||
-			 strcmp(type, "view") == 0 || strcmp(type, "materialized view") == 0))
+		if (hit == NULL && scope->protected != NIL &&
+			(strcmp(o->object_type, "table") == 0 ||
+			 strcmp(o->object_type, "table column") == 0 ||
+			 strcmp(o->object_type, "view") == 0 ||
+			 strcmp(o->object_type, "materialized view") == 0))
 		{
 			GuardTarget *t = palloc0(sizeof(GuardTarget));
-			Datum		names = SPI_getbinval(tup, desc, 8, &isnull);
-			List	   *parts = isnull ? NIL :
-				TextArrayToList(DatumGetArrayTypeP(names), "address_names");
 
-			t->schema = pstrdup(schema);
-			t->table = list_length(parts) >= 2 ? lsecond(parts) : NULL;
-			t->column = list_length(parts) >= 3 ? lthird(parts) : NULL;
+			t->schema = o->schema;
+			t->table = list_length(o->address_names) >= 2 ?
+				lsecond(o->address_names) : NULL;
+			t->column = list_length(o->address_names) >= 3 ?
+				lthird(o->address_names) : NULL;
 			t->identity = (t->column == NULL);
 			if (t->table && (hit_protected = ProtectedMatch(scope, t)) != NULL)
 				hit = t;
 		}
-		if (!temp_schema(schema) && in_list(scope->schemas, schema))
+		if (in_list(scope->schemas, o->schema))
 		{
 			CatalogDrift *d = new_drift(tag);
-			char	   *identity = SPI_getvalue(tup, desc, 6);
 
-			d->object_type = pstrdup(type);
-			d->object_identity = identity ? pstrdup(identity) : NULL;
-			d->schema_name = pstrdup(schema);
-			d->rule = warned_rule[0] ? pstrdup(warned_rule) : NULL;
+			d->object_type = o->object_type;
+			d->object_identity = o->identity;
+			d->schema_name = o->schema;
+			d->rule = warned_rule[0] ? warned_rule : NULL;
 			drift = lappend(drift, d);
 		}
-		MemoryContextSwitchTo(spi);
 	}
-	SPI_finish();
 
 	if (hit && migrate_enforce != GUARD_ENFORCE_OFF)
 		act(tag, "protected-object-change", hit,
