@@ -38,7 +38,7 @@ REGRESS = install graph targets upgrade failure fault apply stamp checksum revfi
 	guard guard_rules guard_protect
 REGRESS_OPTS = --inputdir=. --load-extension=migrate
 
-ISOLATION = concurrent_upgrade
+ISOLATION = concurrent_upgrade guard_scope
 ISOLATION_OPTS = --inputdir=test/isolation
 
 PG_CPPFLAGS = -I$(srcdir)/src

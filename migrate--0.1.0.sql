@@ -396,6 +396,15 @@ CREATE TABLE migrate.fingerprint (
 	taken_at	timestamptz NOT NULL DEFAULT pg_catalog.now()
 );
 
+-- every change to the scope makes the backends' copies of it stale
+CREATE FUNCTION migrate.guard_scope_changed() RETURNS trigger
+AS 'MODULE_PATHNAME', 'migrate_guard_scope_changed'
+LANGUAGE C;
+CREATE TRIGGER guard_scope_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
+	ON migrate.managed_schema FOR EACH STATEMENT EXECUTE FUNCTION migrate.guard_scope_changed();
+CREATE TRIGGER guard_scope_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
+	ON migrate.protected FOR EACH STATEMENT EXECUTE FUNCTION migrate.guard_scope_changed();
+
 SELECT pg_catalog.pg_extension_config_dump('migrate.managed_schema', '');
 SELECT pg_catalog.pg_extension_config_dump('migrate.protected', '');
 SELECT pg_catalog.pg_extension_config_dump('migrate.drift', '');

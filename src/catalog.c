@@ -35,6 +35,7 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
+#include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
@@ -975,13 +976,51 @@ scan_text_rows(const char *table, int ncols)
 	return rows;
 }
 
+/*
+ * The backend's copy of the guard's scope.  A statement trigger on the two
+ * tables (migrate.guard_scope_changed) sends a relcache invalidation for
+ * them on every change, and the callback below marks the copy stale; a
+ * copy that is replaced may still be in use by a caller, so its memory is
+ * handed to the transaction rather than freed at once.
+ */
+static GuardScope *cached_scope = NULL;
+static MemoryContext cached_scope_context = NULL;
+static Oid	cached_scope_relids[2];
+
+static void
+scope_invalidated(Datum arg, Oid relid)
+{
+	if (relid == InvalidOid || relid == cached_scope_relids[0] ||
+		relid == cached_scope_relids[1])
+		cached_scope = NULL;
+}
+
 /* The managed schemas and the protected objects, for one DDL statement. */
 GuardScope *
 CatalogGuardScope(void)
 {
-	GuardScope *scope = palloc0(sizeof(GuardScope));
+	static bool registered = false;
+	Oid			nsp = get_namespace_oid("migrate", true);
+	GuardScope *scope;
+	MemoryContext old;
 	ListCell   *lc;
 
+	if (!registered)
+	{
+		CacheRegisterRelcacheCallback(scope_invalidated, (Datum) 0);
+		registered = true;
+	}
+	if (cached_scope != NULL)
+		return cached_scope;
+	if (cached_scope_context != NULL)
+		MemoryContextSetParent(cached_scope_context, CurTransactionContext);
+	cached_scope_context = AllocSetContextCreate(CacheMemoryContext,
+												 "migrate guard scope",
+												 ALLOCSET_SMALL_SIZES);
+	old = MemoryContextSwitchTo(cached_scope_context);
+	cached_scope_relids[0] = OidIsValid(nsp) ? get_relname_relid("managed_schema", nsp) : InvalidOid;
+	cached_scope_relids[1] = OidIsValid(nsp) ? get_relname_relid("protected", nsp) : InvalidOid;
+	scope = palloc0(sizeof(GuardScope));
 	foreach(lc, scan_text_rows("managed_schema", 1))
 		scope->schemas = lappend(scope->schemas, ((char **) lfirst(lc))[0]);
 	foreach(lc, scan_text_rows("protected", 4))
@@ -995,7 +1034,28 @@ CatalogGuardScope(void)
 		p->reason = row[3];
 		scope->protected = lappend(scope->protected, p);
 	}
+	MemoryContextSwitchTo(old);
+	cached_scope = scope;
 	return scope;
+}
+
+/*
+ * migrate.guard_scope_changed(): statement trigger on migrate.managed_schema
+ * and migrate.protected: every backend's copy of the scope goes stale.
+ */
+PG_FUNCTION_INFO_V1(migrate_guard_scope_changed);
+
+Datum
+migrate_guard_scope_changed(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("migrate.guard_scope_changed() must be called as a trigger")));
+	CacheInvalidateRelcacheByRelid(RelationGetRelid(trigdata->tg_relation));
+	return PointerGetDatum(NULL);
 }
 
 /* Add schemas to the managed scope (revision: the one running, or NULL). */
