@@ -98,6 +98,12 @@ is( $node->safe_psql('app',
 	'r1:upgrade:false:2,r2:upgrade:false:2,r3:upgrade:false:1,r4:upgrade:false:3,r5:upgrade:false:1',
 	'the log has every revision, the client-run ones with their statements');
 is($node->safe_psql('app', 'SELECT migrate_at_head()'), 't', 'at head');
+# the client's own statements are migrate's, not drift, and the schema
+# fingerprint was stored when it released its session lock
+is($node->safe_psql('app', 'SELECT count(*) FROM migrate_drift(true)'),
+	'0', 'the DDL guard recorded no drift for the client run');
+is($node->safe_psql('app', "SELECT string_agg(problem, ',') FROM migrate_check()"),
+	'', 'migrate_check() is clean after the client run');
 $node->command_like(pm('upgrade'), qr/nothing to upgrade/, 'nothing more to do');
 
 # downgrade through both non-transactional revisions
