@@ -73,6 +73,9 @@ $$, id => 'gp000003', parents => '{gp000001}');
 SELECT step, revision FROM migrate_upgrade('gp000003');
 SELECT pg_get_expr(adbin, adrelid) FROM pg_attrdef
  WHERE adrelid = 'g_p.person'::regclass AND adnum = 3;
+-- the approval is logged with the revision
+SELECT revision, direction, statement, line, rule, marker, reason
+  FROM migrate_allowances('gp000003');
 
 -- unprotecting
 SELECT migrate_unprotect('g_p.person.salary');
