@@ -77,6 +77,20 @@ SELECT pg_get_expr(adbin, adrelid) FROM pg_attrdef
 SELECT revision, direction, statement, line, rule, marker, reason
   FROM migrate_allowances('gp000003');
 
+-- DDL a revision runs indirectly (a DO block, a function) is checked too,
+-- against the approval of the revision's statement
+SELECT migrate_revision('hidden', $r$
+DO $do$ BEGIN EXECUTE 'COMMENT ON COLUMN g_p.person.salary IS ''in cents'''; END $do$;
+$r$, id => 'gp000004', parents => '{gp000003}');
+SELECT * FROM err($$SELECT migrate_upgrade('gp000004')$$);
+SELECT migrate_revision('hidden, approved', $r$
+-- migrate:approve protected-object-change the HR sync reads no comments
+DO $do$ BEGIN EXECUTE 'COMMENT ON COLUMN g_p.person.salary IS ''in cents'''; END $do$;
+$r$, id => 'gp000005', parents => '{gp000003}');
+SELECT step, revision FROM migrate_upgrade('gp000005');
+SELECT col_description('g_p.person'::regclass, 3);
+SELECT revision, rule, marker, reason FROM migrate_allowances('gp000005');
+
 -- unprotecting
 SELECT migrate_unprotect('g_p.person.salary');
 SELECT * FROM err($$SELECT migrate_unprotect('g_p.person.salary')$$);

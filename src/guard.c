@@ -340,11 +340,7 @@ check_statement(Node *parsetree, const char *tag)
 
 		if (p)
 		{
-			const char *object = p->column[0] ?
-				psprintf("%s.%s.%s", quote_identifier(p->schema),
-						 quote_identifier(p->table), quote_identifier(p->column)) :
-				psprintf("%s.%s", quote_identifier(p->schema),
-						 quote_identifier(p->table));
+			const char *object = ProtectedObjectName(p);
 
 			act(tag, "protected-object-change", t,
 				ERRCODE_MIGRATE_PROTECTED_OBJECT,
@@ -378,6 +374,36 @@ check_statement(Node *parsetree, const char *tag)
 	}
 }
 
+/*
+ * Inside a revision run by the executor, the linter already stopped a
+ * statement that touches a protected object without an approval; this
+ * also covers DDL the statement runs indirectly (a DO block, a function),
+ * which the linter cannot see.  The approval must be on the revision's
+ * statement that is running.
+ */
+static void
+check_revision_statement(Node *parsetree, const char *tag)
+{
+	GuardScope *scope = CatalogGuardScope();
+	ListCell   *lc;
+
+	if (scope->protected == NIL)
+		return;
+	foreach(lc, GuardStatementTargets(parsetree))
+	{
+		GuardTarget *t = lfirst(lc);
+		CatalogProtected *p = ProtectedMatch(scope, t);
+
+		if (p && !LintApproved("protected-object-change"))
+			ereport(ERROR,
+					(errcode(ERRCODE_MIGRATE_PROTECTED_OBJECT),
+					 errmsg("%s in revision \"%s\" blocked: %s is protected",
+							tag, runner_revision, ProtectedObjectName(p)),
+					 errdetail("Reason: %s.", p->reason),
+					 errhint("Approve it with \"-- migrate:approve protected-object-change <reason>\" on the line before the revision's statement.")));
+	}
+}
+
 /* migrate.guard_ddl_start(): ddl_command_start */
 Datum
 migrate_guard_ddl_start(PG_FUNCTION_ARGS)
@@ -385,9 +411,12 @@ migrate_guard_ddl_start(PG_FUNCTION_ARGS)
 	EventTriggerData *trig = trigger_data(fcinfo, "migrate.guard_ddl_start");
 
 	warned_rule[0] = '\0';
-	if (exempt() || in_migration() || migrate_enforce == GUARD_ENFORCE_OFF)
+	if (exempt())
 		PG_RETURN_NULL();
-	check_statement(trig->parsetree, GetCommandTagName(trig->tag));
+	if (runner_depth > 0)
+		check_revision_statement(trig->parsetree, GetCommandTagName(trig->tag));
+	else if (!in_migration() && migrate_enforce != GUARD_ENFORCE_OFF)
+		check_statement(trig->parsetree, GetCommandTagName(trig->tag));
 	PG_RETURN_NULL();
 }
 

@@ -48,5 +48,6 @@ extern List *GuardStatementTargets(Node *stmt);
 /* protect.c */
 extern CatalogProtected *ProtectedMatch(GuardScope *scope, GuardTarget *t);
 extern bool ProtectedTouched(Node *stmt, const char **what);
+extern char *ProtectedObjectName(CatalogProtected *p);
 
 #endif							/* MIGRATE_GUARD_H */

@@ -82,8 +82,8 @@ parse_object(const char *object, CatalogProtected *p, bool must_exist)
 }
 
 /* "schema.table" or "schema.table.column", quoted where needed. */
-static char *
-object_name(CatalogProtected *p)
+char *
+ProtectedObjectName(CatalogProtected *p)
 {
 	if (p->column[0])
 		return psprintf("%s.%s.%s", quote_identifier(p->schema),
@@ -117,7 +117,7 @@ migrate_protect(PG_FUNCTION_ARGS)
 	if (CatalogProtect(&p))
 		ereport(NOTICE,
 				(errmsg("%s was already protected; its reason is now \"%s\"",
-						object_name(&p), reason)));
+						ProtectedObjectName(&p), reason)));
 	PG_RETURN_VOID();
 }
 
@@ -135,7 +135,7 @@ migrate_unprotect(PG_FUNCTION_ARGS)
 	if (!CatalogUnprotect(&p))
 		ereport(ERROR,
 				(errcode(ERRCODE_MIGRATE_NOT_PROTECTED),
-				 errmsg("%s is not protected", object_name(&p)),
+				 errmsg("%s is not protected", ProtectedObjectName(&p)),
 				 errhint("migrate_protected() lists the protected objects.")));
 	PG_RETURN_VOID();
 }
@@ -154,7 +154,7 @@ migrate_protected(PG_FUNCTION_ARGS)
 		Datum		values[4];
 		bool		nulls[4] = {false, false, false, false};
 
-		values[0] = CStringGetTextDatum(object_name(p));
+		values[0] = CStringGetTextDatum(ProtectedObjectName(p));
 		values[1] = CStringGetTextDatum(p->reason);
 		values[2] = TimestampTzGetDatum(p->at);
 		values[3] = DirectFunctionCall1(namein, CStringGetDatum(p->by));
@@ -204,7 +204,7 @@ ProtectedTouched(Node *stmt, const char **what)
 
 		if (p)
 		{
-			*what = psprintf("%s (%s)", object_name(p), p->reason);
+			*what = psprintf("%s (%s)", ProtectedObjectName(p), p->reason);
 			return true;
 		}
 	}
