@@ -42,6 +42,15 @@ ALTER TABLE g_p.person ALTER COLUMN name SET DEFAULT 'n/a';
 COMMENT ON COLUMN g_p.person.name IS 'full name';
 CREATE TABLE public.g_other (id int);
 DROP TABLE public.g_other;
+-- unqualified names resolve with the session's search_path (the guard's
+-- functions run with theirs pinned)
+SET search_path = g_p, public;
+SELECT * FROM err($$ALTER TABLE person ALTER COLUMN salary TYPE numeric(12,2)$$);
+SELECT * FROM err($$COMMENT ON COLUMN person.salary IS 'monthly'$$);
+SELECT * FROM err($$CREATE INDEX ON audit (at)$$);
+SELECT * FROM err($$ALTER TABLE g_hr_feed ADD COLUMN x int$$);
+SELECT * FROM err($$DROP TABLE person$$);
+RESET search_path;
 -- the name lists of operator classes and families start with the access
 -- method; those of casts and transforms hold types
 CREATE OPERATOR FAMILY g_p.g_fam USING hash;
