@@ -42,6 +42,28 @@ ALTER TABLE g_p.person ALTER COLUMN name SET DEFAULT 'n/a';
 COMMENT ON COLUMN g_p.person.name IS 'full name';
 CREATE TABLE public.g_other (id int);
 DROP TABLE public.g_other;
+-- unqualified names resolve with the session's search_path (the guard's
+-- functions run with theirs pinned)
+SET search_path = g_p, public;
+SELECT * FROM err($$ALTER TABLE person ALTER COLUMN salary TYPE numeric(12,2)$$);
+SELECT * FROM err($$COMMENT ON COLUMN person.salary IS 'monthly'$$);
+SELECT * FROM err($$CREATE INDEX ON audit (at)$$);
+SELECT * FROM err($$ALTER TABLE g_hr_feed ADD COLUMN x int$$);
+SELECT * FROM err($$DROP TABLE person$$);
+RESET search_path;
+-- the name lists of operator classes and families start with the access
+-- method; those of casts and transforms hold types
+CREATE OPERATOR FAMILY g_p.g_fam USING hash;
+ALTER OPERATOR FAMILY g_p.g_fam USING hash RENAME TO g_fam2;
+ALTER OPERATOR FAMILY g_p.g_fam2 USING hash SET SCHEMA public;
+DROP OPERATOR FAMILY public.g_fam2 USING hash;
+CREATE TYPE public.g_pair AS (a int, b int);
+CREATE FUNCTION public.g_pair(int) RETURNS public.g_pair LANGUAGE sql
+	AS 'SELECT ROW($1, $1)::public.g_pair';
+CREATE CAST (int AS public.g_pair) WITH FUNCTION public.g_pair(int);
+DROP CAST (int AS public.g_pair);
+DROP FUNCTION public.g_pair(int);
+DROP TYPE public.g_pair;
 -- a cascade that would drop a protected column is caught at sql_drop
 SELECT migrate_rule_set('drop-cascade', 'off');
 ALTER TABLE g_p.person ADD COLUMN bonus g_p.cents;

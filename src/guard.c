@@ -57,6 +57,7 @@
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/guc.h"
+#include "utils/guc_tables.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
@@ -310,6 +311,76 @@ capitalized(const char *s)
 	return c;
 }
 
+/*
+ * The search_path of the DDL's session.  The guard's functions run with
+ * search_path pinned (SET search_path in their definitions, as SECURITY
+ * DEFINER functions must), but the statement's unqualified names resolve
+ * with the caller's: fmgr_security_definer saved it on the GUC stack, in
+ * the entry its SET pushed.  NULL if there is no such entry.
+ */
+static const char *
+caller_search_path(void)
+{
+	static struct config_string *conf = NULL;
+	GucStack   *stack;
+
+	if (conf == NULL)
+	{
+		struct config_generic **vars = get_guc_variables();
+		int			n = GetNumConfigOptions();
+
+		for (int i = 0; i < n; i++)
+			if (strcmp(vars[i]->name, "search_path") == 0 &&
+				vars[i]->vartype == PGC_STRING)
+				conf = (struct config_string *) vars[i];
+		if (conf == NULL)
+			return NULL;
+	}
+	stack = conf->gen.stack;
+	if (stack == NULL || stack->state != GUC_SAVE || *conf->variable == NULL ||
+		strcmp(*conf->variable, "pg_catalog, pg_temp") != 0)
+		return NULL;			/* not the entry of the functions' SET */
+	return stack->prior.val.stringval ? stack->prior.val.stringval : "";
+}
+
+/*
+ * Resolve names with the caller's search_path from here on, until
+ * leave_caller_search_path(the result).  Only for code that runs no SQL:
+ * queries must not see schemas the caller controls.  Returns -1 if the
+ * pinned path stays.
+ */
+static int
+enter_caller_search_path(void)
+{
+	const char *path = caller_search_path();
+	int			nest;
+
+	if (path == NULL)
+		return -1;
+	nest = NewGUCNestLevel();
+	(void) set_config_option("search_path", path, PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	return nest;
+}
+
+static void
+leave_caller_search_path(int nest)
+{
+	if (nest >= 0)
+		AtEOXact_GUC(true, nest);
+}
+
+/* GuardStatementTargets, with names resolved as the command resolves them. */
+static List *
+statement_targets(Node *parsetree)
+{
+	int			nest = enter_caller_search_path();
+	List	   *targets = GuardStatementTargets(parsetree);
+
+	leave_caller_search_path(nest);
+	return targets;
+}
+
 /* Enforcement at ddl_command_start: see the file header. */
 static void
 check_statement(Node *parsetree, const char *tag)
@@ -322,7 +393,7 @@ check_statement(Node *parsetree, const char *tag)
 
 	if (scope->schemas == NIL && scope->protected == NIL)
 		return;
-	targets = GuardStatementTargets(parsetree);
+	targets = statement_targets(parsetree);
 	foreach(lc, targets)
 	{
 		GuardTarget *t = lfirst(lc);
@@ -356,7 +427,8 @@ check_statement(Node *parsetree, const char *tag)
 	if (managed == NULL)
 		return;
 
-	foreach(lc, LintDdlStatement(parsetree))
+	foreach(lc, LintDdlStatement(parsetree, enter_caller_search_path,
+									leave_caller_search_path))
 	{
 		LintFinding *f = lfirst(lc);
 
@@ -389,7 +461,7 @@ check_revision_statement(Node *parsetree, const char *tag)
 
 	if (scope->protected == NIL)
 		return;
-	foreach(lc, GuardStatementTargets(parsetree))
+	foreach(lc, statement_targets(parsetree))
 	{
 		GuardTarget *t = lfirst(lc);
 		CatalogProtected *p = ProtectedMatch(scope, t);
@@ -637,7 +709,7 @@ migrate_guard_ddl_end(PG_FUNCTION_ARGS)
 	scope = CatalogGuardScope();
 	if (scope->schemas == NIL)
 		PG_RETURN_NULL();
-	foreach(lc, GuardStatementTargets(trig->parsetree))
+	foreach(lc, statement_targets(trig->parsetree))
 		statement_managed |= in_list(scope->schemas,
 									 ((GuardTarget *) lfirst(lc))->schema);
 	foreach(lc, objects)

@@ -102,8 +102,14 @@ add_object_schema(List **targets, List *names)
 	char	   *schema;
 	char	   *name;
 
-	if (names == NIL)
+	ListCell   *lc;
+
+	/* CAST and TRANSFORM name types, not a qualified name */
+	if (names == NIL || list_length(names) > 3)
 		return;
+	foreach(lc, names)
+		if (!IsA(lfirst(lc), String))
+			return;
 	DeconstructQualifiedName(names, &schema, &name);
 	if (schema == NULL)
 	{
@@ -115,6 +121,18 @@ add_object_schema(List **targets, List *names)
 	}
 	if (schema)
 		add_schema(targets, schema, false);
+}
+
+/*
+ * The qualified name in an object's name list: operator classes and
+ * families lead with their access method's name.
+ */
+static List *
+object_names(ObjectType type, List *names)
+{
+	if ((type == OBJECT_OPCLASS || type == OBJECT_OPFAMILY) && names != NIL)
+		return list_copy_tail(names, 1);
+	return names;
 }
 
 /* The schema of an existing type (ALTER TYPE, ALTER DOMAIN). */
@@ -225,7 +243,8 @@ GuardStatementTargets(Node *stmt)
 						 r->renameType == OBJECT_DOMAIN)
 					add_type(&targets, castNode(List, r->object));
 				else if (r->object && IsA(r->object, List))
-					add_object_schema(&targets, (List *) r->object);
+					add_object_schema(&targets,
+									  object_names(r->renameType, (List *) r->object));
 			}
 			break;
 		case T_DropStmt:
@@ -272,7 +291,8 @@ GuardStatementTargets(Node *stmt)
 							break;
 						default:
 							if (IsA(obj, List))
-								add_object_schema(&targets, (List *) obj);
+								add_object_schema(&targets,
+												  object_names(d->removeType, (List *) obj));
 							break;
 					}
 				}
@@ -320,7 +340,8 @@ GuardStatementTargets(Node *stmt)
 						 a->objectType == OBJECT_DOMAIN)
 					add_type(&targets, castNode(List, a->object));
 				else if (a->object && IsA(a->object, List))
-					add_object_schema(&targets, (List *) a->object);
+					add_object_schema(&targets,
+									  object_names(a->objectType, (List *) a->object));
 			}
 			break;
 		case T_AlterEnumStmt:

@@ -1284,19 +1284,24 @@ stop_on_findings(LintRun *run)
 /*
  * Lint one statement that is about to run outside a migration (guard.c):
  * live, without markers (a comment cannot allow anything there) and
- * without the rules about how a migration script is written.
+ * without the rules about how a migration script is written.  The rules
+ * run between enter() and leave(enter's result), if given: the guard
+ * resolves the statement's names with the caller's search_path there (no
+ * SQL runs in between; the severities are read before).
  */
 List *
-LintDdlStatement(Node *parsetree)
+LintDdlStatement(Node *parsetree, int (*enter) (void), void (*leave) (int))
 {
 	LintOptions opts = {LINT_MODE_DDL, true, true, false, NULL};
 	LintContext cx;
 	SqlStatement st = {"", 1, 1, parsetree};
 	LintSeverity *severities = load_severities();
+	int			entered;
 
 	lint_init_context(&cx, &opts, "");
 	cx.st = &st;
 	cx.end_line = 1;
+	entered = enter ? enter() : 0;
 	for (int i = 0; i < LintRuleCount; i++)
 	{
 		if (severities[i] == LINT_OFF || LintRuleTable[i].style)
@@ -1305,6 +1310,8 @@ LintDdlStatement(Node *parsetree)
 		cx.severity = severities[i];
 		LintRuleTable[i].check(&cx, parsetree);
 	}
+	if (leave)
+		leave(entered);
 	return cx.findings;
 }
 

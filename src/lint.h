@@ -106,7 +106,8 @@ extern void LintRevision(const char *id, const char *upgrade,
 extern LintRun *LintRunBegin(const char *id, List *statements, const char *sql,
 							 bool upgrade, bool transactional);
 extern void LintRunStatement(LintRun *run, SqlStatement *st);
-extern List *LintDdlStatement(Node *parsetree);
+extern List *LintDdlStatement(Node *parsetree, int (*enter) (void),
+							  void (*leave) (int));
 extern double LintRelationRows(Relation rel, double limit);
 extern void LintRunRowCount(LintRun *run, SqlStatement *st, uint64 rows);
 extern char *LintRunEnd(LintRun *run);
