@@ -26,8 +26,15 @@
  *		Protected objects first, then the linter over the raw parse tree
  *		(LINT_MODE_DDL: table sizes from pg_class statistics, no lock
  *		taken), acting on error-level findings of the rules that event
- *		triggers can enforce, then drift-ddl-outside-migration if its
- *		severity is error.
+ *		triggers can enforce (drift-ddl-outside-migration among them, when
+ *		set to error).  Inside a revision run by the executor: protected
+ *		objects that the statement touches indirectly (DO blocks,
+ *		functions), against the statement's approval.
+ *
+ * The statement's names are resolved with the caller's search_path,
+ * although the functions run with theirs pinned (caller_search_path); the
+ * scope is cached per backend (CatalogGuardScope); the event's objects are
+ * read by calling the set-returning functions directly, not through SPI.
  *	sql_drop: protected objects dropped by cascade; drift records for
  *		every dropped object in scope, cascaded victims included.
  *	ddl_command_end: drift records for every collected command in scope;
