@@ -66,7 +66,6 @@
 #include "utils/guc.h"
 #include "utils/guc_tables.h"
 #include "utils/lsyscache.h"
-#include "utils/memutils.h"
 #include "utils/rel.h"
 
 #include "catalog.h"
@@ -608,76 +607,28 @@ temp_schema(const char *schema)
 }
 
 /*
- * Schemas this backend knows to be in migrate.managed_schema, so that DDL
- * in migrations reads the table only for a schema new to it.  Forgotten
- * when a (sub)transaction aborts, since the insert may have gone with it,
- * and when the table is not the one the list was read from.
+ * Make sure these schemas are managed (inside a migration).  The scope is
+ * the backend's cached copy (CatalogGuardScope), so a schema already
+ * managed costs no catalog read; an insert makes the copy stale, and an
+ * aborted one is forgotten with the invalidation it sent.
  */
-static List *known_managed = NIL;
-static Oid	known_managed_relid = InvalidOid;
-static MemoryContext known_managed_context = NULL;
-
-static void
-forget_known_managed(void)
-{
-	if (known_managed_context)
-		MemoryContextReset(known_managed_context);
-	known_managed = NIL;
-}
-
-static void
-guard_xact_callback(XactEvent event, void *arg)
-{
-	if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT)
-		forget_known_managed();
-}
-
-static void
-guard_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
-					   SubTransactionId parentSubid, void *arg)
-{
-	if (event == SUBXACT_EVENT_ABORT_SUB)
-		forget_known_managed();
-}
-
-/* Make sure these schemas are managed (inside a migration). */
 static void
 add_managed(List *schemas)
 {
-	Oid			nsp = get_namespace_oid("migrate", true);
-	Oid			relid = OidIsValid(nsp) ? get_relname_relid("managed_schema", nsp) : InvalidOid;
-	List	   *fresh = NIL;
-	ListCell   *lc;
 	GuardScope *scope;
-	MemoryContext old;
+	List	   *added = NIL;
+	ListCell   *lc;
 
-	if (known_managed_context == NULL)
-	{
-		known_managed_context = AllocSetContextCreate(TopMemoryContext,
-													  "migrate managed schemas",
-													  ALLOCSET_SMALL_SIZES);
-		RegisterXactCallback(guard_xact_callback, NULL);
-		RegisterSubXactCallback(guard_subxact_callback, NULL);
-	}
-	if (relid != known_managed_relid)
-	{
-		forget_known_managed();
-		known_managed_relid = relid;
-	}
-	foreach(lc, schemas)
-		if (!in_list(known_managed, lfirst(lc)) && !in_list(fresh, lfirst(lc)))
-			fresh = lappend(fresh, lfirst(lc));
-	if (fresh == NIL)
+	if (schemas == NIL)
 		return;
 	scope = CatalogGuardScope();
-	foreach(lc, fresh)
+	foreach(lc, schemas)
 	{
-		if (!in_list(scope->schemas, lfirst(lc)))
-			CatalogAddManagedSchema(lfirst(lc),
-									runner_revision[0] ? runner_revision : NULL);
-		old = MemoryContextSwitchTo(known_managed_context);
-		known_managed = lappend(known_managed, pstrdup(lfirst(lc)));
-		MemoryContextSwitchTo(old);
+		if (in_list(scope->schemas, lfirst(lc)) || in_list(added, lfirst(lc)))
+			continue;
+		CatalogAddManagedSchema(lfirst(lc),
+								runner_revision[0] ? runner_revision : NULL);
+		added = lappend(added, lfirst(lc));
 	}
 }
 
