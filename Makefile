@@ -30,15 +30,15 @@ OBJS = \
 	src/worker.o
 
 EXTENSION = migrate
-DATA = migrate--0.1.0.sql
+DATA = migrate--0.1.0.sql migrate--0.1.0--0.2.0.sql
 PGFILEDESC = "migrate - schema migrations inside the database"
 
 REGRESS = install graph targets upgrade failure fault apply stamp checksum revfile \
 	offline privileges check lint lint_catalog \
-	guard guard_rules guard_protect
+	guard guard_rules guard_protect security
 REGRESS_OPTS = --inputdir=. --load-extension=migrate
 
-ISOLATION = concurrent_upgrade guard_scope
+ISOLATION = concurrent_upgrade guard_scope runner_flag
 ISOLATION_OPTS = --inputdir=test/isolation
 
 PG_CPPFLAGS = -I$(srcdir)/src

@@ -56,6 +56,7 @@ typedef struct CatalogAccess
 	MemoryContext caller;		/* where results go */
 	Oid			save_userid;
 	int			save_sec_context;
+	int			guc_nest;		/* the pinned search_path's GUC nest level */
 } CatalogAccess;
 
 /* Plans kept for the backend's life, keyed by the address of their SQL. */
@@ -80,7 +81,13 @@ static RevisionGraph *read_graph(void);
 /* Has this backend recorded steps since it took the session lock? */
 static bool session_recorded = false;
 
-/* Connect to SPI and become the owner of schema migrate. */
+/*
+ * Connect to SPI and become the owner of schema migrate, with search_path
+ * pinned to pg_catalog, pg_temp: the owner is usually a superuser, so no
+ * name in the queries below may resolve through a schema the caller
+ * controls (its own schemas, or its pg_temp, which an unpinned path
+ * searches first for types).  The names are qualified too.
+ */
 static void
 catalog_begin(CatalogAccess *access)
 {
@@ -96,6 +103,10 @@ catalog_begin(CatalogAccess *access)
 	access->caller = CurrentMemoryContext;
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
+	access->guc_nest = NewGUCNestLevel();
+	(void) set_config_option("search_path", "pg_catalog, pg_temp",
+							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
+							 true, 0, false);
 	GetUserIdAndSecContext(&access->save_userid, &access->save_sec_context);
 	SetUserIdAndSecContext(owner, access->save_sec_context |
 						   SECURITY_LOCAL_USERID_CHANGE |
@@ -107,6 +118,7 @@ static void
 catalog_end(CatalogAccess *access)
 {
 	SetUserIdAndSecContext(access->save_userid, access->save_sec_context);
+	AtEOXact_GUC(true, access->guc_nest);
 	if (SPI_finish() != SPI_OK_FINISH)
 		elog(ERROR, "SPI_finish failed");
 }
@@ -866,13 +878,26 @@ CatalogSessionLock(bool lock)
 	session_recorded = false;
 	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, MIGRATE_LOCK_KEY1,
 						 MIGRATE_LOCK_KEY2, 2);
-	GuardRunnerSession(lock);
 	if (lock)
 	{
+		/* a runner only once the lock is granted (lock_timeout may fire) */
 		(void) LockAcquire(&tag, ExclusiveLock, true, false);
+		GuardRunnerSession(true);
 		return true;
 	}
+	GuardRunnerSession(false);
 	return LockRelease(&tag, ExclusiveLock, true);
+}
+
+/* Does this backend hold migrate's advisory lock (at either level)? */
+bool
+CatalogSessionLockHeld(void)
+{
+	LOCKTAG		tag;
+
+	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, MIGRATE_LOCK_KEY1,
+						 MIGRATE_LOCK_KEY2, 2);
+	return LockHeldByMe(&tag, ExclusiveLock);
 }
 
 /*
@@ -1086,7 +1111,7 @@ CatalogProtect(const CatalogProtected *p)
 	" ON CONFLICT (schema_name, table_name, column_name) DO UPDATE"
 	" SET reason = excluded.reason, protected_at = pg_catalog.now(),"
 	" protected_by = excluded.protected_by"
-	" RETURNING (p.xmax OPERATOR(pg_catalog.<>) '0'::xid)";
+	" RETURNING (p.xmax OPERATOR(pg_catalog.<>) '0'::pg_catalog.xid)";
 	Oid			types[5] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, NAMEOID};
 	Datum		values[5];
 	CatalogAccess access;
@@ -1135,7 +1160,7 @@ CatalogProtectedList(void)
 {
 	static const char *const sql =
 	"SELECT schema_name, table_name, column_name, reason, protected_at,"
-	" protected_by::text FROM migrate.protected ORDER BY 1, 2, 3";
+	" protected_by::pg_catalog.text FROM migrate.protected ORDER BY 1, 2, 3";
 	List	   *result = NIL;
 	CatalogAccess access;
 	MemoryContext spi;
@@ -1169,7 +1194,7 @@ List *
 CatalogManagedSchemaList(void)
 {
 	static const char *const sql =
-	"SELECT name, since::text, revision FROM migrate.managed_schema ORDER BY 1";
+	"SELECT name, since::pg_catalog.text, revision FROM migrate.managed_schema ORDER BY 1";
 	List	   *result = NIL;
 	CatalogAccess access;
 	MemoryContext spi;
@@ -1249,7 +1274,7 @@ List *
 CatalogDriftList(bool include_acknowledged)
 {
 	static const char *const sql =
-	"SELECT id::text, at, role::text, application, command_tag, object_type,"
+	"SELECT id::pg_catalog.text, at, role::pg_catalog.text, application, command_tag, object_type,"
 	" object_identity, statement, blocked, rule, acknowledged_at IS NOT NULL"
 	" FROM migrate.drift WHERE $1 OR acknowledged_at IS NULL ORDER BY at, id";
 	Oid			types[1] = {BOOLOID};
@@ -1321,15 +1346,15 @@ CatalogAckDrift(Datum ids, const char *note)
  * defaults, constraints, indexes, views, functions, triggers, types and
  * policies, as definitions and names (never OIDs, so that a restored
  * database hashes the same); not the members of extensions, which their
- * own scripts manage.  Computed with search_path = pg_catalog so
+ * own scripts manage.  Computed with search_path pinned (catalog_begin) so
  * that every name in a definition is qualified the same way whatever the
  * session's path.
  */
 static const char *const fingerprint_sql =
 "WITH s AS (SELECT n.oid, n.nspname FROM pg_catalog.pg_namespace n"
-"           JOIN migrate.managed_schema m ON m.name OPERATOR(pg_catalog.=) n.nspname::text),"
+"           JOIN migrate.managed_schema m ON m.name OPERATOR(pg_catalog.=) n.nspname::pg_catalog.text),"
 " e AS (SELECT classid, objid FROM pg_catalog.pg_depend"
-"       WHERE deptype OPERATOR(pg_catalog.=) 'e'::\"char\"),"
+"       WHERE deptype OPERATOR(pg_catalog.=) 'e'::pg_catalog.\"char\"),"
 " r AS (SELECT c.oid, s.nspname, c.relname, c.relkind, c.relpersistence"
 "       FROM pg_catalog.pg_class c JOIN s ON c.relnamespace OPERATOR(pg_catalog.=) s.oid"
 "       WHERE (c.tableoid, c.oid) NOT IN (SELECT * FROM e)),"
@@ -1349,7 +1374,7 @@ static const char *const fingerprint_sql =
 "   FROM r JOIN pg_catalog.pg_index i ON i.indexrelid OPERATOR(pg_catalog.=) r.oid"
 "  UNION ALL SELECT pg_catalog.concat_ws(' ', 'view', r.nspname, r.relname,"
 "    pg_catalog.pg_get_viewdef(r.oid))"
-"   FROM r WHERE r.relkind OPERATOR(pg_catalog.=) ANY ('{v,m}'::\"char\"[])"
+"   FROM r WHERE r.relkind OPERATOR(pg_catalog.=) ANY ('{v,m}'::pg_catalog.\"char\"[])"
 "  UNION ALL SELECT pg_catalog.concat_ws(' ', 'trg', pg_catalog.pg_get_triggerdef(t.oid))"
 "   FROM r JOIN pg_catalog.pg_trigger t ON t.tgrelid OPERATOR(pg_catalog.=) r.oid"
 "   WHERE NOT t.tgisinternal"
@@ -1364,12 +1389,12 @@ static const char *const fingerprint_sql =
 "   FROM s JOIN pg_catalog.pg_proc p ON p.pronamespace OPERATOR(pg_catalog.=) s.oid"
 "   WHERE (p.tableoid, p.oid) NOT IN (SELECT * FROM e)"
 "  UNION ALL SELECT pg_catalog.concat_ws(' ', 'type', s.nspname, t.typname, t.typtype,"
-"    (SELECT pg_catalog.string_agg(e.enumlabel::text, ',' ORDER BY e.enumsortorder)"
+"    (SELECT pg_catalog.string_agg(e.enumlabel::pg_catalog.text, ',' ORDER BY e.enumsortorder)"
 "     FROM pg_catalog.pg_enum e WHERE e.enumtypid OPERATOR(pg_catalog.=) t.oid))"
 "   FROM s JOIN pg_catalog.pg_type t ON t.typnamespace OPERATOR(pg_catalog.=) s.oid"
-"   WHERE t.typtype OPERATOR(pg_catalog.<>) 'b'::\"char\""
+"   WHERE t.typtype OPERATOR(pg_catalog.<>) 'b'::pg_catalog.\"char\""
 "    AND (t.tableoid, t.oid) NOT IN (SELECT * FROM e)"
-"    AND t.typrelid OPERATOR(pg_catalog.=) 0::oid)"
+"    AND t.typrelid OPERATOR(pg_catalog.=) 0::pg_catalog.oid)"
 " SELECT pg_catalog.md5(COALESCE(pg_catalog.string_agg(line, E'\\n' ORDER BY line), ''))"
 " FROM x";
 
@@ -1379,20 +1404,14 @@ CatalogFingerprint(void)
 {
 	CatalogAccess access;
 	char	   *hash;
-	int			nest;
 	MemoryContext spi;
 
-	nest = NewGUCNestLevel();
-	(void) set_config_option("search_path", "pg_catalog",
-							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
-							 true, 0, false);
 	catalog_begin(&access);
 	run(fingerprint_sql, 0, NULL, NULL, NULL, false, SPI_OK_SELECT);
 	spi = MemoryContextSwitchTo(access.caller);
 	hash = text_col(SPI_tuptable->vals[0], 1, NULL);
 	MemoryContextSwitchTo(spi);
 	catalog_end(&access);
-	AtEOXact_GUC(true, nest);
 	return hash;
 }
 

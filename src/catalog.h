@@ -78,6 +78,7 @@ extern char *CatalogFailureSql(const CatalogFailure *f);
 extern void CatalogRecordRetry(const char *id, bool upgrade, int statement,
 							   const char *detail);
 extern bool CatalogSessionLock(bool lock);
+extern bool CatalogSessionLockHeld(void);
 extern bool CatalogSessionRecorded(void);
 
 

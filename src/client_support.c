@@ -48,6 +48,7 @@
 #include "executor.h"
 #include "functions.h"
 #include "guard.h"
+#include "lint.h"
 #include "revfile.h"
 #include "sqltext.h"
 #include "target.h"
@@ -241,7 +242,8 @@ migrate_load_file(PG_FUNCTION_ARGS)
  * target, in order.  For a non-transactional revision, its statements as
  * the executor splits them, and the line of each in the revision's SQL;
  * NULL for the others.  Takes no lock: a runner takes migrate_lock_session
- * first.
+ * first.  The statements that carry an approval of protected-object-change
+ * are the ones this session may then run on protected objects (guard.c).
  */
 Datum
 migrate_plan(PG_FUNCTION_ARGS)
@@ -296,10 +298,13 @@ migrate_plan(PG_FUNCTION_ARGS)
 			Datum	   *lines;
 			int			j = 0;
 
-			statements = SqlSplit(scripts[k++],
+			statements = SqlSplit(scripts[k],
 								  psprintf("%s SQL of revision \"%s\"",
 										   upgrade ? "upgrade" : "downgrade",
 										   r->id));
+			foreach(lc, LintApprovedStatements(scripts[k++], statements,
+											   "protected-object-change"))
+				GuardRunnerSessionApprove(((SqlStatement *) lfirst(lc))->text);
 			lines = palloc(sizeof(Datum) * Max(list_length(statements), 1));
 			foreach(lc, statements)
 			{

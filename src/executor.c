@@ -651,6 +651,7 @@ ExecuteNonTransactional(PlannedRevision *rev, List *statements,
 		{
 			SqlStatement *st = lfirst(lc);
 			WorkerResult result;
+			bool		approved;
 
 			pos.number = st->number;
 			pos.line = st->line;
@@ -658,11 +659,15 @@ ExecuteNonTransactional(PlannedRevision *rev, List *statements,
 			pos.parsetree = st->parsetree;
 			MemoryContextSwitchTo(lint_context);
 			lint_before_worker(lint, rev, st, upgrade, start, &pos);
+			approved = LintApproved("protected-object-change");
 			MemoryContextSwitchTo(context);
 			SPI_commit();		/* no snapshot, no lock while the worker runs */
 			InvalidateCatalogSnapshot();
 			if (!WorkerRun(st->text, role, migrate_lock_timeout,
-						   migrate_statement_timeout, true, &result))
+						   migrate_statement_timeout,
+						   WORKER_DROP_INVALID_INDEXES |
+						   (approved ? WORKER_APPROVE_PROTECTED : 0),
+						   &result))
 			{
 				ErrorData	edata = {0};
 				ErrorContextCallback callback;

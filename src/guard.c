@@ -43,7 +43,21 @@
  *		protected table holding migrate.lint_table_threshold rows or more.
  *
  * Blocked DDL is recorded by a background worker in a transaction of its
- * own, so that the record survives the error that blocks it.
+ * own, so that the record survives the error that blocks it.  A statement
+ * whose own permission check will refuse it is neither blocked nor
+ * recorded (may_run), and a record keeps at most GUARD_STATEMENT_MAX bytes
+ * of the statement.
+ *
+ * Privileges.  The functions run as the role whose DDL fired them (not
+ * SECURITY DEFINER): the linter's analysis of the statement, which comes
+ * before the command's own permission check, has only the caller's
+ * rights, and evaluates no expression of the statement.  Bookkeeping goes
+ * through catalog.c, which becomes the extension's owner with search_path
+ * pinned.
+ *
+ * Inside migrations (the executor's statements, the worker, a client
+ * session holding the session lock), the guard still stops a change to a
+ * protected object that the running revision statement does not approve.
  *
  *-------------------------------------------------------------------------
  */
@@ -57,9 +71,11 @@
 #include "commands/extension.h"
 #include "executor/executor.h"
 #include "funcapi.h"
+#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "storage/lmgr.h"
 #include "tcop/tcopprot.h"
+#include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
@@ -86,8 +102,22 @@ int			migrate_enforce = GUARD_ENFORCE_ERROR;
 static int	runner_depth = 0;
 static bool runner_session = false;
 static bool runner_process = false;
+static bool runner_process_approved = false;	/* see GuardRunnerProcess */
 static char runner_revision[NAMEDATALEN * 2];
 static bool runner_session_ddl = false;	/* DDL ran in the runner session */
+
+/*
+ * The statements a runner session may run on protected objects: those of
+ * the non-transactional revisions it planned that carry the approval
+ * (GuardRunnerSessionApprove).  In TopMemoryContext; emptied whenever the
+ * session lock is taken or released.
+ */
+static List *session_approved = NIL;
+
+/* Drift records keep at most this many bytes of the statement. */
+#define GUARD_STATEMENT_MAX 4096
+
+static bool statement_approved(void);
 
 /* The rule warned about at ddl_command_start, for the drift record. */
 static char warned_rule[NAMEDATALEN * 2];
@@ -161,6 +191,35 @@ GuardRunnerSession(bool on)
 	runner_revision[0] = '\0';
 	if (on)
 		runner_session_ddl = false;
+	list_free_deep(session_approved);
+	session_approved = NIL;
+}
+
+/*
+ * A runner session planned a statement that carries the approval of
+ * protected-object-change: the guard lets exactly that statement text
+ * change protected objects in this session.
+ */
+void
+GuardRunnerSessionApprove(const char *statement)
+{
+	MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+
+	session_approved = lappend(session_approved, pstrdup(statement));
+	MemoryContextSwitchTo(old);
+}
+
+static bool
+session_statement_approved(void)
+{
+	ListCell   *lc;
+
+	if (debug_query_string == NULL)
+		return false;
+	foreach(lc, session_approved)
+		if (strcmp(lfirst(lc), debug_query_string) == 0)
+			return true;
+	return false;
 }
 
 /* Did DDL run since GuardRunnerSession(true)? */
@@ -170,16 +229,27 @@ GuardRunnerSessionChanged(void)
 	return runner_session_ddl;
 }
 
+/*
+ * This whole process is a worker running a revision's statement (or
+ * migrate's bookkeeping); "approved": the statement carries the approval
+ * of protected-object-change.
+ */
 void
-GuardRunnerProcess(void)
+GuardRunnerProcess(bool approved)
 {
 	runner_process = true;
+	runner_process_approved = approved;
 }
 
+/*
+ * A runner session counts only while it holds the session lock: released
+ * by other means (pg_advisory_unlock_all()), the session is a plain one.
+ */
 static bool
 in_migration(void)
 {
-	return runner_depth > 0 || runner_session || runner_process;
+	return runner_depth > 0 || runner_process ||
+		(runner_session && CatalogSessionLockHeld());
 }
 
 /* DDL the guard never looks at: see the file header. */
@@ -251,6 +321,13 @@ new_drift(const char *tag)
 	d->application = application_name ? application_name : "";
 	d->command_tag = tag;
 	d->statement = debug_query_string;
+	if (d->statement && strlen(d->statement) > GUARD_STATEMENT_MAX)
+		d->statement = psprintf("%s ... (%zu bytes in all)",
+								pnstrdup(d->statement,
+										 pg_mbcliplen(d->statement,
+													  strlen(d->statement),
+													  GUARD_STATEMENT_MAX)),
+								strlen(d->statement));
 	return d;
 }
 
@@ -319,8 +396,7 @@ capitalized(const char *s)
 
 /*
  * The search_path of the DDL's session.  The guard's functions run with
- * search_path pinned (SET search_path in their definitions, as SECURITY
- * DEFINER functions must), but the statement's unqualified names resolve
+ * search_path pinned (SET search_path in their definitions), but the statement's unqualified names resolve
  * with the caller's: fmgr_security_definer saved it on the GUC stack, in
  * the entry its SET pushed.  NULL if there is no such entry.
  */
@@ -387,6 +463,44 @@ statement_targets(Node *parsetree)
 	return targets;
 }
 
+/*
+ * Could the current role run the statement on this target at all?  The
+ * guard neither blocks nor records a statement that its own permission
+ * check will refuse: a role without rights on a managed table must not be
+ * able to fill migrate.drift or start workers.  Tables: their owner, or a
+ * role with TRIGGER (CREATE TRIGGER) or a grant option (GRANT, REVOKE).
+ * Schemas: their owner, or a role that may create in them (which covers
+ * the owners of the objects in them, but for objects whose owner lost
+ * CREATE on their schema).
+ */
+static bool
+may_run(Node *parsetree, GuardTarget *t)
+{
+	Oid			role = GetUserId();
+	Oid			nsp;
+
+	if (superuser_arg(role))
+		return true;
+	if (OidIsValid(t->relid))
+	{
+		if (pg_class_ownercheck(t->relid, role))
+			return true;
+		if (IsA(parsetree, CreateTrigStmt))
+			return pg_class_aclcheck(t->relid, role, ACL_TRIGGER) == ACLCHECK_OK;
+		if (IsA(parsetree, GrantStmt))
+			return pg_class_aclmask(t->relid, role,
+									ACL_GRANT_OPTION_FOR(ACL_ALL_RIGHTS_RELATION),
+									ACLMASK_ANY) != 0;
+		return false;
+	}
+	nsp = get_namespace_oid(t->schema, true);
+	if (!OidIsValid(nsp))
+		return false;
+	return pg_namespace_ownercheck(nsp, role) ||
+		(!t->schema_itself &&
+		 pg_namespace_aclcheck(nsp, role, ACL_CREATE) == ACLCHECK_OK);
+}
+
 /* Enforcement at ddl_command_start: see the file header. */
 static void
 check_statement(Node *parsetree, const char *tag)
@@ -409,6 +523,9 @@ check_statement(Node *parsetree, const char *tag)
 	}
 	if (targets == NIL || all_new)
 		return;
+	foreach(lc, targets)
+		if (!may_run(parsetree, lfirst(lc)))
+			return;				/* its permission check refuses it */
 
 	foreach(lc, targets)
 	{
@@ -456,8 +573,9 @@ check_statement(Node *parsetree, const char *tag)
  * Inside a revision run by the executor, the linter already stopped a
  * statement that touches a protected object without an approval; this
  * also covers DDL the statement runs indirectly (a DO block, a function),
- * which the linter cannot see.  The approval must be on the revision's
- * statement that is running.
+ * which the linter cannot see, and the statements that a worker or a
+ * client session runs for a non-transactional revision.  The approval
+ * must be on the revision's statement that is running.
  */
 static void
 check_revision_statement(Node *parsetree, const char *tag)
@@ -472,14 +590,28 @@ check_revision_statement(Node *parsetree, const char *tag)
 		GuardTarget *t = lfirst(lc);
 		CatalogProtected *p = ProtectedMatch(scope, t);
 
-		if (p && !LintApproved("protected-object-change"))
+		if (p && !statement_approved())
 			ereport(ERROR,
 					(errcode(ERRCODE_MIGRATE_PROTECTED_OBJECT),
+					 runner_revision[0] ?
 					 errmsg("%s in revision \"%s\" blocked: %s is protected",
-							tag, runner_revision, ProtectedObjectName(p)),
+							tag, runner_revision, ProtectedObjectName(p)) :
+					 errmsg("%s in a revision blocked: %s is protected",
+							tag, ProtectedObjectName(p)),
 					 errdetail("Reason: %s.", p->reason),
 					 errhint("Approve it with \"-- migrate:approve protected-object-change <reason>\" on the line before the revision's statement.")));
 	}
+}
+
+/* Does the revision statement running now approve protected-object-change? */
+static bool
+statement_approved(void)
+{
+	if (runner_depth > 0)
+		return LintApproved("protected-object-change");
+	if (runner_process)
+		return runner_process_approved;
+	return session_statement_approved();
 }
 
 /* migrate.guard_ddl_start(): ddl_command_start */
@@ -491,9 +623,9 @@ migrate_guard_ddl_start(PG_FUNCTION_ARGS)
 	warned_rule[0] = '\0';
 	if (exempt())
 		PG_RETURN_NULL();
-	if (runner_depth > 0)
+	if (in_migration())
 		check_revision_statement(trig->parsetree, GetCommandTagName(trig->tag));
-	else if (!in_migration() && migrate_enforce != GUARD_ENFORCE_OFF)
+	else if (migrate_enforce != GUARD_ENFORCE_OFF)
 		check_statement(trig->parsetree, GetCommandTagName(trig->tag));
 	PG_RETURN_NULL();
 }

@@ -39,8 +39,9 @@ typedef struct GuardTarget
 extern void GuardRunnerEnter(const char *revision);
 extern void GuardRunnerLeave(void);
 extern void GuardRunnerSession(bool on);
+extern void GuardRunnerSessionApprove(const char *statement);
 extern bool GuardRunnerSessionChanged(void);
-extern void GuardRunnerProcess(void);
+extern void GuardRunnerProcess(bool approved);
 
 /* guard_targets.c */
 extern List *GuardStatementTargets(Node *stmt);

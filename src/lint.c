@@ -44,6 +44,7 @@
 #include "catalog/pg_inherits.h"
 #include "catalog/pg_proc.h"
 #include "commands/tablecmds.h"
+#include "executor/executor.h"
 #include "executor/tuptable.h"
 #include "lib/stringinfo.h"
 #include "mb/pg_wchar.h"
@@ -52,6 +53,7 @@
 #include "nodes/plannodes.h"
 #include "storage/bufmgr.h"
 #include "storage/lmgr.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "tcop/tcopprot.h"
@@ -68,7 +70,10 @@
 #include "lint.h"
 #include "lint_internal.h"
 
-/* migrate.lint_level: what blocks (LINT_OFF: the linter does not run) */
+/*
+ * migrate.lint_level: what blocks (LINT_OFF: only the escalating rules,
+ * which need an approval whatever the level, run)
+ */
 int			migrate_lint_level = LINT_ERROR;
 
 /* migrate.lint_table_threshold: tables with fewer rows are "small" */
@@ -164,10 +169,10 @@ LintInit(void)
 
 	DefineCustomIntVariable("migrate.lint_row_threshold",
 							"Sets the number of rows from which a data change needs an approval.",
-							"An INSERT, UPDATE, DELETE or MERGE estimated to change more rows, or that changed more when it ran, breaks the rule large-data-change.",
+							"An INSERT, UPDATE, DELETE or MERGE estimated to change more rows, or that changed more when it ran, breaks the rule large-data-change, which needs an approval.  Only superusers can change it.",
 							&migrate_lint_row_threshold,
 							10000, 0, INT_MAX,
-							PGC_USERSET,
+							PGC_SUSET,
 							0,
 							NULL, NULL, NULL);
 }
@@ -233,6 +238,33 @@ load_severities(void)
 			}
 	}
 	return sev;
+}
+
+/*
+ * The severities that decide at load and at run time: at
+ * migrate.lint_level = off only the escalating rules run, since a setting
+ * any role may change must not switch off what needs an approval.
+ */
+static LintSeverity *
+deciding_severities(void)
+{
+	LintSeverity *sev = load_severities();
+
+	if (migrate_lint_level == LINT_OFF)
+		for (int i = 0; i < LintRuleCount; i++)
+			if (sev[i] != LINT_ESCALATE)
+				sev[i] = LINT_OFF;
+	return sev;
+}
+
+/* The catalogue's severity of a rule; LINT_OFF if there is no such rule. */
+LintSeverity
+LintRuleDefaultSeverity(const char *id)
+{
+	for (int i = 0; i < LintRuleCount; i++)
+		if (strcmp(LintRuleTable[i].id, id) == 0)
+			return LintRuleTable[i].severity;
+	return LINT_OFF;
 }
 
 /* Every rule with its severities, in table order (migrate_rules). */
@@ -1093,7 +1125,8 @@ List *
 LintScript(const char *sql, const char *what, const LintOptions *opts)
 {
 	LintContext cx;
-	LintSeverity *severities = load_severities();
+	LintSeverity *severities = opts->mode == LINT_MODE_LOAD ?
+		deciding_severities() : load_severities();
 	List	   *statements = SqlSplit(sql, what);
 	ListCell   *lc;
 
@@ -1120,8 +1153,9 @@ LintScript(const char *sql, const char *what, const LintOptions *opts)
 static bool
 blocks(LintFinding *f)
 {
-	return migrate_lint_level != LINT_OFF &&
-		f->severity >= (LintSeverity) migrate_lint_level;
+	return f->severity == LINT_ESCALATE ||
+		(migrate_lint_level != LINT_OFF &&
+		 f->severity >= (LintSeverity) migrate_lint_level);
 }
 
 /* Marker that would silence a finding. */
@@ -1181,8 +1215,6 @@ LintRevision(const char *id, const char *upgrade, const char *downgrade,
 	int			nrefused = 0;
 	const char *marker = NULL;
 
-	if (migrate_lint_level == LINT_OFF)
-		return;
 	up = LintScript(upgrade, psprintf("upgrade SQL of revision \"%s\"", id),
 					&opts);
 	opts.downgrade = true;
@@ -1217,8 +1249,6 @@ LintRunBegin(const char *id, List *statements, const char *sql, bool upgrade,
 {
 	LintRun    *run;
 
-	if (migrate_lint_level == LINT_OFF)
-		return NULL;
 	run = palloc0(sizeof(LintRun));
 	run->opts.mode = LINT_MODE_RUN;
 	run->opts.transactional = transactional;
@@ -1226,7 +1256,7 @@ LintRunBegin(const char *id, List *statements, const char *sql, bool upgrade,
 	run->opts.downgrade = !upgrade;
 	run->id = id;
 	run->upgrade = upgrade;
-	run->severities = load_severities();
+	run->severities = deciding_severities();
 	lint_init_context(&run->cx, &run->opts, sql);
 	if (!upgrade)
 	{
@@ -1313,6 +1343,35 @@ LintDdlStatement(Node *parsetree, int (*enter) (void), void (*leave) (int))
 	if (leave)
 		leave(entered);
 	return cx.findings;
+}
+
+/*
+ * The statements of sql (split into "statements") that carry an approval
+ * of rule on the lines right above them.
+ */
+List *
+LintApprovedStatements(const char *sql, List *statements, const char *rule)
+{
+	LintOptions opts = {LINT_MODE_STATIC, false, true, false, NULL};
+	LintContext cx;
+	List	   *result = NIL;
+	ListCell   *lc;
+
+	lint_init_context(&cx, &opts, sql);
+	foreach(lc, statements)
+	{
+		SqlStatement *st = lfirst(lc);
+		ListCell   *la;
+
+		read_markers(&cx, st);
+		foreach(la, cx.approved)
+			if (strcmp(((LintApproval *) lfirst(la))->rule, rule) == 0)
+			{
+				result = lappend(result, st);
+				break;
+			}
+	}
+	return result;
 }
 
 /*
@@ -1723,6 +1782,15 @@ LintRelation(LintContext *cx, RangeVar *rv, bool exact_empty, double *rows)
 	if (cx->opts->mode == LINT_MODE_DDL && OidIsValid(relid) &&
 		!CheckRelationOidLockedByMe(relid, AccessShareLock, true))
 		return relation_statistics(relid, rows);
+
+	/*
+	 * Counting or peeking at the rows of a table tells about them: only
+	 * for a role that may read it; for others, pg_class's statistics,
+	 * which every role can read anyway.
+	 */
+	if (OidIsValid(relid) &&
+		pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
+		return relation_statistics(relid, rows);
 	if (!OidIsValid(relid) ||
 		(rel = try_relation_open(relid, AccessShareLock)) == NULL)
 		return cx->opts->mode == LINT_MODE_LIVE ? LINT_REL_UNKNOWN : LINT_REL_NEW;
@@ -1836,6 +1904,9 @@ estimate_statement_rows(void *arg)
 		Plan	   *plan;
 
 		if (q->commandType == CMD_UTILITY)
+			continue;
+		/* the planner's estimate tells about rows: only of readable tables */
+		if (!ExecCheckRTPerms(q->rtable, false))
 			continue;
 		plan = pg_plan_query(q, e->sql, 0, NULL)->planTree;
 		if (IsA(plan, ModifyTable) && outerPlan(plan))

@@ -98,6 +98,7 @@ extern void LintInit(void);
 extern const char *LintSeverityName(LintSeverity severity);
 extern LintSeverity LintSeverityFromName(const char *name);
 extern bool LintRuleExists(const char *id);
+extern LintSeverity LintRuleDefaultSeverity(const char *id);
 extern List *LintRules(void);
 extern List *LintScript(const char *sql, const char *what,
 						const LintOptions *opts);
@@ -112,5 +113,7 @@ extern double LintRelationRows(Relation rel, double limit);
 extern void LintRunRowCount(LintRun *run, SqlStatement *st, uint64 rows);
 extern char *LintRunEnd(LintRun *run);
 extern bool LintApproved(const char *rule);
+extern List *LintApprovedStatements(const char *sql, List *statements,
+									const char *rule);
 
 #endif							/* MIGRATE_LINT_H */

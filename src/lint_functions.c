@@ -13,6 +13,7 @@
 
 #include "fmgr.h"
 #include "funcapi.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/timestamp.h"
 
@@ -202,6 +203,15 @@ migrate_rule_set(PG_FUNCTION_ARGS)
 				 errmsg("invalid severity \"%s\"", severity),
 				 errdetail("A rule's severity is error, warning or off; default goes back to the catalogue's."),
 				 errhint("Use one of: error, warning, off, default.")));
+	if (severity && LintRuleDefaultSeverity(rule) == LINT_ESCALATE &&
+		!superuser())
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied to lower the severity of safety rule \"%s\"",
+						rule),
+				 errdetail("The rule needs an approval on the statement; only superusers can change that."),
+				 errhint("Approve the statement with \"-- migrate:approve %s <reason>\" instead.",
+						 rule)));
 	CatalogSetRuleSeverity(rule, severity);
 	PG_RETURN_VOID();
 }

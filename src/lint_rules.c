@@ -2221,6 +2221,45 @@ attach_scan(void *arg)
 }
 
 /*
+ * Is every value of a partition bound, as written, a literal (or MINVALUE,
+ * MAXVALUE)?  Only such a bound is analysed: transforming an expression
+ * runs it (a function, a cast to a domain with a CHECK), and the linter
+ * must never run code the statement names, least of all before the
+ * command's own permission check.
+ */
+static bool
+bound_is_literal(PartitionBoundSpec *bound)
+{
+	List	   *lists[3] = {bound->listdatums, bound->lowerdatums,
+	bound->upperdatums};
+
+	for (int i = 0; i < 3; i++)
+	{
+		ListCell   *lc;
+
+		foreach(lc, lists[i])
+		{
+			Node	   *value = lfirst(lc);
+
+			if (IsA(value, A_Const))
+				continue;
+			if (IsA(value, ColumnRef) &&
+				list_length(((ColumnRef *) value)->fields) == 1 &&
+				IsA(linitial(((ColumnRef *) value)->fields), String))
+			{
+				const char *word = strVal(linitial(((ColumnRef *) value)->fields));
+
+				if (strcmp(word, "minvalue") == 0 ||
+					strcmp(word, "maxvalue") == 0)
+					continue;
+			}
+			return false;
+		}
+	}
+	return true;
+}
+
+/*
  * attach-partition-without-check: ATTACH PARTITION of a table that holds
  * rows, when no CHECK constraint on it implies the partition bound (or a
  * populated default partition must be checked).
@@ -2252,7 +2291,7 @@ check_attach_partition_without_check(LintContext *cx, Node *stmt)
 		as.sql = cx->sql;
 		if (OidIsValid(as.parent) &&
 			get_rel_relkind(as.parent) == RELKIND_PARTITIONED_TABLE &&
-			pc->bound != NULL)
+			pc->bound != NULL && bound_is_literal(pc->bound))
 		{
 			if (!LintTry(attach_scan, &as))
 				continue;		/* the ATTACH fails by itself */

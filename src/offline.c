@@ -41,6 +41,19 @@
 static void append_step(StringInfo buf, RevisionGraph *g, int node,
 						bool upgrade, bool *in_transaction);
 
+/*
+ * Append text to a "--" comment line: line breaks and other control
+ * characters become spaces, so that nothing of it (a revision message, a
+ * target) can start a line of SQL in a script that a superuser may run.
+ */
+static void
+append_comment_text(StringInfo buf, const char *text)
+{
+	for (const char *p = text; *p; p++)
+		appendStringInfoChar(buf, ((unsigned char) *p < 0x20 || *p == 0x7f) ?
+							 ' ' : *p);
+}
+
 /* The parents of node as "a, b", or "<base>". */
 static char *
 parent_list(RevisionGraph *g, int node)
@@ -69,7 +82,10 @@ append_step(StringInfo buf, RevisionGraph *g, int node, bool upgrade,
 	else
 		appendStringInfo(buf, "\n-- Running downgrade %s -> %s", r->id, parent_list(g, node));
 	if (r->message[0] != '\0')
-		appendStringInfo(buf, ", %s", r->message);
+	{
+		appendStringInfoString(buf, ", ");
+		append_comment_text(buf, r->message);
+	}
 	appendStringInfoChar(buf, '\n');
 
 	if (!r->transactional && *in_transaction)
@@ -141,10 +157,13 @@ OfflineScript(const char *target, const char *from_state)
 	}
 
 	initStringInfo(&buf);
-	appendStringInfo(&buf, "-- migrate: %s to %s from %s\n",
-					 n == 0 ? "move" : upgrade ? "upgrade" : "downgrade",
-					 quote_literal_cstr(target),
-					 from_state ? quote_literal_cstr(from_state) : "the applied set");
+	appendStringInfo(&buf, "-- migrate: %s to ",
+					 n == 0 ? "move" : upgrade ? "upgrade" : "downgrade");
+	append_comment_text(&buf, quote_literal_cstr(target));
+	appendStringInfoString(&buf, " from ");
+	append_comment_text(&buf, from_state ? quote_literal_cstr(from_state) :
+						"the applied set");
+	appendStringInfoChar(&buf, '\n');
 	if (n == 0)
 	{
 		appendStringInfoString(&buf, "-- nothing to do\n");

@@ -17,6 +17,18 @@
  * build in the worker, which waits for older snapshots, never waits for
  * its caller.
  *
+ * The worker logs in as the role the caller authenticated as, takes the
+ * caller's session user, and becomes the role to run as (SET ROLE, without
+ * a check: the caller was that role), so that a caller that SET ROLE to a
+ * role that cannot log in still gets a worker.  Bookkeeping SQL logs in
+ * and runs as the owner of schema migrate, with search_path pinned to
+ * pg_catalog, pg_temp whatever the role's and the database's settings
+ * say.
+ *
+ * The worker's DDL is migrate's own (the guard does not record it), but
+ * the guard still stops a statement that touches a protected object unless
+ * the caller passed the statement's approval (WORKER_APPROVE_PROTECTED).
+ *
  * When asked to, after a failure the worker drops the invalid indexes that
  * a failed CONCURRENTLY build leaves behind (those that were not invalid
  * before it ran), with DROP INDEX CONCURRENTLY; and before a CREATE INDEX
@@ -58,10 +70,12 @@ typedef struct WorkerSlot
 {
 	/* set by the caller */
 	Oid			database;
-	Oid			role;
+	Oid			login_role;		/* the caller's authenticated role */
+	Oid			session_role;	/* the caller's session user */
+	Oid			role;			/* the role to run as */
 	int			lock_timeout;	/* ms; 0: none */
 	int			statement_timeout;	/* ms; 0: none */
-	bool		drop_invalid_indexes;
+	int			flags;			/* WORKER_* */
 	/* set by the worker */
 	bool		done;
 	bool		failed;
@@ -79,17 +93,18 @@ static void run_toplevel(const char *sql);
 static List *invalid_indexes(void);
 static void drop_new_invalid_indexes(List *before);
 static void drop_leftover_index(const char *sql);
+static void become_role(WorkerSlot *slot);
 
 /*
  * Run sql at top level in a background worker connected to this database
- * as "role", with the given timeouts.  Returns false, with the error in
- * *result, if the SQL failed; errors of the machinery itself are raised.
- * The caller must not be inside a transaction block it wants to keep a
- * snapshot in: see the file header.
+ * as "role", with the given timeouts and WORKER_* flags.  Returns false,
+ * with the error in *result, if the SQL failed; errors of the machinery
+ * itself are raised.  The caller must not be inside a transaction block it
+ * wants to keep a snapshot in: see the file header.
  */
 bool
 WorkerRun(const char *sql, Oid role, int lock_timeout, int statement_timeout,
-		  bool drop_invalid_indexes, WorkerResult *result)
+		  int flags, WorkerResult *result)
 {
 	Size		len = strlen(sql);
 	dsm_segment *seg;
@@ -103,10 +118,15 @@ WorkerRun(const char *sql, Oid role, int lock_timeout, int statement_timeout,
 	slot = dsm_segment_address(seg);
 	memset(slot, 0, offsetof(WorkerSlot, sql));
 	slot->database = MyDatabaseId;
+	/* bookkeeping logs in as the owner, as before any caller existed */
+	slot->login_role = (flags & WORKER_BOOKKEEPING) ? role :
+		GetAuthenticatedUserId();
+	slot->session_role = (flags & WORKER_BOOKKEEPING) ? role :
+		GetSessionUserId();
 	slot->role = role;
 	slot->lock_timeout = lock_timeout;
 	slot->statement_timeout = statement_timeout;
-	slot->drop_invalid_indexes = drop_invalid_indexes;
+	slot->flags = flags;
 	memcpy(slot->sql, sql, len + 1);
 
 	worker.bgw_flags = BGWORKER_SHMEM_ACCESS |
@@ -183,7 +203,7 @@ WorkerRunAutonomous(const char *sql, Oid role)
 	{
 		WorkerResult result;
 
-		if (!WorkerRun(sql, role, 0, 0, false, &result))
+		if (!WorkerRun(sql, role, 0, 0, WORKER_BOOKKEEPING, &result))
 			error = result.message;
 		ReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(context);
@@ -415,6 +435,22 @@ drop_leftover_index(const char *sql)
 }
 
 /*
+ * Take the caller's session user and current role (see the file header).
+ * Needs a transaction for the superuser lookups.
+ */
+static void
+become_role(WorkerSlot *slot)
+{
+	StartTransactionCommand();
+	if (slot->session_role != slot->login_role)
+		SetSessionAuthorization(slot->session_role,
+								superuser_arg(slot->session_role));
+	if (slot->role != slot->session_role)
+		SetCurrentRoleId(slot->role, superuser_arg(slot->role));
+	CommitTransactionCommand();
+}
+
+/*
  * Entry point of the worker: attach to the caller's segment, connect, run
  * the SQL, report.
  */
@@ -423,11 +459,10 @@ migrate_worker_main(Datum main_arg)
 {
 	dsm_segment *seg;
 	WorkerSlot *slot;
-	List	   *before = NIL;
+	List	   *volatile before = NIL;
 
 	pqsignal(SIGTERM, die);
 	BackgroundWorkerUnblockSignals();
-	GuardRunnerProcess();		/* its DDL is migrate's own */
 
 	/* a mapping for the life of the process: no resource owner */
 	seg = dsm_attach(DatumGetUInt32(main_arg));
@@ -437,7 +472,15 @@ migrate_worker_main(Datum main_arg)
 				 errmsg("migrate worker could not attach to its shared memory")));
 	slot = dsm_segment_address(seg);
 
-	BackgroundWorkerInitializeConnectionByOid(slot->database, slot->role, 0);
+	/* its DDL is migrate's own, approved or not for protected objects */
+	GuardRunnerProcess((slot->flags & WORKER_APPROVE_PROTECTED) != 0);
+
+	BackgroundWorkerInitializeConnectionByOid(slot->database,
+											  slot->login_role, 0);
+	become_role(slot);
+	if (slot->flags & WORKER_BOOKKEEPING)
+		SetConfigOption("search_path", "pg_catalog, pg_temp", PGC_USERSET,
+						PGC_S_SESSION);
 	if (slot->lock_timeout > 0)
 		SetConfigOption("lock_timeout", psprintf("%d", slot->lock_timeout),
 						PGC_USERSET, PGC_S_SESSION);
@@ -450,7 +493,7 @@ migrate_worker_main(Datum main_arg)
 
 	PG_TRY();
 	{
-		if (slot->drop_invalid_indexes)
+		if (slot->flags & WORKER_DROP_INVALID_INDEXES)
 		{
 			drop_leftover_index(slot->sql);
 			before = invalid_indexes();
@@ -472,7 +515,7 @@ migrate_worker_main(Datum main_arg)
 		strlcpy(slot->message, edata->message ? edata->message : "", WORKER_TEXT_MAX);
 		strlcpy(slot->detail, edata->detail ? edata->detail : "", WORKER_TEXT_MAX);
 		strlcpy(slot->hint, edata->hint ? edata->hint : "", WORKER_TEXT_MAX);
-		if (slot->drop_invalid_indexes)
+		if (slot->flags & WORKER_DROP_INVALID_INDEXES)
 		{
 			PG_TRY();
 			{

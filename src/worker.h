@@ -15,8 +15,14 @@ typedef struct WorkerResult
 	char	   *hint;
 } WorkerResult;
 
+/* WorkerRun flags */
+#define WORKER_DROP_INVALID_INDEXES	0x01	/* clean up a failed CONCURRENTLY */
+#define WORKER_APPROVE_PROTECTED	0x02	/* the statement may change
+											 * protected objects */
+#define WORKER_BOOKKEEPING			0x04	/* migrate's own SQL, as the owner */
+
 extern bool WorkerRun(const char *sql, Oid role, int lock_timeout,
-					  int statement_timeout, bool drop_invalid_indexes,
+					  int statement_timeout, int flags,
 					  WorkerResult *result);
 extern char *WorkerRunAutonomous(const char *sql, Oid role);
 extern void WorkerRethrow(WorkerResult *result) pg_attribute_noreturn();

@@ -116,7 +116,7 @@ restore_ok('restored_plain', 'psql', @conn, '-X', '-q', '-v', 'ON_ERROR_STOP=1',
 	'-f', "$tmp/app.sql");
 
 # an ordinary session with check_function_bodies off is no restore
-$node->safe_psql('app', 'CREATE ROLE app_owner LOGIN; ALTER TABLE shop.customer OWNER TO app_owner;');
+$node->safe_psql('app', 'CREATE ROLE app_owner LOGIN; GRANT USAGE ON SCHEMA shop TO app_owner; ALTER TABLE shop.customer OWNER TO app_owner;');
 ($rc, $out, $err) = $node->psql('app',
 	'SET check_function_bodies = off; ALTER TABLE shop.customer RENAME COLUMN email TO mail',
 	extra_params => [ '-U', 'app_owner' ]);

@@ -1,0 +1,18 @@
+/* migrate--0.1.0--0.2.0.sql: update of the migrate extension to 0.2.0 */
+
+\echo Use "ALTER EXTENSION migrate UPDATE TO '0.2.0'" to load this file. \quit
+
+/*
+ * The DDL guard's event-trigger functions run as the role whose DDL fired
+ * them, no longer as the extension's owner: the linter analyses the
+ * statement before the command's own permission check, and whatever that
+ * analysis resolves or evaluates must have only the caller's rights.  The
+ * guard's own bookkeeping still goes through catalog.c, which switches to
+ * the owner with search_path pinned.  The pinned search_path stays, for
+ * the guard's name lookups (the statement's own names resolve with the
+ * caller's path).
+ */
+ALTER FUNCTION migrate.guard_ddl_start() SECURITY INVOKER;
+ALTER FUNCTION migrate.guard_ddl_end() SECURITY INVOKER;
+ALTER FUNCTION migrate.guard_sql_drop() SECURITY INVOKER;
+ALTER FUNCTION migrate.guard_table_rewrite() SECURITY INVOKER;
