@@ -107,7 +107,7 @@ append_step(StringInfo buf, RevisionGraph *g, int node, bool upgrade,
 						 id, quote_literal_cstr(rev->checksum));
 	else
 		appendStringInfo(buf,
-						 "DELETE FROM migrate.applied WHERE revision = %s;\n", id);
+						 "DELETE FROM migrate.applied WHERE revision OPERATOR(pg_catalog.=) %s;\n", id);
 	appendStringInfo(buf,
 					 "INSERT INTO migrate.log (revision, direction, stamped, started_at, duration, statements, outcome)"
 					 " VALUES (%s, '%s', false, pg_catalog.clock_timestamp(), '0', %d, 'success');\n",

@@ -41,6 +41,22 @@ run_suite isolation "$PGXS_DIR/src/test/isolation/pg_isolation_regress" \
 	"$WORK/test/isolation" isolation_regression $ISOLATION_TESTS
 stop_clusters
 
+echo "== static checks"
+# run_check NAME COMMAND...: a check of the source tree, counted as a test
+run_check() {
+	local name=$1
+	shift
+	if "$@" >"$WORK/$name.log" 2>&1; then
+		echo "test $name ... ok"
+		passed=$((passed + 1))
+	else
+		cat "$WORK/$name.log"
+		echo "test $name ... FAILED"
+		failed=$((failed + 1))
+	fi
+}
+run_check search_path_safe perl "$TOP/test/security/search_path_safe.pl" "$TOP/src"
+
 echo "== TAP tests"
 mkdir -p "$WORK/tap"
 [ "$(id -u)" = 0 ] && chown postgres: "$WORK/tap"
