@@ -237,12 +237,15 @@ SET migrate.lint_level = 'loud';
 
 --
 -- at load: findings that hold whatever the database's state refuse the
--- revision; the others, and warnings, are notices
+-- revision (an escalation without its approval, below); those that depend
+-- on the data, and warnings, are notices
 --
 SELECT * FROM lint_err($$SELECT migrate_revision('drop it', 'ALTER TABLE lc_big DROP COLUMN t;
 DELETE FROM lc_small', 'SELECT 1', id => 'lc01')$$);
-SELECT migrate_revision('drop it', '-- migrate:allow dropping-column
-ALTER TABLE lc_big DROP COLUMN t', 'SELECT 1', id => 'lc01');
+-- against these tables, which hold rows, it is stopped right before it runs
+SELECT * FROM lint_err($$SELECT * FROM migrate_upgrade('lc01')$$);
+-- the revision, not applied, takes the marker the hint asks for
+SELECT migrate_load(E'-- migrate:revision lc01\n-- migrate:message drop it\n\n-- migrate:upgrade\n-- migrate:allow dropping-column\nALTER TABLE lc_big DROP COLUMN t;\n\n-- migrate:downgrade\nSELECT 1;\n');
 -- a warning is a notice; style advice is for migrate_lint only
 SELECT migrate_revision('trigger', 'CREATE TABLE lc_t (doc json); CREATE FUNCTION lc_f() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$;
 CREATE TRIGGER lc_trg BEFORE UPDATE ON lc_small FOR EACH ROW EXECUTE FUNCTION lc_f()',

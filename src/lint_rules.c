@@ -22,17 +22,21 @@
 #include "postgres.h"
 
 #include "access/genam.h"
+#include "access/heapam.h"
 #include "access/htup_details.h"
 #include "access/relation.h"
 #include "access/stratnum.h"
 #include "access/table.h"
+#include "access/tableam.h"
 #include "catalog/dependency.h"
+#include "catalog/heap.h"
 #include "catalog/namespace.h"
 #include "catalog/partition.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_constraint.h"
 #include "catalog/pg_depend.h"
 #include "catalog/pg_index.h"
+#include "catalog/pg_rewrite.h"
 #include "catalog/pg_type.h"
 #include "commands/defrem.h"
 #include "commands/tablecmds.h"
@@ -48,6 +52,7 @@
 #include "partitioning/partdesc.h"
 #include "storage/lmgr.h"
 #include "tcop/utility.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
@@ -209,6 +214,290 @@ table_is_harmless(LintContext *cx, RangeVar *rv, bool exact_empty, char **note)
 	}
 	*note = "";
 	return false;
+}
+
+/*
+ * Hazards that depend on data are decided against it: a statement that
+ * drops, renames, empties or rewrites what holds no row loses nothing and
+ * breaks no client that reads rows.  So a history that ran in production
+ * replays on an empty database without a finding, and the same statement
+ * is still stopped on a populated table.  "Holds nothing" is true for an
+ * object the text created (or this transaction: an earlier revision of
+ * the same call), and, with the live catalogs (at load against the
+ * database, and right before the statement runs), for one that holds no
+ * row.  The DDL guard (LINT_MODE_DDL) looks at no row, so there only new
+ * objects count.
+ */
+
+static bool relid_holds_nothing(LintContext *cx, Oid relid, int depth,
+								char **note);
+
+/* The name list of a DROP TYPE / DROP DOMAIN object. */
+static List *
+typename_names(Node *object)
+{
+	return object != NULL && IsA(object, TypeName) ?
+		((TypeName *) object)->names : NIL;
+}
+
+/* Can the rows be looked at? */
+static bool
+rows_visible(LintContext *cx)
+{
+	return LintLive(cx) && cx->opts->mode != LINT_MODE_DDL;
+}
+
+/* Does the table (or view, sequence) that rv names hold nothing? */
+static bool
+table_holds_nothing(LintContext *cx, RangeVar *rv, char **note)
+{
+	Oid			relid;
+
+	*note = "";
+	if (rv == NULL)
+		return false;
+	if (LintCreated(cx, rv))
+		return true;
+	if (!LintLive(cx))
+		return false;
+	relid = LintRelid(cx, rv);
+	if (!OidIsValid(relid))
+		return cx->opts->mode != LINT_MODE_LIVE && cx->opts->mode != LINT_MODE_DDL;
+	return relid_holds_nothing(cx, relid, 0, note);
+}
+
+/* The relations a view's query reads (its _RETURN rule's dependencies). */
+static List *
+view_relations(Oid viewid)
+{
+	Relation	rel = relation_open(viewid, AccessShareLock);
+	List	   *result = NIL;
+
+	if (rel->rd_rules != NULL)
+	{
+		for (int i = 0; i < rel->rd_rules->numLocks; i++)
+		{
+			Oid			rule = rel->rd_rules->rules[i]->ruleId;
+			Relation	dep = table_open(DependRelationId, AccessShareLock);
+			ScanKeyData key[2];
+			SysScanDesc scan;
+			HeapTuple	tup;
+
+			ScanKeyInit(&key[0], Anum_pg_depend_classid, BTEqualStrategyNumber,
+						F_OIDEQ, ObjectIdGetDatum(RewriteRelationId));
+			ScanKeyInit(&key[1], Anum_pg_depend_objid, BTEqualStrategyNumber,
+						F_OIDEQ, ObjectIdGetDatum(rule));
+			scan = systable_beginscan(dep, DependDependerIndexId, true, NULL,
+									  2, key);
+			while (HeapTupleIsValid(tup = systable_getnext(scan)))
+			{
+				Form_pg_depend d = (Form_pg_depend) GETSTRUCT(tup);
+
+				if (d->refclassid == RelationRelationId && d->refobjid != viewid)
+					result = list_append_unique_oid(result, d->refobjid);
+			}
+			systable_endscan(scan);
+			table_close(dep, AccessShareLock);
+		}
+	}
+	relation_close(rel, NoLock);
+	return result;
+}
+
+/* Has the sequence never handed out a value? */
+static bool
+sequence_unused(Oid seqid)
+{
+	LOCAL_FCINFO(fcinfo, 1);
+
+	if (pg_class_aclcheck(seqid, GetUserId(), ACL_SELECT | ACL_USAGE) != ACLCHECK_OK)
+		return false;
+	InitFunctionCallInfoData(*fcinfo, NULL, 1, InvalidOid, NULL, NULL);
+	fcinfo->args[0].value = ObjectIdGetDatum(seqid);
+	fcinfo->args[0].isnull = false;
+	(void) pg_sequence_last_value(fcinfo);
+	return fcinfo->isnull;
+}
+
+/*
+ * Does the relation hold nothing: a table or materialized view with no
+ * row, a view all of whose relations hold nothing, a sequence never used?
+ */
+static bool
+relid_holds_nothing(LintContext *cx, Oid relid, int depth, char **note)
+{
+	char		relkind = get_rel_relkind(relid);
+	RangeVar   *rv;
+	double		rows;
+
+	*note = "";
+	if (!rows_visible(cx))
+	{
+		/* the guard: only what this transaction created */
+		if (cx->opts->mode == LINT_MODE_DDL &&
+			CheckRelationOidLockedByMe(relid, AccessShareLock, true))
+		{
+			Relation	rel = relation_open(relid, NoLock);
+			bool		created = rel->rd_createSubid != InvalidSubTransactionId;
+
+			relation_close(rel, NoLock);
+			return created;
+		}
+		return false;
+	}
+	if (relkind == RELKIND_SEQUENCE)
+		return sequence_unused(relid);
+	if (relkind == RELKIND_VIEW)
+	{
+		ListCell   *lc;
+
+		if (depth > 8)
+			return false;
+		foreach(lc, view_relations(relid))
+			if (!relid_holds_nothing(cx, lfirst_oid(lc), depth + 1, note))
+				return false;
+		return true;
+	}
+	if (relkind != RELKIND_RELATION && relkind != RELKIND_PARTITIONED_TABLE &&
+		relkind != RELKIND_MATVIEW)
+		return false;
+	rv = makeRangeVar(get_namespace_name(get_rel_namespace(relid)),
+					  get_rel_name(relid), -1);
+	switch (LintRelation(cx, rv, true, &rows))
+	{
+		case LINT_REL_NEW:
+		case LINT_REL_EMPTY:
+			return true;
+		case LINT_REL_SMALL:
+			*note = " (it holds rows)";
+			return false;
+		case LINT_REL_LARGE:
+			*note = psprintf(" (about %.0f rows)", rows);
+			return false;
+		case LINT_REL_UNKNOWN:
+			break;
+	}
+	return false;
+}
+
+/* Do the tables, views and sequences of a schema hold nothing? */
+static bool
+schema_holds_nothing(LintContext *cx, const char *schema, char **note)
+{
+	bool		created;
+	Oid			nsp;
+	Relation	pg_class_rel;
+	TableScanDesc scan;
+	HeapTuple	tup;
+	bool		result = true;
+
+	*note = "";
+	(void) LintObjectFlags(cx, LINT_OBJ_SCHEMA, NULL, schema, &created);
+	if (created)
+		return true;
+	if (!rows_visible(cx))
+		return false;
+	nsp = get_namespace_oid(schema, true);
+	if (!OidIsValid(nsp))
+		return cx->opts->mode != LINT_MODE_LIVE;
+	pg_class_rel = table_open(RelationRelationId, AccessShareLock);
+	scan = table_beginscan_catalog(pg_class_rel, 0, NULL);
+	while (result && HeapTupleIsValid(tup = heap_getnext(scan, ForwardScanDirection)))
+	{
+		Form_pg_class c = (Form_pg_class) GETSTRUCT(tup);
+
+		if (c->relnamespace != nsp ||
+			!(c->relkind == RELKIND_RELATION || c->relkind == RELKIND_MATVIEW ||
+			  c->relkind == RELKIND_SEQUENCE))
+			continue;
+		result = relid_holds_nothing(cx, c->oid, 0, note);
+	}
+	table_endscan(scan);
+	table_close(pg_class_rel, AccessShareLock);
+	return result;
+}
+
+/*
+ * Does no row of any table hold a value of the type (through columns of
+ * it, of its array type, or of domains over it)?
+ */
+static bool
+type_holds_nothing(LintContext *cx, List *names, char **note)
+{
+	bool		created;
+	Type		tup;
+	List	   *types;
+	Relation	dep;
+	bool		result = true;
+
+	*note = "";
+	if (names == NIL)
+		return false;
+	(void) LintObjectFlags(cx, LINT_OBJ_TYPE, NULL, strVal(llast(names)), &created);
+	if (created)
+		return true;
+	if (!rows_visible(cx))
+		return false;
+	tup = LookupTypeName(NULL, makeTypeNameFromNameList(names), NULL, true);
+	if (tup == NULL)
+		return cx->opts->mode != LINT_MODE_LIVE;
+	types = list_make1_oid(((Form_pg_type) GETSTRUCT(tup))->oid);
+	if (OidIsValid(((Form_pg_type) GETSTRUCT(tup))->typarray))
+		types = lappend_oid(types, ((Form_pg_type) GETSTRUCT(tup))->typarray);
+	ReleaseSysCache(tup);
+
+	dep = table_open(DependRelationId, AccessShareLock);
+	for (int i = 0; result && i < list_length(types) && i < 64; i++)
+	{
+		ScanKeyData key[2];
+		SysScanDesc scan;
+		HeapTuple	d;
+
+		ScanKeyInit(&key[0], Anum_pg_depend_refclassid, BTEqualStrategyNumber,
+					F_OIDEQ, ObjectIdGetDatum(TypeRelationId));
+		ScanKeyInit(&key[1], Anum_pg_depend_refobjid, BTEqualStrategyNumber,
+					F_OIDEQ, ObjectIdGetDatum(list_nth_oid(types, i)));
+		scan = systable_beginscan(dep, DependReferenceIndexId, true, NULL, 2, key);
+		while (result && HeapTupleIsValid(d = systable_getnext(scan)))
+		{
+			Form_pg_depend f = (Form_pg_depend) GETSTRUCT(d);
+
+			if (f->classid == TypeRelationId)
+				types = list_append_unique_oid(types, f->objid);
+			else if (f->classid == RelationRelationId && f->objsubid > 0)
+				result = relid_holds_nothing(cx, f->objid, 0, note);
+		}
+		systable_endscan(scan);
+	}
+	table_close(dep, AccessShareLock);
+	return result;
+}
+
+/*
+ * The tables that TRUNCATE ... CASCADE reaches: the named ones and, again
+ * and again, those that reference them by foreign key.
+ */
+static List *
+truncate_closure(LintContext *cx, List *relations)
+{
+	List	   *oids = NIL;
+	ListCell   *lc;
+
+	foreach(lc, relations)
+	{
+		Oid			relid = LintRelid(cx, lfirst(lc));
+
+		if (OidIsValid(relid))
+			oids = list_append_unique_oid(oids, relid);
+	}
+	for (;;)
+	{
+		int			n = list_length(oids);
+
+		oids = list_concat_unique_oid(oids, heap_truncate_find_FKs(oids));
+		if (list_length(oids) == n)
+			return oids;
+	}
 }
 
 /* Was "table.column" added by an earlier statement (or the upgrade)? */
@@ -925,14 +1214,15 @@ static void
 check_renaming_column(LintContext *cx, Node *stmt)
 {
 	RenameStmt *r = (RenameStmt *) stmt;
+	char	   *note;
 
 	if (!IsA(stmt, RenameStmt) || r->renameType != OBJECT_COLUMN ||
-		r->relation == NULL || LintCreated(cx, r->relation) ||
-		column_added(cx, r->relation, r->subname, false))
+		r->relation == NULL || column_added(cx, r->relation, r->subname, false) ||
+		table_holds_nothing(cx, r->relation, &note))
 		return;
-	LintReport(cx, false, NULL,
-			   "column \"%s\" of \"%s\" is renamed to \"%s\": clients that use the old name break",
-			   r->subname, LintName(r->relation), r->newname);
+	LintReport(cx, true, NULL,
+			   "column \"%s\" of \"%s\"%s is renamed to \"%s\": clients that use the old name break",
+			   r->subname, LintName(r->relation), note, r->newname);
 }
 
 /* renaming-table: RENAME of a table, view or materialized view breaks every client that uses the old name. */
@@ -940,16 +1230,17 @@ static void
 check_renaming_table(LintContext *cx, Node *stmt)
 {
 	RenameStmt *r = (RenameStmt *) stmt;
+	char	   *note;
 
 	if (!IsA(stmt, RenameStmt) || r->relation == NULL ||
 		!(r->renameType == OBJECT_TABLE || r->renameType == OBJECT_VIEW ||
 		  r->renameType == OBJECT_MATVIEW ||
 		  r->renameType == OBJECT_FOREIGN_TABLE) ||
-		LintCreated(cx, r->relation))
+		table_holds_nothing(cx, r->relation, &note))
 		return;
-	LintReport(cx, false, NULL,
-			   "\"%s\" is renamed to \"%s\": clients that use the old name break",
-			   LintName(r->relation), r->newname);
+	LintReport(cx, true, NULL,
+			   "\"%s\"%s is renamed to \"%s\": clients that use the old name break",
+			   LintName(r->relation), note, r->newname);
 }
 
 /* renaming-schema: ALTER SCHEMA RENAME breaks every qualified name in clients. */
@@ -957,15 +1248,12 @@ static void
 check_renaming_schema(LintContext *cx, Node *stmt)
 {
 	RenameStmt *r = (RenameStmt *) stmt;
-	bool		created;
+	char	   *note;
 
 	if (!IsA(stmt, RenameStmt) || r->renameType != OBJECT_SCHEMA ||
-		r->subname == NULL)
+		r->subname == NULL || schema_holds_nothing(cx, r->subname, &note))
 		return;
-	(void) LintObjectFlags(cx, LINT_OBJ_SCHEMA, NULL, r->subname, &created);
-	if (created)
-		return;
-	LintReport(cx, false, NULL,
+	LintReport(cx, true, NULL,
 			   "schema \"%s\" is renamed to \"%s\": every name qualified with the old schema breaks",
 			   r->subname, r->newname);
 }
@@ -976,19 +1264,21 @@ check_dropping_column(LintContext *cx, Node *stmt)
 {
 	AlterTableStmt *at = alter_table(stmt);
 	ListCell   *lc;
+	char	   *note;
 
-	if (at == NULL || cx->opts->downgrade || LintCreated(cx, at->relation))
+	if (at == NULL || cx->opts->downgrade)
 		return;
 	foreach(lc, at->cmds)
 	{
 		AlterTableCmd *cmd = lfirst_node(AlterTableCmd, lc);
 
 		if (cmd->subtype != AT_DropColumn ||
-			column_added(cx, at->relation, cmd->name, false))
+			column_added(cx, at->relation, cmd->name, false) ||
+			table_holds_nothing(cx, at->relation, &note))
 			continue;
-		LintReport(cx, false, NULL,
-				   "column \"%s\" of table \"%s\" is dropped: its data is lost and clients that still use it break",
-				   cmd->name, LintName(at->relation));
+		LintReport(cx, true, NULL,
+				   "column \"%s\" of table \"%s\"%s is dropped: its data is lost and clients that still use it break",
+				   cmd->name, LintName(at->relation), note);
 	}
 }
 
@@ -1006,12 +1296,13 @@ check_dropping_table(LintContext *cx, Node *stmt)
 	foreach(lc, d->objects)
 	{
 		RangeVar   *rv = LintRangeVarFromList(lfirst(lc));
+		char	   *note;
 
-		if (rv == NULL || LintCreated(cx, rv))
+		if (rv == NULL || table_holds_nothing(cx, rv, &note))
 			continue;
-		LintReport(cx, false, NULL,
-				   "\"%s\" is dropped: %sclients that still use it break",
-				   LintName(rv),
+		LintReport(cx, true, NULL,
+				   "\"%s\"%s is dropped: %sclients that still use it break",
+				   LintName(rv), note,
 				   d->removeType == OBJECT_TABLE ? "its data is lost and " : "");
 	}
 }
@@ -1028,16 +1319,14 @@ check_dropping_schema(LintContext *cx, Node *stmt)
 		return;
 	foreach(lc, d->objects)
 	{
-		bool		created;
+		char	   *note;
 
-		if (!IsA(lfirst(lc), String))
+		if (!IsA(lfirst(lc), String) ||
+			schema_holds_nothing(cx, strVal(lfirst(lc)), &note))
 			continue;
-		(void) LintObjectFlags(cx, LINT_OBJ_SCHEMA, NULL, strVal(lfirst(lc)),
-							   &created);
-		if (!created)
-			LintReport(cx, false, NULL,
-					   "schema \"%s\" is dropped with everything in it",
-					   strVal(lfirst(lc)));
+		LintReport(cx, true, NULL,
+				   "schema \"%s\" is dropped with everything in it%s",
+				   strVal(lfirst(lc)), note);
 	}
 }
 
@@ -1060,34 +1349,57 @@ check_drop_cascade(LintContext *cx, Node *stmt)
 	if (IsA(stmt, DropStmt) && ((DropStmt *) stmt)->behavior == DROP_CASCADE)
 	{
 		DropStmt   *d = (DropStmt *) stmt;
-		bool		all_new = true;
+		bool		harmless = true;
+		char	   *note = "";
 
+		/* what holds nothing takes nothing with it */
 		foreach(lc, d->objects)
 		{
-			RangeVar   *rv = IsA(lfirst(lc), List) ?
-			LintRangeVarFromList(lfirst(lc)) : NULL;
+			bool		relation = d->removeType == OBJECT_TABLE ||
+				d->removeType == OBJECT_VIEW || d->removeType == OBJECT_MATVIEW ||
+				d->removeType == OBJECT_SEQUENCE;
 
-			if (rv == NULL || !LintCreated(cx, rv))
-				all_new = false;
+			if (relation && IsA(lfirst(lc), List))
+				harmless &= table_holds_nothing(cx, LintRangeVarFromList(lfirst(lc)), &note);
+			else if (d->removeType == OBJECT_SCHEMA && IsA(lfirst(lc), String))
+				harmless &= schema_holds_nothing(cx, strVal(lfirst(lc)), &note);
+			else if (d->removeType == OBJECT_TYPE || d->removeType == OBJECT_DOMAIN)
+				harmless &= type_holds_nothing(cx, typename_names(lfirst(lc)), &note);
+			else
+				harmless = false;
 		}
-		if (!all_new)
-			LintReport(cx, false, NULL,
+		if (!harmless)
+			LintReport(cx, true, NULL,
 					   "DROP ... CASCADE also drops every object that depends on the dropped ones, whatever they are");
 	}
 	else if (IsA(stmt, TruncateStmt) &&
 			 ((TruncateStmt *) stmt)->behavior == DROP_CASCADE)
-		LintReport(cx, false, NULL,
-				   "TRUNCATE ... CASCADE also empties every table that references the truncated ones through foreign keys");
+	{
+		bool		harmless = LintLive(cx);
+		char	   *note;
+
+		foreach(lc, ((TruncateStmt *) stmt)->relations)
+			harmless &= table_holds_nothing(cx, lfirst(lc), &note);
+		if (harmless)
+			foreach(lc, truncate_closure(cx, ((TruncateStmt *) stmt)->relations))
+				harmless &= relid_holds_nothing(cx, lfirst_oid(lc), 0, &note);
+		if (!harmless)
+			LintReport(cx, true, NULL,
+					   "TRUNCATE ... CASCADE also empties every table that references the truncated ones through foreign keys");
+	}
 	else if (IsA(stmt, AlterTableStmt))
 	{
+		char	   *note;
+
 		foreach(lc, ((AlterTableStmt *) stmt)->cmds)
 		{
 			AlterTableCmd *cmd = lfirst_node(AlterTableCmd, lc);
 
 			if ((cmd->subtype == AT_DropColumn ||
 				 cmd->subtype == AT_DropConstraint) &&
-				cmd->behavior == DROP_CASCADE)
-				LintReport(cx, false, NULL,
+				cmd->behavior == DROP_CASCADE &&
+				!table_holds_nothing(cx, ((AlterTableStmt *) stmt)->relation, &note))
+				LintReport(cx, true, NULL,
 						   "DROP %s \"%s\" ... CASCADE also drops every object that depends on it",
 						   cmd->subtype == AT_DropColumn ? "COLUMN" : "CONSTRAINT",
 						   cmd->name);
@@ -1196,6 +1508,7 @@ check_validate_in_same_transaction(LintContext *cx, Node *stmt)
 	foreach(lc, at->cmds)
 	{
 		AlterTableCmd *cmd = lfirst_node(AlterTableCmd, lc);
+		char	   *note;
 		int			flags;
 		bool		found;
 		Oid			relid;
@@ -1205,12 +1518,14 @@ check_validate_in_same_transaction(LintContext *cx, Node *stmt)
 		flags = LintObjectFlags(cx, LINT_OBJ_CONSTRAINT, NULL,
 								psprintf("%s.%s", at->relation->relname, cmd->name),
 								&found);
+		if (table_holds_nothing(cx, at->relation, &note))
+			continue;			/* the scan holds the lock for no time */
 		if (found && (flags & LINT_F_NOT_VALID))
-			LintReport(cx, false, NULL,
+			LintReport(cx, true, NULL,
 					   "constraint \"%s\" is validated in the transaction that added it NOT VALID: the ACCESS EXCLUSIVE lock of the ADD is held during the scan",
 					   cmd->name);
 		else if (table_use(cx, at->relation) & LINT_F_STRONG_LOCK)
-			LintReport(cx, false, NULL,
+			LintReport(cx, true, NULL,
 					   "constraint \"%s\" is validated after an earlier statement of the same transaction locked table \"%s\": that lock is held during the scan",
 					   cmd->name, LintName(at->relation));
 		else if (OidIsValid(relid = LintRelid(cx, at->relation)))
@@ -1742,15 +2057,12 @@ static void
 check_renaming_enum_value(LintContext *cx, Node *stmt)
 {
 	AlterEnumStmt *e = (AlterEnumStmt *) stmt;
-	bool		created;
+	char	   *note;
 
-	if (!IsA(stmt, AlterEnumStmt) || e->oldVal == NULL)
+	if (!IsA(stmt, AlterEnumStmt) || e->oldVal == NULL ||
+		type_holds_nothing(cx, e->typeName, &note))
 		return;
-	(void) LintObjectFlags(cx, LINT_OBJ_TYPE, NULL, strVal(llast(e->typeName)),
-						   &created);
-	if (created)
-		return;
-	LintReport(cx, false, NULL,
+	LintReport(cx, true, NULL,
 			   "value '%s' of enum \"%s\" is renamed to '%s': code that uses the old value breaks",
 			   e->oldVal, LintNameList(e->typeName), e->newVal);
 }
@@ -1910,6 +2222,7 @@ static void
 check_delete_or_update_without_where(LintContext *cx, Node *stmt)
 {
 	RangeVar   *rv;
+	char	   *note;
 
 	if (cx->opts->downgrade)
 		return;
@@ -1919,11 +2232,11 @@ check_delete_or_update_without_where(LintContext *cx, Node *stmt)
 		rv = ((UpdateStmt *) stmt)->relation;
 	else
 		return;
-	if (LintCreated(cx, rv))
+	if (table_holds_nothing(cx, rv, &note))
 		return;
-	LintReport(cx, false, NULL,
-			   "%s without WHERE changes every row of table \"%s\" in one transaction",
-			   IsA(stmt, DeleteStmt) ? "DELETE" : "UPDATE", LintName(rv));
+	LintReport(cx, true, NULL,
+			   "%s without WHERE changes every row of table \"%s\"%s in one transaction",
+			   IsA(stmt, DeleteStmt) ? "DELETE" : "UPDATE", LintName(rv), note);
 }
 
 /*
@@ -1989,14 +2302,15 @@ static void
 check_truncate(LintContext *cx, Node *stmt)
 {
 	ListCell   *lc;
+	char	   *note;
 
 	if (!IsA(stmt, TruncateStmt) || cx->opts->downgrade)
 		return;
 	foreach(lc, ((TruncateStmt *) stmt)->relations)
-		if (!LintCreated(cx, lfirst(lc)))
-			LintReport(cx, false, NULL,
-					   "TRUNCATE of table \"%s\" deletes all its rows under an ACCESS EXCLUSIVE lock",
-					   LintName(lfirst(lc)));
+		if (!table_holds_nothing(cx, lfirst(lc), &note))
+			LintReport(cx, true, NULL,
+					   "TRUNCATE of table \"%s\"%s deletes all its rows under an ACCESS EXCLUSIVE lock",
+					   LintName(lfirst(lc)), note);
 }
 
 /* adding-trigger: CREATE TRIGGER on an existing table. */
@@ -2018,6 +2332,7 @@ static void
 check_disabling_triggers(LintContext *cx, Node *stmt)
 {
 	ListCell   *lc;
+	char	   *note;
 
 	if (IsA(stmt, VariableSetStmt))
 	{
@@ -2033,7 +2348,7 @@ check_disabling_triggers(LintContext *cx, Node *stmt)
 		return;
 	}
 	if (!IsA(stmt, AlterTableStmt) ||
-		LintCreated(cx, ((AlterTableStmt *) stmt)->relation))
+		table_holds_nothing(cx, ((AlterTableStmt *) stmt)->relation, &note))
 		return;
 	foreach(lc, ((AlterTableStmt *) stmt)->cmds)
 	{
@@ -2041,7 +2356,7 @@ check_disabling_triggers(LintContext *cx, Node *stmt)
 
 		if (cmd->subtype == AT_DisableTrig || cmd->subtype == AT_DisableTrigAll ||
 			cmd->subtype == AT_DisableTrigUser)
-			LintReport(cx, false, NULL,
+			LintReport(cx, true, NULL,
 					   "triggers of table \"%s\" are disabled%s",
 					   LintName(((AlterTableStmt *) stmt)->relation),
 					   cmd->subtype == AT_DisableTrigAll ?
@@ -2814,38 +3129,38 @@ const LintRule LintRuleTable[] = {
 		"Add a column of the new type, keep it in step with a trigger, backfill in batches, switch readers, then drop the old column.",
 	check_changing_column_type},
 	/* #8: rename column breaks clients */
-	{"renaming-column", LINT_ERROR, false, false,
-		"ALTER TABLE ... RENAME COLUMN",
+	{"renaming-column", LINT_ERROR, true, false,
+		"ALTER TABLE ... RENAME COLUMN of a table that holds rows",
 		"Every client that still uses the old name breaks the moment the revision commits.",
 		"Add a column with the new name, write both, backfill, switch readers, then drop the old one; or keep the database name and rename in the application.",
 	check_renaming_column},
 	/* #9: rename table breaks clients */
-	{"renaming-table", LINT_ERROR, false, false,
-		"ALTER TABLE/VIEW/MATERIALIZED VIEW ... RENAME TO",
+	{"renaming-table", LINT_ERROR, true, false,
+		"ALTER TABLE/VIEW/MATERIALIZED VIEW ... RENAME TO of a relation that holds rows (a view: over tables that do)",
 		"Every client that still uses the old name breaks the moment the revision commits.",
 		"Create a view with the new name over the old table, move clients to it, then rename and drop the view in one later revision.",
 	check_renaming_table},
 	/* #10: rename schema breaks qualified names */
-	{"renaming-schema", LINT_ERROR, false, false,
-		"ALTER SCHEMA ... RENAME TO",
+	{"renaming-schema", LINT_ERROR, true, false,
+		"ALTER SCHEMA ... RENAME TO of a schema whose tables hold rows",
 		"Every qualified name and search_path setting that uses the old schema breaks.",
 		"Create the new schema and move objects one by one, or keep the old name.",
 	check_renaming_schema},
 	/* #11: drop column loses data */
-	{"dropping-column", LINT_ERROR, false, false,
-		"ALTER TABLE ... DROP COLUMN of a column the revision did not add",
+	{"dropping-column", LINT_ERROR, true, false,
+		"ALTER TABLE ... DROP COLUMN of a column the revision did not add, on a table that holds rows",
 		"The data is lost, and clients that still read or write the column break.",
 		"Stop using the column in every client first, export its data if it matters, then drop it in a revision of its own marked with -- migrate:allow dropping-column.",
 	check_dropping_column},
 	/* #12: drop table loses data */
-	{"dropping-table", LINT_ERROR, false, false,
-		"DROP TABLE/VIEW/MATERIALIZED VIEW/SEQUENCE of an object the revision did not create",
+	{"dropping-table", LINT_ERROR, true, false,
+		"DROP TABLE/VIEW/MATERIALIZED VIEW/SEQUENCE of an object that holds rows (a view: over tables that do; a sequence: once used)",
 		"The data is lost, clients that still use the object break, and tables it references are locked ACCESS EXCLUSIVE.",
 		"Stop using it in every client first, export the data if it matters, drop its foreign keys first, then drop it in a revision of its own marked with -- migrate:allow dropping-table.",
 	check_dropping_table},
 	/* #13: drop schema drops everything in it */
-	{"dropping-schema", LINT_ERROR, false, false,
-		"DROP SCHEMA of a schema the revision did not create",
+	{"dropping-schema", LINT_ERROR, true, false,
+		"DROP SCHEMA of a schema whose tables hold rows",
 		"Every relation in it is locked and dropped with its data.",
 		"Drop the objects one by one in reviewed revisions, then the empty schema.",
 	check_dropping_schema},
@@ -2856,8 +3171,8 @@ const LintRule LintRuleTable[] = {
 		"Drop databases by hand, never from a migration.",
 	check_dropping_database},
 	/* #15: CASCADE reaches unknown dependents */
-	{"drop-cascade", LINT_ERROR, false, false,
-		"DROP ... CASCADE, ALTER TABLE DROP COLUMN/CONSTRAINT ... CASCADE, TRUNCATE ... CASCADE",
+	{"drop-cascade", LINT_ERROR, true, false,
+		"DROP ... CASCADE, ALTER TABLE DROP COLUMN/CONSTRAINT ... CASCADE, TRUNCATE ... CASCADE, unless what they drop or empty holds no rows",
 		"CASCADE silently drops or empties dependent objects: views, foreign keys, other tables' rows.",
 		"Drop the dependent objects explicitly first, then drop without CASCADE.",
 	check_drop_cascade},
@@ -2881,7 +3196,7 @@ const LintRule LintRuleTable[] = {
 	check_adding_check_constraint},
 	/* #19: VALIDATE while a strong lock is held */
 	{"validate-in-same-transaction", LINT_ERROR, true, false,
-		"VALIDATE CONSTRAINT in the transaction that added the constraint NOT VALID, or that already locked the table",
+		"VALIDATE CONSTRAINT, on a table that holds rows, in the transaction that added the constraint NOT VALID, or that already locked the table",
 		"The stronger lock taken earlier is held until commit, so the validation scan blocks writes after all.",
 		"Validate in a later revision, which runs in a transaction of its own.",
 	check_validate_in_same_transaction},
@@ -2970,8 +3285,8 @@ const LintRule LintRuleTable[] = {
 		"Move the data off the value first, then swap the type in a planned change approved with -- migrate:approve removing-enum-value <reason>.",
 	check_removing_enum_value},
 	/* #34: RENAME VALUE changes meaning */
-	{"renaming-enum-value", LINT_ERROR, false, false,
-		"ALTER TYPE ... RENAME VALUE",
+	{"renaming-enum-value", LINT_ERROR, true, false,
+		"ALTER TYPE ... RENAME VALUE of an enum that rows use",
 		"Code that uses the old value breaks, and stored data changes meaning for it.",
 		"Add the new value next to the old one, move code and data to it, and leave the old value unused.",
 	check_renaming_enum_value},
@@ -3006,8 +3321,8 @@ const LintRule LintRuleTable[] = {
 		"Change the schema and the data in separate revisions; backfill in batches.",
 	check_mixed_ddl_dml_same_table},
 	/* #40: unbounded DELETE/UPDATE */
-	{"delete-or-update-without-where", LINT_ERROR, false, false,
-		"DELETE or UPDATE without WHERE on an existing table",
+	{"delete-or-update-without-where", LINT_ERROR, true, false,
+		"DELETE or UPDATE without WHERE on a table that holds rows",
 		"Every row is changed in one transaction: long row locks, a burst of WAL and dead tuples, and often a mistake.",
 		"Add a WHERE clause, and change large tables in batches.",
 	check_delete_or_update_without_where},
@@ -3018,8 +3333,8 @@ const LintRule LintRuleTable[] = {
 		"Change the rows in batches, in transactions of their own (a non-transactional revision, or a job outside migrations).",
 	check_large_data_change},
 	/* #42: TRUNCATE */
-	{"truncate", LINT_ERROR, false, false,
-		"TRUNCATE of an existing table",
+	{"truncate", LINT_ERROR, true, false,
+		"TRUNCATE of a table that holds rows",
 		"All rows go at once under an ACCESS EXCLUSIVE lock, and no trigger sees them.",
 		"Delete what must go in batches with a WHERE clause, or export the data first and mark the statement with -- migrate:allow truncate.",
 	check_truncate},
@@ -3030,8 +3345,8 @@ const LintRule LintRuleTable[] = {
 		"Keep trigger functions small, and create them at a quiet time.",
 	check_adding_trigger},
 	/* #44: DISABLE TRIGGER, session_replication_role */
-	{"disabling-triggers", LINT_ERROR, false, false,
-		"ALTER TABLE ... DISABLE TRIGGER, SET session_replication_role = replica",
+	{"disabling-triggers", LINT_ERROR, true, false,
+		"ALTER TABLE ... DISABLE TRIGGER on a table that holds rows, SET session_replication_role = replica",
 		"What the triggers enforce or record stops; DISABLE TRIGGER ALL also stops foreign key checks.",
 		"Leave triggers on; change the trigger function if it must behave differently.",
 	check_disabling_triggers},
