@@ -47,6 +47,12 @@ SELECT message FROM migrate_show('c0000001');
 SELECT * FROM err($$SELECT migrate_load(E'-- migrate:revision c0000001\n-- migrate:upgrade\nCREATE TABLE c_account (id bigint);\n-- migrate:downgrade\nDROP TABLE c_account;')$$);
 SELECT * FROM err($$SELECT migrate_load(E'-- migrate:revision c0000001\n-- migrate:parents c_probe\n-- migrate:upgrade\nCREATE TABLE c_account (id int);\n-- migrate:downgrade\nDROP TABLE c_account;')$$);
 SELECT * FROM err($$SELECT migrate_load(E'-- migrate:revision c0000001\n-- migrate:transactional false\n-- migrate:upgrade\nCREATE TABLE c_account (id int);\n-- migrate:downgrade\nDROP TABLE c_account;')$$);
+-- migrate_load_file (the client's), which leaves a file alone when its
+-- revision is stored as the file says, takes a changed comment or marker
+-- of an applied revision: a refusal's hint is followed by editing the file
+SELECT migrate_load_file(E'-- migrate:revision c0000001\n-- migrate:message accounts, reworded\n-- migrate:upgrade\nCREATE TABLE c_account (id int);\n-- migrate:downgrade\n-- migrate:allow dropping-table\nDROP TABLE c_account;');
+SELECT downgrade FROM migrate.revision WHERE id = 'c0000001';
+SELECT * FROM err($$SELECT migrate_load_file(E'-- migrate:revision c0000001\n-- migrate:message accounts, reworded\n-- migrate:upgrade\nCREATE TABLE c_account (id bigint);\n-- migrate:downgrade\nDROP TABLE c_account;')$$);
 
 -- an unapplied revision takes the new SQL
 SELECT step, revision FROM migrate_downgrade('base');

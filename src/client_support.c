@@ -191,10 +191,13 @@ same_strings(List *a, List *b)
  * migrate_load_file(script text, id text DEFAULT NULL) RETURNS text
  *
  * migrate_load for a client that sends a whole folder on every run: a file
- * whose revision is already stored exactly as the file says (same
- * checksum, message, flag, labels, parents and dependencies, written as
- * full ids) is left alone, without the lock, the checks and the writes of
- * migrate_load; any other file goes through migrate_load's path.  The id
+ * whose revision is already stored exactly as the file says (the same SQL
+ * text, comments and markers included, message, flag, labels, parents and
+ * dependencies, written as full ids) is left alone, without the lock, the
+ * checks and the writes of migrate_load; any other file goes through
+ * migrate_load's path, which takes every change of an unapplied revision
+ * and, of an applied one, the changes that leave its checksum alone
+ * (comments, "-- migrate:allow" and "-- migrate:approve" markers).  The id
  * rules are migrate_load's.  Returns the revision's id.
  */
 Datum
@@ -223,7 +226,8 @@ migrate_load_file(PG_FUNCTION_ARGS)
 
 	old = GraphValidId(spec->id) ? CatalogGetRevision(spec->id) : NULL;
 	if (old != NULL &&
-		strcmp(old->checksum, SqlChecksum(spec->upgrade, spec->downgrade)) == 0 &&
+		strcmp(old->upgrade, spec->upgrade) == 0 &&
+		strcmp(old->downgrade, spec->downgrade) == 0 &&
 		strcmp(old->message, spec->message) == 0 &&
 		old->transactional == spec->transactional &&
 		same_strings(old->labels, spec->labels) &&
