@@ -33,7 +33,7 @@ EXTENSION = migrate
 DATA = migrate--0.1.0.sql migrate--0.1.0--0.2.0.sql
 PGFILEDESC = "migrate - schema migrations inside the database"
 
-REGRESS = install graph targets upgrade failure fault apply stamp checksum revfile \
+REGRESS = install graph targets upgrade failure fault apply stretches stamp checksum revfile \
 	offline privileges check lint lint_catalog lint_data \
 	guard guard_rules guard_protect security
 REGRESS_OPTS = --inputdir=. --load-extension=migrate

@@ -16,3 +16,22 @@ ALTER FUNCTION migrate.guard_ddl_start() SECURITY INVOKER;
 ALTER FUNCTION migrate.guard_ddl_end() SECURITY INVOKER;
 ALTER FUNCTION migrate.guard_sql_drop() SECURITY INVOKER;
 ALTER FUNCTION migrate.guard_table_rewrite() SECURITY INVOKER;
+
+/*
+ * Progress within a non-transactional revision: the stretches (the runs of
+ * statements between COMMITs) that committed, so that a rerun after a
+ * failure or a crash resumes at the first one that did not.  Rows of a
+ * revision go when its step is recorded; rows of other SQL (checksum) than
+ * the revision's now are ignored.
+ */
+CREATE TABLE migrate.progress (
+	revision	text NOT NULL,
+	direction	text NOT NULL CHECK (direction IN ('upgrade', 'downgrade')),
+	checksum	text NOT NULL,
+	stretch		integer NOT NULL CHECK (stretch > 0),
+	statements	integer NOT NULL,
+	role		name NOT NULL,
+	done_at		timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	PRIMARY KEY (revision, direction, stretch)
+);
+SELECT pg_catalog.pg_extension_config_dump('migrate.progress', '');

@@ -79,7 +79,8 @@ SELECT * FROM err($$SELECT migrate_load(E'-- migrate:revision x1\n-- migrate:upg
 -- but a backslash inside a string is only data
 SELECT migrate_load(E'-- migrate:revision x1\n-- migrate:upgrade\nSELECT E''a\\\\b'', ''c\\d'';');
 
--- transaction control is refused in any revision
+-- transaction control is refused in a transactional revision; in a
+-- non-transactional one, all but BEGIN and COMMIT, which separate stretches
 SELECT * FROM err($$SELECT migrate_revision('m', 'BEGIN; CREATE TABLE x (); COMMIT;', id => 'x2')$$);
 SELECT * FROM err($$SELECT migrate_revision('m', 'SELECT 1; COMMIT AND CHAIN;', id => 'x2')$$);
 SELECT * FROM err($$SELECT migrate_revision('m', 'SELECT 1', E'SAVEPOINT s;\nROLLBACK TO s;', id => 'x2')$$);

@@ -855,6 +855,84 @@ CatalogRecordRetry(const char *id, bool upgrade, int statement,
 	catalog_end(&access);
 }
 
+/*
+ * Progress within a non-transactional revision (migrate.progress): the
+ * number of its stretches, counted from the first, that earlier runs
+ * committed for this direction and this SQL (checksum); 0 if none.
+ */
+int
+CatalogProgress(const char *id, bool upgrade, const char *checksum)
+{
+	static const char *const sql =
+	"SELECT pg_catalog.max(stretch) FROM migrate.progress"
+	" WHERE revision OPERATOR(pg_catalog.=) $1 AND direction OPERATOR(pg_catalog.=) $2"
+	"   AND checksum OPERATOR(pg_catalog.=) $3";
+	Oid			types[3] = {TEXTOID, TEXTOID, TEXTOID};
+	Datum		values[3];
+	CatalogAccess access;
+	bool		isnull;
+	Datum		d;
+	int			done = 0;
+
+	values[0] = CStringGetTextDatum(id);
+	values[1] = CStringGetTextDatum(upgrade ? "upgrade" : "downgrade");
+	values[2] = CStringGetTextDatum(checksum);
+	catalog_begin(&access);
+	run(sql, 3, types, values, NULL, false, SPI_OK_SELECT);
+	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	if (!isnull)
+		done = DatumGetInt32(d);
+	catalog_end(&access);
+	return done;
+}
+
+/*
+ * Record that a stretch of a non-transactional revision committed: in the
+ * stretch's own transaction when it has several statements, right after
+ * it otherwise (worker.c, migrate_progress for the client).
+ */
+void
+CatalogRecordProgress(const char *id, bool upgrade, const char *checksum,
+					  int stretch, int statements)
+{
+	static const char *const sql =
+	"INSERT INTO migrate.progress (revision, direction, checksum, stretch, statements, role)"
+	" VALUES ($1, $2, $3, $4, $5, $6)"
+	" ON CONFLICT (revision, direction, stretch) DO UPDATE"
+	" SET checksum = excluded.checksum, statements = excluded.statements,"
+	" role = excluded.role, done_at = pg_catalog.now()";
+	Oid			types[6] = {TEXTOID, TEXTOID, TEXTOID, INT4OID, INT4OID, NAMEOID};
+	Datum		values[6];
+	CatalogAccess access;
+
+	values[0] = CStringGetTextDatum(id);
+	values[1] = CStringGetTextDatum(upgrade ? "upgrade" : "downgrade");
+	values[2] = CStringGetTextDatum(checksum);
+	values[3] = Int32GetDatum(stretch);
+	values[4] = Int32GetDatum(statements);
+	values[5] = DirectFunctionCall1(namein,
+									CStringGetDatum(GetUserNameFromId(GetUserId(), false)));
+	catalog_begin(&access);
+	run(sql, 6, types, values, NULL, false, SPI_OK_INSERT);
+	catalog_end(&access);
+}
+
+/* Forget the progress of a revision whose step is now recorded. */
+void
+CatalogClearProgress(const char *id)
+{
+	static const char *const sql =
+	"DELETE FROM migrate.progress WHERE revision OPERATOR(pg_catalog.=) $1";
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1];
+	CatalogAccess access;
+
+	values[0] = CStringGetTextDatum(id);
+	catalog_begin(&access);
+	run(sql, 1, types, values, NULL, false, SPI_OK_DELETE);
+	catalog_end(&access);
+}
+
 /* Did this session record steps since CatalogSessionLock(true)? */
 bool
 CatalogSessionRecorded(void)

@@ -79,6 +79,11 @@ extern void CatalogRecordRetry(const char *id, bool upgrade, int statement,
 							   const char *detail);
 extern bool CatalogSessionLock(bool lock);
 extern bool CatalogSessionLockHeld(void);
+extern int	CatalogProgress(const char *id, bool upgrade, const char *checksum);
+extern void CatalogRecordProgress(const char *id, bool upgrade,
+								  const char *checksum, int stretch,
+								  int statements);
+extern void CatalogClearProgress(const char *id);
 extern bool CatalogSessionRecorded(void);
 
 

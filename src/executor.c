@@ -610,16 +610,22 @@ lint_before_worker(LintRun *lint, PlannedRevision *rev, SqlStatement *st,
 }
 
 /*
- * Run a non-transactional revision: each statement at top level in a
- * background worker, as the calling role, then record it.  Right before
+ * Run a non-transactional revision, stretch by stretch (SqlStretches: each
+ * statement on its own, or the runs between COMMITs), each at top level in
+ * a background worker, as the calling role, then record it.  Right before
  * each statement, the rules that depend on the database's state check it
  * against the catalogs of that moment, as for a transactional revision
  * (the data-change row count is only estimated: the worker commits what
- * it ran).  The caller must be in a procedure's transaction that it may
- * commit: the lint's snapshot and locks are committed away before the
- * worker starts, since a CONCURRENTLY build waits for both.  A failed
- * CONCURRENTLY build leaves no invalid index behind.  Statements that ran
- * before a failing one stay done: they could not be in a transaction.
+ * it ran); a stretch of several statements is checked before it starts.
+ * The caller must be in a procedure's transaction that it may commit: the
+ * lint's snapshot and locks are committed away before the worker starts,
+ * since a CONCURRENTLY build waits for both.  A failed CONCURRENTLY build
+ * leaves no invalid index behind.
+ *
+ * Each stretch that commits is recorded in migrate.progress (with a stretch
+ * of several statements, in its own transaction), so that after a failure
+ * or a crash the same call resumes at the first stretch that did not
+ * commit; the progress goes when the revision's step is recorded.
  */
 CatalogStep *
 ExecuteNonTransactional(PlannedRevision *rev, List *statements,
@@ -633,8 +639,18 @@ ExecuteNonTransactional(PlannedRevision *rev, List *statements,
 	MemoryContext context = CurrentMemoryContext;
 	MemoryContext lint_context;
 	char	   *allowances = NULL;
+	char	   *checksum = SqlChecksum(sql, "");
+	List	   *stretches = SqlStretches(statements);
+	int			done = CatalogProgress(rev->id, upgrade, checksum);
 	long		secs;
 	int			usecs;
+
+	if (done > 0)
+		ereport(NOTICE,
+				(errmsg("resuming the %s of revision %s at stretch %d of %d",
+						direction, rev->id, Min(done + 1, list_length(stretches)),
+						list_length(stretches)),
+				 errdetail("An earlier run committed stretches 1 to %d.", done)));
 
 	/* the lint run outlives the commits between statements */
 	lint_context = AllocSetContextCreate(TopMemoryContext, "migrate lint run",
@@ -647,31 +663,57 @@ ExecuteNonTransactional(PlannedRevision *rev, List *statements,
 		MemoryContextSwitchTo(lint_context);
 		lint = LintRunBegin(rev->id, statements, sql, upgrade, false);
 		MemoryContextSwitchTo(context);
-		foreach(lc, statements)
+		foreach(lc, stretches)
 		{
-			SqlStatement *st = lfirst(lc);
+			SqlStretch *stretch = lfirst(lc);
+			WorkerRequest req = {0};
 			WorkerResult result;
-			bool		approved;
+			ListCell   *ls;
+			int			i = 0;
 
-			pos.number = st->number;
-			pos.line = st->line;
-			pos.text = st->text;
-			pos.parsetree = st->parsetree;
-			MemoryContextSwitchTo(lint_context);
-			lint_before_worker(lint, rev, st, upgrade, start, &pos);
-			approved = LintApproved("protected-object-change");
-			MemoryContextSwitchTo(context);
+			if (stretch->number <= done)
+				continue;
+			foreach(ls, stretch->statements)
+			{
+				SqlStatement *st = lfirst(ls);
+
+				pos.number = st->number;
+				pos.line = st->line;
+				pos.text = st->text;
+				pos.parsetree = st->parsetree;
+				MemoryContextSwitchTo(lint_context);
+				lint_before_worker(lint, rev, st, upgrade, start, &pos);
+				if (i < 64 && LintApproved("protected-object-change"))
+					req.approved |= UINT64CONST(1) << i;
+				MemoryContextSwitchTo(context);
+				i++;
+			}
 			SPI_commit();		/* no snapshot, no lock while the worker runs */
 			InvalidateCatalogSnapshot();
-			if (!WorkerRun(st->text, role, migrate_lock_timeout,
-						   migrate_statement_timeout,
-						   WORKER_DROP_INVALID_INDEXES |
-						   (approved ? WORKER_APPROVE_PROTECTED : 0),
-						   &result))
+			req.sql = SqlStretchText(stretch);
+			req.role = role;
+			req.lock_timeout = migrate_lock_timeout;
+			req.statement_timeout = migrate_statement_timeout;
+			req.flags = WORKER_DROP_INVALID_INDEXES | WORKER_RECORD_PROGRESS |
+				(list_length(stretch->statements) > 1 ? WORKER_ONE_TRANSACTION : 0);
+			req.revision = rev->id;
+			req.upgrade = upgrade;
+			req.checksum = checksum;
+			req.stretch = stretch->number;
+			req.statements = list_length(stretch->statements);
+			if (!WorkerRunRequest(&req, &result))
 			{
 				ErrorData	edata = {0};
 				ErrorContextCallback callback;
+				SqlStatement *st = list_nth(stretch->statements,
+											result.failed_statement >= 0 &&
+											result.failed_statement < list_length(stretch->statements) ?
+											result.failed_statement : 0);
 
+				pos.number = st->number;
+				pos.line = st->line;
+				pos.text = st->text;
+				pos.parsetree = st->parsetree;
 				edata.sqlerrcode = result.sqlerrcode;
 				edata.message = result.message;
 				edata.detail = result.detail;
@@ -699,9 +741,16 @@ ExecuteNonTransactional(PlannedRevision *rev, List *statements,
 	step->upgrade = upgrade;
 	step->started_at = start;
 	step->duration_us = (int64) secs * 1000000 + usecs;
-	step->statements = list_length(statements);
+	step->statements = 0;
+	{
+		ListCell   *lc;
+
+		foreach(lc, stretches)
+			step->statements += list_length(((SqlStretch *) lfirst(lc))->statements);
+	}
 	step->allowances = allowances;
 	CatalogRecordSteps(step, 1);
+	CatalogClearProgress(rev->id);
 	return step;
 }
 

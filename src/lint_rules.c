@@ -2149,7 +2149,9 @@ check_require_statement_timeout(LintContext *cx, Node *stmt)
 static void
 check_transaction_control_in_migration(LintContext *cx, Node *stmt)
 {
-	if (!IsA(stmt, TransactionStmt))
+	/* in a non-transactional revision, COMMIT separates its stretches */
+	if (!IsA(stmt, TransactionStmt) ||
+		(!cx->opts->transactional && SqlIsBoundary(stmt)))
 		return;
 	LintReport(cx, false, NULL,
 			   "%s controls the transaction, which the migration runner owns",
@@ -3304,9 +3306,9 @@ const LintRule LintRuleTable[] = {
 	check_require_statement_timeout},
 	/* #37: BEGIN/COMMIT in migration text */
 	{"transaction-control-in-migration", LINT_ERROR, false, false,
-		"BEGIN, COMMIT, ROLLBACK, SAVEPOINT, PREPARE TRANSACTION in migration text",
+		"BEGIN, COMMIT, ROLLBACK, SAVEPOINT, PREPARE TRANSACTION in a transactional revision; in a non-transactional one, all but BEGIN, COMMIT and COMMIT AND CHAIN, which separate its stretches",
 		"The runner owns the transaction; a COMMIT in the middle leaves half a migration applied.",
-		"Remove it; put work that needs its own transaction in a revision of its own.",
+		"Remove it; put work that needs transactions of its own in a non-transactional revision, where COMMIT separates them and a rerun resumes at the first that did not commit.",
 	check_transaction_control_in_migration},
 	/* #38: work after an AEL keeps it held */
 	{"long-lock-hold-after-ael", LINT_WARNING, true, false,

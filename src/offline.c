@@ -54,6 +54,18 @@ append_comment_text(StringInfo buf, const char *text)
 							 ' ' : *p);
 }
 
+/* The statements that run, the boundaries of stretches left out. */
+static int
+statement_count(List *statements)
+{
+	ListCell   *lc;
+	int			n = 0;
+
+	foreach(lc, statements)
+		n += !SqlIsBoundary(((SqlStatement *) lfirst(lc))->parsetree);
+	return n;
+}
+
 /* The parents of node as "a, b", or "<base>". */
 static char *
 parent_list(RevisionGraph *g, int node)
@@ -98,8 +110,21 @@ append_step(StringInfo buf, RevisionGraph *g, int node, bool upgrade,
 		appendStringInfoString(buf, "BEGIN;\n" MIGRATE_LOCK_SQL);
 		*in_transaction = true;
 	}
-	foreach(lc, statements)
-		appendStringInfo(buf, "%s;\n", ((SqlStatement *) lfirst(lc))->text);
+	if (r->transactional)
+		foreach(lc, statements)
+			appendStringInfo(buf, "%s;\n", ((SqlStatement *) lfirst(lc))->text);
+	else
+	{
+		/* each stretch in a transaction of its own, as the worker runs it */
+		foreach(lc, SqlStretches(statements))
+		{
+			SqlStretch *stretch = lfirst(lc);
+			bool		block = list_length(stretch->statements) > 1;
+
+			appendStringInfo(buf, "%s%s%s", block ? "BEGIN;\n" : "",
+							 SqlStretchText(stretch), block ? "COMMIT;\n" : "");
+		}
+	}
 
 	if (upgrade)
 		appendStringInfo(buf,
@@ -111,7 +136,7 @@ append_step(StringInfo buf, RevisionGraph *g, int node, bool upgrade,
 	appendStringInfo(buf,
 					 "INSERT INTO migrate.log (revision, direction, stamped, started_at, duration, statements, outcome)"
 					 " VALUES (%s, '%s', false, pg_catalog.clock_timestamp(), '0', %d, 'success');\n",
-					 id, direction, list_length(statements));
+					 id, direction, statement_count(statements));
 }
 
 /*

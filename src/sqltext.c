@@ -15,6 +15,7 @@
 
 #include "common/cryptohash.h"
 #include "commands/defrem.h"
+#include "lib/stringinfo.h"
 #include "common/keywords.h"
 #include "nodes/parsenodes.h"
 #include "parser/gramparse.h"
@@ -229,14 +230,21 @@ SqlCheck(List *statements, bool transactional, const char *what)
 		SqlStatement *st = lfirst(lc);
 		const char *reason;
 
-		if (IsA(st->parsetree, TransactionStmt))
+		if (IsA(st->parsetree, TransactionStmt) &&
+			(transactional || !SqlIsBoundary(st->parsetree)))
 			ereport(ERROR,
 					(errcode(ERRCODE_MIGRATE_FORBIDDEN_STATEMENT),
-					 errmsg("%s cannot be used in a revision",
-							GetCommandTagName(CreateCommandTag(st->parsetree))),
+					 errmsg("%s cannot be used in %s revision",
+							GetCommandTagName(CreateCommandTag(st->parsetree)),
+							transactional ? "a transactional" : "a"),
+					 transactional ?
 					 errdetail("Statement %d (line %d) of the %s controls the transaction; migrate runs each call in one transaction of its own.",
+							   st->number, st->line, what) :
+					 errdetail("Statement %d (line %d) of the %s controls the transaction in a way migrate cannot resume; BEGIN, COMMIT and COMMIT AND CHAIN only mark where one transaction ends and the next begins.",
 							   st->number, st->line, what),
-					 errhint("Remove the statement; split work that needs its own transaction into a revision marked transactional false.")));
+					 transactional ?
+					 errhint("Remove the statement; work that needs transactions of its own goes into a revision marked transactional false, where COMMIT separates them.") :
+					 errhint("Remove the statement; split the work with COMMIT.")));
 		if (IsA(st->parsetree, CopyStmt) &&
 			((CopyStmt *) st->parsetree)->filename == NULL)
 			ereport(ERROR,
@@ -253,6 +261,77 @@ SqlCheck(List *statements, bool transactional, const char *what)
 							   st->number, st->line, what),
 					 errhint("Put it in a revision of its own marked non-transactional: transactional => false, or \"-- migrate:transactional false\" in a revision file.")));
 	}
+}
+
+/*
+ * Does the statement only mark a transaction boundary (BEGIN, START
+ * TRANSACTION, COMMIT, COMMIT AND CHAIN, END)?  In a non-transactional
+ * revision these split the statements into stretches (SqlStretches).
+ */
+bool
+SqlIsBoundary(Node *parsetree)
+{
+	if (!IsA(parsetree, TransactionStmt))
+		return false;
+	switch (((TransactionStmt *) parsetree)->kind)
+	{
+		case TRANS_STMT_BEGIN:
+		case TRANS_STMT_START:
+		case TRANS_STMT_COMMIT:
+			return true;
+		default:
+			return false;
+	}
+}
+
+/*
+ * The stretches of a non-transactional revision: the runs of statements
+ * between boundaries (SqlIsBoundary), each run atomically in a transaction
+ * of its own, numbered from 1.  Without any boundary each statement is a
+ * stretch of its own, as a client's autocommit would run it.  Boundaries
+ * belong to no stretch; empty runs are no stretch.
+ */
+List *
+SqlStretches(List *statements)
+{
+	List	   *result = NIL;
+	SqlStretch *current = NULL;
+	bool		bounded = false;
+	ListCell   *lc;
+
+	foreach(lc, statements)
+		bounded |= SqlIsBoundary(((SqlStatement *) lfirst(lc))->parsetree);
+	foreach(lc, statements)
+	{
+		SqlStatement *st = lfirst(lc);
+
+		if (SqlIsBoundary(st->parsetree))
+		{
+			current = NULL;
+			continue;
+		}
+		if (current == NULL || !bounded)
+		{
+			current = palloc0(sizeof(SqlStretch));
+			current->number = list_length(result) + 1;
+			result = lappend(result, current);
+		}
+		current->statements = lappend(current->statements, st);
+	}
+	return result;
+}
+
+/* The statements of a stretch as one query string, ";" after each. */
+char *
+SqlStretchText(SqlStretch *stretch)
+{
+	StringInfoData buf;
+	ListCell   *lc;
+
+	initStringInfo(&buf);
+	foreach(lc, stretch->statements)
+		appendStringInfo(&buf, "%s;\n", ((SqlStatement *) lfirst(lc))->text);
+	return buf.data;
 }
 
 /*

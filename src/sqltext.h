@@ -19,7 +19,20 @@ typedef struct SqlStatement
 	struct Node *parsetree;		/* raw parse tree */
 } SqlStatement;
 
+/*
+ * A stretch of a non-transactional revision: statements that run in one
+ * transaction (see SqlStretches).
+ */
+typedef struct SqlStretch
+{
+	int			number;			/* 1-based */
+	List	   *statements;		/* of SqlStatement */
+} SqlStretch;
+
 extern List *SqlSplit(const char *sql, const char *what);
+extern bool SqlIsBoundary(struct Node *parsetree);
+extern List *SqlStretches(List *statements);
+extern char *SqlStretchText(SqlStretch *stretch);
 extern void SqlCheck(List *statements, bool transactional, const char *what);
 extern char *SqlChecksum(const char *upgrade, const char *downgrade);
 extern int	SqlLineOf(const char *sql, int offset);

@@ -60,6 +60,7 @@
 #include "utils/ps_status.h"
 #include "utils/snapmgr.h"
 
+#include "catalog.h"
 #include "guard.h"
 #include "worker.h"
 
@@ -76,9 +77,18 @@ typedef struct WorkerSlot
 	int			lock_timeout;	/* ms; 0: none */
 	int			statement_timeout;	/* ms; 0: none */
 	int			flags;			/* WORKER_* */
+	uint64		approved;		/* bit i: statement i may change protected
+								 * objects */
+	/* WORKER_RECORD_PROGRESS: the stretch of a revision this SQL is */
+	char		revision[NAMEDATALEN * 2];
+	bool		upgrade;
+	char		checksum[65];
+	int			stretch;
+	int			statements;
 	/* set by the worker */
 	bool		done;
 	bool		failed;
+	int			failed_statement;	/* 0-based, of the SQL's statements */
 	int			sqlerrcode;
 	char		message[WORKER_TEXT_MAX];
 	char		detail[WORKER_TEXT_MAX];
@@ -89,7 +99,7 @@ typedef struct WorkerSlot
 
 PGDLLEXPORT void migrate_worker_main(Datum main_arg);
 
-static void run_toplevel(const char *sql);
+static void run_toplevel(const char *sql, WorkerSlot *slot);
 static List *invalid_indexes(void);
 static void drop_new_invalid_indexes(List *before);
 static void drop_leftover_index(const char *sql);
@@ -106,6 +116,30 @@ bool
 WorkerRun(const char *sql, Oid role, int lock_timeout, int statement_timeout,
 		  int flags, WorkerResult *result)
 {
+	WorkerRequest req = {0};
+
+	req.sql = sql;
+	req.role = role;
+	req.lock_timeout = lock_timeout;
+	req.statement_timeout = statement_timeout;
+	req.flags = flags;
+	req.approved = (flags & WORKER_APPROVE_PROTECTED) ? ~UINT64CONST(0) : 0;
+	return WorkerRunRequest(&req, result);
+}
+
+/*
+ * WorkerRun with everything a stretch of a non-transactional revision
+ * needs: the statements run in one transaction (WORKER_ONE_TRANSACTION),
+ * each with its own approval, and the stretch is recorded as committed
+ * (WORKER_RECORD_PROGRESS), in its transaction when it has several
+ * statements, right after it otherwise.
+ */
+bool
+WorkerRunRequest(const WorkerRequest *req, WorkerResult *result)
+{
+	const char *sql = req->sql;
+	Oid			role = req->role;
+	int			flags = req->flags;
 	Size		len = strlen(sql);
 	dsm_segment *seg;
 	WorkerSlot *slot;
@@ -124,9 +158,19 @@ WorkerRun(const char *sql, Oid role, int lock_timeout, int statement_timeout,
 	slot->session_role = (flags & WORKER_BOOKKEEPING) ? role :
 		GetSessionUserId();
 	slot->role = role;
-	slot->lock_timeout = lock_timeout;
-	slot->statement_timeout = statement_timeout;
+	slot->lock_timeout = req->lock_timeout;
+	slot->statement_timeout = req->statement_timeout;
 	slot->flags = flags;
+	slot->approved = req->approved;
+	if (flags & WORKER_RECORD_PROGRESS)
+	{
+		strlcpy(slot->revision, req->revision, sizeof(slot->revision));
+		slot->upgrade = req->upgrade;
+		strlcpy(slot->checksum, req->checksum, sizeof(slot->checksum));
+		slot->stretch = req->stretch;
+		slot->statements = req->statements;
+	}
+	slot->failed_statement = -1;
 	memcpy(slot->sql, sql, len + 1);
 
 	worker.bgw_flags = BGWORKER_SHMEM_ACCESS |
@@ -175,6 +219,7 @@ WorkerRun(const char *sql, Oid role, int lock_timeout, int statement_timeout,
 				 errmsg("migrate worker exited before finishing"),
 				 errhint("Check the server log.")));
 	result->failed = slot->failed;
+	result->failed_statement = slot->failed_statement;
 	result->sqlerrcode = slot->sqlerrcode;
 	result->message = pstrdup(slot->message);
 	result->detail = slot->detail[0] ? pstrdup(slot->detail) : NULL;
@@ -238,11 +283,17 @@ WorkerRethrow(WorkerResult *result)
 
 /*
  * Run a query string as a client's simple query would: each statement at
- * top level, in a transaction of its own.
+ * top level, in a transaction of its own; with WORKER_ONE_TRANSACTION all
+ * in one, as between BEGIN and COMMIT, and with WORKER_RECORD_PROGRESS
+ * the stretch recorded before it commits.  slot->failed_statement follows
+ * the statement that runs.
  */
 static void
-run_toplevel(const char *sql)
+run_toplevel(const char *sql, WorkerSlot *slot)
 {
+	bool		one = slot != NULL && (slot->flags & WORKER_ONE_TRANSACTION);
+	int			index = 0;
+
 	List	   *parsetrees;
 	ListCell   *lc;
 
@@ -256,6 +307,11 @@ run_toplevel(const char *sql)
 	parsetrees = pg_parse_query(sql);	/* raw parsing needs no transaction */
 	MemoryContextSwitchTo(old);
 
+	if (one)
+	{
+		SetCurrentStatementStartTimestamp();
+		StartTransactionCommand();
+	}
 	foreach(lc, parsetrees)
 	{
 		RawStmt    *parsetree = lfirst_node(RawStmt, lc);
@@ -268,8 +324,20 @@ run_toplevel(const char *sql)
 		bool		snapshot_set = false;
 		int16		format = 0;
 
-		SetCurrentStatementStartTimestamp();
-		StartTransactionCommand();
+		if (slot != NULL)
+		{
+			slot->failed_statement = index;
+			GuardRunnerProcess(index < 64 &&
+							   (slot->approved & (UINT64CONST(1) << index)) != 0);
+		}
+		index++;
+		if (!one)
+		{
+			SetCurrentStatementStartTimestamp();
+			StartTransactionCommand();
+		}
+		else
+			CommandCounterIncrement();
 		if (analyze_requires_snapshot(parsetree))
 		{
 			PushActiveSnapshot(GetTransactionSnapshot());
@@ -292,8 +360,24 @@ run_toplevel(const char *sql)
 						 &qc);
 		receiver->rDestroy(receiver);
 		PortalDrop(portal, false);
-		CommitTransactionCommand();
+		if (!one)
+			CommitTransactionCommand();
 	}
+	if (slot != NULL && (slot->flags & WORKER_RECORD_PROGRESS))
+	{
+		/* in the stretch's transaction, or one right after the statement */
+		if (!one)
+			StartTransactionCommand();
+		slot->failed_statement = -1;
+		PushActiveSnapshot(GetTransactionSnapshot());
+		CatalogRecordProgress(slot->revision, slot->upgrade, slot->checksum,
+							  slot->stretch, slot->statements);
+		PopActiveSnapshot();
+		if (!one)
+			CommitTransactionCommand();
+	}
+	if (one)
+		CommitTransactionCommand();
 	pgstat_report_activity(STATE_IDLE, NULL);
 	debug_query_string = NULL;
 	MemoryContextDelete(parse_context);
@@ -350,7 +434,7 @@ drop_new_invalid_indexes(List *before)
 		ereport(LOG,
 				(errmsg("migrate worker dropping invalid index %s left by a failed statement",
 						name)));
-		run_toplevel(psprintf("DROP INDEX CONCURRENTLY IF EXISTS %s", name));
+		run_toplevel(psprintf("DROP INDEX CONCURRENTLY IF EXISTS %s", name), NULL);
 	}
 }
 
@@ -430,7 +514,7 @@ drop_leftover_index(const char *sql)
 		ereport(LOG,
 				(errmsg("migrate worker dropping invalid index %s left by an interrupted build",
 						leftover)));
-		run_toplevel(psprintf("DROP INDEX CONCURRENTLY IF EXISTS %s", leftover));
+		run_toplevel(psprintf("DROP INDEX CONCURRENTLY IF EXISTS %s", leftover), NULL);
 	}
 }
 
@@ -473,7 +557,7 @@ migrate_worker_main(Datum main_arg)
 	slot = dsm_segment_address(seg);
 
 	/* its DDL is migrate's own, approved or not for protected objects */
-	GuardRunnerProcess((slot->flags & WORKER_APPROVE_PROTECTED) != 0);
+	GuardRunnerProcess(false);	/* each statement: run_toplevel */
 
 	BackgroundWorkerInitializeConnectionByOid(slot->database,
 											  slot->login_role, 0);
@@ -498,7 +582,7 @@ migrate_worker_main(Datum main_arg)
 			drop_leftover_index(slot->sql);
 			before = invalid_indexes();
 		}
-		run_toplevel(slot->sql);
+		run_toplevel(slot->sql, slot);
 	}
 	PG_CATCH();
 	{
