@@ -6,28 +6,28 @@
 
 MODULE_big = migrate
 OBJS = \
-	src/apply.o \
-	src/catalog.o \
-	src/client_support.o \
-	src/drift.o \
-	src/executor.o \
-	src/functions.o \
-	src/graph.o \
-	src/guard.o \
-	src/guard_targets.o \
-	src/guc.o \
-	src/lint.o \
-	src/lint_functions.o \
-	src/lint_rules.o \
-	src/migrate.o \
-	src/offline.o \
-	src/protect.o \
-	src/register.o \
-	src/revfile.o \
-	src/sqltext.o \
-	src/target.o \
-	src/textarray.o \
-	src/worker.o
+	src/util/guc.o \
+	src/util/textarray.o \
+	src/model/graph.o \
+	src/model/revfile.o \
+	src/model/sqltext.o \
+	src/model/target.o \
+	src/catalog/catalog.o \
+	src/analysis/lint.o \
+	src/analysis/lint_rules.o \
+	src/analysis/protect.o \
+	src/analysis/statement_targets.o \
+	src/exec/apply.o \
+	src/exec/executor.o \
+	src/exec/offline.o \
+	src/exec/register.o \
+	src/exec/worker.o \
+	src/guard/drift.o \
+	src/guard/guard.o \
+	src/sql/client_support.o \
+	src/sql/functions.o \
+	src/sql/lint_functions.o \
+	src/sql/migrate.o
 
 EXTENSION = migrate
 DATA = migrate--0.1.0.sql
@@ -41,7 +41,7 @@ REGRESS_OPTS = --inputdir=. --load-extension=migrate
 ISOLATION = concurrent_upgrade guard_scope
 ISOLATION_OPTS = --inputdir=test/isolation
 
-PG_CPPFLAGS = -I$(srcdir)/src
+PG_CPPFLAGS = -I$(srcdir)/src/include
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
@@ -55,4 +55,4 @@ print-isolation:
 
 # PGXS tracks no header dependencies: rebuild every object when a header
 # changes, so that no object keeps an old struct layout.
-$(OBJS): $(wildcard $(srcdir)/src/*.h)
+$(OBJS): $(wildcard $(srcdir)/src/include/migrate/*/*.h)
