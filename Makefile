@@ -7,6 +7,7 @@
 MODULE_big = migrate
 OBJS = \
 	src/util/guc.o \
+	src/util/runner.o \
 	src/util/textarray.o \
 	src/model/graph.o \
 	src/model/revfile.o \

@@ -43,8 +43,8 @@
 #include "utils/timestamp.h"
 
 #include "migrate/catalog/catalog.h"
-#include "migrate/guard/guard.h"
 #include "migrate/util/errcodes.h"
+#include "migrate/util/runner.h"
 #include "migrate/util/textarray.h"
 
 #define MIGRATE_LOCK_KEY1	0x6d696772	/* "migr" */
@@ -866,7 +866,7 @@ CatalogSessionLock(bool lock)
 	session_recorded = false;
 	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, MIGRATE_LOCK_KEY1,
 						 MIGRATE_LOCK_KEY2, 2);
-	GuardRunnerSession(lock);
+	RunnerSession(lock);
 	if (lock)
 	{
 		(void) LockAcquire(&tag, ExclusiveLock, true, false);

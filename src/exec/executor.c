@@ -50,11 +50,11 @@
 #include "migrate/catalog/catalog.h"
 #include "migrate/exec/executor.h"
 #include "migrate/exec/worker.h"
-#include "migrate/guard/guard.h"
 #include "migrate/model/sqltext.h"
 #include "migrate/model/target.h"
 #include "migrate/util/errcodes.h"
 #include "migrate/util/guc.h"
+#include "migrate/util/runner.h"
 
 /* Where the executor is: for the error context and the failure record. */
 typedef struct StatementPosition
@@ -153,7 +153,7 @@ run_statement_once(const char *revision, const char *sql)
 			outer_finish < get_timeout_finish_time(STATEMENT_TIMEOUT))
 			enable_timeout_at(STATEMENT_TIMEOUT, outer_finish);
 	}
-	GuardRunnerEnter(revision);
+	RunnerEnter(revision);
 	PG_TRY();
 	{
 		rc = SPI_execute(sql, false, 0);
@@ -165,7 +165,7 @@ run_statement_once(const char *revision, const char *sql)
 	}
 	PG_FINALLY();
 	{
-		GuardRunnerLeave();
+		RunnerLeave();
 		if (migrate_statement_timeout > 0)
 		{
 			disable_timeout(STATEMENT_TIMEOUT, false);

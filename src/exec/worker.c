@@ -49,7 +49,7 @@
 #include "utils/snapmgr.h"
 
 #include "migrate/exec/worker.h"
-#include "migrate/guard/guard.h"
+#include "migrate/util/runner.h"
 
 #define WORKER_TEXT_MAX 2048
 
@@ -427,7 +427,7 @@ migrate_worker_main(Datum main_arg)
 
 	pqsignal(SIGTERM, die);
 	BackgroundWorkerUnblockSignals();
-	GuardRunnerProcess();		/* its DDL is migrate's own */
+	RunnerProcess();		/* its DDL is migrate's own */
 
 	/* a mapping for the life of the process: no resource owner */
 	seg = dsm_attach(DatumGetUInt32(main_arg));

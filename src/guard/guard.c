@@ -73,6 +73,7 @@
 #include "migrate/exec/worker.h"
 #include "migrate/guard/guard.h"
 #include "migrate/util/errcodes.h"
+#include "migrate/util/runner.h"
 #include "migrate/util/textarray.h"
 
 PG_FUNCTION_INFO_V1(migrate_guard_ddl_start);
@@ -81,13 +82,6 @@ PG_FUNCTION_INFO_V1(migrate_guard_sql_drop);
 PG_FUNCTION_INFO_V1(migrate_guard_table_rewrite);
 
 int			migrate_enforce = GUARD_ENFORCE_ERROR;
-
-/* Is this backend running migrate's own DDL?  See GuardRunnerEnter. */
-static int	runner_depth = 0;
-static bool runner_session = false;
-static bool runner_process = false;
-static char runner_revision[NAMEDATALEN * 2];
-static bool runner_session_ddl = false;	/* DDL ran in the runner session */
 
 /* The rule warned about at ddl_command_start, for the drift record. */
 static char warned_rule[NAMEDATALEN * 2];
@@ -134,52 +128,10 @@ static const char *const enforced_rules[] = {
 	"drift-ddl-outside-migration",
 };
 
-/*
- * Mark the DDL this backend runs from now on as migrate's own, for one
- * revision's statement (executor.c; paired with GuardRunnerLeave in a
- * PG_FINALLY), for a client session holding migrate's session lock, or
- * for a whole worker process.
- */
-void
-GuardRunnerEnter(const char *revision)
-{
-	runner_depth++;
-	strlcpy(runner_revision, revision ? revision : "", sizeof(runner_revision));
-}
-
-void
-GuardRunnerLeave(void)
-{
-	if (runner_depth > 0)
-		runner_depth--;
-}
-
-void
-GuardRunnerSession(bool on)
-{
-	runner_session = on;
-	runner_revision[0] = '\0';
-	if (on)
-		runner_session_ddl = false;
-}
-
-/* Did DDL run since GuardRunnerSession(true)? */
-bool
-GuardRunnerSessionChanged(void)
-{
-	return runner_session_ddl;
-}
-
-void
-GuardRunnerProcess(void)
-{
-	runner_process = true;
-}
-
 static bool
 in_migration(void)
 {
-	return runner_depth > 0 || runner_session || runner_process;
+	return RunnerActive();
 }
 
 /* DDL the guard never looks at: see the file header. */
@@ -476,7 +428,7 @@ check_revision_statement(Node *parsetree, const char *tag)
 			ereport(ERROR,
 					(errcode(ERRCODE_MIGRATE_PROTECTED_OBJECT),
 					 errmsg("%s in revision \"%s\" blocked: %s is protected",
-							tag, runner_revision, ProtectedObjectName(p)),
+							tag, RunnerRevision(), ProtectedObjectName(p)),
 					 errdetail("Reason: %s.", p->reason),
 					 errhint("Approve it with \"-- migrate:approve protected-object-change <reason>\" on the line before the revision's statement.")));
 	}
@@ -491,7 +443,7 @@ migrate_guard_ddl_start(PG_FUNCTION_ARGS)
 	warned_rule[0] = '\0';
 	if (exempt())
 		PG_RETURN_NULL();
-	if (runner_depth > 0)
+	if (RunnerInStatement())
 		check_revision_statement(trig->parsetree, GetCommandTagName(trig->tag));
 	else if (!in_migration() && migrate_enforce != GUARD_ENFORCE_OFF)
 		check_statement(trig->parsetree, GetCommandTagName(trig->tag));
@@ -627,7 +579,7 @@ add_managed(List *schemas)
 		if (in_list(scope->schemas, lfirst(lc)) || in_list(added, lfirst(lc)))
 			continue;
 		CatalogAddManagedSchema(lfirst(lc),
-								runner_revision[0] ? runner_revision : NULL);
+								RunnerRevision()[0] ? RunnerRevision() : NULL);
 		added = lappend(added, lfirst(lc));
 	}
 }
@@ -644,8 +596,7 @@ migrate_guard_ddl_end(PG_FUNCTION_ARGS)
 
 	if (exempt())
 		PG_RETURN_NULL();
-	if (runner_session)
-		runner_session_ddl = true;
+	RunnerNoteDdl();
 	objects = event_objects(false);
 
 	if (in_migration())

@@ -45,13 +45,13 @@
 #include "migrate/catalog/catalog.h"
 #include "migrate/exec/executor.h"
 #include "migrate/exec/worker.h"
-#include "migrate/guard/guard.h"
 #include "migrate/model/revfile.h"
 #include "migrate/model/sqltext.h"
 #include "migrate/model/target.h"
 #include "migrate/sql/client_support.h"
 #include "migrate/sql/functions.h"
 #include "migrate/util/errcodes.h"
+#include "migrate/util/runner.h"
 #include "migrate/util/textarray.h"
 
 PG_FUNCTION_INFO_V1(migrate_load_file);
@@ -444,7 +444,7 @@ migrate_lock_session(PG_FUNCTION_ARGS)
 Datum
 migrate_unlock_session(PG_FUNCTION_ARGS)
 {
-	bool		recorded = CatalogSessionRecorded() || GuardRunnerSessionChanged();
+	bool		recorded = CatalogSessionRecorded() || RunnerSessionChanged();
 	bool		released = CatalogSessionLock(false);
 
 	if (recorded)

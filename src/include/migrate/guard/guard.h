@@ -35,13 +35,6 @@ typedef struct GuardTarget
 	bool		identity;		/* the table is dropped, renamed or moved */
 } GuardTarget;
 
-/* Marking DDL as migrate's own (executor.c, worker.c, catalog.c). */
-extern void GuardRunnerEnter(const char *revision);
-extern void GuardRunnerLeave(void);
-extern void GuardRunnerSession(bool on);
-extern bool GuardRunnerSessionChanged(void);
-extern void GuardRunnerProcess(void);
-
 /* guard_targets.c */
 extern List *GuardStatementTargets(Node *stmt);
 
