@@ -73,6 +73,7 @@
 #include "migrate/exec/worker.h"
 #include "migrate/guard/guard.h"
 #include "migrate/util/errcodes.h"
+#include "migrate/util/guc.h"
 #include "migrate/util/runner.h"
 #include "migrate/util/textarray.h"
 
@@ -80,8 +81,6 @@ PG_FUNCTION_INFO_V1(migrate_guard_ddl_start);
 PG_FUNCTION_INFO_V1(migrate_guard_ddl_end);
 PG_FUNCTION_INFO_V1(migrate_guard_sql_drop);
 PG_FUNCTION_INFO_V1(migrate_guard_table_rewrite);
-
-int			migrate_enforce = GUARD_ENFORCE_ERROR;
 
 /* The rule warned about at ddl_command_start, for the drift record. */
 static char warned_rule[NAMEDATALEN * 2];

@@ -7,6 +7,9 @@
  * SQL of a revision runs (see executor.c); outside of it the session's own
  * lock_timeout and statement_timeout stay in force.
  *
+ * The variables live in util, below the executor and the guard that read
+ * them; the linter's own parameters are defined by LintInit (lint.c).
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -15,7 +18,6 @@
 
 #include "utils/guc.h"
 
-#include "migrate/guard/guard.h"
 #include "migrate/util/guc.h"
 
 /* lock_timeout while revision SQL runs, in milliseconds; 0 disables it */
@@ -30,6 +32,9 @@ int			migrate_lock_retry_delay = 1000;
 
 /* test only: "<revision>:<statement>" makes that statement fail */
 char	   *migrate_debug_fail_at = NULL;
+
+/* what the DDL guard does with DDL outside migrations (guard.c) */
+int			migrate_enforce = GUARD_ENFORCE_ERROR;
 
 static const struct config_enum_entry enforce_options[] = {
 	{"off", GUARD_ENFORCE_OFF, false},

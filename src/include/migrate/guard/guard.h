@@ -14,16 +14,6 @@
 
 #include "migrate/catalog/catalog.h"
 
-/* migrate.enforce */
-typedef enum GuardEnforce
-{
-	GUARD_ENFORCE_OFF,
-	GUARD_ENFORCE_WARN,
-	GUARD_ENFORCE_ERROR
-} GuardEnforce;
-
-extern int	migrate_enforce;
-
 /* An object a DDL statement touches: a relation, a column, or a schema. */
 typedef struct GuardTarget
 {
