@@ -58,7 +58,7 @@
 #include "utils/typcache.h"
 
 #include "migrate/analysis/lint_internal.h"
-#include "migrate/guard/guard.h"
+#include "migrate/analysis/protect.h"
 
 /*
  * Helpers

@@ -30,8 +30,8 @@
 #include "utils/lsyscache.h"
 #include "utils/regproc.h"
 
+#include "migrate/analysis/protect.h"
 #include "migrate/catalog/catalog.h"
-#include "migrate/guard/guard.h"
 #include "migrate/util/errcodes.h"
 
 PG_FUNCTION_INFO_V1(migrate_protect);

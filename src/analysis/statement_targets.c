@@ -23,7 +23,7 @@
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
 
-#include "migrate/guard/guard.h"
+#include "migrate/analysis/statement_targets.h"
 
 static void add_relation(List **targets, RangeVar *rv, const char *column);
 static void add_relation_names(List **targets, List *names, const char *column);

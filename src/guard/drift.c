@@ -18,7 +18,6 @@
 
 #include "migrate/catalog/catalog.h"
 #include "migrate/guard/drift.h"
-#include "migrate/guard/guard.h"
 
 PG_FUNCTION_INFO_V1(migrate_drift);
 PG_FUNCTION_INFO_V1(migrate_drift_ack);

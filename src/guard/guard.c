@@ -69,9 +69,9 @@
 #include "utils/rel.h"
 
 #include "migrate/analysis/lint.h"
+#include "migrate/analysis/protect.h"
 #include "migrate/catalog/catalog.h"
 #include "migrate/exec/worker.h"
-#include "migrate/guard/guard.h"
 #include "migrate/util/errcodes.h"
 #include "migrate/util/guc.h"
 #include "migrate/util/runner.h"

@@ -1,18 +1,15 @@
 /*-------------------------------------------------------------------------
  *
- * guard.h
- *	  The DDL guard: event triggers on DDL run outside migrations (guard.c),
- *	  what a statement touches (guard_targets.c) and protected objects
- *	  (protect.c).
+ * statement_targets.h
+ *	  The existing objects a DDL statement touches (statement_targets.c),
+ *	  for protected-object matching and the DDL guard.
  *
  *-------------------------------------------------------------------------
  */
-#ifndef MIGRATE_GUARD_H
-#define MIGRATE_GUARD_H
+#ifndef MIGRATE_STATEMENT_TARGETS_H
+#define MIGRATE_STATEMENT_TARGETS_H
 
 #include "nodes/parsenodes.h"
-
-#include "migrate/catalog/catalog.h"
 
 /* An object a DDL statement touches: a relation, a column, or a schema. */
 typedef struct GuardTarget
@@ -25,12 +22,6 @@ typedef struct GuardTarget
 	bool		identity;		/* the table is dropped, renamed or moved */
 } GuardTarget;
 
-/* guard_targets.c */
 extern List *GuardStatementTargets(Node *stmt);
 
-/* protect.c */
-extern CatalogProtected *ProtectedMatch(GuardScope *scope, GuardTarget *t);
-extern bool ProtectedTouched(Node *stmt, const char **what);
-extern char *ProtectedObjectName(CatalogProtected *p);
-
-#endif							/* MIGRATE_GUARD_H */
+#endif							/* MIGRATE_STATEMENT_TARGETS_H */
