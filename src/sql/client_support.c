@@ -43,6 +43,7 @@
 #include "utils/timestamp.h"
 
 #include "migrate/catalog/catalog.h"
+#include "migrate/exec/register.h"
 #include "migrate/exec/executor.h"
 #include "migrate/exec/worker.h"
 #include "migrate/model/revfile.h"

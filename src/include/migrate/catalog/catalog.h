@@ -10,8 +10,8 @@
 
 #include "datatype/timestamp.h"
 
-#include "migrate/exec/register.h"
 #include "migrate/model/graph.h"
+#include "migrate/model/revfile.h"
 
 /* A revision row with its edges, as stored. */
 typedef struct CatalogRevision

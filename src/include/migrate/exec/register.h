@@ -10,19 +10,7 @@
 
 #include "nodes/pg_list.h"
 
-/* A revision as written by the user, before validation. */
-typedef struct RevisionSpec
-{
-	char	   *id;				/* NULL: generate one */
-	char	   *message;
-	char	   *upgrade;
-	char	   *downgrade;
-	List	   *parents;		/* of char *; ids or unique prefixes */
-	bool		parents_given;	/* false: the graph's single head */
-	List	   *depends_on;		/* of char *; ids, prefixes or labels */
-	List	   *labels;			/* of char * */
-	bool		transactional;
-} RevisionSpec;
+#include "migrate/model/revfile.h"
 
 extern char *RegisterRevision(RevisionSpec *spec, bool update);
 extern char *RegisterMerge(List *parents, const char *message, const char *id);
