@@ -2,7 +2,8 @@
 # Run the whole test suite on a fresh Debian 12 machine: install packages,
 # build with -Werror, install, start a throwaway cluster, and run the
 # regression tests (pg_regress), the isolation tests
-# (pg_isolation_regress) and the TAP tests (prove).  Ends with a line
+# (pg_isolation_regress), the TAP tests (prove) and the check of the
+# source tree's layers (test/layers.pl).  Ends with a line
 # "N passed, N failed" and exits non-zero if anything failed.
 source "$(dirname "$0")/lib.sh"
 
@@ -52,6 +53,13 @@ tap_bad=$( (grep -oE 'Failed [0-9]+/[0-9]+ subtests' "$WORK/tap.out" || true) | 
 grep -q '^Result: PASS' "$WORK/tap.out" || tap_bad=$((tap_bad > 0 ? tap_bad : 1))
 passed=$((passed + ${tap_ok:-0} - tap_bad))
 failed=$((failed + tap_bad))
+
+echo "== layers"
+if perl "$TOP/test/layers.pl" "$TOP/src"; then
+	passed=$((passed + 1))
+else
+	failed=$((failed + 1))
+fi
 
 echo
 echo "$passed passed, $failed failed"
