@@ -1,8 +1,9 @@
 # PGXS build of the migrate extension.
 #
-# The regression, isolation and TAP suites need a running cluster; the
-# script test/check.sh builds, installs, starts a throwaway cluster and runs
-# all of them (see README.md).
+# The regression, isolation and TAP suites run with "make installcheck"
+# against an installed server (the TAP tests start clusters of their own);
+# test/check.sh builds, installs, starts a throwaway cluster and runs all
+# of them (see README.md).
 
 MODULE_big = migrate
 OBJS = \
@@ -37,10 +38,12 @@ PGFILEDESC = "migrate - schema migrations inside the database"
 REGRESS = install graph targets upgrade failure fault apply stamp checksum revfile \
 	offline privileges check lint lint_catalog \
 	guard guard_rules guard_protect
-REGRESS_OPTS = --inputdir=. --load-extension=migrate
+REGRESS_OPTS = --inputdir=.
 
 ISOLATION = concurrent_upgrade guard_scope
 ISOLATION_OPTS = --inputdir=test/isolation
+
+TAP_TESTS = 1
 
 PG_CPPFLAGS = -I$(srcdir)/src/include
 

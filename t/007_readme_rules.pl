@@ -1,7 +1,7 @@
 
 # The rule reference in README.md is the output of the query it shows, run
 # against the installed extension: a rule added, renamed or reworded in the
-# rule table (src/lint_rules.c) without regenerating the README fails here.
+# rule table (src/analysis/lint_rules.c) without regenerating the README fails here.
 
 use strict;
 use warnings;
@@ -19,7 +19,7 @@ if (!$ENV{PG_REGRESS})
 	$ENV{PG_REGRESS} = dirname($pgxs) . '/../test/regress/pg_regress';
 }
 
-my $readme = "$FindBin::RealBin/../../README.md";
+my $readme = "$FindBin::RealBin/../README.md";
 ok(-r $readme, 'README.md is readable') or BAIL_OUT("no $readme");
 my @documented = grep { /^\| `[a-z-]+` \| (error|warning|info|escalate|off)/ }
   split /\n/, slurp_file($readme);

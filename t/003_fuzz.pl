@@ -20,7 +20,7 @@ if (!$ENV{PG_REGRESS})
 	$ENV{PG_REGRESS} = dirname($pgxs) . '/../test/regress/pg_regress';
 }
 
-my $driver = dirname(__FILE__) . '/../fuzz/fuzz.sql';
+my $driver = dirname(__FILE__) . '/../test/fuzz/fuzz.sql';
 my $node = PostgreSQL::Test::Cluster->new('fuzz');
 $node->init;
 $node->start;

@@ -23,7 +23,7 @@ if (!$ENV{PG_REGRESS})
 	$ENV{PG_REGRESS} = dirname($pgxs) . '/../test/regress/pg_regress';
 }
 
-my $sources = dirname(__FILE__) . '/../client';
+my $sources = dirname(__FILE__) . '/../test/client';
 my $node = PostgreSQL::Test::Cluster->new('import');
 $node->init;
 $node->start;
