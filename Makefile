@@ -32,12 +32,12 @@ OBJS = \
 	src/sql/migrate.o
 
 EXTENSION = migrate
-DATA = migrate--0.1.0.sql
+DATA = migrate--0.1.0.sql migrate--0.1.0--0.2.0.sql
 PGFILEDESC = "migrate - schema migrations inside the database"
 
 REGRESS = install graph targets upgrade failure fault apply stamp checksum revfile \
 	offline privileges check lint lint_catalog \
-	guard guard_rules guard_protect
+	guard guard_rules guard_protect update
 REGRESS_OPTS = --inputdir=.
 
 ISOLATION = concurrent_upgrade guard_scope
