@@ -1,33 +1,35 @@
 # PGXS build of the migrate extension.
 #
-# The regression, isolation and TAP suites need a running cluster; the
-# script test/check.sh builds, installs, starts a throwaway cluster and runs
-# all of them (see README.md).
+# The regression, isolation and TAP suites run with "make installcheck"
+# against an installed server (the TAP tests start clusters of their own);
+# test/check.sh builds, installs, starts a throwaway cluster and runs all
+# of them (see README.md).
 
 MODULE_big = migrate
 OBJS = \
-	src/apply.o \
-	src/catalog.o \
-	src/client_support.o \
-	src/drift.o \
-	src/executor.o \
-	src/functions.o \
-	src/graph.o \
-	src/guard.o \
-	src/guard_targets.o \
-	src/guc.o \
-	src/lint.o \
-	src/lint_functions.o \
-	src/lint_rules.o \
-	src/migrate.o \
-	src/offline.o \
-	src/protect.o \
-	src/register.o \
-	src/revfile.o \
-	src/sqltext.o \
-	src/target.o \
-	src/textarray.o \
-	src/worker.o
+	src/util/guc.o \
+	src/util/runner.o \
+	src/util/textarray.o \
+	src/model/graph.o \
+	src/model/revfile.o \
+	src/model/sqltext.o \
+	src/model/target.o \
+	src/catalog/catalog.o \
+	src/analysis/lint.o \
+	src/analysis/lint_rules.o \
+	src/analysis/protect.o \
+	src/analysis/statement_targets.o \
+	src/exec/apply.o \
+	src/exec/executor.o \
+	src/exec/offline.o \
+	src/exec/register.o \
+	src/exec/worker.o \
+	src/guard/drift.o \
+	src/guard/guard.o \
+	src/sql/client_support.o \
+	src/sql/functions.o \
+	src/sql/lint_functions.o \
+	src/sql/migrate.o
 
 EXTENSION = migrate
 DATA = migrate--0.1.0.sql migrate--0.1.0--0.2.0.sql
@@ -35,13 +37,15 @@ PGFILEDESC = "migrate - schema migrations inside the database"
 
 REGRESS = install graph targets upgrade failure fault apply stretches stamp checksum revfile \
 	offline privileges check lint lint_catalog lint_data \
-	guard guard_rules guard_protect security
-REGRESS_OPTS = --inputdir=. --load-extension=migrate
+	guard guard_rules guard_protect security update
+REGRESS_OPTS = --inputdir=.
 
 ISOLATION = concurrent_upgrade guard_scope runner_flag
 ISOLATION_OPTS = --inputdir=test/isolation
 
-PG_CPPFLAGS = -I$(srcdir)/src
+TAP_TESTS = 1
+
+PG_CPPFLAGS = -I$(srcdir)/src/include
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
@@ -55,4 +59,4 @@ print-isolation:
 
 # PGXS tracks no header dependencies: rebuild every object when a header
 # changes, so that no object keeps an old struct layout.
-$(OBJS): $(wildcard $(srcdir)/src/*.h)
+$(OBJS): $(wildcard $(srcdir)/src/include/migrate/*/*.h)

@@ -2,14 +2,15 @@
 # Run the whole test suite on a fresh Debian 12 machine: install packages,
 # build with -Werror, install, start a throwaway cluster, and run the
 # regression tests (pg_regress), the isolation tests
-# (pg_isolation_regress) and the TAP tests (prove).  Ends with a line
+# (pg_isolation_regress), the TAP tests (prove) and the check of the
+# source tree's layers (test/layers.pl).  Ends with a line
 # "N passed, N failed" and exits non-zero if anything failed.
 source "$(dirname "$0")/lib.sh"
 
 ensure_packages
 build_install
 make_workdir
-cp -r "$TOP/sql" "$TOP/expected" "$TOP/test" "$TOP/README.md" "$WORK/"
+cp -r "$TOP/sql" "$TOP/expected" "$TOP/test" "$TOP/t" "$TOP/README.md" "$WORK/"
 [ "$(id -u)" = 0 ] && chown -R postgres: "$WORK"
 start_cluster regress
 
@@ -62,12 +63,19 @@ mkdir -p "$WORK/tap"
 [ "$(id -u)" = 0 ] && chown postgres: "$WORK/tap"
 # (from $WORK: the cluster user may not be able to enter the checkout)
 if (cd "$WORK" && as_cluster_user env TESTDIR="$WORK/tap" PG_REGRESS="$PGXS_DIR/src/test/regress/pg_regress" \
-	prove -I "$PGXS_DIR/src/test/perl" -I "$WORK/test/t" "$WORK"/test/t/*.pl 2>&1) | tee "$WORK/tap.out"; then :; fi
+	prove -I "$PGXS_DIR/src/test/perl" -I "$WORK/t" "$WORK"/t/*.pl 2>&1) | tee "$WORK/tap.out"; then :; fi
 tap_ok=$(sed -n 's/^Files=[0-9]*, Tests=\([0-9]*\),.*/\1/p' "$WORK/tap.out")
 tap_bad=$( (grep -oE 'Failed [0-9]+/[0-9]+ subtests' "$WORK/tap.out" || true) | awk '{s += substr($2, 1, index($2, "/") - 1)} END {print s + 0}')
 grep -q '^Result: PASS' "$WORK/tap.out" || tap_bad=$((tap_bad > 0 ? tap_bad : 1))
 passed=$((passed + ${tap_ok:-0} - tap_bad))
 failed=$((failed + tap_bad))
+
+echo "== layers"
+if perl "$TOP/test/layers.pl" "$TOP/src"; then
+	passed=$((passed + 1))
+else
+	failed=$((failed + 1))
+fi
 
 echo
 echo "$passed passed, $failed failed"

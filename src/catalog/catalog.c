@@ -1,0 +1,1588 @@
+/*-------------------------------------------------------------------------
+ *
+ * catalog.c
+ *	  The only code that reads or writes the migrate.* tables.
+ *
+ * Every function here connects to SPI, switches to the owner of schema
+ * "migrate" (the role that created the extension) so that callers need no
+ * privileges on the tables, runs cached plans with parameters, copies what
+ * it returns into the caller's memory context, and disconnects.  Internal
+ * SQL is search-path safe: every name is schema-qualified, operators
+ * included.
+ *
+ * Locking: CatalogLock takes the advisory transaction lock that serializes
+ * every call that changes the graph or the applied set.  Its key is
+ * (database, 0x6d696772, 0x61746500, 2) in pg_locks: classid 1835624306,
+ * objid 1635017984.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/heapam.h"
+#include "access/table.h"
+#include "access/tableam.h"
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_namespace.h"
+#include "catalog/pg_type.h"
+#include "commands/trigger.h"
+#include "executor/spi.h"
+#include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "storage/lmgr.h"
+#include "storage/lock.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/snapmgr.h"
+#include "utils/syscache.h"
+#include "utils/timestamp.h"
+
+#include "migrate/catalog/catalog.h"
+#include "migrate/util/errcodes.h"
+#include "migrate/util/runner.h"
+#include "migrate/util/textarray.h"
+
+#define MIGRATE_LOCK_KEY1	0x6d696772	/* "migr" */
+#define MIGRATE_LOCK_KEY2	0x61746500	/* "ate" */
+
+/* State of one catalog access: see catalog_begin and catalog_end. */
+typedef struct CatalogAccess
+{
+	MemoryContext caller;		/* where results go */
+	Oid			save_userid;
+	int			save_sec_context;
+	int			guc_nest;		/* the pinned search_path's GUC nest level */
+} CatalogAccess;
+
+/* Plans kept for the backend's life, keyed by the address of their SQL. */
+typedef struct KeptPlan
+{
+	const char *sql;
+	SPIPlanPtr	plan;
+} KeptPlan;
+
+static KeptPlan plan_cache[64];
+static int	plan_cache_len = 0;
+
+static void catalog_begin(CatalogAccess *access);
+static void catalog_end(CatalogAccess *access);
+static int	run(const char *sql, int nargs, Oid *types, Datum *values,
+				const char *nulls, bool read_only, int expected);
+static char *text_col(HeapTuple tup, int col, bool *isnull);
+static List *text_array_col(HeapTuple tup, int col);
+static Datum cstring_array(const char **strings, int n);
+static RevisionGraph *read_graph(void);
+
+/* Has this backend recorded steps since it took the session lock? */
+static bool session_recorded = false;
+
+/*
+ * Connect to SPI and become the owner of schema migrate, with search_path
+ * pinned to pg_catalog, pg_temp: the owner is usually a superuser, so no
+ * name in the queries below may resolve through a schema the caller
+ * controls (its own schemas, or its pg_temp, which an unpinned path
+ * searches first for types).  The names are qualified too.
+ */
+static void
+catalog_begin(CatalogAccess *access)
+{
+	Oid			owner;
+
+	if (!OidIsValid(get_namespace_oid("migrate", true)))
+		ereport(ERROR,
+				(errcode(ERRCODE_MIGRATE_NOT_INSTALLED),
+				 errmsg("schema \"migrate\" does not exist"),
+				 errhint("Run CREATE EXTENSION migrate.")));
+	owner = CatalogOwner();
+
+	access->caller = CurrentMemoryContext;
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	access->guc_nest = NewGUCNestLevel();
+	(void) set_config_option("search_path", "pg_catalog, pg_temp",
+							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
+							 true, 0, false);
+	GetUserIdAndSecContext(&access->save_userid, &access->save_sec_context);
+	SetUserIdAndSecContext(owner, access->save_sec_context |
+						   SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_RESTRICTED_OPERATION);
+}
+
+/* Undo catalog_begin.  On error, transaction abort does the same. */
+static void
+catalog_end(CatalogAccess *access)
+{
+	SetUserIdAndSecContext(access->save_userid, access->save_sec_context);
+	AtEOXact_GUC(true, access->guc_nest);
+	if (SPI_finish() != SPI_OK_FINISH)
+		elog(ERROR, "SPI_finish failed");
+}
+
+/*
+ * Run a cached plan for sql (a string literal: its address is the key) and
+ * check the result code.  Returns SPI_processed.  Reads pass read_only =
+ * false too, so that they see what this call wrote just before.
+ */
+static int
+run(const char *sql, int nargs, Oid *types, Datum *values, const char *nulls,
+	bool read_only, int expected)
+{
+	SPIPlanPtr	plan = NULL;
+	int			rc;
+
+	for (int i = 0; i < plan_cache_len; i++)
+		if (plan_cache[i].sql == sql)
+			plan = plan_cache[i].plan;
+	if (plan == NULL)
+	{
+		plan = SPI_prepare(sql, nargs, types);
+		if (plan == NULL)
+			elog(ERROR, "SPI_prepare failed for \"%s\": %s",
+				 sql, SPI_result_code_string(SPI_result));
+		if (plan_cache_len < lengthof(plan_cache))
+		{
+			if (SPI_keepplan(plan) != 0)
+				elog(ERROR, "SPI_keepplan failed");
+			plan_cache[plan_cache_len].sql = sql;
+			plan_cache[plan_cache_len++].plan = plan;
+		}
+	}
+	rc = SPI_execute_plan(plan, values, nulls, read_only, 0);
+	if (rc != expected)
+		elog(ERROR, "catalog query failed: %s", SPI_result_code_string(rc));
+	return (int) SPI_processed;
+}
+
+/* Column col (1-based) of tup as a C string in the current context. */
+static char *
+text_col(HeapTuple tup, int col, bool *isnull)
+{
+	bool		null;
+	Datum		d = SPI_getbinval(tup, SPI_tuptable->tupdesc, col, &null);
+
+	if (isnull)
+		*isnull = null;
+	return null ? NULL : TextDatumGetCString(d);
+}
+
+/* Column col of tup, a text[], as a List of C strings (NIL for NULL). */
+static List *
+text_array_col(HeapTuple tup, int col)
+{
+	bool		null;
+	Datum		d = SPI_getbinval(tup, SPI_tuptable->tupdesc, col, &null);
+
+	return null ? NIL : TextArrayToList(DatumGetArrayTypeP(d), "catalog array");
+}
+
+static Datum
+cstring_array(const char **strings, int n)
+{
+	Datum	   *elems = palloc(sizeof(Datum) * Max(n, 1));
+
+	for (int i = 0; i < n; i++)
+		elems[i] = CStringGetTextDatum(strings[i]);
+	return PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false,
+										   TYPALIGN_INT));
+}
+
+/*
+ * Take the advisory lock that serializes changes to the graph and the
+ * applied set, until the end of the transaction.
+ *
+ * Under REPEATABLE READ or SERIALIZABLE the transaction's snapshot may
+ * predate the lock, so a concurrent upgrade would go unseen: refused.
+ */
+void
+CatalogLock(void)
+{
+	LOCKTAG		tag;
+
+	if (IsolationUsesXactSnapshot())
+		ereport(ERROR,
+				(errcode(ERRCODE_MIGRATE_ISOLATION_LEVEL),
+				 errmsg("cannot change revisions or the applied set at isolation level %s",
+						XactIsoLevel == XACT_SERIALIZABLE ? "SERIALIZABLE" : "REPEATABLE READ"),
+				 errdetail("Its snapshot could predate a concurrent migration, which would then be applied twice."),
+				 errhint("Run it at READ COMMITTED, the default.")));
+	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, MIGRATE_LOCK_KEY1,
+						 MIGRATE_LOCK_KEY2, 2);
+	(void) LockAcquire(&tag, ExclusiveLock, false, false);
+}
+
+/*
+ * The backend's copy of the graph, and the catalog version it was read at.
+ * A graph that is replaced may still be in use by an outer call (revision
+ * SQL can call migrate's functions), so its memory is handed to the
+ * transaction rather than freed at once.
+ */
+static RevisionGraph *cached_graph = NULL;
+static MemoryContext cached_graph_context = NULL;
+static Oid	cached_graph_relid = InvalidOid;
+static int64 cached_graph_version = 0;
+
+/* Forget the backend's copy of the graph (its memory goes with the xact). */
+static void
+forget_graph(void)
+{
+	if (cached_graph_context != NULL)
+		MemoryContextSetParent(cached_graph_context, TopTransactionContext);
+	cached_graph = NULL;
+	cached_graph_context = NULL;
+}
+
+/*
+ * migrate.catalog_changed(): statement trigger on the catalog tables.
+ *
+ * Drops this backend's copy of the graph, and gives migrate.state a new
+ * version unless this (sub)transaction already did: other backends see the
+ * change only at commit, together with the new version.
+ */
+PG_FUNCTION_INFO_V1(migrate_catalog_changed);
+
+Datum
+migrate_catalog_changed(PG_FUNCTION_ARGS)
+{
+	static const char *const bump_sql =
+	"UPDATE migrate.state"
+	" SET version = pg_catalog.nextval('migrate.state_version_seq')"
+	" WHERE xmin OPERATOR(pg_catalog.<>) $1";
+	Oid			types[1] = {XIDOID};
+	Datum		values[1];
+	CatalogAccess access;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("migrate.catalog_changed() must be called as a trigger")));
+	forget_graph();
+	values[0] = TransactionIdGetDatum(GetCurrentTransactionId());
+	catalog_begin(&access);
+	run(bump_sql, 1, types, values, NULL, false, SPI_OK_UPDATE);
+	catalog_end(&access);
+	return PointerGetDatum(NULL);
+}
+
+/*
+ * The whole graph with the applied flags, validated (cycles refused).
+ * Callers must not change it, unless they ask for a private copy.
+ */
+RevisionGraph *
+CatalogLoadGraph(bool private)
+{
+	static const char *const version_sql =
+	"SELECT version FROM migrate.state";
+	CatalogAccess access;
+	Oid			relid;
+	int64		version = 0;
+	bool		isnull;
+	MemoryContext context;
+	MemoryContext old;
+	RevisionGraph *g;
+
+	catalog_begin(&access);
+	relid = get_relname_relid("state", get_namespace_oid("migrate", false));
+	if (run(version_sql, 0, NULL, NULL, NULL, false, SPI_OK_SELECT) == 1)
+		version = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
+											  SPI_tuptable->tupdesc, 1,
+											  &isnull));
+	catalog_end(&access);
+
+	if (!private && cached_graph != NULL && version != 0 &&
+		relid == cached_graph_relid && version == cached_graph_version)
+		return cached_graph;
+	if (private)
+		return read_graph();
+
+	/* build in a context of its own, kept only if the build succeeds */
+	context = AllocSetContextCreate(CurrentMemoryContext, "migrate graph",
+									ALLOCSET_DEFAULT_SIZES);
+	old = MemoryContextSwitchTo(context);
+	g = read_graph();
+	MemoryContextSwitchTo(old);
+	MemoryContextSetParent(context, CacheMemoryContext);
+
+	forget_graph();
+	cached_graph = g;
+	cached_graph_context = context;
+	cached_graph_relid = relid;
+	cached_graph_version = version;
+	return g;
+}
+
+/* Read the graph from the catalog into the current memory context. */
+static RevisionGraph *
+read_graph(void)
+{
+	static const char *const revisions_sql =
+	"SELECT r.id, r.message, r.transactional, r.branch_labels,"
+	" a.applied_at, a.applied_by"
+	" FROM migrate.revision r LEFT JOIN migrate.applied a"
+	" ON a.revision OPERATOR(pg_catalog.=) r.id"
+	" ORDER BY r.seq";
+	static const char *const parents_sql =
+	"SELECT revision, parent FROM migrate.parent ORDER BY position";
+	static const char *const deps_sql =
+	"SELECT revision, dependency FROM migrate.dependency ORDER BY position";
+	CatalogAccess access;
+	RevisionGraph *g;
+	MemoryContext spi;
+	int			n;
+
+	catalog_begin(&access);
+	n = run(revisions_sql, 0, NULL, NULL, NULL, false, SPI_OK_SELECT);
+	spi = MemoryContextSwitchTo(access.caller);
+	g = GraphCreate(n);
+	for (int i = 0; i < n; i++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		List	   *labels = text_array_col(tup, 4);
+		char	  **label_array = NULL;
+		bool		isnull;
+		int			node;
+		ListCell   *lc;
+		int			k = 0;
+
+		if (labels != NIL)
+		{
+			label_array = palloc(sizeof(char *) * list_length(labels));
+			foreach(lc, labels)
+				label_array[k++] = lfirst(lc);
+		}
+		node = GraphAddNode(g, text_col(tup, 1, NULL), text_col(tup, 2, NULL),
+							DatumGetBool(SPI_getbinval(tup, desc, 3, &isnull)),
+							label_array, k);
+		g->nodes[node].applied_at =
+			DatumGetTimestampTz(SPI_getbinval(tup, desc, 5, &isnull));
+		g->nodes[node].applied = !isnull;
+		if (!isnull)
+			g->nodes[node].applied_by =
+				pstrdup(NameStr(*DatumGetName(SPI_getbinval(tup, desc, 6, &isnull))));
+	}
+	MemoryContextSwitchTo(spi);
+
+	for (int pass = 0; pass < 2; pass++)
+	{
+		n = run(pass == 0 ? parents_sql : deps_sql, 0, NULL, NULL, NULL, false,
+				SPI_OK_SELECT);
+		spi = MemoryContextSwitchTo(access.caller);
+		for (int i = 0; i < n; i++)
+		{
+			HeapTuple	tup = SPI_tuptable->vals[i];
+			char	   *rev = text_col(tup, 1, NULL);
+			char	   *other = text_col(tup, 2, NULL);
+			int			node = GraphFind(g, rev);
+
+			if (node < 0 || GraphFind(g, other) < 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_DATA_CORRUPTED),
+						 errmsg("migrate catalog is inconsistent"),
+						 errdetail("Table migrate.%s has an edge from \"%s\" to \"%s\", and revision \"%s\" does not exist.",
+								   pass == 0 ? "parent" : "dependency", rev, other,
+								   node < 0 ? rev : other),
+						 errhint("Restore the missing row of migrate.revision, or delete the edge.")));
+			if (pass == 0)
+				GraphAddParent(g, node, other);
+			else
+				GraphAddDependency(g, node, other);
+			pfree(rev);
+			pfree(other);
+		}
+		MemoryContextSwitchTo(spi);
+	}
+	catalog_end(&access);
+	GraphFinish(g);
+	return g;
+}
+
+/* Fill a CatalogRevision from the current row of revision_sql. */
+static CatalogRevision *
+revision_from_tuple(HeapTuple tup)
+{
+	TupleDesc	desc = SPI_tuptable->tupdesc;
+	CatalogRevision *r = palloc0(sizeof(CatalogRevision));
+	bool		isnull;
+
+	r->id = text_col(tup, 1, NULL);
+	r->message = text_col(tup, 2, NULL);
+	r->upgrade = text_col(tup, 3, NULL);
+	r->downgrade = text_col(tup, 4, NULL);
+	r->transactional = DatumGetBool(SPI_getbinval(tup, desc, 5, &isnull));
+	r->checksum = text_col(tup, 6, NULL);
+	r->labels = text_array_col(tup, 7);
+	r->created_at = DatumGetTimestampTz(SPI_getbinval(tup, desc, 8, &isnull));
+	r->created_by = pstrdup(NameStr(*DatumGetName(SPI_getbinval(tup, desc, 9, &isnull))));
+	r->parents = text_array_col(tup, 10);
+	r->depends_on = text_array_col(tup, 11);
+	r->applied_checksum = text_col(tup, 12, &isnull);
+	r->applied = !isnull;
+	return r;
+}
+
+#define REVISION_COLUMNS \
+	"SELECT r.id, r.message, r.upgrade, r.downgrade, r.transactional," \
+	" r.checksum, r.branch_labels, r.created_at, r.created_by," \
+	" ARRAY(SELECT p.parent FROM migrate.parent p" \
+	"       WHERE p.revision OPERATOR(pg_catalog.=) r.id ORDER BY p.position)," \
+	" ARRAY(SELECT d.dependency FROM migrate.dependency d" \
+	"       WHERE d.revision OPERATOR(pg_catalog.=) r.id ORDER BY d.position)," \
+	" a.checksum" \
+	" FROM migrate.revision r LEFT JOIN migrate.applied a" \
+	" ON a.revision OPERATOR(pg_catalog.=) r.id"
+
+/* One revision in full, or NULL if there is none with that id. */
+CatalogRevision *
+CatalogGetRevision(const char *id)
+{
+	static const char *const sql = REVISION_COLUMNS
+	" WHERE r.id OPERATOR(pg_catalog.=) $1";
+	CatalogAccess access;
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1];
+	CatalogRevision *result = NULL;
+
+	catalog_begin(&access);
+	values[0] = CStringGetTextDatum(id);
+	if (run(sql, 1, types, values, NULL, false, SPI_OK_SELECT) == 1)
+	{
+		MemoryContext spi = MemoryContextSwitchTo(access.caller);
+
+		result = revision_from_tuple(SPI_tuptable->vals[0]);
+		MemoryContextSwitchTo(spi);
+	}
+	catalog_end(&access);
+	return result;
+}
+
+/* Every revision in full, in creation order (for migrate_check). */
+List *
+CatalogAllRevisions(void)
+{
+	static const char *const sql = REVISION_COLUMNS " ORDER BY r.seq";
+	CatalogAccess access;
+	List	   *result = NIL;
+	int			n;
+	MemoryContext spi;
+
+	catalog_begin(&access);
+	n = run(sql, 0, NULL, NULL, NULL, false, SPI_OK_SELECT);
+	spi = MemoryContextSwitchTo(access.caller);
+	for (int i = 0; i < n; i++)
+		result = lappend(result, revision_from_tuple(SPI_tuptable->vals[i]));
+	MemoryContextSwitchTo(spi);
+	catalog_end(&access);
+	return result;
+}
+
+/* Run a query returning one text column; the values as a List. */
+static List *
+text_list_query(const char *sql, int nargs, Oid *types, Datum *values)
+{
+	CatalogAccess access;
+	List	   *result = NIL;
+	int			n;
+	MemoryContext spi;
+
+	catalog_begin(&access);
+	n = run(sql, nargs, types, values, NULL, false, SPI_OK_SELECT);
+	spi = MemoryContextSwitchTo(access.caller);
+	for (int i = 0; i < n; i++)
+		result = lappend(result, text_col(SPI_tuptable->vals[i], 1, NULL));
+	MemoryContextSwitchTo(spi);
+	catalog_end(&access);
+	return result;
+}
+
+/* The ids of the heads, in creation order, without loading the graph. */
+List *
+CatalogHeads(void)
+{
+	static const char *const sql =
+	"SELECT r.id FROM migrate.revision r WHERE NOT EXISTS"
+	" (SELECT FROM migrate.parent p WHERE p.parent OPERATOR(pg_catalog.=) r.id)"
+	" ORDER BY r.seq";
+
+	return text_list_query(sql, 0, NULL, NULL);
+}
+
+/* Applied rows that name no revision (only a manual edit makes them). */
+List *
+CatalogDanglingApplied(void)
+{
+	static const char *const sql =
+	"SELECT a.revision FROM migrate.applied a WHERE NOT EXISTS"
+	" (SELECT FROM migrate.revision r WHERE r.id OPERATOR(pg_catalog.=) a.revision)"
+	" ORDER BY 1";
+
+	return text_list_query(sql, 0, NULL, NULL);
+}
+
+/* Ids that start with prefix, at most a few. */
+List *
+CatalogMatchPrefix(const char *prefix)
+{
+	static const char *const sql =
+	"SELECT id FROM migrate.revision"
+	" WHERE pg_catalog.left(id, pg_catalog.length($1)) OPERATOR(pg_catalog.=) $1"
+	" ORDER BY seq LIMIT 10";
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1] = {CStringGetTextDatum(prefix)};
+
+	return text_list_query(sql, 1, types, values);
+}
+
+/*
+ * The revision that carries "label" as a branch label or as its id, or
+ * NULL.  Labels and ids share one namespace.
+ */
+char *
+CatalogLabelOwner(const char *label)
+{
+	static const char *const sql =
+	"(SELECT id FROM migrate.revision WHERE id OPERATOR(pg_catalog.=) $1)"
+	" UNION ALL"
+	" (SELECT id FROM migrate.revision"
+	"  WHERE branch_labels OPERATOR(pg_catalog.@>) ARRAY[$1])"
+	" LIMIT 1";
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1] = {CStringGetTextDatum(label)};
+	List	   *ids = text_list_query(sql, 1, types, values);
+
+	return ids ? linitial(ids) : NULL;
+}
+
+/*
+ * Insert the revision, or (exists) replace its row and edges.  The spec has
+ * been validated: parents and depends_on are full ids.
+ */
+void
+CatalogStoreRevision(RevisionSpec *spec, const char *checksum, bool exists)
+{
+	static const char *const insert_sql =
+	"INSERT INTO migrate.revision (id, message, upgrade, downgrade,"
+	" transactional, checksum, branch_labels, created_by)"
+	" VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+	static const char *const update_sql =
+	"UPDATE migrate.revision SET message = $2, upgrade = $3, downgrade = $4,"
+	" transactional = $5, checksum = $6, branch_labels = $7"
+	" WHERE id OPERATOR(pg_catalog.=) $1";
+	static const char *const delete_parents_sql =
+	"DELETE FROM migrate.parent WHERE revision OPERATOR(pg_catalog.=) $1";
+	static const char *const delete_deps_sql =
+	"DELETE FROM migrate.dependency WHERE revision OPERATOR(pg_catalog.=) $1";
+	static const char *const insert_parents_sql =
+	"INSERT INTO migrate.parent (revision, parent, position)"
+	" SELECT $1, p, n FROM pg_catalog.unnest($2::pg_catalog.text[])"
+	" WITH ORDINALITY AS u(p, n)";
+	static const char *const insert_deps_sql =
+	"INSERT INTO migrate.dependency (revision, dependency, position)"
+	" SELECT $1, d, n FROM pg_catalog.unnest($2::pg_catalog.text[])"
+	" WITH ORDINALITY AS u(d, n)";
+	Oid			types[8] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, BOOLOID,
+	TEXTOID, TEXTARRAYOID, NAMEOID};
+	Datum		values[8];
+	Oid			edge_types[2] = {TEXTOID, TEXTARRAYOID};
+	Datum		edge_values[2];
+	char	   *creator = GetUserNameFromId(GetUserId(), false);
+	CatalogAccess access;
+
+	values[0] = CStringGetTextDatum(spec->id);
+	values[1] = CStringGetTextDatum(spec->message);
+	values[2] = CStringGetTextDatum(spec->upgrade);
+	values[3] = CStringGetTextDatum(spec->downgrade);
+	values[4] = BoolGetDatum(spec->transactional);
+	values[5] = CStringGetTextDatum(checksum);
+	values[6] = TextArrayFromList(spec->labels);
+	values[7] = DirectFunctionCall1(namein, CStringGetDatum(creator));
+	edge_values[0] = values[0];
+
+	catalog_begin(&access);
+	if (exists)
+	{
+		run(update_sql, 7, types, values, NULL, false, SPI_OK_UPDATE);
+		run(delete_parents_sql, 1, types, values, NULL, false, SPI_OK_DELETE);
+		run(delete_deps_sql, 1, types, values, NULL, false, SPI_OK_DELETE);
+	}
+	else
+		run(insert_sql, 8, types, values, NULL, false, SPI_OK_INSERT);
+	edge_values[1] = TextArrayFromList(spec->parents);
+	run(insert_parents_sql, 2, edge_types, edge_values, NULL, false,
+		SPI_OK_INSERT);
+	edge_values[1] = TextArrayFromList(spec->depends_on);
+	run(insert_deps_sql, 2, edge_types, edge_values, NULL, false,
+		SPI_OK_INSERT);
+	catalog_end(&access);
+}
+
+/*
+ * The upgrade (or downgrade) SQL of the given nodes, in the same order.
+ */
+char	  **
+CatalogGetScripts(RevisionGraph *g, const int *nodes, int n, bool upgrade)
+{
+	const char **ids = palloc(sizeof(char *) * Max(n, 1));
+
+	for (int i = 0; i < n; i++)
+		ids[i] = g->nodes[nodes[i]].id;
+	return CatalogGetScriptsById(ids, n, upgrade);
+}
+
+/*
+ * The upgrade (or downgrade) SQL of the given revisions, in the same order.
+ */
+char	  **
+CatalogGetScriptsById(const char **ids, int n, bool upgrade)
+{
+	static const char *const upgrade_sql =
+	"SELECT u.n, r.upgrade FROM pg_catalog.unnest($1::pg_catalog.text[])"
+	" WITH ORDINALITY AS u(id, n)"
+	" JOIN migrate.revision r ON r.id OPERATOR(pg_catalog.=) u.id";
+	static const char *const downgrade_sql =
+	"SELECT u.n, r.downgrade FROM pg_catalog.unnest($1::pg_catalog.text[])"
+	" WITH ORDINALITY AS u(id, n)"
+	" JOIN migrate.revision r ON r.id OPERATOR(pg_catalog.=) u.id";
+	char	  **result = palloc0(sizeof(char *) * Max(n, 1));
+	Oid			types[1] = {TEXTARRAYOID};
+	Datum		values[1];
+	CatalogAccess access;
+	MemoryContext spi;
+	int			rows;
+
+	values[0] = cstring_array(ids, n);
+	catalog_begin(&access);
+	rows = run(upgrade ? upgrade_sql : downgrade_sql, 1, types, values, NULL,
+			   false, SPI_OK_SELECT);
+	spi = MemoryContextSwitchTo(access.caller);
+	for (int i = 0; i < rows; i++)
+	{
+		bool		isnull;
+		int64		pos = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[i],
+													  SPI_tuptable->tupdesc,
+													  1, &isnull));
+
+		result[pos - 1] = text_col(SPI_tuptable->vals[i], 2, NULL);
+	}
+	MemoryContextSwitchTo(spi);
+	catalog_end(&access);
+	for (int i = 0; i < n; i++)
+		if (result[i] == NULL)
+			elog(ERROR, "revision \"%s\" vanished", ids[i]);
+	return result;
+}
+
+/*
+ * Record what a call did: the applied set changes and one log row per
+ * step, in three statements whatever the number of steps.
+ */
+void
+CatalogRecordSteps(CatalogStep *steps, int n)
+{
+	static const char *const apply_sql =
+	"INSERT INTO migrate.applied (revision, checksum, applied_at, applied_by, stamped)"
+	" SELECT r.id, r.checksum, pg_catalog.now(), $2, u.stamped"
+	" FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]),"
+	" pg_catalog.unnest($3::pg_catalog.bool[])) AS u(id, stamped)"
+	" JOIN migrate.revision r ON r.id OPERATOR(pg_catalog.=) u.id";
+	static const char *const unapply_sql =
+	"DELETE FROM migrate.applied"
+	" WHERE revision OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.text[])";
+	static const char *const log_sql =
+	"INSERT INTO migrate.log (revision, direction, stamped, role, started_at,"
+	" duration, statements, outcome, allowances)"
+	" SELECT u.id, CASE WHEN u.up THEN 'upgrade' ELSE 'downgrade' END,"
+	" u.stamped, $2, u.started_at,"
+	" pg_catalog.make_interval(secs => u.us::pg_catalog.float8 OPERATOR(pg_catalog./) 1000000),"
+	" u.statements, 'success', u.allowances::pg_catalog.jsonb"
+	" FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]),"
+	" pg_catalog.unnest($3::pg_catalog.bool[]), pg_catalog.unnest($4::pg_catalog.bool[]),"
+	" pg_catalog.unnest($5::pg_catalog.timestamptz[]), pg_catalog.unnest($6::pg_catalog.int8[]),"
+	" pg_catalog.unnest($7::pg_catalog.int4[]), pg_catalog.unnest($8::pg_catalog.text[]))"
+	" AS u(id, up, stamped, started_at, us, statements, allowances)";
+	Oid			types[8] = {TEXTARRAYOID, NAMEOID, BOOLARRAYOID, BOOLARRAYOID,
+	TIMESTAMPTZARRAYOID, INT8ARRAYOID, INT4ARRAYOID, TEXTARRAYOID};
+	Datum		values[8];
+	const char **all_ids = palloc(sizeof(char *) * Max(n, 1));
+	const char **up_ids = palloc(sizeof(char *) * Max(n, 1));
+	const char **down_ids = palloc(sizeof(char *) * Max(n, 1));
+	Datum	   *up_stamped = palloc(sizeof(Datum) * Max(n, 1));
+	Datum	   *ups = palloc(sizeof(Datum) * Max(n, 1));
+	Datum	   *stamped = palloc(sizeof(Datum) * Max(n, 1));
+	Datum	   *started = palloc(sizeof(Datum) * Max(n, 1));
+	Datum	   *us = palloc(sizeof(Datum) * Max(n, 1));
+	Datum	   *stmts = palloc(sizeof(Datum) * Max(n, 1));
+	Datum	   *allowances = palloc(sizeof(Datum) * Max(n, 1));
+	bool	   *no_allowances = palloc(sizeof(bool) * Max(n, 1));
+	int			dims[1] = {n};
+	int			lbs[1] = {1};
+	int			nup = 0,
+				ndown = 0;
+	char	   *role = GetUserNameFromId(GetUserId(), false);
+	CatalogAccess access;
+
+	if (n == 0)
+		return;
+	for (int i = 0; i < n; i++)
+	{
+		all_ids[i] = steps[i].id;
+		ups[i] = BoolGetDatum(steps[i].upgrade);
+		stamped[i] = BoolGetDatum(steps[i].stamped);
+		started[i] = TimestampTzGetDatum(steps[i].started_at);
+		us[i] = Int64GetDatum(steps[i].duration_us);
+		stmts[i] = Int32GetDatum(steps[i].statements);
+		no_allowances[i] = (steps[i].allowances == NULL);
+		allowances[i] = no_allowances[i] ? (Datum) 0 :
+			CStringGetTextDatum(steps[i].allowances);
+		if (steps[i].upgrade)
+		{
+			up_stamped[nup] = stamped[i];
+			up_ids[nup++] = steps[i].id;
+		}
+		else
+			down_ids[ndown++] = steps[i].id;
+	}
+	values[1] = DirectFunctionCall1(namein, CStringGetDatum(role));
+	session_recorded |= (n > 0);
+
+	catalog_begin(&access);
+	if (ndown > 0)
+	{
+		values[0] = cstring_array(down_ids, ndown);
+		if (run(unapply_sql, 1, types, values, NULL, false,
+				SPI_OK_DELETE) != ndown)
+			elog(ERROR, "applied set changed during the call");
+	}
+	if (nup > 0)
+	{
+		values[0] = cstring_array(up_ids, nup);
+		values[2] = PointerGetDatum(construct_array(up_stamped, nup, BOOLOID,
+													1, true, TYPALIGN_CHAR));
+		if (run(apply_sql, 3, types, values, NULL, false,
+				SPI_OK_INSERT) != nup)
+			elog(ERROR, "applied set changed during the call");
+	}
+	values[0] = cstring_array(all_ids, n);
+	values[2] = PointerGetDatum(construct_array(ups, n, BOOLOID, 1, true,
+												TYPALIGN_CHAR));
+	values[3] = PointerGetDatum(construct_array(stamped, n, BOOLOID, 1, true,
+												TYPALIGN_CHAR));
+	values[4] = PointerGetDatum(construct_array(started, n, TIMESTAMPTZOID,
+												sizeof(TimestampTz), FLOAT8PASSBYVAL,
+												TYPALIGN_DOUBLE));
+	values[5] = PointerGetDatum(construct_array(us, n, INT8OID, 8,
+												FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+	values[6] = PointerGetDatum(construct_array(stmts, n, INT4OID, 4, true,
+												TYPALIGN_INT));
+	values[7] = PointerGetDatum(construct_md_array(allowances, no_allowances,
+												   1, dims, lbs, TEXTOID, -1,
+												   false, TYPALIGN_INT));
+	run(log_sql, 8, types, values, NULL, false, SPI_OK_INSERT);
+	catalog_end(&access);
+}
+
+/* The owner of schema migrate: the role bookkeeping runs as. */
+Oid
+CatalogOwner(void)
+{
+	Oid			nsp = get_namespace_oid("migrate", false);
+	HeapTuple	tup = SearchSysCache1(NAMESPACEOID, ObjectIdGetDatum(nsp));
+	Oid			owner;
+
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for namespace %u", nsp);
+	owner = ((Form_pg_namespace) GETSTRUCT(tup))->nspowner;
+	ReleaseSysCache(tup);
+	return owner;
+}
+
+/*
+ * The INSERT that records a failed revision in migrate.log, with literal
+ * values, to run in a transaction of its own (worker.c): the failed
+ * transaction cannot keep it.
+ */
+char *
+CatalogFailureSql(const CatalogFailure *f)
+{
+	char	   *role = GetUserNameFromId(GetUserId(), false);
+
+	return psprintf("INSERT INTO migrate.log (revision, direction, stamped, role,"
+					" started_at, duration, statements, outcome, failed_statement,"
+					" sqlstate, error, detail, statement_text)"
+					" VALUES (%s, '%s', false, %s, %s, pg_catalog.make_interval(secs => %s),"
+					" %d, 'failure', %d, %s, %s, %s, %s)",
+					quote_literal_cstr(f->id), f->upgrade ? "upgrade" : "downgrade",
+					quote_literal_cstr(role),
+					quote_literal_cstr(timestamptz_to_str(f->started_at)),
+					psprintf("%.6f", f->duration_us / 1000000.0),
+					f->statement - 1, f->statement,
+					quote_literal_cstr(unpack_sql_state(f->sqlerrcode)),
+					quote_literal_cstr(f->message),
+					f->detail ? quote_literal_cstr(f->detail) : "NULL",
+					f->statement_text ? quote_literal_cstr(f->statement_text) : "NULL");
+}
+
+/*
+ * Record, in the current transaction, that a statement of a revision is
+ * retried after failing to get a lock; detail names the blockers.
+ */
+void
+CatalogRecordRetry(const char *id, bool upgrade, int statement,
+				   const char *detail)
+{
+	static const char *const sql =
+	"INSERT INTO migrate.log (revision, direction, stamped, role, started_at,"
+	" duration, statements, outcome, failed_statement, sqlstate, detail)"
+	" VALUES ($1, $2, false, $3, pg_catalog.clock_timestamp(), '0', 0, 'retry',"
+	" $4, '55P03', $5)";
+	Oid			types[5] = {TEXTOID, TEXTOID, NAMEOID, INT4OID, TEXTOID};
+	Datum		values[5];
+	char		nulls[5] = {' ', ' ', ' ', ' ', detail ? ' ' : 'n'};
+	char	   *role = GetUserNameFromId(GetUserId(), false);
+	CatalogAccess access;
+
+	values[0] = CStringGetTextDatum(id);
+	values[1] = CStringGetTextDatum(upgrade ? "upgrade" : "downgrade");
+	values[2] = DirectFunctionCall1(namein, CStringGetDatum(role));
+	values[3] = Int32GetDatum(statement);
+	values[4] = detail ? CStringGetTextDatum(detail) : (Datum) 0;
+	catalog_begin(&access);
+	run(sql, 5, types, values, nulls, false, SPI_OK_INSERT);
+	catalog_end(&access);
+}
+
+/*
+ * Progress within a non-transactional revision (migrate.progress): the
+ * number of its stretches, counted from the first, that earlier runs
+ * committed for this direction and this SQL (checksum); 0 if none.
+ */
+int
+CatalogProgress(const char *id, bool upgrade, const char *checksum)
+{
+	static const char *const sql =
+	"SELECT pg_catalog.max(stretch) FROM migrate.progress"
+	" WHERE revision OPERATOR(pg_catalog.=) $1 AND direction OPERATOR(pg_catalog.=) $2"
+	"   AND checksum OPERATOR(pg_catalog.=) $3";
+	Oid			types[3] = {TEXTOID, TEXTOID, TEXTOID};
+	Datum		values[3];
+	CatalogAccess access;
+	bool		isnull;
+	Datum		d;
+	int			done = 0;
+
+	values[0] = CStringGetTextDatum(id);
+	values[1] = CStringGetTextDatum(upgrade ? "upgrade" : "downgrade");
+	values[2] = CStringGetTextDatum(checksum);
+	catalog_begin(&access);
+	run(sql, 3, types, values, NULL, false, SPI_OK_SELECT);
+	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	if (!isnull)
+		done = DatumGetInt32(d);
+	catalog_end(&access);
+	return done;
+}
+
+/*
+ * Record that a stretch of a non-transactional revision committed: in the
+ * stretch's own transaction when it has several statements, right after
+ * it otherwise (worker.c, migrate_progress for the client).
+ */
+void
+CatalogRecordProgress(const char *id, bool upgrade, const char *checksum,
+					  int stretch, int statements)
+{
+	static const char *const sql =
+	"INSERT INTO migrate.progress (revision, direction, checksum, stretch, statements, role)"
+	" VALUES ($1, $2, $3, $4, $5, $6)"
+	" ON CONFLICT (revision, direction, stretch) DO UPDATE"
+	" SET checksum = excluded.checksum, statements = excluded.statements,"
+	" role = excluded.role, done_at = pg_catalog.now()";
+	Oid			types[6] = {TEXTOID, TEXTOID, TEXTOID, INT4OID, INT4OID, NAMEOID};
+	Datum		values[6];
+	CatalogAccess access;
+
+	values[0] = CStringGetTextDatum(id);
+	values[1] = CStringGetTextDatum(upgrade ? "upgrade" : "downgrade");
+	values[2] = CStringGetTextDatum(checksum);
+	values[3] = Int32GetDatum(stretch);
+	values[4] = Int32GetDatum(statements);
+	values[5] = DirectFunctionCall1(namein,
+									CStringGetDatum(GetUserNameFromId(GetUserId(), false)));
+	catalog_begin(&access);
+	run(sql, 6, types, values, NULL, false, SPI_OK_INSERT);
+	catalog_end(&access);
+}
+
+/* Forget the progress of a revision whose step is now recorded. */
+void
+CatalogClearProgress(const char *id)
+{
+	static const char *const sql =
+	"DELETE FROM migrate.progress WHERE revision OPERATOR(pg_catalog.=) $1";
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1];
+	CatalogAccess access;
+
+	values[0] = CStringGetTextDatum(id);
+	catalog_begin(&access);
+	run(sql, 1, types, values, NULL, false, SPI_OK_DELETE);
+	catalog_end(&access);
+}
+
+/* Did this session record steps since CatalogSessionLock(true)? */
+bool
+CatalogSessionRecorded(void)
+{
+	return session_recorded;
+}
+
+/*
+ * Take (lock = true, waiting for it) or release migrate's advisory lock at
+ * session level, for a client that runs revisions outside a transaction
+ * block between its calls (client_support.c).  The key is CatalogLock's:
+ * a session holding it at session level is granted it again at
+ * transaction level, every other session waits.  Returns false when
+ * releasing a lock that was not held.
+ */
+bool
+CatalogSessionLock(bool lock)
+{
+	LOCKTAG		tag;
+
+	session_recorded = false;
+	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, MIGRATE_LOCK_KEY1,
+						 MIGRATE_LOCK_KEY2, 2);
+	if (lock)
+	{
+		/* a runner only once the lock is granted (lock_timeout may fire) */
+		(void) LockAcquire(&tag, ExclusiveLock, true, false);
+		RunnerSession(true);
+		return true;
+	}
+	RunnerSession(false);
+	return LockRelease(&tag, ExclusiveLock, true);
+}
+
+/* Does this backend hold migrate's advisory lock (at either level)? */
+bool
+CatalogSessionLockHeld(void)
+{
+	LOCKTAG		tag;
+
+	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, MIGRATE_LOCK_KEY1,
+						 MIGRATE_LOCK_KEY2, 2);
+	return LockHeldByMe(&tag, ExclusiveLock);
+}
+
+/*
+ * Per-database rule severities (migrate.rule), for the linter.
+ */
+List *
+CatalogRuleSettings(void)
+{
+	static const char *const sql =
+	"SELECT rule, severity FROM migrate.rule ORDER BY rule";
+	List	   *result = NIL;
+	CatalogAccess access;
+	MemoryContext spi;
+	int			rows;
+
+	catalog_begin(&access);
+	rows = run(sql, 0, NULL, NULL, NULL, false, SPI_OK_SELECT);
+	spi = MemoryContextSwitchTo(access.caller);
+	for (int i = 0; i < rows; i++)
+	{
+		CatalogRuleSetting *set = palloc(sizeof(CatalogRuleSetting));
+
+		set->rule = text_col(SPI_tuptable->vals[i], 1, NULL);
+		set->severity = text_col(SPI_tuptable->vals[i], 2, NULL);
+		result = lappend(result, set);
+	}
+	MemoryContextSwitchTo(spi);
+	catalog_end(&access);
+	return result;
+}
+
+/* Set a rule's severity for this database; NULL goes back to the default. */
+void
+CatalogSetRuleSeverity(const char *rule, const char *severity)
+{
+	static const char *const upsert_sql =
+	"INSERT INTO migrate.rule (rule, severity, set_by) VALUES ($1, $2, $3)"
+	" ON CONFLICT (rule) DO UPDATE SET severity = excluded.severity,"
+	" set_at = pg_catalog.now(), set_by = excluded.set_by";
+	static const char *const delete_sql =
+	"DELETE FROM migrate.rule WHERE rule OPERATOR(pg_catalog.=) $1";
+	Oid			types[3] = {TEXTOID, TEXTOID, NAMEOID};
+	Datum		values[3];
+	CatalogAccess access;
+
+	values[0] = CStringGetTextDatum(rule);
+	values[1] = severity ? CStringGetTextDatum(severity) : (Datum) 0;
+	values[2] = DirectFunctionCall1(namein,
+									CStringGetDatum(GetUserNameFromId(GetUserId(), false)));
+	catalog_begin(&access);
+	if (severity)
+		run(upsert_sql, 3, types, values, NULL, false, SPI_OK_INSERT);
+	else
+		run(delete_sql, 1, types, values, NULL, false, SPI_OK_DELETE);
+	catalog_end(&access);
+}
+
+/*
+ * The DDL guard's tables: the managed schemas, the protected objects, the
+ * drift records and the schema fingerprint (see guard.c).
+ */
+
+/*
+ * The text columns of every row of migrate.<table>, as arrays of C strings
+ * (NULL for a null), read with a plain heap scan under the latest
+ * snapshot: the DDL guard asks this for every DDL statement, and SPI would
+ * cost more than the statement's own catalog work.
+ */
+static List *
+scan_text_rows(const char *table, int ncols)
+{
+	Oid			nsp = get_namespace_oid("migrate", true);
+	Oid			relid = OidIsValid(nsp) ? get_relname_relid(table, nsp) : InvalidOid;
+	Relation	rel;
+	Snapshot	snapshot;
+	TableScanDesc scan;
+	HeapTuple	tup;
+	List	   *rows = NIL;
+
+	if (!OidIsValid(relid))
+		return NIL;
+	rel = table_open(relid, AccessShareLock);
+	snapshot = RegisterSnapshot(GetLatestSnapshot());
+	scan = table_beginscan(rel, snapshot, 0, NULL);
+	while ((tup = heap_getnext(scan, ForwardScanDirection)) != NULL)
+	{
+		char	  **row = palloc(sizeof(char *) * ncols);
+
+		for (int c = 0; c < ncols; c++)
+		{
+			bool		isnull;
+			Datum		d = heap_getattr(tup, c + 1, RelationGetDescr(rel), &isnull);
+
+			row[c] = isnull ? NULL : TextDatumGetCString(d);
+		}
+		rows = lappend(rows, row);
+	}
+	table_endscan(scan);
+	UnregisterSnapshot(snapshot);
+	table_close(rel, AccessShareLock);
+	return rows;
+}
+
+/*
+ * The backend's copy of the guard's scope.  A statement trigger on the two
+ * tables (migrate.guard_scope_changed) sends a relcache invalidation for
+ * them on every change, and the callback below marks the copy stale; a
+ * copy that is replaced may still be in use by a caller, so its memory is
+ * handed to the transaction rather than freed at once.
+ */
+static GuardScope *cached_scope = NULL;
+static MemoryContext cached_scope_context = NULL;
+static Oid	cached_scope_relids[2];
+
+static void
+scope_invalidated(Datum arg, Oid relid)
+{
+	if (relid == InvalidOid || relid == cached_scope_relids[0] ||
+		relid == cached_scope_relids[1])
+		cached_scope = NULL;
+}
+
+/* The managed schemas and the protected objects, for one DDL statement. */
+GuardScope *
+CatalogGuardScope(void)
+{
+	static bool registered = false;
+	Oid			nsp = get_namespace_oid("migrate", true);
+	GuardScope *scope;
+	MemoryContext old;
+	ListCell   *lc;
+
+	if (!registered)
+	{
+		CacheRegisterRelcacheCallback(scope_invalidated, (Datum) 0);
+		registered = true;
+	}
+	if (cached_scope != NULL)
+		return cached_scope;
+	if (cached_scope_context != NULL)
+		MemoryContextSetParent(cached_scope_context, CurTransactionContext);
+	cached_scope_context = AllocSetContextCreate(CacheMemoryContext,
+												 "migrate guard scope",
+												 ALLOCSET_SMALL_SIZES);
+	old = MemoryContextSwitchTo(cached_scope_context);
+	cached_scope_relids[0] = OidIsValid(nsp) ? get_relname_relid("managed_schema", nsp) : InvalidOid;
+	cached_scope_relids[1] = OidIsValid(nsp) ? get_relname_relid("protected", nsp) : InvalidOid;
+	scope = palloc0(sizeof(GuardScope));
+	foreach(lc, scan_text_rows("managed_schema", 1))
+		scope->schemas = lappend(scope->schemas, ((char **) lfirst(lc))[0]);
+	foreach(lc, scan_text_rows("protected", 4))
+	{
+		char	  **row = lfirst(lc);
+		CatalogProtected *p = palloc0(sizeof(CatalogProtected));
+
+		p->schema = row[0];
+		p->table = row[1];
+		p->column = row[2];
+		p->reason = row[3];
+		scope->protected = lappend(scope->protected, p);
+	}
+	MemoryContextSwitchTo(old);
+	cached_scope = scope;
+	return scope;
+}
+
+/*
+ * migrate.guard_scope_changed(): statement trigger on migrate.managed_schema
+ * and migrate.protected: every backend's copy of the scope goes stale.
+ */
+PG_FUNCTION_INFO_V1(migrate_guard_scope_changed);
+
+Datum
+migrate_guard_scope_changed(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("migrate.guard_scope_changed() must be called as a trigger")));
+	CacheInvalidateRelcacheByRelid(RelationGetRelid(trigdata->tg_relation));
+	return PointerGetDatum(NULL);
+}
+
+/* Add schemas to the managed scope (revision: the one running, or NULL). */
+void
+CatalogAddManagedSchema(const char *schema, const char *revision)
+{
+	static const char *const sql =
+	"INSERT INTO migrate.managed_schema (name, revision) VALUES ($1, $2)"
+	" ON CONFLICT (name) DO NOTHING";
+	Oid			types[2] = {TEXTOID, TEXTOID};
+	Datum		values[2];
+	CatalogAccess access;
+
+	values[0] = CStringGetTextDatum(schema);
+	values[1] = revision ? CStringGetTextDatum(revision) : (Datum) 0;
+	catalog_begin(&access);
+	run(sql, 2, types, values, revision ? NULL : " n", false, SPI_OK_INSERT);
+	catalog_end(&access);
+}
+
+/* Protect an object, or change its reason; returns false if it was new. */
+bool
+CatalogProtect(const CatalogProtected *p)
+{
+	static const char *const sql =
+	"INSERT INTO migrate.protected AS p (schema_name, table_name, column_name, reason, protected_by)"
+	" VALUES ($1, $2, $3, $4, $5)"
+	" ON CONFLICT (schema_name, table_name, column_name) DO UPDATE"
+	" SET reason = excluded.reason, protected_at = pg_catalog.now(),"
+	" protected_by = excluded.protected_by"
+	" RETURNING (p.xmax OPERATOR(pg_catalog.<>) '0'::pg_catalog.xid)";
+	Oid			types[5] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, NAMEOID};
+	Datum		values[5];
+	CatalogAccess access;
+	bool		existed;
+	bool		isnull;
+
+	values[0] = CStringGetTextDatum(p->schema);
+	values[1] = CStringGetTextDatum(p->table);
+	values[2] = CStringGetTextDatum(p->column);
+	values[3] = CStringGetTextDatum(p->reason);
+	values[4] = DirectFunctionCall1(namein,
+									CStringGetDatum(GetUserNameFromId(GetUserId(), false)));
+	catalog_begin(&access);
+	run(sql, 5, types, values, NULL, false, SPI_OK_INSERT_RETURNING);
+	existed = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0],
+										 SPI_tuptable->tupdesc, 1, &isnull));
+	catalog_end(&access);
+	return existed;
+}
+
+/* Unprotect an object; false if it was not protected. */
+bool
+CatalogUnprotect(const CatalogProtected *p)
+{
+	static const char *const sql =
+	"DELETE FROM migrate.protected WHERE schema_name OPERATOR(pg_catalog.=) $1"
+	" AND table_name OPERATOR(pg_catalog.=) $2"
+	" AND column_name OPERATOR(pg_catalog.=) $3";
+	Oid			types[3] = {TEXTOID, TEXTOID, TEXTOID};
+	Datum		values[3];
+	CatalogAccess access;
+	int			rows;
+
+	values[0] = CStringGetTextDatum(p->schema);
+	values[1] = CStringGetTextDatum(p->table);
+	values[2] = CStringGetTextDatum(p->column);
+	catalog_begin(&access);
+	rows = run(sql, 3, types, values, NULL, false, SPI_OK_DELETE);
+	catalog_end(&access);
+	return rows > 0;
+}
+
+/* Every protected object, in name order, with who protected it when. */
+List *
+CatalogProtectedList(void)
+{
+	static const char *const sql =
+	"SELECT schema_name, table_name, column_name, reason, protected_at,"
+	" protected_by::pg_catalog.text FROM migrate.protected ORDER BY 1, 2, 3";
+	List	   *result = NIL;
+	CatalogAccess access;
+	MemoryContext spi;
+	int			rows;
+
+	catalog_begin(&access);
+	rows = run(sql, 0, NULL, NULL, NULL, false, SPI_OK_SELECT);
+	spi = MemoryContextSwitchTo(access.caller);
+	for (int i = 0; i < rows; i++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		CatalogProtected *p = palloc0(sizeof(CatalogProtected));
+		bool		isnull;
+
+		p->schema = text_col(tup, 1, NULL);
+		p->table = text_col(tup, 2, NULL);
+		p->column = text_col(tup, 3, NULL);
+		p->reason = text_col(tup, 4, NULL);
+		p->at = DatumGetTimestampTz(SPI_getbinval(tup, SPI_tuptable->tupdesc,
+												  5, &isnull));
+		p->by = text_col(tup, 6, NULL);
+		result = lappend(result, p);
+	}
+	MemoryContextSwitchTo(spi);
+	catalog_end(&access);
+	return result;
+}
+
+/* The managed schemas, for migrate_managed_schemas(): rows as text. */
+List *
+CatalogManagedSchemaList(void)
+{
+	static const char *const sql =
+	"SELECT name, since::pg_catalog.text, revision FROM migrate.managed_schema ORDER BY 1";
+	List	   *result = NIL;
+	CatalogAccess access;
+	MemoryContext spi;
+	int			rows;
+
+	catalog_begin(&access);
+	rows = run(sql, 0, NULL, NULL, NULL, false, SPI_OK_SELECT);
+	spi = MemoryContextSwitchTo(access.caller);
+	for (int i = 0; i < rows; i++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		char	  **row = palloc0(sizeof(char *) * 3);
+
+		row[0] = text_col(tup, 1, NULL);
+		row[1] = text_col(tup, 2, NULL);
+		row[2] = text_col(tup, 3, NULL);
+		result = lappend(result, row);
+	}
+	MemoryContextSwitchTo(spi);
+	catalog_end(&access);
+	return result;
+}
+
+static const char *const drift_insert_sql =
+"INSERT INTO migrate.drift (role, application, command_tag, object_type,"
+" object_identity, schema_name, statement, blocked, rule)"
+" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+
+/* Record one drift row in the current transaction. */
+void
+CatalogRecordDrift(const CatalogDrift *d)
+{
+	Oid			types[9] = {NAMEOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID,
+	TEXTOID, TEXTOID, BOOLOID, TEXTOID};
+	Datum		values[9];
+	char		nulls[9];
+	const char *texts[9] = {NULL, d->application, d->command_tag,
+		d->object_type, d->object_identity, d->schema_name, d->statement,
+	NULL, d->rule};
+	CatalogAccess access;
+
+	for (int i = 0; i < 9; i++)
+	{
+		nulls[i] = (i == 0 || i == 7 || texts[i]) ? ' ' : 'n';
+		values[i] = texts[i] ? CStringGetTextDatum(texts[i]) : (Datum) 0;
+	}
+	values[0] = DirectFunctionCall1(namein, CStringGetDatum(d->role));
+	values[7] = BoolGetDatum(d->blocked);
+	catalog_begin(&access);
+	run(drift_insert_sql, 9, types, values, nulls, false, SPI_OK_INSERT);
+	catalog_end(&access);
+}
+
+/* The same insert as a self-contained statement, for a worker to run. */
+char *
+CatalogDriftSql(const CatalogDrift *d)
+{
+	StringInfoData buf;
+	const char *texts[7] = {d->application, d->command_tag, d->object_type,
+	d->object_identity, d->schema_name, d->statement, d->rule};
+
+	initStringInfo(&buf);
+	appendStringInfo(&buf,
+					 "INSERT INTO migrate.drift (role, application, command_tag,"
+					 " object_type, object_identity, schema_name, statement,"
+					 " rule, blocked) VALUES (%s",
+					 quote_literal_cstr(d->role));
+	for (int i = 0; i < 7; i++)
+		appendStringInfo(&buf, ", %s",
+						 texts[i] ? quote_literal_cstr(texts[i]) : "NULL");
+	appendStringInfo(&buf, ", %s)", d->blocked ? "true" : "false");
+	return buf.data;
+}
+
+/* Drift records, oldest first; acknowledged ones only if asked. */
+List *
+CatalogDriftList(bool include_acknowledged)
+{
+	static const char *const sql =
+	"SELECT id::pg_catalog.text, at, role::pg_catalog.text, application, command_tag, object_type,"
+	" object_identity, statement, blocked, rule, acknowledged_at IS NOT NULL"
+	" FROM migrate.drift WHERE $1 OR acknowledged_at IS NULL ORDER BY at, id";
+	Oid			types[1] = {BOOLOID};
+	Datum		values[1];
+	List	   *result = NIL;
+	CatalogAccess access;
+	MemoryContext spi;
+	int			rows;
+
+	values[0] = BoolGetDatum(include_acknowledged);
+	catalog_begin(&access);
+	rows = run(sql, 1, types, values, NULL, false, SPI_OK_SELECT);
+	spi = MemoryContextSwitchTo(access.caller);
+	for (int i = 0; i < rows; i++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		CatalogDrift *d = palloc0(sizeof(CatalogDrift));
+		bool		isnull;
+
+		d->id = text_col(tup, 1, NULL);
+		d->at = DatumGetTimestampTz(SPI_getbinval(tup, desc, 2, &isnull));
+		d->role = text_col(tup, 3, NULL);
+		d->application = text_col(tup, 4, NULL);
+		d->command_tag = text_col(tup, 5, NULL);
+		d->object_type = text_col(tup, 6, NULL);
+		d->object_identity = text_col(tup, 7, NULL);
+		d->statement = text_col(tup, 8, NULL);
+		d->blocked = DatumGetBool(SPI_getbinval(tup, desc, 9, &isnull));
+		d->rule = text_col(tup, 10, NULL);
+		d->acknowledged = DatumGetBool(SPI_getbinval(tup, desc, 11, &isnull));
+		result = lappend(result, d);
+	}
+	MemoryContextSwitchTo(spi);
+	catalog_end(&access);
+	return result;
+}
+
+/*
+ * Acknowledge drift: the rows with these ids (a uuid[] datum), or every
+ * unacknowledged row when ids is 0.  Returns how many rows it marked.
+ */
+int
+CatalogAckDrift(Datum ids, const char *note)
+{
+	static const char *const sql =
+	"UPDATE migrate.drift SET acknowledged_at = pg_catalog.now(),"
+	" acknowledged_by = $3, note = $2"
+	" WHERE acknowledged_at IS NULL"
+	" AND ($1 IS NULL OR id OPERATOR(pg_catalog.=) ANY ($1))";
+	Oid			types[3] = {UUIDARRAYOID, TEXTOID, NAMEOID};
+	Datum		values[3];
+	char		nulls[3] = {ids ? ' ' : 'n', note ? ' ' : 'n', ' '};
+	CatalogAccess access;
+	int			rows;
+
+	values[0] = ids;
+	values[1] = note ? CStringGetTextDatum(note) : (Datum) 0;
+	values[2] = DirectFunctionCall1(namein,
+									CStringGetDatum(GetUserNameFromId(GetUserId(), false)));
+	catalog_begin(&access);
+	rows = run(sql, 3, types, values, nulls, false, SPI_OK_UPDATE);
+	catalog_end(&access);
+	return rows;
+}
+
+/*
+ * A hash of the managed schemas' catalog state: relations, columns,
+ * defaults, constraints, indexes, views, functions, triggers, types and
+ * policies, as definitions and names (never OIDs, so that a restored
+ * database hashes the same); not the members of extensions, which their
+ * own scripts manage.  Computed with search_path pinned (catalog_begin) so
+ * that every name in a definition is qualified the same way whatever the
+ * session's path.
+ */
+static const char *const fingerprint_sql =
+"WITH s AS (SELECT n.oid, n.nspname FROM pg_catalog.pg_namespace n"
+"           JOIN migrate.managed_schema m ON m.name OPERATOR(pg_catalog.=) n.nspname::pg_catalog.text),"
+" e AS (SELECT classid, objid FROM pg_catalog.pg_depend"
+"       WHERE deptype OPERATOR(pg_catalog.=) 'e'::pg_catalog.\"char\"),"
+" r AS (SELECT c.oid, s.nspname, c.relname, c.relkind, c.relpersistence"
+"       FROM pg_catalog.pg_class c JOIN s ON c.relnamespace OPERATOR(pg_catalog.=) s.oid"
+"       WHERE (c.tableoid, c.oid) NOT IN (SELECT * FROM e)),"
+" x(line) AS ("
+"  SELECT pg_catalog.concat_ws(' ', 'rel', nspname, relname, relkind, relpersistence) FROM r"
+"  UNION ALL SELECT pg_catalog.concat_ws(' ', 'col', r.nspname, r.relname, a.attname,"
+"    pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnotnull, a.attidentity,"
+"    a.attgenerated, pg_catalog.pg_get_expr(d.adbin, d.adrelid))"
+"   FROM r JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) r.oid"
+"   LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid OPERATOR(pg_catalog.=) a.attrelid"
+"    AND d.adnum OPERATOR(pg_catalog.=) a.attnum"
+"   WHERE a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped"
+"  UNION ALL SELECT pg_catalog.concat_ws(' ', 'con', r.nspname, r.relname, k.conname,"
+"    pg_catalog.pg_get_constraintdef(k.oid))"
+"   FROM r JOIN pg_catalog.pg_constraint k ON k.conrelid OPERATOR(pg_catalog.=) r.oid"
+"  UNION ALL SELECT pg_catalog.concat_ws(' ', 'idx', pg_catalog.pg_get_indexdef(i.indexrelid))"
+"   FROM r JOIN pg_catalog.pg_index i ON i.indexrelid OPERATOR(pg_catalog.=) r.oid"
+"  UNION ALL SELECT pg_catalog.concat_ws(' ', 'view', r.nspname, r.relname,"
+"    pg_catalog.pg_get_viewdef(r.oid))"
+"   FROM r WHERE r.relkind OPERATOR(pg_catalog.=) ANY ('{v,m}'::pg_catalog.\"char\"[])"
+"  UNION ALL SELECT pg_catalog.concat_ws(' ', 'trg', pg_catalog.pg_get_triggerdef(t.oid))"
+"   FROM r JOIN pg_catalog.pg_trigger t ON t.tgrelid OPERATOR(pg_catalog.=) r.oid"
+"   WHERE NOT t.tgisinternal"
+"  UNION ALL SELECT pg_catalog.concat_ws(' ', 'pol', r.nspname, r.relname, p.polname,"
+"    p.polcmd, p.polpermissive, pg_catalog.pg_get_expr(p.polqual, p.polrelid),"
+"    pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid))"
+"   FROM r JOIN pg_catalog.pg_policy p ON p.polrelid OPERATOR(pg_catalog.=) r.oid"
+"  UNION ALL SELECT pg_catalog.concat_ws(' ', 'fn', s.nspname, p.proname,"
+"    pg_catalog.pg_get_function_identity_arguments(p.oid),"
+"    pg_catalog.pg_get_function_result(p.oid), p.prokind, p.provolatile,"
+"    pg_catalog.md5(p.prosrc))"
+"   FROM s JOIN pg_catalog.pg_proc p ON p.pronamespace OPERATOR(pg_catalog.=) s.oid"
+"   WHERE (p.tableoid, p.oid) NOT IN (SELECT * FROM e)"
+"  UNION ALL SELECT pg_catalog.concat_ws(' ', 'type', s.nspname, t.typname, t.typtype,"
+"    (SELECT pg_catalog.string_agg(e.enumlabel::pg_catalog.text, ',' ORDER BY e.enumsortorder)"
+"     FROM pg_catalog.pg_enum e WHERE e.enumtypid OPERATOR(pg_catalog.=) t.oid))"
+"   FROM s JOIN pg_catalog.pg_type t ON t.typnamespace OPERATOR(pg_catalog.=) s.oid"
+"   WHERE t.typtype OPERATOR(pg_catalog.<>) 'b'::pg_catalog.\"char\""
+"    AND (t.tableoid, t.oid) NOT IN (SELECT * FROM e)"
+"    AND t.typrelid OPERATOR(pg_catalog.=) 0::pg_catalog.oid)"
+" SELECT pg_catalog.md5(COALESCE(pg_catalog.string_agg(line, E'\\n' ORDER BY line), ''))"
+" FROM x";
+
+/* The fingerprint of the managed schemas as they are now. */
+char *
+CatalogFingerprint(void)
+{
+	CatalogAccess access;
+	char	   *hash;
+	MemoryContext spi;
+
+	catalog_begin(&access);
+	run(fingerprint_sql, 0, NULL, NULL, NULL, false, SPI_OK_SELECT);
+	spi = MemoryContextSwitchTo(access.caller);
+	hash = text_col(SPI_tuptable->vals[0], 1, NULL);
+	MemoryContextSwitchTo(spi);
+	catalog_end(&access);
+	return hash;
+}
+
+/* The fingerprint stored by the last migration, or NULL. */
+char *
+CatalogStoredFingerprint(void)
+{
+	static const char *const sql = "SELECT hash FROM migrate.fingerprint";
+	CatalogAccess access;
+	char	   *hash = NULL;
+	MemoryContext spi;
+
+	catalog_begin(&access);
+	if (run(sql, 0, NULL, NULL, NULL, false, SPI_OK_SELECT) == 1)
+	{
+		spi = MemoryContextSwitchTo(access.caller);
+		hash = text_col(SPI_tuptable->vals[0], 1, NULL);
+		MemoryContextSwitchTo(spi);
+	}
+	catalog_end(&access);
+	return hash;
+}
+
+/* Store the fingerprint of the managed schemas as they are now. */
+void
+CatalogStoreFingerprint(void)
+{
+	static const char *const sql =
+	"INSERT INTO migrate.fingerprint (hash) VALUES ($1)"
+	" ON CONFLICT (one) DO UPDATE SET hash = excluded.hash,"
+	" taken_at = pg_catalog.now()";
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1];
+	CatalogAccess access;
+
+	values[0] = CStringGetTextDatum(CatalogFingerprint());
+	catalog_begin(&access);
+	run(sql, 1, types, values, NULL, false, SPI_OK_INSERT);
+	catalog_end(&access);
+}
+
+/*
+ * The allow/approve markers that silenced safety findings while revisions
+ * ran, from the success rows of migrate.log, oldest first; only those of
+ * one revision unless it is NULL.
+ */
+List *
+CatalogAllowances(const char *revision)
+{
+	static const char *const sql =
+	"SELECT l.revision, l.direction, l.started_at, l.role::pg_catalog.text,"
+	" (a.e OPERATOR(pg_catalog.->>) 'statement')::pg_catalog.int4,"
+	" (a.e OPERATOR(pg_catalog.->>) 'line')::pg_catalog.int4,"
+	" a.e OPERATOR(pg_catalog.->>) 'rule', a.e OPERATOR(pg_catalog.->>) 'marker',"
+	" a.e OPERATOR(pg_catalog.->>) 'reason'"
+	" FROM migrate.log l,"
+	" pg_catalog.jsonb_array_elements(l.allowances) WITH ORDINALITY AS a(e, n)"
+	" WHERE l.allowances IS NOT NULL"
+	"   AND ($1 IS NULL OR l.revision OPERATOR(pg_catalog.=) $1)"
+	" ORDER BY l.id, a.n";
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1];
+	char		nulls[1] = {revision ? ' ' : 'n'};
+	List	   *result = NIL;
+	CatalogAccess access;
+	MemoryContext spi;
+	int			rows;
+
+	values[0] = revision ? CStringGetTextDatum(revision) : (Datum) 0;
+	catalog_begin(&access);
+	rows = run(sql, 1, types, values, nulls, false, SPI_OK_SELECT);
+	spi = MemoryContextSwitchTo(access.caller);
+	for (int i = 0; i < rows; i++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		CatalogAllowance *a = palloc(sizeof(CatalogAllowance));
+		bool		isnull;
+
+		a->revision = text_col(tup, 1, NULL);
+		a->direction = text_col(tup, 2, NULL);
+		a->started_at = DatumGetTimestampTz(SPI_getbinval(tup, SPI_tuptable->tupdesc,
+														  3, &isnull));
+		a->role = text_col(tup, 4, NULL);
+		a->statement = DatumGetInt32(SPI_getbinval(tup, SPI_tuptable->tupdesc,
+												   5, &isnull));
+		a->line = DatumGetInt32(SPI_getbinval(tup, SPI_tuptable->tupdesc,
+											  6, &isnull));
+		a->rule = text_col(tup, 7, NULL);
+		a->marker = text_col(tup, 8, NULL);
+		a->reason = text_col(tup, 9, NULL);
+		result = lappend(result, a);
+	}
+	MemoryContextSwitchTo(spi);
+	catalog_end(&access);
+	return result;
+}

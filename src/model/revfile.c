@@ -1,0 +1,265 @@
+/*-------------------------------------------------------------------------
+ *
+ * revfile.c
+ *	  The revision file format: plain SQL with directive comments.
+ *
+ *	  -- migrate:revision 3f9a1c2b7d10
+ *	  -- migrate:parents 0a1b2c3d4e5f 77aa00bb11cc	(absent: a root)
+ *	  -- migrate:depends-on 77aa00bb11cc
+ *	  -- migrate:branch-labels billing
+ *	  -- migrate:transactional false
+ *	  -- migrate:message add persons.hipaa_certified
+ *	  -- migrate:upgrade
+ *	  ...SQL...
+ *	  -- migrate:downgrade
+ *	  ...SQL...
+ *
+ * dbmate's "-- migrate:up" and "-- migrate:down" (with its option
+ * "transaction:false") are aliases.  A file without "-- migrate:revision"
+ * is taken as a dbmate file: its id is the one given to migrate_load, or
+ * else derived from its checksum, and its parent is the graph's single
+ * head, so a folder of dbmate files loaded in order forms a chain.
+ *
+ * Header directives must come before the upgrade section and appear once;
+ * an unrecognized header directive is an error (a typo must not silently
+ * turn into a root revision).  Within the SQL sections, other
+ * "-- migrate:" comments (per-statement markers) are kept as SQL comments.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "lib/stringinfo.h"
+#include "utils/builtins.h"
+
+#include "migrate/model/revfile.h"
+#include "migrate/model/sqltext.h"
+#include "migrate/util/errcodes.h"
+
+typedef enum FileSection
+{
+	SECTION_HEADER,
+	SECTION_UPGRADE,
+	SECTION_DOWNGRADE
+} FileSection;
+
+static List *split_words(const char *value);
+static bool directive(const char *line, int len, char **key, char **value);
+static void file_error(int line, const char *fmt, const char *arg)
+			pg_attribute_noreturn();
+
+/* ERROR for a malformed file, at a line. */
+static void
+file_error(int line, const char *fmt, const char *arg)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_MIGRATE_INVALID_FILE),
+			 errmsg("invalid revision file: %s", psprintf(fmt, arg)),
+			 errdetail("At line %d.", line),
+			 errhint("A revision file has header directives such as \"-- migrate:revision <id>\", then \"-- migrate:upgrade\" and its SQL, then optionally \"-- migrate:downgrade\" and its SQL.")));
+}
+
+/* Words of a directive value, separated by spaces, tabs or commas. */
+static List *
+split_words(const char *value)
+{
+	List	   *words = NIL;
+	const char *p = value;
+
+	while (*p)
+	{
+		const char *start;
+
+		while (*p == ' ' || *p == '\t' || *p == ',')
+			p++;
+		if (*p == '\0')
+			break;
+		start = p;
+		while (*p && *p != ' ' && *p != '\t' && *p != ',')
+			p++;
+		words = lappend(words, pnstrdup(start, p - start));
+	}
+	return words;
+}
+
+/*
+ * Is this line "-- migrate:key value"?  Returns key and the trimmed value.
+ */
+static bool
+directive(const char *line, int len, char **key, char **value)
+{
+	int			i = 0;
+	int			start;
+	int			end;
+
+	while (len > 0 && line[len - 1] == '\r')
+		len--;
+	while (i < len && (line[i] == ' ' || line[i] == '\t'))
+		i++;
+	if (len - i < 2 || line[i] != '-' || line[i + 1] != '-')
+		return false;
+	i += 2;
+	while (i < len && (line[i] == ' ' || line[i] == '\t'))
+		i++;
+	if (len - i < 8 || strncmp(line + i, "migrate:", 8) != 0)
+		return false;
+	i += 8;
+	start = i;
+	while (i < len && line[i] != ' ' && line[i] != '\t')
+		i++;
+	*key = pnstrdup(line + start, i - start);
+	while (i < len && (line[i] == ' ' || line[i] == '\t'))
+		i++;
+	end = len;
+	while (end > i && (line[end - 1] == ' ' || line[end - 1] == '\t' ||
+					   line[end - 1] == '\r'))
+		end--;
+	*value = pnstrdup(line + i, end - i);
+	return true;
+}
+
+/*
+ * Parse the text of a revision file into a RevisionSpec.
+ */
+RevisionSpec *
+RevisionFileParse(const char *script)
+{
+	RevisionSpec *spec = palloc0(sizeof(RevisionSpec));
+	StringInfoData up,
+				down;
+	FileSection section = SECTION_HEADER;
+	bool		seen_upgrade = false,
+				seen_downgrade = false,
+				seen_message = false,
+				seen_transactional = false,
+				seen_deps = false,
+				seen_labels = false;
+	const char *p = script;
+	int			lineno = 0;
+
+	initStringInfo(&up);
+	initStringInfo(&down);
+	spec->transactional = true;
+
+	while (*p)
+	{
+		const char *eol = strchr(p, '\n');
+		int			len = eol ? eol - p : (int) strlen(p);
+		char	   *key;
+		char	   *value;
+
+		lineno++;
+		if (directive(p, len, &key, &value))
+		{
+			bool		is_up = strcmp(key, "upgrade") == 0 || strcmp(key, "up") == 0;
+			bool		is_down = strcmp(key, "downgrade") == 0 || strcmp(key, "down") == 0;
+
+			if (is_up || is_down)
+			{
+				ListCell   *lc;
+
+				if (is_up && (seen_upgrade || seen_downgrade))
+					file_error(lineno, "\"-- migrate:%s\" appears twice or after the downgrade section", key);
+				if (is_down && seen_downgrade)
+					file_error(lineno, "\"-- migrate:%s\" appears twice", key);
+				if (is_down && !seen_upgrade)
+					file_error(lineno, "\"-- migrate:%s\" comes before the upgrade section", key);
+				foreach(lc, split_words(value))
+				{
+					char	   *opt = lfirst(lc);
+
+					if (strcmp(opt, "transaction:false") == 0)
+					{
+						spec->transactional = false;
+						seen_transactional = true;
+					}
+					else if (strcmp(opt, "transaction:true") != 0)
+						file_error(lineno, "unrecognized section option \"%s\"", opt);
+				}
+				section = is_up ? SECTION_UPGRADE : SECTION_DOWNGRADE;
+				seen_upgrade |= is_up;
+				seen_downgrade |= is_down;
+			}
+			else if (strcmp(key, "revision") == 0 || strcmp(key, "parents") == 0 ||
+					 strcmp(key, "depends-on") == 0 || strcmp(key, "depends_on") == 0 ||
+					 strcmp(key, "branch-labels") == 0 || strcmp(key, "branch_labels") == 0 ||
+					 strcmp(key, "transactional") == 0 || strcmp(key, "message") == 0)
+			{
+				if (section != SECTION_HEADER)
+					file_error(lineno, "header directive \"-- migrate:%s\" inside an SQL section", key);
+				if (strcmp(key, "revision") == 0)
+				{
+					List	   *words = split_words(value);
+
+					if (spec->id)
+						file_error(lineno, "\"-- migrate:%s\" appears twice", key);
+					if (list_length(words) != 1)
+						file_error(lineno, "\"-- migrate:revision\" needs exactly one id%s", "");
+					spec->id = linitial(words);
+				}
+				else if (strcmp(key, "parents") == 0)
+				{
+					if (spec->parents_given)
+						file_error(lineno, "\"-- migrate:%s\" appears twice", key);
+					spec->parents = split_words(value);
+					spec->parents_given = true;
+				}
+				else if (key[0] == 'd')
+				{
+					if (seen_deps)
+						file_error(lineno, "\"-- migrate:%s\" appears twice", key);
+					spec->depends_on = split_words(value);
+					seen_deps = true;
+				}
+				else if (key[0] == 'b')
+				{
+					if (seen_labels)
+						file_error(lineno, "\"-- migrate:%s\" appears twice", key);
+					spec->labels = split_words(value);
+					seen_labels = true;
+				}
+				else if (key[0] == 't')
+				{
+					if (seen_transactional)
+						file_error(lineno, "\"-- migrate:%s\" appears twice", key);
+					if (!parse_bool(value, &spec->transactional))
+						file_error(lineno, "\"-- migrate:transactional\" must be true or false, not \"%s\"", value);
+					seen_transactional = true;
+				}
+				else
+				{
+					if (seen_message)
+						file_error(lineno, "\"-- migrate:%s\" appears twice", key);
+					spec->message = value;
+					seen_message = true;
+				}
+			}
+			else if (section == SECTION_HEADER)
+				file_error(lineno, "unrecognized directive \"-- migrate:%s\"", key);
+			else
+				appendBinaryStringInfo(section == SECTION_UPGRADE ? &up : &down,
+									   p, eol ? len + 1 : len);
+		}
+		else if (section == SECTION_HEADER)
+		{
+			const char *q = p;
+
+			while (q < p + len && (*q == ' ' || *q == '\t' || *q == '\r'))
+				q++;
+			if (q < p + len && !(q[0] == '-' && q + 1 < p + len && q[1] == '-'))
+				file_error(lineno, "SQL before the \"-- migrate:upgrade\" line%s", "");
+		}
+		else
+			appendBinaryStringInfo(section == SECTION_UPGRADE ? &up : &down,
+								   p, eol ? len + 1 : len);
+		p = eol ? eol + 1 : p + len;
+	}
+
+	if (!seen_upgrade)
+		file_error(Max(lineno, 1), "there is no \"-- migrate:upgrade\" line%s", "");
+	spec->upgrade = up.data;
+	spec->downgrade = down.data;
+	if (spec->message == NULL)
+		spec->message = "";
+	return spec;
+}

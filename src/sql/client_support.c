@@ -1,0 +1,580 @@
+/*-------------------------------------------------------------------------
+ *
+ * client_support.c
+ *	  What the pg_migrate client needs from the server to run plans that
+ *	  contain non-transactional revisions, and the graph as Graphviz DOT.
+ *
+ * migrate_load_file is migrate_load that leaves an unchanged file alone,
+ * for a client that sends the whole folder on every run.
+ *
+ * A function cannot run CREATE INDEX CONCURRENTLY and friends, so the
+ * client runs such a revision itself, at top level, statement by
+ * statement.  It asks migrate_plan for the ordered plan (with the
+ * statements of each non-transactional revision, split by the server's
+ * parser), runs the transactional stretches of it with migrate_steps (each
+ * one transaction, through the executor), runs each non-transactional
+ * revision itself and then records it with migrate_record.  Meanwhile it
+ * holds migrate's advisory lock at session level (migrate_lock_session), so
+ * that no other runner moves the applied set between the steps: the same
+ * lock key as the transaction-level lock of CatalogLock, which a session
+ * that holds it at session level is always granted again.
+ *
+ * A client-run CREATE INDEX CONCURRENTLY that was interrupted (a crash, a
+ * terminated session) leaves an invalid index behind, which makes the
+ * same statement fail when the revision runs again: before it, the client
+ * asks migrate_leftover_index for such an index, the same check as the
+ * background worker's (worker.c), and drops it at top level.
+ *
+ * migrate_steps and migrate_record check every step against the applied
+ * set under the lock: an upgrade step needs its parents and dependencies
+ * applied, a downgrade step needs no applied child or dependent.  Given
+ * that, the executor's plan for the one revision is the revision alone.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "lib/stringinfo.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/timestamp.h"
+
+#include "migrate/analysis/lint.h"
+#include "migrate/catalog/catalog.h"
+#include "migrate/exec/register.h"
+#include "migrate/exec/executor.h"
+#include "migrate/exec/worker.h"
+#include "migrate/model/revfile.h"
+#include "migrate/model/sqltext.h"
+#include "migrate/model/target.h"
+#include "migrate/sql/client_support.h"
+#include "migrate/sql/functions.h"
+#include "migrate/util/errcodes.h"
+#include "migrate/util/runner.h"
+#include "migrate/util/textarray.h"
+
+PG_FUNCTION_INFO_V1(migrate_load_file);
+PG_FUNCTION_INFO_V1(migrate_plan);
+PG_FUNCTION_INFO_V1(migrate_steps);
+PG_FUNCTION_INFO_V1(migrate_record);
+PG_FUNCTION_INFO_V1(migrate_lock_session);
+PG_FUNCTION_INFO_V1(migrate_unlock_session);
+PG_FUNCTION_INFO_V1(migrate_graph);
+PG_FUNCTION_INFO_V1(migrate_leftover_index);
+
+static bool direction_arg(FunctionCallInfo fcinfo, int n);
+static int	find_exact(RevisionGraph *g, const char *id);
+static bool *applied_set(RevisionGraph *g);
+static void check_step(RevisionGraph *g, int node, bool upgrade, bool *state);
+static void dot_string(StringInfo buf, const char *s);
+static bool same_strings(List *a, List *b);
+
+/* A direction argument: true for 'upgrade', false for 'downgrade'. */
+static bool
+direction_arg(FunctionCallInfo fcinfo, int n)
+{
+	char	   *direction;
+
+	if (PG_ARGISNULL(n))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("direction cannot be NULL")));
+	direction = text_to_cstring(PG_GETARG_TEXT_PP(n));
+	if (strcmp(direction, "upgrade") == 0)
+		return true;
+	if (strcmp(direction, "downgrade") == 0)
+		return false;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("invalid direction \"%s\"", direction),
+			 errhint("Write \"upgrade\" or \"downgrade\".")));
+	return false;				/* not reached */
+}
+
+/* The node of a full revision id; no prefixes or labels here. */
+static int
+find_exact(RevisionGraph *g, const char *id)
+{
+	int			node = GraphFind(g, id);
+
+	if (node < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_MIGRATE_UNDEFINED_REVISION),
+				 errmsg("revision \"%s\" does not exist", id),
+				 errhint("migrate_plan() gives the full ids of the revisions to run.")));
+	return node;
+}
+
+/* The applied flags of the graph, as a set the caller may change. */
+static bool *
+applied_set(RevisionGraph *g)
+{
+	bool	   *state = GraphNewSet(g);
+
+	for (int i = 0; i < g->nnodes; i++)
+		state[i] = g->nodes[i].applied;
+	return state;
+}
+
+/*
+ * Check that node can be applied (upgrade) or unapplied (downgrade) alone
+ * in the applied set "state", and update state as if it were.
+ */
+static void
+check_step(RevisionGraph *g, int node, bool upgrade, bool *state)
+{
+	RevisionNode *r = &g->nodes[node];
+
+	if (upgrade)
+	{
+		if (state[node])
+			ereport(ERROR,
+					(errcode(ERRCODE_MIGRATE_INVALID_UPGRADE),
+					 errmsg("revision \"%s\" is already applied", r->id)));
+		for (int i = 0; i < r->nparents; i++)
+			if (!state[r->parents[i]])
+				ereport(ERROR,
+						(errcode(ERRCODE_MIGRATE_INVALID_UPGRADE),
+						 errmsg("revision \"%s\" cannot be applied before its parent \"%s\"",
+								r->id, g->nodes[r->parents[i]].id),
+						 errhint("Run the revisions in the order migrate_plan() gives.")));
+		for (int i = 0; i < r->ndeps; i++)
+			if (!state[r->deps[i]])
+				ereport(ERROR,
+						(errcode(ERRCODE_MIGRATE_INVALID_UPGRADE),
+						 errmsg("revision \"%s\" cannot be applied before its dependency \"%s\"",
+								r->id, g->nodes[r->deps[i]].id),
+						 errhint("Run the revisions in the order migrate_plan() gives.")));
+	}
+	else
+	{
+		if (!state[node])
+			ereport(ERROR,
+					(errcode(ERRCODE_MIGRATE_INVALID_DOWNGRADE),
+					 errmsg("revision \"%s\" is not applied", r->id)));
+		for (int i = 0; i < r->nchildren; i++)
+			if (state[r->children[i]])
+				ereport(ERROR,
+						(errcode(ERRCODE_MIGRATE_INVALID_DOWNGRADE),
+						 errmsg("revision \"%s\" cannot be unapplied before its child \"%s\"",
+								r->id, g->nodes[r->children[i]].id),
+						 errhint("Run the revisions in the order migrate_plan() gives.")));
+		for (int i = 0; i < r->ndependents; i++)
+			if (state[r->dependents[i]])
+				ereport(ERROR,
+						(errcode(ERRCODE_MIGRATE_INVALID_DOWNGRADE),
+						 errmsg("revision \"%s\" cannot be unapplied before revision \"%s\", which depends on it",
+								r->id, g->nodes[r->dependents[i]].id),
+						 errhint("Run the revisions in the order migrate_plan() gives.")));
+	}
+	state[node] = upgrade;
+}
+
+/* Are the two Lists of C strings equal, in order? */
+static bool
+same_strings(List *a, List *b)
+{
+	ListCell   *la,
+			   *lb;
+
+	if (list_length(a) != list_length(b))
+		return false;
+	forboth(la, a, lb, b)
+		if (strcmp(lfirst(la), lfirst(lb)) != 0)
+		return false;
+	return true;
+}
+
+/*
+ * migrate_load_file(script text, id text DEFAULT NULL) RETURNS text
+ *
+ * migrate_load for a client that sends a whole folder on every run: a file
+ * whose revision is already stored exactly as the file says (the same SQL
+ * text, comments and markers included, message, flag, labels, parents and
+ * dependencies, written as full ids) is left alone, without the lock, the
+ * checks and the writes of migrate_load; any other file goes through
+ * migrate_load's path, which takes every change of an unapplied revision
+ * and, of an applied one, the changes that leave its checksum alone
+ * (comments, "-- migrate:allow" and "-- migrate:approve" markers).  The id
+ * rules are migrate_load's.  Returns the revision's id.
+ */
+Datum
+migrate_load_file(PG_FUNCTION_ARGS)
+{
+	RevisionSpec *spec;
+	char	   *id = PG_ARGISNULL(1) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(1));
+	CatalogRevision *old;
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("revision file text cannot be NULL")));
+	spec = RevisionFileParse(text_to_cstring(PG_GETARG_TEXT_PP(0)));
+	if (spec->id != NULL)
+	{
+		if (id != NULL && strcmp(id, spec->id) != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("revision file says \"%s\" but \"%s\" was given as id",
+							spec->id, id)));
+		spec->parents_given = true; /* absent parents: a root */
+	}
+	else
+		spec->id = id ? id : pnstrdup(SqlChecksum(spec->upgrade, spec->downgrade), 12);
+
+	old = GraphValidId(spec->id) ? CatalogGetRevision(spec->id) : NULL;
+	if (old != NULL &&
+		strcmp(old->upgrade, spec->upgrade) == 0 &&
+		strcmp(old->downgrade, spec->downgrade) == 0 &&
+		strcmp(old->message, spec->message) == 0 &&
+		old->transactional == spec->transactional &&
+		same_strings(old->labels, spec->labels) &&
+		(!spec->parents_given || same_strings(old->parents, spec->parents)) &&
+		same_strings(old->depends_on, spec->depends_on))
+		PG_RETURN_TEXT_P(cstring_to_text(old->id));
+	PG_RETURN_TEXT_P(cstring_to_text(RegisterRevision(spec, true)));
+}
+
+/*
+ * migrate_plan(target text, direction text DEFAULT 'upgrade') RETURNS SETOF
+ *	 (step, revision, message, transactional, statements text[],
+ *	  lines integer[])
+ *
+ * The revisions that migrate_upgrade (or migrate_downgrade) would run for
+ * target, in order.  For a non-transactional revision, its statements as
+ * the executor splits them, and the line of each in the revision's SQL;
+ * NULL for the others.  Takes no lock: a runner takes migrate_lock_session
+ * first.  The statements that carry an approval of protected-object-change
+ * are the ones this session may then run on protected objects (guard.c).
+ */
+Datum
+migrate_plan(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo;
+	RevisionGraph *g;
+	Target	   *t;
+	char	   *target;
+	bool		upgrade;
+	int		   *plan;
+	int		   *nt_nodes;
+	char	  **scripts = NULL;
+	int			n;
+	int			nnt = 0;
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("target cannot be NULL")));
+	target = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	upgrade = direction_arg(fcinfo, 1);
+	InitMaterializedSRF(fcinfo, 0);
+	rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+
+	g = CatalogLoadGraph(false);
+	t = TargetResolve(g, target);
+	plan = upgrade ? PlanUpgrade(g, t, &n) : PlanDowngrade(g, t, false, &n);
+
+	nt_nodes = palloc(sizeof(int) * Max(n, 1));
+	for (int i = 0; i < n; i++)
+		if (!g->nodes[plan[i]].transactional)
+			nt_nodes[nnt++] = plan[i];
+	if (nnt > 0)
+		scripts = CatalogGetScripts(g, nt_nodes, nnt, upgrade);
+
+	for (int i = 0, k = 0; i < n; i++)
+	{
+		RevisionNode *r = &g->nodes[plan[i]];
+		Datum		values[6];
+		bool		nulls[6] = {0};
+
+		values[0] = Int32GetDatum(i + 1);
+		values[1] = CStringGetTextDatum(r->id);
+		values[2] = CStringGetTextDatum(r->message);
+		values[3] = BoolGetDatum(r->transactional);
+		nulls[4] = nulls[5] = r->transactional;
+		if (!r->transactional)
+		{
+			List	   *statements;
+			ListCell   *lc;
+			List	   *texts = NIL;
+			Datum	   *lines;
+			int			j = 0;
+
+			statements = SqlSplit(scripts[k],
+								  psprintf("%s SQL of revision \"%s\"",
+										   upgrade ? "upgrade" : "downgrade",
+										   r->id));
+			foreach(lc, LintApprovedStatements(scripts[k++], statements,
+											   "protected-object-change"))
+				RunnerSessionApprove(((SqlStatement *) lfirst(lc))->text);
+			lines = palloc(sizeof(Datum) * Max(list_length(statements), 1));
+			foreach(lc, statements)
+			{
+				SqlStatement *st = lfirst(lc);
+
+				texts = lappend(texts, st->text);
+				lines[j++] = Int32GetDatum(st->line);
+			}
+			values[4] = TextArrayFromList(texts);
+			values[5] = PointerGetDatum(construct_array(lines, j, INT4OID, 4,
+														true, TYPALIGN_INT));
+		}
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	return (Datum) 0;
+}
+
+/*
+ * migrate_steps(revisions text[], direction text) RETURNS SETOF
+ *	 (step, revision, message, statements, duration)
+ *
+ * Apply (or unapply) exactly the given revisions, in the given order, in
+ * one transaction, each through the executor.  Each must be transactional
+ * and runnable in turn (see check_step).  Takes the migrate lock.
+ */
+Datum
+migrate_steps(PG_FUNCTION_ARGS)
+{
+	RevisionGraph *g;
+	List	   *ids;
+	ListCell   *lc;
+	bool		upgrade;
+	bool	   *state;
+	PlannedRevision *plan;
+	CatalogStep *steps;
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("revisions cannot be NULL")));
+	ids = TextArrayToList(PG_GETARG_ARRAYTYPE_P(0), "revisions");
+	upgrade = direction_arg(fcinfo, 1);
+	InitMaterializedSRF(fcinfo, 0);
+
+	CatalogLock();
+	g = CatalogLoadGraph(false);
+	state = applied_set(g);
+	plan = palloc(sizeof(PlannedRevision) * Max(list_length(ids), 1));
+	foreach(lc, ids)
+	{
+		int			node = find_exact(g, lfirst(lc));
+		RevisionNode *r = &g->nodes[node];
+		PlannedRevision *p = &plan[foreach_current_index(lc)];
+
+		if (!r->transactional)
+			ereport(ERROR,
+					(errcode(ERRCODE_MIGRATE_NON_TRANSACTIONAL),
+					 errmsg("revision \"%s\" is not transactional", r->id),
+					 errdetail("migrate_steps runs its revisions in one transaction."),
+					 errhint("Run its statements outside a transaction block, then record it with migrate_record('%s', '%s').",
+							 r->id, upgrade ? "upgrade" : "downgrade")));
+		check_step(g, node, upgrade, state);
+		p->id = pstrdup(r->id);
+		p->message = pstrdup(r->message);
+		p->transactional = true;
+	}
+
+	/* each step checked against the state its predecessors leave: run all */
+	steps = ExecuteRevisions(plan, list_length(ids), upgrade, NULL);
+	ReturnStepRows(fcinfo, steps, list_length(ids));
+	return (Datum) 0;
+}
+
+/*
+ * migrate_record(revision text, direction text, statements integer,
+ *				  duration interval) RETURNS text
+ *
+ * Record that the client ran a non-transactional revision's upgrade (or
+ * downgrade) SQL: the applied set and the log change as if the executor
+ * had run it.  The revision must be runnable alone (see check_step).
+ * Takes the migrate lock.  Returns the revision's id.
+ */
+Datum
+migrate_record(PG_FUNCTION_ARGS)
+{
+	RevisionGraph *g;
+	int			node;
+	RevisionNode *r;
+	bool		upgrade;
+	CatalogStep step = {0};
+	Interval   *duration;
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("revision cannot be NULL")));
+	upgrade = direction_arg(fcinfo, 1);
+
+	CatalogLock();
+	g = CatalogLoadGraph(false);
+	node = find_exact(g, text_to_cstring(PG_GETARG_TEXT_PP(0)));
+	r = &g->nodes[node];
+	if (r->transactional)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("revision \"%s\" is transactional", r->id),
+				 errdetail("migrate_record is for revisions that must run outside a transaction block."),
+				 errhint("Use migrate_steps() to run it, or migrate_stamp() to record it without running it.")));
+	check_step(g, node, upgrade, applied_set(g));
+
+	duration = PG_ARGISNULL(3) ? NULL : PG_GETARG_INTERVAL_P(3);
+	step.id = r->id;
+	step.message = r->message;
+	step.upgrade = upgrade;
+	step.stamped = false;
+	step.statements = PG_ARGISNULL(2) ? 0 : PG_GETARG_INT32(2);
+	step.duration_us = duration ? Max(duration->time, 0) : 0;
+	step.started_at = GetCurrentTimestamp() - step.duration_us;
+	CatalogRecordSteps(&step, 1);
+	PG_RETURN_TEXT_P(cstring_to_text(r->id));
+}
+
+/*
+ * migrate_lock_session() RETURNS void
+ *
+ * Take migrate's advisory lock at session level, waiting for it (under the
+ * session's lock_timeout): every other session's mutating call waits until
+ * migrate_unlock_session() or the end of the session.
+ */
+Datum
+migrate_lock_session(PG_FUNCTION_ARGS)
+{
+	CatalogSessionLock(true);
+	PG_RETURN_VOID();
+}
+
+/*
+ * migrate_unlock_session() RETURNS boolean
+ *
+ * Release the lock of migrate_lock_session; false if it was not held.
+ */
+Datum
+migrate_unlock_session(PG_FUNCTION_ARGS)
+{
+	bool		recorded = CatalogSessionRecorded() || RunnerSessionChanged();
+	bool		released = CatalogSessionLock(false);
+
+	if (recorded)
+		CatalogStoreFingerprint();
+	PG_RETURN_BOOL(released);
+}
+
+/*
+ * migrate_leftover_index(statement text) RETURNS text
+ *
+ * For a CREATE INDEX CONCURRENTLY statement: the invalid index of the same
+ * name on the same table that an interrupted build left behind, schema-
+ * qualified and quoted, for the caller to drop (DROP INDEX CONCURRENTLY
+ * cannot run in a function) before running the statement again.  NULL
+ * for other statements, or when there is none.  Takes no lock.
+ */
+Datum
+migrate_leftover_index(PG_FUNCTION_ARGS)
+{
+	char	   *leftover;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	leftover = LeftoverInvalidIndex(text_to_cstring(PG_GETARG_TEXT_PP(0)));
+	if (leftover == NULL)
+		PG_RETURN_NULL();
+	PG_RETURN_TEXT_P(cstring_to_text(leftover));
+}
+
+/* Append s as a DOT double-quoted string. */
+static void
+dot_string(StringInfo buf, const char *s)
+{
+	appendStringInfoChar(buf, '"');
+	for (; *s; s++)
+	{
+		if (*s == '"' || *s == '\\')
+			appendStringInfoChar(buf, '\\');
+		if (*s == '\n')
+			appendStringInfoString(buf, "\\n");
+		else if (*s != '\r')
+			appendStringInfoChar(buf, *s);
+	}
+	appendStringInfoChar(buf, '"');
+}
+
+/*
+ * The graph in Graphviz DOT: one box per revision, in creation order,
+ * labelled with its id, labels and message; applied revisions filled,
+ * heads with a double border; parent edges solid, from parent to child;
+ * depends_on edges dashed, from dependency to dependent.
+ */
+char *
+GraphToDot(RevisionGraph *g)
+{
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	appendStringInfoString(&buf,
+						   "digraph migrate {\n"
+						   "\trankdir=BT;\n"
+						   "\tnode [shape=box, fontname=\"monospace\"];\n");
+	for (int i = 0; i < g->nnodes; i++)
+	{
+		RevisionNode *r = &g->nodes[g->topo[i]];
+		StringInfoData label;
+
+		initStringInfo(&label);
+		appendStringInfoString(&label, r->id);
+		for (int j = 0; j < r->nlabels; j++)
+			appendStringInfo(&label, "%s%s", j == 0 ? " (" : ", ", r->labels[j]);
+		if (r->nlabels > 0)
+			appendStringInfoChar(&label, ')');
+		if (r->message[0] != '\0')
+			appendStringInfo(&label, "\n%s", r->message);
+		appendStringInfoChar(&buf, '\t');
+		dot_string(&buf, r->id);
+		appendStringInfoString(&buf, " [label=");
+		dot_string(&buf, label.data);
+		if (r->applied)
+			appendStringInfoString(&buf, ", style=filled, fillcolor=\"#d9ead3\"");
+		if (GraphIsHead(g, g->topo[i]))
+			appendStringInfoString(&buf, ", peripheries=2");
+		if (!r->transactional)
+			appendStringInfoString(&buf, ", color=\"#cc0000\"");
+		appendStringInfoString(&buf, "];\n");
+		pfree(label.data);
+	}
+	for (int i = 0; i < g->nnodes; i++)
+	{
+		RevisionNode *r = &g->nodes[g->topo[i]];
+
+		for (int j = 0; j < r->nparents; j++)
+		{
+			appendStringInfoChar(&buf, '\t');
+			dot_string(&buf, g->nodes[r->parents[j]].id);
+			appendStringInfoString(&buf, " -> ");
+			dot_string(&buf, r->id);
+			appendStringInfoString(&buf, ";\n");
+		}
+		for (int j = 0; j < r->ndeps; j++)
+		{
+			appendStringInfoChar(&buf, '\t');
+			dot_string(&buf, g->nodes[r->deps[j]].id);
+			appendStringInfoString(&buf, " -> ");
+			dot_string(&buf, r->id);
+			appendStringInfoString(&buf, " [style=dashed];\n");
+		}
+	}
+	appendStringInfoString(&buf, "}\n");
+	return buf.data;
+}
+
+/*
+ * migrate_graph() RETURNS text
+ *
+ * The revision graph as Graphviz DOT (see GraphToDot).
+ */
+Datum
+migrate_graph(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_TEXT_P(cstring_to_text(GraphToDot(CatalogLoadGraph(false))));
+}

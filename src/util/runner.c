@@ -1,0 +1,172 @@
+/*-------------------------------------------------------------------------
+ *
+ * runner.c
+ *	  Per-backend state: is the DDL this backend runs migrate's own?
+ *
+ * The DDL guard (guard.c) exempts migrate's own DDL and checks a
+ * revision's statements against their approvals; three writers tell it
+ * when that DDL runs: the executor around each statement of a revision
+ * (RunnerEnter/RunnerLeave, paired in a PG_FINALLY, so a depth rather
+ * than a flag), a client session holding migrate's session lock
+ * (RunnerSession, from CatalogSessionLock), and a background worker for
+ * its whole life (RunnerProcess).  The state lives here, below all of
+ * them, so that none of the writers depends on the guard.
+ *
+ * The approvals of protected-object-change that the guard checks while
+ * migrate's own DDL runs live here too: the executor's come from the lint
+ * run of the statement (LintApproved); a worker's from its caller, per
+ * statement (RunnerProcessApprove); a client session's from the plan it
+ * asked for (RunnerSessionApprove: the approved statements' texts, which
+ * the guard compares with the query the session runs).
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "nodes/pg_list.h"
+#include "tcop/tcopprot.h"
+#include "utils/memutils.h"
+
+#include "migrate/util/runner.h"
+
+/* Is this backend running migrate's own DDL?  See RunnerEnter. */
+static int	runner_depth = 0;
+static bool runner_session = false;
+static bool runner_process = false;
+static bool runner_process_approved = false;	/* RunnerProcessApprove */
+static char runner_revision[NAMEDATALEN * 2];
+static bool runner_session_ddl = false;	/* DDL ran in the runner session */
+
+/*
+ * The statements a runner session may run on protected objects: those of
+ * the non-transactional revisions it planned that carry the approval.  In
+ * TopMemoryContext; emptied whenever the session lock is taken or let go.
+ */
+static List *session_approved = NIL;
+
+/*
+ * Mark the DDL this backend runs from now on as migrate's own, for one
+ * revision's statement (executor.c; paired with RunnerLeave in a
+ * PG_FINALLY), for a client session holding migrate's session lock, or
+ * for a whole worker process.
+ */
+void
+RunnerEnter(const char *revision)
+{
+	runner_depth++;
+	strlcpy(runner_revision, revision ? revision : "", sizeof(runner_revision));
+}
+
+void
+RunnerLeave(void)
+{
+	if (runner_depth > 0)
+		runner_depth--;
+}
+
+void
+RunnerSession(bool on)
+{
+	runner_session = on;
+	runner_revision[0] = '\0';
+	if (on)
+		runner_session_ddl = false;
+	list_free_deep(session_approved);
+	session_approved = NIL;
+}
+
+void
+RunnerProcess(void)
+{
+	runner_process = true;
+}
+
+/* The worker's statement that runs next does (not) carry the approval. */
+void
+RunnerProcessApprove(bool approved)
+{
+	runner_process_approved = approved;
+}
+
+/*
+ * A runner session planned a statement that carries the approval of
+ * protected-object-change: the session may run exactly that text on
+ * protected objects.
+ */
+void
+RunnerSessionApprove(const char *statement)
+{
+	MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+
+	session_approved = lappend(session_approved, pstrdup(statement));
+	MemoryContextSwitchTo(old);
+}
+
+/* Is the DDL running now migrate's own, by any of the three ways? */
+bool
+RunnerActive(void)
+{
+	return runner_depth > 0 || runner_session || runner_process;
+}
+
+/* Is this backend a worker process running migrate's SQL? */
+bool
+RunnerInProcess(void)
+{
+	return runner_process;
+}
+
+/* Does this session hold migrate's session lock, as a client runner? */
+bool
+RunnerInSession(void)
+{
+	return runner_session;
+}
+
+/*
+ * Does the statement running now outside the executor (in a worker, or in
+ * a runner session) carry the approval of protected-object-change?
+ */
+bool
+RunnerOutsideStatementApproved(void)
+{
+	ListCell   *lc;
+
+	if (runner_process)
+		return runner_process_approved;
+	if (debug_query_string == NULL)
+		return false;
+	foreach(lc, session_approved)
+		if (strcmp(lfirst(lc), debug_query_string) == 0)
+			return true;
+	return false;
+}
+
+/* Is a statement of a revision running now, from the executor? */
+bool
+RunnerInStatement(void)
+{
+	return runner_depth > 0;
+}
+
+/* The revision of the statement running now, or "" if none is known. */
+const char *
+RunnerRevision(void)
+{
+	return runner_revision;
+}
+
+/* DDL ran (ddl_command_end): remember it for the runner session. */
+void
+RunnerNoteDdl(void)
+{
+	if (runner_session)
+		runner_session_ddl = true;
+}
+
+/* Did DDL run since RunnerSession(true)? */
+bool
+RunnerSessionChanged(void)
+{
+	return runner_session_ddl;
+}
