@@ -9,6 +9,7 @@ OBJS = \
 	src/apply.o \
 	src/catalog.o \
 	src/client_support.o \
+	src/common/revision_header.o \
 	src/drift.o \
 	src/executor.o \
 	src/functions.o \
@@ -55,4 +56,4 @@ print-isolation:
 
 # PGXS tracks no header dependencies: rebuild every object when a header
 # changes, so that no object keeps an old struct layout.
-$(OBJS): $(wildcard $(srcdir)/src/*.h)
+$(OBJS): $(wildcard $(srcdir)/src/*.h $(srcdir)/src/common/*.h)

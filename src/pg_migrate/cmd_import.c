@@ -1,6 +1,6 @@
 /*-------------------------------------------------------------------------
  *
- * import.c
+ * cmd_import.c
  *	  import FORMAT SRC: another tool's migrations as revision files.
  *
  *	  dbmate          <version>_<name>.sql with "-- migrate:up" and
@@ -27,7 +27,11 @@
 
 #include <unistd.h>
 
+#include "commands.h"
 #include "common/logging.h"
+#include "output.h"
+#include "revdir.h"
+#include "util.h"
 
 /* One migration of the source, before it is written. */
 typedef struct Imported
@@ -58,6 +62,7 @@ static int	import_golang(const char *src, ImportList *list);
 static int	import_flyway(const char *src, ImportList *list);
 static int	import_sqitch(const char *src, ImportList *list);
 static int	write_all(ImportList *list, const char *format, const char *src);
+static bool is_non_transactional_sql(const char *sql);
 
 static Imported *
 add_item(ImportList *list)
@@ -575,6 +580,136 @@ import_sqitch(const char *src, ImportList *list)
 		}
 	}
 	return 0;
+}
+
+/*
+ * Does this SQL hold a statement that cannot run in a transaction block:
+ * CREATE/DROP INDEX CONCURRENTLY, REINDEX ... CONCURRENTLY, DETACH
+ * PARTITION ... CONCURRENTLY, VACUUM, CREATE/DROP DATABASE, ALTER SYSTEM,
+ * or ALTER TYPE ... ADD VALUE 'v' with 'v' used later in the same SQL?
+ * A word-level scan that skips comments and quoted identifiers, for the
+ * importers; the server's parser has the last word at load.
+ */
+static bool
+is_non_transactional_sql(const char *sql)
+{
+	const char *p = sql;
+	char		first[32] = "";
+	char		second[32] = "";
+	char		prev[2][32] = {"", ""};
+	int			nwords = 0;
+	char	  **added = pg_malloc(sizeof(char *) * (strlen(sql) / 8 + 2));
+	int			nadded = 0;
+
+	while (*p)
+	{
+		if (p[0] == '-' && p[1] == '-')
+		{
+			while (*p && *p != '\n')
+				p++;
+			continue;
+		}
+		if (p[0] == '/' && p[1] == '*')
+		{
+			p += 2;
+			while (*p && !(p[0] == '*' && p[1] == '/'))
+				p++;
+			if (*p)
+				p += 2;
+			continue;
+		}
+		if (*p == '\'' || *p == '"' || *p == '$')
+		{
+			char		q = *p;
+			const char *start = p + 1;
+			const char *end;
+
+			if (q == '$')
+			{
+				const char *tag_end = strchr(p + 1, '$');
+				char	   *tag;
+				const char *close;
+				bool		is_tag = tag_end != NULL;
+
+				for (const char *t = p + 1; is_tag && t < tag_end; t++)
+					if (!isalnum((unsigned char) *t) && *t != '_')
+						is_tag = false;
+				if (!is_tag)
+				{
+					p++;
+					continue;
+				}
+				tag = pg_strdup_range(p, tag_end + 1);
+				close = strstr(tag_end + 1, tag);
+				p = close ? close + strlen(tag) : p + strlen(p);
+				pg_free(tag);
+				continue;
+			}
+			p++;
+			while (*p && !(*p == q && p[1] != q))
+				p += (*p == q) ? 2 : 1;
+			end = p;
+			if (*p)
+				p++;
+			if (q == '\'')
+			{
+				char	   *lit = pg_strdup_range(start, end);
+
+				if (strcmp(prev[0], "VALUE") == 0 && strcmp(prev[1], "ADD") == 0)
+					added[nadded++] = lit;
+				else if ((strcmp(prev[0], "EXISTS") == 0) &&
+						 strcmp(first, "ALTER") == 0 && strcmp(second, "TYPE") == 0)
+					added[nadded++] = lit;
+				else
+				{
+					for (int i = 0; i < nadded; i++)
+						if (strcmp(added[i], lit) == 0)
+							return true;
+					pg_free(lit);
+				}
+			}
+			prev[1][0] = prev[0][0] = '\0';
+			continue;
+		}
+		if (isalpha((unsigned char) *p) || *p == '_')
+		{
+			char		word[32];
+			int			len = 0;
+
+			while (isalnum((unsigned char) *p) || *p == '_')
+			{
+				if (len < 31)
+					word[len++] = pg_ascii_toupper((unsigned char) *p);
+				p++;
+			}
+			word[len] = '\0';
+			if (nwords == 0)
+				strcpy(first, word);
+			else if (nwords == 1)
+				strcpy(second, word);
+			nwords++;
+			if (strcmp(word, "CONCURRENTLY") == 0)
+				return true;
+			if (nwords == 1 && strcmp(word, "VACUUM") == 0)
+				return true;
+			if (nwords == 2 && strcmp(word, "DATABASE") == 0 &&
+				(strcmp(first, "CREATE") == 0 || strcmp(first, "DROP") == 0))
+				return true;
+			if (nwords == 2 && strcmp(word, "SYSTEM") == 0 &&
+				strcmp(first, "ALTER") == 0)
+				return true;
+			strcpy(prev[1], prev[0]);
+			strcpy(prev[0], word);
+			continue;
+		}
+		if (*p == ';')
+		{
+			nwords = 0;
+			first[0] = second[0] = prev[0][0] = prev[1][0] = '\0';
+		}
+		p++;
+	}
+	return false;
 }
 
 /* Write the revisions as a chain, in order, into an empty DIR. */
