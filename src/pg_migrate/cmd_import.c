@@ -9,7 +9,8 @@
  *	  flyway          V<version>__<description>.sql, with optional undo
  *	                  files U<version>__<description>.sql
  *	  sqitch          sqitch.plan, deploy/<change>.sql, revert/<change>.sql;
- *	                  [requires] become depends-on
+ *	                  [requires] become depends-on; a change or tag name
+ *	                  that would lead out of SRC is refused
  *
  * The revisions form a chain in the source's order (version order; plan
  * order for Sqitch); their ids come from the source versions (dbmate and
@@ -60,6 +61,7 @@ static char *words_of(const char *name);
 static int	import_dbmate(const char *src, ImportList *list);
 static int	import_golang(const char *src, ImportList *list);
 static int	import_flyway(const char *src, ImportList *list);
+static bool sqitch_name_stays_inside(const char *name);
 static int	import_sqitch(const char *src, ImportList *list);
 static int	write_all(ImportList *list, const char *format, const char *src);
 static bool is_non_transactional_sql(const char *sql);
@@ -405,6 +407,33 @@ sqitch_id(const char *name)
 }
 
 /*
+ * Does a Sqitch change name, made into the script paths
+ * deploy/<name>.sql and revert/<name>.sql, stay inside the project folder?
+ * Sqitch allows "/" in change names (deploy/schemas/app.sql); a crafted
+ * plan must not reach other files through "..", an absolute path or a
+ * backslash.
+ */
+static bool
+sqitch_name_stays_inside(const char *name)
+{
+	const char *p = name;
+
+	if (*name == '/' || strchr(name, '\\') != NULL)
+		return false;
+	for (;;)
+	{
+		size_t		len = strcspn(p, "/");
+
+		if (len == 0 || (len == 1 && p[0] == '.') ||
+			(len == 2 && p[0] == '.' && p[1] == '.'))
+			return false;
+		if (p[len] == '\0')
+			return true;
+		p += len + 1;
+	}
+}
+
+/*
  * Sqitch: sqitch.plan in plan order.  A change reworked later in the plan
  * has its earlier scripts in deploy/<change>@<tag>.sql, where tag is the
  * first tag after it.
@@ -452,12 +481,26 @@ import_sqitch(const char *src, ImportList *list)
 			char	   *tag_end = t + strcspn(t, " \t\r");
 			char	   *tag = pg_strdup_range(t + 1, tag_end);
 
+			if (strchr(tag, '/') != NULL || strchr(tag, '\\') != NULL)
+			{
+				pg_log_error("tag \"%s\" at line %d of \"%s\" would name scripts outside the project folder",
+							 tag, lineno, plan_path);
+				pg_log_error_detail("A Sqitch tag name cannot contain \"/\" or \"\\\".");
+				return -1;
+			}
 			for (int k = nchanges - 1; k >= 0 && tags[k] == NULL; k--)
 				tags[k] = tag;
 			continue;
 		}
 		name_end = t + strcspn(t, " \t\r[");
 		name = pg_strdup_range(t, name_end);
+		if (!sqitch_name_stays_inside(name))
+		{
+			pg_log_error("change \"%s\" at line %d of \"%s\" would name scripts outside the project folder",
+						 name, lineno, plan_path);
+			pg_log_error_detail("A change name may contain \"/\" between folder names, but no empty, \".\" or \"..\" folder name, no leading \"/\" and no \"\\\".");
+			return -1;
+		}
 		it = add_item(list);
 		it->sort_key = psprintf("%d", nchanges);
 		note = strchr(name_end, '#');
