@@ -7,6 +7,7 @@
 
 MODULE_big = migrate
 OBJS = \
+	src/common/revision_header.o \
 	src/util/guc.o \
 	src/util/runner.o \
 	src/util/textarray.o \

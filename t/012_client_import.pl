@@ -9,6 +9,7 @@ use strict;
 use warnings;
 
 use File::Basename qw(dirname);
+use IPC::Run;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
@@ -114,6 +115,62 @@ print $fh "%project=x\n\nfirst [later] 2023-01-01T00:00:00Z A <a\@b.c> # needs l
 close $fh;
 $node->command_fails_like([ 'pg_migrate', '-D', "$tempdir/y", 'import', 'sqitch', "$tempdir/badsqitch" ],
 	qr/change "first" requires "later", which is not earlier/, 'sqitch: unknown requirement');
+
+# A crafted Sqitch plan cannot make the importer read a file outside the
+# project folder: change names with ".." or a leading "/", and tags with
+# "/", are refused before any script is read, and nothing is written.
+# A "/" between folder names is a valid Sqitch change name and works.
+my $secret = "$tempdir/secret.sql";
+open $fh, '>', $secret or die;
+print $fh "SELECT 'secret text outside the project';\n";
+close $fh;
+my $plan_line = '2023-01-01T00:00:00Z A <a@b.c> # note';
+my %crafted = (
+	'a change name going up'            => "../../secret $plan_line\n",
+	'".." between folder names'         => "ok/../../../secret $plan_line\n",
+	'an absolute change name'           => "$tempdir/secret $plan_line\n",
+	'a backslash'                       => "..\\..\\secret $plan_line\n",
+	'an empty folder name'              => "a//b $plan_line\n",
+	'a tag with a slash, to a reworked change' =>
+	  "first $plan_line\n\@v1/../../../../secret $plan_line\nfirst $plan_line\n",);
+my $n = 0;
+for my $case (sort keys %crafted)
+{
+	my $src = "$tempdir/crafted" . ++$n;
+	mkdir $src;
+	mkdir "$src/deploy";
+	open $fh, '>', "$src/sqitch.plan" or die;
+	print $fh "%project=x\n\n$crafted{$case}";
+	close $fh;
+	# a script the plan may name legitimately
+	open $fh, '>', "$src/deploy/first.sql" or die;
+	print $fh "CREATE TABLE first ();\n";
+	close $fh;
+	my ($stdout, $stderr);
+	my $ok = IPC::Run::run [ 'pg_migrate', '-D', "$tempdir/crafted_out$n", 'import', 'sqitch', $src ],
+	  '>', \$stdout, '2>', \$stderr;
+	ok(!$ok, "sqitch: $case is refused");
+	like($stderr, qr/(change|tag) ".*" at line \d+ of ".*sqitch\.plan" would name scripts outside the project folder/,
+		"sqitch: $case: the error names the plan line");
+	unlike($stdout . $stderr, qr/secret text/, "sqitch: $case: the outside file is not shown");
+	ok(!-e "$tempdir/crafted_out$n", "sqitch: $case: nothing is written");
+}
+
+# a change in a subfolder of deploy/ is fine
+mkdir "$tempdir/subfolder";
+mkdir "$tempdir/subfolder/deploy";
+mkdir "$tempdir/subfolder/deploy/schemas";
+open $fh, '>', "$tempdir/subfolder/sqitch.plan" or die;
+print $fh "%project=x\n\nschemas/app $plan_line\n";
+close $fh;
+open $fh, '>', "$tempdir/subfolder/deploy/schemas/app.sql" or die;
+print $fh "CREATE SCHEMA app;\n";
+close $fh;
+$node->command_like([ 'pg_migrate', '-D', "$tempdir/subfolder_out", 'import', 'sqitch', "$tempdir/subfolder" ],
+	qr/imported 1 revision from/, 'sqitch: a change name with a folder is imported');
+like(join('', map { slurp_file($_) } glob("$tempdir/subfolder_out/*.sql")),
+	qr/^-- migrate:revision schemas_app\n(.|\n)*CREATE SCHEMA app;/m,
+	'sqitch: its script is read from the subfolder');
 
 $node->stop;
 done_testing();

@@ -24,14 +24,16 @@
  * an unrecognized header directive is an error (a typo must not silently
  * turn into a root revision).  Within the SQL sections, other
  * "-- migrate:" comments (per-statement markers) are kept as SQL comments.
+ * Directive lines, list values and booleans are read by
+ * src/common/revision_header.c, which pg_migrate shares.
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
 #include "lib/stringinfo.h"
-#include "utils/builtins.h"
 
+#include "migrate/common/revision_header.h"
 #include "migrate/model/revfile.h"
 #include "migrate/model/sqltext.h"
 #include "migrate/util/errcodes.h"
@@ -44,7 +46,8 @@ typedef enum FileSection
 } FileSection;
 
 static List *split_words(const char *value);
-static bool directive(const char *line, int len, char **key, char **value);
+static bool directive(const char *line, int len, RevisionDirectiveKind *kind,
+					  char **key, char **value);
 static void file_error(int line, const char *fmt, const char *arg)
 			pg_attribute_noreturn();
 
@@ -65,56 +68,30 @@ split_words(const char *value)
 {
 	List	   *words = NIL;
 	const char *p = value;
+	const char *end = value + strlen(value);
+	const char *word;
+	int			len;
 
-	while (*p)
-	{
-		const char *start;
-
-		while (*p == ' ' || *p == '\t' || *p == ',')
-			p++;
-		if (*p == '\0')
-			break;
-		start = p;
-		while (*p && *p != ' ' && *p != '\t' && *p != ',')
-			p++;
-		words = lappend(words, pnstrdup(start, p - start));
-	}
+	while (RevisionWordNext(&p, end, &word, &len))
+		words = lappend(words, pnstrdup(word, len));
 	return words;
 }
 
 /*
- * Is this line "-- migrate:key value"?  Returns key and the trimmed value.
+ * Is this line "-- migrate:key value"?  Returns its kind, key and the
+ * trimmed value.
  */
 static bool
-directive(const char *line, int len, char **key, char **value)
+directive(const char *line, int len, RevisionDirectiveKind *kind,
+		  char **key, char **value)
 {
-	int			i = 0;
-	int			start;
-	int			end;
+	RevisionDirective d;
 
-	while (len > 0 && line[len - 1] == '\r')
-		len--;
-	while (i < len && (line[i] == ' ' || line[i] == '\t'))
-		i++;
-	if (len - i < 2 || line[i] != '-' || line[i + 1] != '-')
+	if (!RevisionDirectiveParse(line, len, &d))
 		return false;
-	i += 2;
-	while (i < len && (line[i] == ' ' || line[i] == '\t'))
-		i++;
-	if (len - i < 8 || strncmp(line + i, "migrate:", 8) != 0)
-		return false;
-	i += 8;
-	start = i;
-	while (i < len && line[i] != ' ' && line[i] != '\t')
-		i++;
-	*key = pnstrdup(line + start, i - start);
-	while (i < len && (line[i] == ' ' || line[i] == '\t'))
-		i++;
-	end = len;
-	while (end > i && (line[end - 1] == ' ' || line[end - 1] == '\t' ||
-					   line[end - 1] == '\r'))
-		end--;
-	*value = pnstrdup(line + i, end - i);
+	*kind = d.kind;
+	*key = pnstrdup(d.key, d.keylen);
+	*value = pnstrdup(d.value, d.valuelen);
 	return true;
 }
 
@@ -145,14 +122,15 @@ RevisionFileParse(const char *script)
 	{
 		const char *eol = strchr(p, '\n');
 		int			len = eol ? eol - p : (int) strlen(p);
+		RevisionDirectiveKind kind;
 		char	   *key;
 		char	   *value;
 
 		lineno++;
-		if (directive(p, len, &key, &value))
+		if (directive(p, len, &kind, &key, &value))
 		{
-			bool		is_up = strcmp(key, "upgrade") == 0 || strcmp(key, "up") == 0;
-			bool		is_down = strcmp(key, "downgrade") == 0 || strcmp(key, "down") == 0;
+			bool		is_up = kind == REVISION_DIRECTIVE_UPGRADE;
+			bool		is_down = kind == REVISION_DIRECTIVE_DOWNGRADE;
 
 			if (is_up || is_down)
 			{
@@ -180,14 +158,11 @@ RevisionFileParse(const char *script)
 				seen_upgrade |= is_up;
 				seen_downgrade |= is_down;
 			}
-			else if (strcmp(key, "revision") == 0 || strcmp(key, "parents") == 0 ||
-					 strcmp(key, "depends-on") == 0 || strcmp(key, "depends_on") == 0 ||
-					 strcmp(key, "branch-labels") == 0 || strcmp(key, "branch_labels") == 0 ||
-					 strcmp(key, "transactional") == 0 || strcmp(key, "message") == 0)
+			else if (REVISION_DIRECTIVE_IS_HEADER(kind))
 			{
 				if (section != SECTION_HEADER)
 					file_error(lineno, "header directive \"-- migrate:%s\" inside an SQL section", key);
-				if (strcmp(key, "revision") == 0)
+				if (kind == REVISION_DIRECTIVE_REVISION)
 				{
 					List	   *words = split_words(value);
 
@@ -197,32 +172,33 @@ RevisionFileParse(const char *script)
 						file_error(lineno, "\"-- migrate:revision\" needs exactly one id%s", "");
 					spec->id = linitial(words);
 				}
-				else if (strcmp(key, "parents") == 0)
+				else if (kind == REVISION_DIRECTIVE_PARENTS)
 				{
 					if (spec->parents_given)
 						file_error(lineno, "\"-- migrate:%s\" appears twice", key);
 					spec->parents = split_words(value);
 					spec->parents_given = true;
 				}
-				else if (key[0] == 'd')
+				else if (kind == REVISION_DIRECTIVE_DEPENDS_ON)
 				{
 					if (seen_deps)
 						file_error(lineno, "\"-- migrate:%s\" appears twice", key);
 					spec->depends_on = split_words(value);
 					seen_deps = true;
 				}
-				else if (key[0] == 'b')
+				else if (kind == REVISION_DIRECTIVE_BRANCH_LABELS)
 				{
 					if (seen_labels)
 						file_error(lineno, "\"-- migrate:%s\" appears twice", key);
 					spec->labels = split_words(value);
 					seen_labels = true;
 				}
-				else if (key[0] == 't')
+				else if (kind == REVISION_DIRECTIVE_TRANSACTIONAL)
 				{
 					if (seen_transactional)
 						file_error(lineno, "\"-- migrate:%s\" appears twice", key);
-					if (!parse_bool(value, &spec->transactional))
+					if (!RevisionBoolParse(value, strlen(value),
+										   &spec->transactional))
 						file_error(lineno, "\"-- migrate:transactional\" must be true or false, not \"%s\"", value);
 					seen_transactional = true;
 				}

@@ -5,10 +5,11 @@
  *	  an order where parents and dependencies come first, finding the
  *	  folder's heads, and writing new files.
  *
- * The header syntax is the server's (revfile.c): "-- migrate:key value"
- * lines before "-- migrate:upgrade" (or dbmate's "-- migrate:up").  The
- * client reads only what it needs to order the files; the server parses
- * and checks every file again when it is loaded.
+ * The header syntax is the server's: "-- migrate:key value" lines before
+ * "-- migrate:upgrade" (or dbmate's "-- migrate:up"), read by the same
+ * code (common/revision_header.c).  The client reads only what it needs
+ * to order the files; the server parses and checks every file again when
+ * it is loaded.
  *
  * A file without "-- migrate:revision" is a dbmate file: its parent is
  * whatever was loaded before it, so it comes after the file before it in
@@ -24,9 +25,10 @@
 #include <unistd.h>
 
 #include "common/logging.h"
+#include "migrate/common/revision_header.h"
+#include "revdir.h"
+#include "util.h"
 
-static bool header_directive(const char *line, int len, char **key,
-							 char **value);
 static int	resolve_ref(const RevDir *d, const char *ref, bool labels);
 
 /* A revision id: 1 to 64 of [A-Za-z0-9_.], not a keyword of targets. */
@@ -87,39 +89,6 @@ slugify(const char *message, int maxlen)
 	return slug;
 }
 
-/* Is this line "-- migrate:key value"?  Then key and trimmed value. */
-static bool
-header_directive(const char *line, int len, char **key, char **value)
-{
-	int			i = 0;
-	int			start;
-	int			end;
-
-	while (len > 0 && line[len - 1] == '\r')
-		len--;
-	while (i < len && (line[i] == ' ' || line[i] == '\t'))
-		i++;
-	if (len - i < 2 || line[i] != '-' || line[i + 1] != '-')
-		return false;
-	i += 2;
-	while (i < len && (line[i] == ' ' || line[i] == '\t'))
-		i++;
-	if (len - i < 8 || strncmp(line + i, "migrate:", 8) != 0)
-		return false;
-	i += 8;
-	start = i;
-	while (i < len && line[i] != ' ' && line[i] != '\t')
-		i++;
-	*key = pg_strdup_range(line + start, line + i);
-	while (i < len && (line[i] == ' ' || line[i] == '\t'))
-		i++;
-	end = len;
-	while (end > i && (line[end - 1] == ' ' || line[end - 1] == '\t'))
-		end--;
-	*value = pg_strdup_range(line + i, line + end);
-	return true;
-}
-
 /*
  * Read f->text's header into f.  Returns 0, or -1 after reporting a file
  * that has no upgrade section.
@@ -135,39 +104,51 @@ revdir_parse(RevFile *f)
 	{
 		const char *eol = strchr(p, '\n');
 		int			len = eol ? eol - p : (int) strlen(p);
-		char	   *key;
-		char	   *value;
+		RevisionDirective d;
 
-		if (header_directive(p, len, &key, &value))
+		if (RevisionDirectiveParse(p, len, &d))
 		{
-			if (strcmp(key, "upgrade") == 0 || strcmp(key, "up") == 0)
+			char	   *value;
+
+			if (d.kind == REVISION_DIRECTIVE_UPGRADE)
 			{
-				if (strstr(value, "transaction:false") != NULL)
-					f->transactional = false;
+				const char *cursor = d.value;
+				const char *word;
+				int			wordlen;
+
+				while (RevisionWordNext(&cursor, d.value + d.valuelen,
+										&word, &wordlen))
+					if (wordlen == 17 && strncmp(word, "transaction:false", 17) == 0)
+						f->transactional = false;
 				break;
 			}
-			if (strcmp(key, "revision") == 0)
-				f->id = value;
-			else if (strcmp(key, "parents") == 0)
+			value = pg_strdup_range(d.value, d.value + d.valuelen);
+			switch (d.kind)
 			{
-				f->parents = split_words(value, &f->nparents);
-				f->parents_given = true;
+				case REVISION_DIRECTIVE_REVISION:
+					f->id = value;
+					break;
+				case REVISION_DIRECTIVE_PARENTS:
+					f->parents = split_words(value, &f->nparents);
+					f->parents_given = true;
+					break;
+				case REVISION_DIRECTIVE_DEPENDS_ON:
+					f->deps = split_words(value, &f->ndeps);
+					break;
+				case REVISION_DIRECTIVE_BRANCH_LABELS:
+					f->labels = split_words(value, &f->nlabels);
+					break;
+				case REVISION_DIRECTIVE_TRANSACTIONAL:
+					/* a wrong value is the server's to report, at load */
+					(void) RevisionBoolParse(d.value, d.valuelen,
+											 &f->transactional);
+					break;
+				case REVISION_DIRECTIVE_MESSAGE:
+					f->message = value;
+					break;
+				default:
+					break;
 			}
-			else if (strcmp(key, "depends-on") == 0 ||
-					 strcmp(key, "depends_on") == 0)
-				f->deps = split_words(value, &f->ndeps);
-			else if (strcmp(key, "branch-labels") == 0 ||
-					 strcmp(key, "branch_labels") == 0)
-				f->labels = split_words(value, &f->nlabels);
-			else if (strcmp(key, "transactional") == 0)
-				f->transactional = !(pg_strcasecmp(value, "false") == 0 ||
-									 pg_strcasecmp(value, "off") == 0 ||
-									 pg_strcasecmp(value, "no") == 0 ||
-									 strcmp(value, "0") == 0 ||
-									 pg_strcasecmp(value, "f") == 0 ||
-									 pg_strcasecmp(value, "n") == 0);
-			else if (strcmp(key, "message") == 0)
-				f->message = value;
 		}
 		if (eol == NULL)
 		{
@@ -221,20 +202,19 @@ revdir_sections(const RevFile *f, char **upgrade, int *up_line,
 	{
 		const char *eol = strchr(p, '\n');
 		int			len = eol ? eol - p + 1 : (int) strlen(p);
-		char	   *key;
-		char	   *value;
+		RevisionDirective d;
 
 		lineno++;
-		if (header_directive(p, eol ? len - 1 : len, &key, &value) &&
-			(strcmp(key, "upgrade") == 0 || strcmp(key, "up") == 0 ||
-			 strcmp(key, "downgrade") == 0 || strcmp(key, "down") == 0))
+		if (RevisionDirectiveParse(p, eol ? len - 1 : len, &d) &&
+			(d.kind == REVISION_DIRECTIVE_UPGRADE ||
+			 d.kind == REVISION_DIRECTIVE_DOWNGRADE))
 		{
-			if (key[0] == 'u' && section == NULL)
+			if (d.kind == REVISION_DIRECTIVE_UPGRADE && section == NULL)
 			{
 				section = &up;
 				*up_line = lineno;
 			}
-			else if (key[0] == 'd' && section == &up)
+			else if (d.kind == REVISION_DIRECTIVE_DOWNGRADE && section == &up)
 			{
 				section = &down;
 				*down_line = lineno;

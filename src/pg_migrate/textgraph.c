@@ -21,6 +21,8 @@
  */
 #include "pg_migrate.h"
 
+#include "textgraph.h"
+
 /* A line of the drawing: the revision it goes to, and its kind. */
 typedef struct Column
 {

@@ -1,7 +1,7 @@
 /*-------------------------------------------------------------------------
  *
  * util.c
- *	  Files, folders, strings and JSON for pg_migrate.
+ *	  Files, folders and strings for pg_migrate.
  *
  * Errors are reported here with pg_log_error and returned as false/NULL;
  * allocation failures exit (pg_malloc).
@@ -17,6 +17,8 @@
 #include <unistd.h>
 
 #include "common/logging.h"
+#include "migrate/common/revision_header.h"
+#include "util.h"
 
 /* The whole file as a NUL-terminated string, or NULL after an error. */
 char *
@@ -206,118 +208,24 @@ join_path(const char *dir, const char *name)
 	return psprintf("%s/%s", dir, name);
 }
 
-/* Append s as a JSON string. */
-void
-json_string(PQExpBuffer buf, const char *s)
-{
-	if (s == NULL)
-	{
-		appendPQExpBufferStr(buf, "null");
-		return;
-	}
-	appendPQExpBufferChar(buf, '"');
-	for (const unsigned char *p = (const unsigned char *) s; *p; p++)
-	{
-		switch (*p)
-		{
-			case '"':
-				appendPQExpBufferStr(buf, "\\\"");
-				break;
-			case '\\':
-				appendPQExpBufferStr(buf, "\\\\");
-				break;
-			case '\n':
-				appendPQExpBufferStr(buf, "\\n");
-				break;
-			case '\r':
-				appendPQExpBufferStr(buf, "\\r");
-				break;
-			case '\t':
-				appendPQExpBufferStr(buf, "\\t");
-				break;
-			default:
-				if (*p < 0x20)
-					appendPQExpBuffer(buf, "\\u%04x", *p);
-				else
-					appendPQExpBufferChar(buf, *p);
-		}
-	}
-	appendPQExpBufferChar(buf, '"');
-}
-
-/* Words separated by spaces, tabs or commas, as the server splits them. */
-char **
+/*
+ * Words separated by spaces, tabs or commas, as the server splits the
+ * values of header directives (common/revision_header.c).
+ */
+char	  **
 split_words(const char *s, int *n)
 {
 	char	  **words = pg_malloc(sizeof(char *) * (strlen(s) / 2 + 2));
 	const char *p = s;
+	const char *end = s + strlen(s);
+	const char *word;
+	int			len;
 
 	*n = 0;
-	while (*p)
-	{
-		const char *start;
-
-		while (*p == ' ' || *p == '\t' || *p == ',')
-			p++;
-		if (*p == '\0')
-			break;
-		start = p;
-		while (*p && *p != ' ' && *p != '\t' && *p != ',')
-			p++;
-		words[(*n)++] = pg_strdup_range(start, p);
-	}
+	while (RevisionWordNext(&p, end, &word, &len))
+		words[(*n)++] = pg_strdup_range(word, word + len);
 	words[*n] = NULL;
 	return words;
-}
-
-/*
- * The elements of a one-dimensional text[] in its output form
- * ({a,"b c",NULL}); NULL elements become NULL pointers.
- */
-char **
-parse_pg_array(const char *s, int *n)
-{
-	char	  **elems = pg_malloc(sizeof(char *) * (strlen(s) / 2 + 2));
-	const char *p = s;
-
-	*n = 0;
-	if (*p != '{')
-		return elems;
-	p++;
-	while (*p && *p != '}')
-	{
-		PQExpBufferData e;
-		bool		quoted = false;
-
-		initPQExpBuffer(&e);
-		if (*p == '"')
-		{
-			quoted = true;
-			p++;
-			while (*p && *p != '"')
-			{
-				if (*p == '\\' && p[1])
-					p++;
-				appendPQExpBufferChar(&e, *p++);
-			}
-			if (*p == '"')
-				p++;
-		}
-		else
-			while (*p && *p != ',' && *p != '}')
-				appendPQExpBufferChar(&e, *p++);
-		if (!quoted && strcmp(e.data, "NULL") == 0)
-		{
-			elems[(*n)++] = NULL;
-			termPQExpBuffer(&e);
-		}
-		else
-			elems[(*n)++] = e.data;
-		if (*p == ',')
-			p++;
-	}
-	elems[*n] = NULL;
-	return elems;
 }
 
 double
@@ -337,134 +245,4 @@ pg_strdup_range(const char *start, const char *end)
 	memcpy(s, start, end - start);
 	s[end - start] = '\0';
 	return s;
-}
-
-/*
- * Does this SQL hold a statement that cannot run in a transaction block:
- * CREATE/DROP INDEX CONCURRENTLY, REINDEX ... CONCURRENTLY, DETACH
- * PARTITION ... CONCURRENTLY, VACUUM, CREATE/DROP DATABASE, ALTER SYSTEM,
- * or ALTER TYPE ... ADD VALUE 'v' with 'v' used later in the same SQL?
- * A word-level scan that skips comments and quoted identifiers, for the
- * importers; the server's parser has the last word at load.
- */
-bool
-is_non_transactional_sql(const char *sql)
-{
-	const char *p = sql;
-	char		first[32] = "";
-	char		second[32] = "";
-	char		prev[2][32] = {"", ""};
-	int			nwords = 0;
-	char	  **added = pg_malloc(sizeof(char *) * (strlen(sql) / 8 + 2));
-	int			nadded = 0;
-
-	while (*p)
-	{
-		if (p[0] == '-' && p[1] == '-')
-		{
-			while (*p && *p != '\n')
-				p++;
-			continue;
-		}
-		if (p[0] == '/' && p[1] == '*')
-		{
-			p += 2;
-			while (*p && !(p[0] == '*' && p[1] == '/'))
-				p++;
-			if (*p)
-				p += 2;
-			continue;
-		}
-		if (*p == '\'' || *p == '"' || *p == '$')
-		{
-			char		q = *p;
-			const char *start = p + 1;
-			const char *end;
-
-			if (q == '$')
-			{
-				const char *tag_end = strchr(p + 1, '$');
-				char	   *tag;
-				const char *close;
-				bool		is_tag = tag_end != NULL;
-
-				for (const char *t = p + 1; is_tag && t < tag_end; t++)
-					if (!isalnum((unsigned char) *t) && *t != '_')
-						is_tag = false;
-				if (!is_tag)
-				{
-					p++;
-					continue;
-				}
-				tag = pg_strdup_range(p, tag_end + 1);
-				close = strstr(tag_end + 1, tag);
-				p = close ? close + strlen(tag) : p + strlen(p);
-				pg_free(tag);
-				continue;
-			}
-			p++;
-			while (*p && !(*p == q && p[1] != q))
-				p += (*p == q) ? 2 : 1;
-			end = p;
-			if (*p)
-				p++;
-			if (q == '\'')
-			{
-				char	   *lit = pg_strdup_range(start, end);
-
-				if (strcmp(prev[0], "VALUE") == 0 && strcmp(prev[1], "ADD") == 0)
-					added[nadded++] = lit;
-				else if ((strcmp(prev[0], "EXISTS") == 0) &&
-						 strcmp(first, "ALTER") == 0 && strcmp(second, "TYPE") == 0)
-					added[nadded++] = lit;
-				else
-				{
-					for (int i = 0; i < nadded; i++)
-						if (strcmp(added[i], lit) == 0)
-							return true;
-					pg_free(lit);
-				}
-			}
-			prev[1][0] = prev[0][0] = '\0';
-			continue;
-		}
-		if (isalpha((unsigned char) *p) || *p == '_')
-		{
-			char		word[32];
-			int			len = 0;
-
-			while (isalnum((unsigned char) *p) || *p == '_')
-			{
-				if (len < 31)
-					word[len++] = pg_ascii_toupper((unsigned char) *p);
-				p++;
-			}
-			word[len] = '\0';
-			if (nwords == 0)
-				strcpy(first, word);
-			else if (nwords == 1)
-				strcpy(second, word);
-			nwords++;
-			if (strcmp(word, "CONCURRENTLY") == 0)
-				return true;
-			if (nwords == 1 && strcmp(word, "VACUUM") == 0)
-				return true;
-			if (nwords == 2 && strcmp(word, "DATABASE") == 0 &&
-				(strcmp(first, "CREATE") == 0 || strcmp(first, "DROP") == 0))
-				return true;
-			if (nwords == 2 && strcmp(word, "SYSTEM") == 0 &&
-				strcmp(first, "ALTER") == 0)
-				return true;
-			strcpy(prev[1], prev[0]);
-			strcpy(prev[0], word);
-			continue;
-		}
-		if (*p == ';')
-		{
-			nwords = 0;
-			first[0] = second[0] = prev[0][0] = prev[1][0] = '\0';
-		}
-		p++;
-	}
-	return false;
 }

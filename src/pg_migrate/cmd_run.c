@@ -1,12 +1,14 @@
 /*-------------------------------------------------------------------------
  *
- * run.c
- *	  load, upgrade, downgrade and stamp.
+ * cmd_run.c
+ *	  The commands of pg_migrate that change the database: load, upgrade,
+ *	  downgrade and stamp.
  *
  * load sends the folder's files with migrate_load_file (migrate_load that
- * leaves an unchanged file alone), parents and dependencies first, in one transaction, through a libpq pipeline (one
- * network round trip per batch of files rather than per file).  A refused
- * file rolls back the whole load and is named in the error.
+ * leaves an unchanged file alone), parents and dependencies first, in one
+ * transaction, through a libpq pipeline (one network round trip per batch
+ * of files rather than per file).  A refused file rolls back the whole
+ * load and is named in the error.
  *
  * upgrade and downgrade load, then take migrate's lock at session level
  * (migrate_lock_session) and ask the server for the plan (migrate_plan).
@@ -20,11 +22,21 @@
  * that was interrupted (the client or its session killed, a crash) left
  * one too: it is dropped before the statement runs again.
  *
+ * Ctrl-C cancels the running statement (connection.c); a run also stops
+ * before its next revision or statement, after cleaning up as after a
+ * failure.  What completed stays recorded.
+ *
  *-------------------------------------------------------------------------
  */
 #include "pg_migrate.h"
 
+#include "commands.h"
 #include "common/logging.h"
+#include "connection.h"
+#include "fe_utils/string_utils.h"
+#include "output.h"
+#include "revdir.h"
+#include "util.h"
 
 #define LOAD_BATCH 200
 
@@ -48,15 +60,17 @@ typedef struct MoveReport
 	bool		upgrade;
 } MoveReport;
 
+static bool load_dir(PGconn *conn, int *nloaded);
 static bool load_batch(PGconn *conn, RevDir *d, int from, int to,
 					   bool *failed);
 static bool pipeline_command(PGconn *conn, const char *sql);
 static void report_step(MoveReport *rep, const char *id, const char *message,
 						const char *statements, double ms, bool transactional);
 static bool report_rows(MoveReport *rep, PGresult *res);
+static void report_statements_ran(int k, bool upgrade);
 static bool run_non_transactional(PGconn *conn, PlanStep *step, bool upgrade,
 								  MoveReport *rep);
-static char *array_literal(PlanStep *steps, int from, int to);
+static char *plan_ids(PlanStep *steps, int from, int to);
 static PGresult *invalid_indexes(PGconn *conn);
 static void drop_new_invalid_indexes(PGconn *conn, PGresult *before);
 static bool drop_leftover_index(PGconn *conn, const char *sql);
@@ -140,7 +154,7 @@ load_batch(PGconn *conn, RevDir *d, int from, int to, bool *failed)
  * Load every file of the folder, parents and dependencies first, in one
  * transaction.  Returns false after reporting an error.
  */
-int
+static bool
 load_dir(PGconn *conn, int *nloaded)
 {
 	RevDir		d;
@@ -162,6 +176,12 @@ load_dir(PGconn *conn, int *nloaded)
 	ok = pipeline_command(conn, "BEGIN");
 	for (int from = 0; ok && !failed && from < d.nfiles; from += LOAD_BATCH)
 	{
+		if (CancelRequested)
+		{
+			pg_log_error("load canceled");
+			failed = true;
+			break;
+		}
 		/* BEGIN's result comes first, with the first batch */
 		if (from == 0)
 		{
@@ -261,27 +281,16 @@ report_rows(MoveReport *rep, PGresult *res)
 	return true;
 }
 
-/* {"a","b"} of the ids of steps[from..to-1], as a text[] parameter. */
+/* The ids of steps[from..to-1] as a text[] literal, for a parameter. */
 static char *
-array_literal(PlanStep *steps, int from, int to)
+plan_ids(PlanStep *steps, int from, int to)
 {
 	PQExpBufferData buf;
 
 	initPQExpBuffer(&buf);
 	appendPQExpBufferChar(&buf, '{');
 	for (int i = from; i < to; i++)
-	{
-		if (i > from)
-			appendPQExpBufferChar(&buf, ',');
-		appendPQExpBufferChar(&buf, '"');
-		for (const char *p = steps[i].id; *p; p++)
-		{
-			if (*p == '"' || *p == '\\')
-				appendPQExpBufferChar(&buf, '\\');
-			appendPQExpBufferChar(&buf, *p);
-		}
-		appendPQExpBufferChar(&buf, '"');
-	}
+		appendPGArray(&buf, steps[i].id);
 	appendPQExpBufferChar(&buf, '}');
 	return buf.data;
 }
@@ -377,6 +386,23 @@ drop_leftover_index(PGconn *conn, const char *sql)
 }
 
 /*
+ * After a non-transactional revision stopped before statement k + 1: what
+ * ran and was not undone, and what to do.
+ */
+static void
+report_statements_ran(int k, bool upgrade)
+{
+	if (k == 1)
+		pg_log_error_detail("Statement 1 of the revision ran outside a transaction and was not undone; the revision is not recorded as %s.",
+							upgrade ? "applied" : "unapplied");
+	else if (k > 1)
+		pg_log_error_detail("Statements 1 to %d of the revision ran outside a transaction and were not undone; the revision is not recorded as %s.",
+							k, upgrade ? "applied" : "unapplied");
+	if (k > 0)
+		pg_log_error_hint("Fix the cause, then run pg_migrate again: statements that ran will run again, so write them with IF NOT EXISTS / IF EXISTS, or undo them first.");
+}
+
+/*
  * Run a non-transactional revision's statements at top level, one by one,
  * with lock_timeout and statement_timeout from migrate's parameters, then
  * record it.  False after reporting a failure.
@@ -411,6 +437,14 @@ run_non_transactional(PGconn *conn, PlanStep *step, bool upgrade,
 		PGresult   *before = NULL;
 		PGresult   *res;
 
+		if (CancelRequested)
+		{
+			pg_log_error("%s of revision \"%s\" canceled before statement %d",
+						 direction, step->id, k + 1);
+			report_statements_ran(k, upgrade);
+			ok = false;
+			break;
+		}
 		if (strcasestr(sql, "concurrently") != NULL &&
 			(!drop_leftover_index(conn, sql) ||
 			 (before = invalid_indexes(conn)) == NULL))
@@ -428,14 +462,7 @@ run_non_transactional(PGconn *conn, PlanStep *step, bool upgrade,
 			report_result_error(res, psprintf("%s of revision \"%s\" failed at statement %d (line %s)",
 											  direction, step->id, k + 1,
 											  k < step->nlines ? step->lines[k] : "?"));
-			if (k == 1)
-				pg_log_error_detail("Statement 1 of the revision ran outside a transaction and was not undone; the revision is not recorded as %s.",
-									upgrade ? "applied" : "unapplied");
-			else if (k > 1)
-				pg_log_error_detail("Statements 1 to %d of the revision ran outside a transaction and were not undone; the revision is not recorded as %s.",
-									k, upgrade ? "applied" : "unapplied");
-			if (k > 0)
-				pg_log_error_hint("Fix the cause, then run pg_migrate again: statements that ran will run again, so write them with IF NOT EXISTS / IF EXISTS, or undo them first.");
+			report_statements_ran(k, upgrade);
 			if (before)
 				drop_new_invalid_indexes(conn, before);
 			ok = false;
@@ -520,14 +547,15 @@ cmd_move(PGconn *conn, const char *target, bool upgrade)
 		if (!plan[i].transactional)
 		{
 			mixed = true;
-			plan[i].statements = parse_pg_array(PQgetvalue(res, i, 3),
-												&plan[i].nstatements);
-			plan[i].lines = parse_pg_array(PQgetvalue(res, i, 4), &plan[i].nlines);
+			plan[i].statements = db_text_array(res, i, 3, &plan[i].nstatements);
+			plan[i].lines = db_text_array(res, i, 4, &plan[i].nlines);
+			if (plan[i].statements == NULL || plan[i].lines == NULL)
+				ok = false;
 		}
 	}
 	PQclear(res);
 
-	if (nplan > 0 && !mixed)
+	if (ok && nplan > 0 && !mixed)
 	{
 		res = db_query(conn, upgrade ?
 					   "SELECT step, revision, message, statements,"
@@ -546,6 +574,13 @@ cmd_move(PGconn *conn, const char *target, bool upgrade)
 		{
 			int			j = i;
 
+			if (CancelRequested)
+			{
+				pg_log_error("%s canceled before revision \"%s\"", direction,
+							 plan[i].id);
+				ok = false;
+				break;
+			}
 			if (!plan[i].transactional)
 			{
 				ok = run_non_transactional(conn, &plan[i], upgrade, &rep);
@@ -555,7 +590,7 @@ cmd_move(PGconn *conn, const char *target, bool upgrade)
 			while (j < nplan && plan[j].transactional)
 				j++;
 			{
-				const char *apply_params[2] = {array_literal(plan, i, j), direction};
+				const char *apply_params[2] = {plan_ids(plan, i, j), direction};
 
 				res = db_query(conn,
 							   "SELECT step, revision, message, statements,"
@@ -619,16 +654,7 @@ cmd_stamp(PGconn *conn, int ntargets, char **targets)
 	initPQExpBuffer(&arr);
 	appendPQExpBufferChar(&arr, '{');
 	for (int i = 0; i < ntargets; i++)
-	{
-		appendPQExpBufferStr(&arr, i ? ",\"" : "\"");
-		for (const char *p = targets[i]; *p; p++)
-		{
-			if (*p == '"' || *p == '\\')
-				appendPQExpBufferChar(&arr, '\\');
-			appendPQExpBufferChar(&arr, *p);
-		}
-		appendPQExpBufferChar(&arr, '"');
-	}
+		appendPGArray(&arr, targets[i]);
 	appendPQExpBufferChar(&arr, '}');
 	params[0] = arr.data;
 	if (opts.json)

@@ -1,6 +1,6 @@
 /*-------------------------------------------------------------------------
  *
- * import.c
+ * cmd_import.c
  *	  import FORMAT SRC: another tool's migrations as revision files.
  *
  *	  dbmate          <version>_<name>.sql with "-- migrate:up" and
@@ -9,7 +9,8 @@
  *	  flyway          V<version>__<description>.sql, with optional undo
  *	                  files U<version>__<description>.sql
  *	  sqitch          sqitch.plan, deploy/<change>.sql, revert/<change>.sql;
- *	                  [requires] become depends-on
+ *	                  [requires] become depends-on; a change or tag name
+ *	                  that would lead out of SRC is refused
  *
  * The revisions form a chain in the source's order (version order; plan
  * order for Sqitch); their ids come from the source versions (dbmate and
@@ -27,7 +28,11 @@
 
 #include <unistd.h>
 
+#include "commands.h"
 #include "common/logging.h"
+#include "output.h"
+#include "revdir.h"
+#include "util.h"
 
 /* One migration of the source, before it is written. */
 typedef struct Imported
@@ -56,8 +61,10 @@ static char *words_of(const char *name);
 static int	import_dbmate(const char *src, ImportList *list);
 static int	import_golang(const char *src, ImportList *list);
 static int	import_flyway(const char *src, ImportList *list);
+static bool sqitch_name_stays_inside(const char *name);
 static int	import_sqitch(const char *src, ImportList *list);
 static int	write_all(ImportList *list, const char *format, const char *src);
+static bool is_non_transactional_sql(const char *sql);
 
 static Imported *
 add_item(ImportList *list)
@@ -400,6 +407,33 @@ sqitch_id(const char *name)
 }
 
 /*
+ * Does a Sqitch change name, made into the script paths
+ * deploy/<name>.sql and revert/<name>.sql, stay inside the project folder?
+ * Sqitch allows "/" in change names (deploy/schemas/app.sql); a crafted
+ * plan must not reach other files through "..", an absolute path or a
+ * backslash.
+ */
+static bool
+sqitch_name_stays_inside(const char *name)
+{
+	const char *p = name;
+
+	if (*name == '/' || strchr(name, '\\') != NULL)
+		return false;
+	for (;;)
+	{
+		size_t		len = strcspn(p, "/");
+
+		if (len == 0 || (len == 1 && p[0] == '.') ||
+			(len == 2 && p[0] == '.' && p[1] == '.'))
+			return false;
+		if (p[len] == '\0')
+			return true;
+		p += len + 1;
+	}
+}
+
+/*
  * Sqitch: sqitch.plan in plan order.  A change reworked later in the plan
  * has its earlier scripts in deploy/<change>@<tag>.sql, where tag is the
  * first tag after it.
@@ -447,12 +481,26 @@ import_sqitch(const char *src, ImportList *list)
 			char	   *tag_end = t + strcspn(t, " \t\r");
 			char	   *tag = pg_strdup_range(t + 1, tag_end);
 
+			if (strchr(tag, '/') != NULL || strchr(tag, '\\') != NULL)
+			{
+				pg_log_error("tag \"%s\" at line %d of \"%s\" would name scripts outside the project folder",
+							 tag, lineno, plan_path);
+				pg_log_error_detail("A Sqitch tag name cannot contain \"/\" or \"\\\".");
+				return -1;
+			}
 			for (int k = nchanges - 1; k >= 0 && tags[k] == NULL; k--)
 				tags[k] = tag;
 			continue;
 		}
 		name_end = t + strcspn(t, " \t\r[");
 		name = pg_strdup_range(t, name_end);
+		if (!sqitch_name_stays_inside(name))
+		{
+			pg_log_error("change \"%s\" at line %d of \"%s\" would name scripts outside the project folder",
+						 name, lineno, plan_path);
+			pg_log_error_detail("A change name may contain \"/\" between folder names, but no empty, \".\" or \"..\" folder name, no leading \"/\" and no \"\\\".");
+			return -1;
+		}
 		it = add_item(list);
 		it->sort_key = psprintf("%d", nchanges);
 		note = strchr(name_end, '#');
@@ -575,6 +623,136 @@ import_sqitch(const char *src, ImportList *list)
 		}
 	}
 	return 0;
+}
+
+/*
+ * Does this SQL hold a statement that cannot run in a transaction block:
+ * CREATE/DROP INDEX CONCURRENTLY, REINDEX ... CONCURRENTLY, DETACH
+ * PARTITION ... CONCURRENTLY, VACUUM, CREATE/DROP DATABASE, ALTER SYSTEM,
+ * or ALTER TYPE ... ADD VALUE 'v' with 'v' used later in the same SQL?
+ * A word-level scan that skips comments and quoted identifiers, for the
+ * importers; the server's parser has the last word at load.
+ */
+static bool
+is_non_transactional_sql(const char *sql)
+{
+	const char *p = sql;
+	char		first[32] = "";
+	char		second[32] = "";
+	char		prev[2][32] = {"", ""};
+	int			nwords = 0;
+	char	  **added = pg_malloc(sizeof(char *) * (strlen(sql) / 8 + 2));
+	int			nadded = 0;
+
+	while (*p)
+	{
+		if (p[0] == '-' && p[1] == '-')
+		{
+			while (*p && *p != '\n')
+				p++;
+			continue;
+		}
+		if (p[0] == '/' && p[1] == '*')
+		{
+			p += 2;
+			while (*p && !(p[0] == '*' && p[1] == '/'))
+				p++;
+			if (*p)
+				p += 2;
+			continue;
+		}
+		if (*p == '\'' || *p == '"' || *p == '$')
+		{
+			char		q = *p;
+			const char *start = p + 1;
+			const char *end;
+
+			if (q == '$')
+			{
+				const char *tag_end = strchr(p + 1, '$');
+				char	   *tag;
+				const char *close;
+				bool		is_tag = tag_end != NULL;
+
+				for (const char *t = p + 1; is_tag && t < tag_end; t++)
+					if (!isalnum((unsigned char) *t) && *t != '_')
+						is_tag = false;
+				if (!is_tag)
+				{
+					p++;
+					continue;
+				}
+				tag = pg_strdup_range(p, tag_end + 1);
+				close = strstr(tag_end + 1, tag);
+				p = close ? close + strlen(tag) : p + strlen(p);
+				pg_free(tag);
+				continue;
+			}
+			p++;
+			while (*p && !(*p == q && p[1] != q))
+				p += (*p == q) ? 2 : 1;
+			end = p;
+			if (*p)
+				p++;
+			if (q == '\'')
+			{
+				char	   *lit = pg_strdup_range(start, end);
+
+				if (strcmp(prev[0], "VALUE") == 0 && strcmp(prev[1], "ADD") == 0)
+					added[nadded++] = lit;
+				else if ((strcmp(prev[0], "EXISTS") == 0) &&
+						 strcmp(first, "ALTER") == 0 && strcmp(second, "TYPE") == 0)
+					added[nadded++] = lit;
+				else
+				{
+					for (int i = 0; i < nadded; i++)
+						if (strcmp(added[i], lit) == 0)
+							return true;
+					pg_free(lit);
+				}
+			}
+			prev[1][0] = prev[0][0] = '\0';
+			continue;
+		}
+		if (isalpha((unsigned char) *p) || *p == '_')
+		{
+			char		word[32];
+			int			len = 0;
+
+			while (isalnum((unsigned char) *p) || *p == '_')
+			{
+				if (len < 31)
+					word[len++] = pg_ascii_toupper((unsigned char) *p);
+				p++;
+			}
+			word[len] = '\0';
+			if (nwords == 0)
+				strcpy(first, word);
+			else if (nwords == 1)
+				strcpy(second, word);
+			nwords++;
+			if (strcmp(word, "CONCURRENTLY") == 0)
+				return true;
+			if (nwords == 1 && strcmp(word, "VACUUM") == 0)
+				return true;
+			if (nwords == 2 && strcmp(word, "DATABASE") == 0 &&
+				(strcmp(first, "CREATE") == 0 || strcmp(first, "DROP") == 0))
+				return true;
+			if (nwords == 2 && strcmp(word, "SYSTEM") == 0 &&
+				strcmp(first, "ALTER") == 0)
+				return true;
+			strcpy(prev[1], prev[0]);
+			strcpy(prev[0], word);
+			continue;
+		}
+		if (*p == ';')
+		{
+			nwords = 0;
+			first[0] = second[0] = prev[0][0] = prev[1][0] = '\0';
+		}
+		p++;
+	}
+	return false;
 }
 
 /* Write the revisions as a chain, in order, into an empty DIR. */

@@ -1,23 +1,23 @@
 /*-------------------------------------------------------------------------
  *
- * pg_migrate.c
+ * main.c
  *	  pg_migrate, the command-line client of the migrate extension: the
- *	  command line, the connection, queries and how their errors and
- *	  results are shown.
+ *	  command line, and the call of one command.
  *
  *	  pg_migrate [OPTION]... COMMAND [ARG]...
  *
- * Every query goes through db_query with its arguments as parameters
- * (PQexecParams): nothing from the command line or a file is pasted into
- * SQL.  Server errors are shown as "pg_migrate: error: <message>" with the
- * server's detail, hint and context on the lines after it.
+ * The options that every command sees (connection, -D, --json, -q, -v)
+ * may come before or after the command.  A command's arguments are
+ * checked before connecting; commands that only read or write files
+ * (init, revision, merge, import) never connect.
  *
  *-------------------------------------------------------------------------
  */
 #include "pg_migrate.h"
 
+#include "commands.h"
 #include "common/logging.h"
-#include "common/string.h"
+#include "connection.h"
 #include "getopt_long.h"
 
 Options		opts;
@@ -25,7 +25,6 @@ Options		opts;
 static void usage(const char *progname);
 static bool need_args(const char *command, int have, int min, int max);
 static int	take_global_options(int nargs, char **args);
-static void notice_receiver(void *arg, const PGresult *res);
 
 static void
 usage(const char *progname)
@@ -172,270 +171,6 @@ take_global_options(int nargs, char **args)
 	}
 	args[kept] = NULL;
 	return kept;
-}
-
-/*
- * Show the server's notices and warnings (lint findings, for one) as
- * "pg_migrate: notice: ..." with their detail and hint; -q hides notices,
- * not warnings.
- */
-static void
-notice_receiver(void *arg, const PGresult *res)
-{
-	const char *severity = PQresultErrorField(res, PG_DIAG_SEVERITY_NONLOCALIZED);
-	const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
-	const char *detail = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
-	const char *hint = PQresultErrorField(res, PG_DIAG_MESSAGE_HINT);
-	bool		warning = severity && strcmp(severity, "WARNING") == 0;
-	char		level[16];
-	int			i;
-
-	if (msg == NULL || (!warning && opts.verbosity < 0))
-		return;
-	for (i = 0; severity && severity[i] && i < (int) sizeof(level) - 1; i++)
-		level[i] = pg_ascii_tolower((unsigned char) severity[i]);
-	level[i] = '\0';
-	fprintf(stderr, "pg_migrate: %s: %s\n", i ? level : "notice", msg);
-	if (detail)
-		fprintf(stderr, "pg_migrate: detail: %s\n", detail);
-	if (hint)
-		fprintf(stderr, "pg_migrate: hint: %s\n", hint);
-}
-
-/*
- * Connect with the options and PG* variables; NULL after reporting the
- * failure.  As psql does, prompt for a password first with -W, or when
- * the server asks for one that was not given, unless -w.  The migrate
- * extension must be installed.
- */
-PGconn *
-db_connect(void)
-{
-	const char *keywords[8];
-	const char *values[8];
-	int			n = 0;
-	int			password_at;
-	char	   *password = NULL;
-	bool		new_pass;
-	PGconn	   *conn;
-	PGresult   *res;
-
-	if (opts.host)
-	{
-		keywords[n] = "host";
-		values[n++] = opts.host;
-	}
-	if (opts.port)
-	{
-		keywords[n] = "port";
-		values[n++] = opts.port;
-	}
-	if (opts.user)
-	{
-		keywords[n] = "user";
-		values[n++] = opts.user;
-	}
-	password_at = n;
-	keywords[n] = "password";
-	values[n++] = NULL;
-	keywords[n] = "fallback_application_name";
-	values[n++] = "pg_migrate";
-	/* last, so that a connection string may override the options above */
-	if (opts.dbname)
-	{
-		keywords[n] = "dbname";
-		values[n++] = opts.dbname;
-	}
-	keywords[n] = NULL;
-	values[n] = NULL;
-
-	if (opts.prompt_password == TRI_YES)
-		password = simple_prompt("Password: ", false);
-	do
-	{
-		values[password_at] = password;
-		new_pass = false;
-		conn = PQconnectdbParams(keywords, values, true);
-		if (conn == NULL)
-		{
-			pg_log_error("could not connect to the database: out of memory");
-			return NULL;
-		}
-		if (PQstatus(conn) == CONNECTION_BAD &&
-			PQconnectionNeedsPassword(conn) &&
-			password == NULL &&
-			opts.prompt_password != TRI_NO)
-		{
-			PQfinish(conn);
-			password = simple_prompt("Password: ", false);
-			new_pass = true;
-		}
-	} while (new_pass);
-	if (password)
-	{
-		explicit_bzero(password, strlen(password));
-		free(password);
-	}
-	if (PQstatus(conn) != CONNECTION_OK)
-	{
-		pg_log_error("%s", PQerrorMessage(conn));
-		PQfinish(conn);
-		return NULL;
-	}
-	PQsetNoticeReceiver(conn, notice_receiver, NULL);
-	if (opts.verbosity > 0)
-		pg_log_info("connected to database \"%s\" as user \"%s\" on %s port %s",
-					PQdb(conn), PQuser(conn),
-					PQhost(conn) ? PQhost(conn) : "local socket", PQport(conn));
-
-	res = PQexecParams(conn,
-					   "SELECT e.extversion FROM pg_catalog.pg_extension e"
-					   " WHERE e.extname OPERATOR(pg_catalog.=) $1",
-					   1, NULL, (const char *[]) {"migrate"}, NULL, NULL, 0);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK)
-	{
-		report_result_error(res, "could not check for the migrate extension");
-		PQclear(res);
-		PQfinish(conn);
-		return NULL;
-	}
-	if (PQntuples(res) == 0)
-	{
-		pg_log_error("extension \"migrate\" is not installed in database \"%s\"",
-					 PQdb(conn));
-		pg_log_error_hint("Run CREATE EXTENSION migrate in that database first.");
-		PQclear(res);
-		PQfinish(conn);
-		return NULL;
-	}
-	PQclear(res);
-	return conn;
-}
-
-/*
- * Report a failed result as an error: what, the server's message, then
- * its detail, hint and context.
- */
-void
-report_result_error(const PGresult *res, const char *what)
-{
-	const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
-	const char *detail = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
-	const char *hint = PQresultErrorField(res, PG_DIAG_MESSAGE_HINT);
-	const char *context = PQresultErrorField(res, PG_DIAG_CONTEXT);
-	const char *sqlstate = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-
-	if (msg == NULL)
-	{
-		const char *whole = PQresultErrorMessage(res);
-
-		msg = (whole && whole[0]) ? whole : "unexpected result from the server";
-	}
-	if (what)
-		pg_log_error("%s: %s", what, msg);
-	else
-		pg_log_error("%s", msg);
-	if (detail)
-		pg_log_error_detail("%s", detail);
-	if (hint)
-		pg_log_error_hint("%s", hint);
-	/* the context lines, but the echo of the statement unless verbose */
-	for (const char *p = context; p && *p && opts.verbosity >= 0;)
-	{
-		const char *eol = strchr(p, '\n');
-		int			len = eol ? eol - p : (int) strlen(p);
-
-		if (opts.verbosity > 0 || strncmp(p, "SQL statement", 13) != 0)
-			pg_log_error_detail("%.*s", len, p);
-		p = eol ? eol + 1 : p + len;
-	}
-	if (sqlstate && opts.verbosity > 0)
-		pg_log_error_detail("SQLSTATE: %s", sqlstate);
-}
-
-/*
- * Run sql with text parameters; the result if it returned rows or
- * completed, else NULL after reporting the error (prefixed by what).
- */
-PGresult *
-db_query(PGconn *conn, const char *sql, int nparams,
-		 const char *const *params, const char *what)
-{
-	PGresult   *res = PQexecParams(conn, sql, nparams, NULL, params, NULL,
-								   NULL, 0);
-	ExecStatusType st = PQresultStatus(res);
-
-	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
-		return res;
-	if (PQstatus(conn) == CONNECTION_BAD)
-		pg_log_error("connection to the server was lost: %s",
-					 PQerrorMessage(conn));
-	else
-		report_result_error(res, what);
-	PQclear(res);
-	return NULL;
-}
-
-/* db_query for statements whose result does not matter. */
-bool
-db_command(PGconn *conn, const char *sql, int nparams,
-		   const char *const *params, const char *what)
-{
-	PGresult   *res = db_query(conn, sql, nparams, params, what);
-
-	if (res == NULL)
-		return false;
-	PQclear(res);
-	return true;
-}
-
-/* An aligned table with a header line, as psql prints it, without frame. */
-void
-print_table(const PGresult *res)
-{
-	int			ncols = PQnfields(res);
-	int			nrows = PQntuples(res);
-	int		   *width = pg_malloc0(sizeof(int) * (ncols + 1));
-
-	for (int c = 0; c < ncols; c++)
-	{
-		width[c] = strlen(PQfname(res, c));
-		for (int r = 0; r < nrows; r++)
-			width[c] = Max(width[c], (int) strlen(PQgetvalue(res, r, c)));
-	}
-	for (int c = 0; c < ncols; c++)
-		printf("%s%-*s", c ? "  " : "", c == ncols - 1 ? 0 : width[c],
-			   PQfname(res, c));
-	printf("\n");
-	for (int c = 0; c < ncols; c++)
-	{
-		printf("%s", c ? "  " : "");
-		for (int k = 0; k < width[c]; k++)
-			putchar('-');
-	}
-	printf("\n");
-	for (int r = 0; r < nrows; r++)
-	{
-		for (int c = 0; c < ncols; c++)
-			printf("%s%-*s", c ? "  " : "", c == ncols - 1 ? 0 : width[c],
-				   PQgetvalue(res, r, c));
-		printf("\n");
-	}
-	pg_free(width);
-}
-
-/* Run a query that returns one json value, and print it. */
-int
-print_json_query(PGconn *conn, const char *sql, int nparams,
-				 const char *const *params, const char *what)
-{
-	PGresult   *res = db_query(conn, sql, nparams, params, what);
-
-	if (res == NULL)
-		return EXIT_FAILED;
-	printf("%s\n", PQntuples(res) > 0 ? PQgetvalue(res, 0, 0) : "null");
-	PQclear(res);
-	return EXIT_OK;
 }
 
 int
@@ -631,6 +366,6 @@ main(int argc, char **argv)
 	else
 		rc = cmd_lint(conn, nargs, args);
 
-	PQfinish(conn);
+	db_disconnect(conn);
 	exit(rc);
 }

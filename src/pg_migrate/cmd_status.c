@@ -1,0 +1,299 @@
+/*-------------------------------------------------------------------------
+ *
+ * cmd_status.c
+ *	  The commands of pg_migrate that read the database: current, heads,
+ *	  branches, history, show, check, sql.
+ *
+ * They call the extension's functions, which live in pg_catalog; --json
+ * output is built by the server with json_agg, so that arrays, booleans
+ * and timestamps keep their types.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "pg_migrate.h"
+
+#include "commands.h"
+#include "common/logging.h"
+#include "connection.h"
+#include "output.h"
+#include "textgraph.h"
+#include "util.h"
+
+int
+cmd_current(PGconn *conn)
+{
+	PGresult   *res;
+
+	if (opts.json)
+		return print_json_query(conn,
+								"SELECT COALESCE(pg_catalog.json_agg(c), '[]')"
+								" FROM pg_catalog.migrate_current() c",
+								0, NULL, "could not read the current revisions");
+	res = db_query(conn,
+				   "SELECT revision, message, markers, applied_at::pg_catalog.text, applied_by"
+				   " FROM pg_catalog.migrate_current()",
+				   0, NULL, "could not read the current revisions");
+	if (res == NULL)
+		return EXIT_FAILED;
+	if (PQntuples(res) == 0)
+	{
+		if (opts.verbosity >= 0)
+			printf("base (no revision is applied)\n");
+	}
+	else
+		for (int r = 0; r < PQntuples(res); r++)
+		{
+			const char *markers = PQgetvalue(res, r, 2);
+
+			printf("%s%s%s%s%s%s\n", PQgetvalue(res, r, 0),
+				   markers[0] ? " (" : "", markers, markers[0] ? ")" : "",
+				   PQgetvalue(res, r, 1)[0] ? ", " : "", PQgetvalue(res, r, 1));
+			if (opts.verbosity > 0)
+				printf("    applied at %s by %s\n", PQgetvalue(res, r, 3),
+					   PQgetvalue(res, r, 4));
+		}
+	PQclear(res);
+	return EXIT_OK;
+}
+
+int
+cmd_heads(PGconn *conn)
+{
+	PGresult   *res;
+
+	if (opts.json)
+		return print_json_query(conn,
+								"SELECT COALESCE(pg_catalog.json_agg(h), '[]')"
+								" FROM pg_catalog.migrate_heads() h",
+								0, NULL, "could not read the heads");
+	res = db_query(conn,
+				   "SELECT revision, message,"
+				   " pg_catalog.array_to_string(branch_labels, ', '), applied"
+				   " FROM pg_catalog.migrate_heads()",
+				   0, NULL, "could not read the heads");
+	if (res == NULL)
+		return EXIT_FAILED;
+	for (int r = 0; r < PQntuples(res); r++)
+	{
+		const char *labels = PQgetvalue(res, r, 2);
+
+		printf("%s%s%s%s (head%s)%s%s\n", PQgetvalue(res, r, 0),
+			   labels[0] ? " (" : "", labels, labels[0] ? ")" : "",
+			   strcmp(PQgetvalue(res, r, 3), "t") == 0 ? ", applied" : "",
+			   PQgetvalue(res, r, 1)[0] ? ", " : "", PQgetvalue(res, r, 1));
+	}
+	PQclear(res);
+	return EXIT_OK;
+}
+
+int
+cmd_branches(PGconn *conn)
+{
+	PGresult   *res;
+
+	if (opts.json)
+		return print_json_query(conn,
+								"SELECT COALESCE(pg_catalog.json_agg(b), '[]')"
+								" FROM pg_catalog.migrate_branches() b",
+								0, NULL, "could not read the branch points");
+	res = db_query(conn,
+				   "SELECT revision, message,"
+				   " pg_catalog.array_to_string(children, ', ')"
+				   " FROM pg_catalog.migrate_branches()",
+				   0, NULL, "could not read the branch points");
+	if (res == NULL)
+		return EXIT_FAILED;
+	for (int r = 0; r < PQntuples(res); r++)
+		printf("%s (branchpoint)%s%s\n    -> %s\n", PQgetvalue(res, r, 0),
+			   PQgetvalue(res, r, 1)[0] ? ", " : "", PQgetvalue(res, r, 1),
+			   PQgetvalue(res, r, 2));
+	PQclear(res);
+	return EXIT_OK;
+}
+
+/*
+ * history [RANGE] [--graph]: newest first, as
+ * "<parents> -> <id> (<markers>), <message>"; with --graph, drawn.
+ */
+int
+cmd_history(PGconn *conn, const char *range, bool graph)
+{
+	PGresult   *res;
+	const char *params[1] = {range};
+	GraphRow   *rows;
+	int			n;
+
+	if (opts.json && !graph)
+		return print_json_query(conn,
+								"SELECT COALESCE(pg_catalog.json_agg(h), '[]')"
+								" FROM pg_catalog.migrate_history($1) h",
+								1, params, "could not read the history");
+	if (opts.json)
+		return print_json_query(conn,
+								"SELECT pg_catalog.to_json(pg_catalog.migrate_graph())",
+								0, NULL, "could not read the graph");
+	res = db_query(conn,
+				   "SELECT revision, parents, message, markers,"
+				   " pg_catalog.array_to_string(depends_on, ' '),"
+				   " pg_catalog.array_to_string(branch_labels, ' '), applied"
+				   " FROM pg_catalog.migrate_history($1)",
+				   1, params, "could not read the history");
+	if (res == NULL)
+		return EXIT_FAILED;
+	n = PQntuples(res);
+	rows = pg_malloc0(sizeof(GraphRow) * (n + 1));
+	for (int r = 0; r < n; r++)
+	{
+		const char *id = PQgetvalue(res, r, 0);
+		const char *message = PQgetvalue(res, r, 2);
+		const char *markers = PQgetvalue(res, r, 3);
+		const char *deps = PQgetvalue(res, r, 4);
+		const char *labels = PQgetvalue(res, r, 5);
+		bool		applied = strcmp(PQgetvalue(res, r, 6), "t") == 0;
+		PQExpBufferData line;
+
+		rows[r].id = pg_strdup(id);
+		rows[r].parents = db_text_array(res, r, 1, &rows[r].nparents);
+		if (rows[r].parents == NULL)
+		{
+			PQclear(res);
+			return EXIT_FAILED;
+		}
+		rows[r].deps = split_words(deps, &rows[r].ndeps);
+		initPQExpBuffer(&line);
+		if (!graph)
+		{
+			if (rows[r].nparents == 0)
+				appendPQExpBufferStr(&line, "<base>");
+			for (int k = 0; k < rows[r].nparents; k++)
+				appendPQExpBuffer(&line, "%s%s", k ? ", " : "", rows[r].parents[k]);
+			appendPQExpBufferStr(&line, " -> ");
+		}
+		appendPQExpBufferStr(&line, id);
+		if (labels[0] || markers[0])
+			appendPQExpBuffer(&line, " (%s%s%s)", labels, labels[0] && markers[0] ? ", " : "",
+							  markers);
+		if (message[0])
+			appendPQExpBuffer(&line, ", %s", message);
+		if (deps[0] && (graph || opts.verbosity > 0))
+			appendPQExpBuffer(&line, " [depends on %s]", deps);
+		if (opts.verbosity > 0)
+			appendPQExpBufferStr(&line, applied ? " [applied]" : " [pending]");
+		rows[r].text = line.data;
+	}
+	PQclear(res);
+	if (graph)
+		draw_graph(stdout, rows, n);
+	else
+		for (int r = 0; r < n; r++)
+			printf("%s\n", rows[r].text);
+	return EXIT_OK;
+}
+
+int
+cmd_show(PGconn *conn, const char *id)
+{
+	PGresult   *res;
+	const char *params[1] = {id};
+
+	if (opts.json)
+		return print_json_query(conn,
+								"SELECT pg_catalog.to_json(s)"
+								" FROM pg_catalog.migrate_show($1) s",
+								1, params, "could not show the revision");
+	res = db_query(conn,
+				   "SELECT revision, pg_catalog.array_to_string(parents, ' '),"
+				   " pg_catalog.array_to_string(depends_on, ' '),"
+				   " pg_catalog.array_to_string(branch_labels, ' '),"
+				   " message, transactional, checksum, created_at::pg_catalog.text,"
+				   " created_by, applied, applied_at::pg_catalog.text, markers,"
+				   " upgrade, downgrade"
+				   " FROM pg_catalog.migrate_show($1)",
+				   1, params, "could not show the revision");
+	if (res == NULL)
+		return EXIT_FAILED;
+	if (PQntuples(res) == 0)
+	{
+		if (opts.verbosity >= 0)
+			printf("base (no revision)\n");
+		PQclear(res);
+		return EXIT_OK;
+	}
+	printf("Revision:      %s\n", PQgetvalue(res, 0, 0));
+	printf("Parents:       %s\n", PQgetvalue(res, 0, 1)[0] ? PQgetvalue(res, 0, 1) : "<base>");
+	if (PQgetvalue(res, 0, 2)[0])
+		printf("Depends on:    %s\n", PQgetvalue(res, 0, 2));
+	if (PQgetvalue(res, 0, 3)[0])
+		printf("Branch labels: %s\n", PQgetvalue(res, 0, 3));
+	printf("Message:       %s\n", PQgetvalue(res, 0, 4));
+	printf("Transactional: %s\n", strcmp(PQgetvalue(res, 0, 5), "t") == 0 ? "yes" : "no");
+	printf("Checksum:      %s\n", PQgetvalue(res, 0, 6));
+	printf("Created:       %s by %s\n", PQgetvalue(res, 0, 7), PQgetvalue(res, 0, 8));
+	if (strcmp(PQgetvalue(res, 0, 9), "t") == 0)
+		printf("Applied:       %s\n", PQgetvalue(res, 0, 10));
+	else
+		printf("Applied:       no\n");
+	if (PQgetvalue(res, 0, 11)[0])
+		printf("Markers:       %s\n", PQgetvalue(res, 0, 11));
+	printf("\n-- upgrade\n%s", PQgetvalue(res, 0, 12));
+	if (PQgetlength(res, 0, 12) > 0 &&
+		PQgetvalue(res, 0, 12)[PQgetlength(res, 0, 12) - 1] != '\n')
+		printf("\n");
+	printf("\n-- downgrade\n%s", PQgetvalue(res, 0, 13));
+	if (PQgetlength(res, 0, 13) > 0 &&
+		PQgetvalue(res, 0, 13)[PQgetlength(res, 0, 13) - 1] != '\n')
+		printf("\n");
+	PQclear(res);
+	return EXIT_OK;
+}
+
+/* check: the problems migrate_check reports; exit status 3 if any. */
+int
+cmd_check(PGconn *conn)
+{
+	PGresult   *res;
+	int			n;
+
+	res = db_query(conn,
+				   "SELECT problem, revision, detail,"
+				   " (SELECT COALESCE(pg_catalog.json_agg(c), '[]')"
+				   "  FROM pg_catalog.migrate_check() c)"
+				   " FROM pg_catalog.migrate_check()",
+				   0, NULL, "could not check the database");
+	if (res == NULL)
+		return EXIT_FAILED;
+	n = PQntuples(res);
+	if (opts.json)
+		printf("%s\n", n > 0 ? PQgetvalue(res, 0, 3) : "[]");
+	else if (n == 0)
+	{
+		if (opts.verbosity >= 0)
+			printf("no problems\n");
+	}
+	else
+		for (int r = 0; r < n; r++)
+			printf("%s%s%s: %s\n", PQgetvalue(res, r, 0),
+				   PQgetisnull(res, r, 1) ? "" : " ",
+				   PQgetvalue(res, r, 1), PQgetvalue(res, r, 2));
+	PQclear(res);
+	return n > 0 ? EXIT_PROBLEMS : EXIT_OK;
+}
+
+int
+cmd_sql(PGconn *conn, const char *target)
+{
+	PGresult   *res;
+	const char *params[1] = {target};
+
+	if (opts.json)
+		return print_json_query(conn,
+								"SELECT pg_catalog.to_json(pg_catalog.migrate_sql($1))",
+								1, params, "could not write the script");
+	res = db_query(conn, "SELECT pg_catalog.migrate_sql($1)", 1, params,
+				   "could not write the script");
+	if (res == NULL)
+		return EXIT_FAILED;
+	fputs(PQgetvalue(res, 0, 0), stdout);
+	PQclear(res);
+	return EXIT_OK;
+}

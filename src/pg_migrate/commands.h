@@ -1,0 +1,39 @@
+/*-------------------------------------------------------------------------
+ *
+ * commands.h
+ *	  The commands of pg_migrate, one file per group, called by main.c.
+ *	  Each returns an exit code (pg_migrate.h).
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef PG_MIGRATE_COMMANDS_H
+#define PG_MIGRATE_COMMANDS_H
+
+#include "pg_migrate.h"
+
+/* cmd_revision.c: write revision files, no database */
+extern int	cmd_init(void);
+extern int	cmd_revision(int argc, char **argv);
+extern int	cmd_merge(int argc, char **argv);
+
+/* cmd_status.c: read the database */
+extern int	cmd_current(PGconn *conn);
+extern int	cmd_heads(PGconn *conn);
+extern int	cmd_branches(PGconn *conn);
+extern int	cmd_history(PGconn *conn, const char *range, bool graph);
+extern int	cmd_show(PGconn *conn, const char *id);
+extern int	cmd_check(PGconn *conn);
+extern int	cmd_sql(PGconn *conn, const char *target);
+
+/* cmd_lint.c */
+extern int	cmd_lint(PGconn *conn, int nfiles, char **files);
+
+/* cmd_run.c: load, then change the database */
+extern int	cmd_load(PGconn *conn);
+extern int	cmd_move(PGconn *conn, const char *target, bool upgrade);
+extern int	cmd_stamp(PGconn *conn, int ntargets, char **targets);
+
+/* cmd_import.c: another tool's folder into revision files, no database */
+extern int	cmd_import(const char *format, const char *src);
+
+#endif							/* PG_MIGRATE_COMMANDS_H */
