@@ -133,6 +133,26 @@ function execSql(text) {
 	return parseCsv(output);
 }
 
+// Drop the lines that only say BEGIN; or COMMIT; (and the like) outside
+// dollar-quoted bodies, as pg_migrate import does: a revision runs in a
+// transaction of its own.  Says so for each line dropped.
+function dropTransactionLines(sql, id) {
+	let tag = null;
+	return sql.split('\n').filter((line) => {
+		const bare = /^\s*(BEGIN|COMMIT|END|ROLLBACK|START TRANSACTION|BEGIN TRANSACTION|COMMIT TRANSACTION)\s*;\s*$/i.test(line);
+		const keep = tag !== null || !bare;
+		const re = /\$([A-Za-z_][A-Za-z0-9_]*)?\$/g;
+		let m;
+		while ((m = re.exec(line)) !== null) {
+			if (tag === null) tag = m[0];
+			else if (m[0] === tag) tag = null;
+		}
+		if (!keep)
+			console.error(`convert: dropped "${line.trim()}" from ${id}, as pg_migrate import does`);
+		return keep;
+	}).join('\n');
+}
+
 // Statements that cannot run in a transaction block make the revision
 // non-transactional.
 function needsNoTransaction(sql) {
@@ -385,7 +405,7 @@ async function main() {
 	fs.mkdirSync(path.join(out, 'revisions'), { recursive: true });
 	let parent = null, baseline = '', n = 0, nontx = 0;
 	for (const r of revs) {
-		const up = joinSql(r.up), down = joinSql(r.down);
+		const up = dropTransactionLines(joinSql(r.up), r.id), down = dropTransactionLines(joinSql(r.down), r.id);
 		const tx = !(needsNoTransaction(up) || needsNoTransaction(down));
 		if (!tx) nontx++;
 		let text = `-- migrate:revision ${r.id}\n`;
