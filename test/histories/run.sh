@@ -102,7 +102,7 @@ npm_fetch() {
 	if [ ! -d "$dir/package" ]; then
 		mkdir -p "$CACHE/npm" || return 1
 		if [ ! -s "$CACHE/npm/$tgz" ]; then
-			(cd "$CACHE/npm" && timeout 300 npm pack --silent "$spec" >"$CACHE/npm/pack.log" 2>&1) || {
+			(cd "$CACHE/npm" && timeout 300 npm pack --loglevel=error "$spec" >"$CACHE/npm/pack.log" 2>&1) || {
 				echo "npm pack $spec failed: $(grep -m1 -iE 'error|ERR' "$CACHE/npm/pack.log" || tail -1 "$CACHE/npm/pack.log")" >&2
 				rm -f "$CACHE/npm/$tgz"
 				return 1
