@@ -707,17 +707,32 @@ record_statement(LintContext *cx, HTAB *table, Node *stmt)
 
 					if (cmd->subtype == AT_AddColumn && cmd->def &&
 						IsA(cmd->def, ColumnDef))
+					{
+						ListCell   *lcc;
+
 						remember(cx, table, LINT_OBJ_COLUMN, NULL,
 								 psprintf("%s.%s", rel,
 										  ((ColumnDef *) cmd->def)->colname), 0);
+						/* ADD COLUMN ... PRIMARY KEY adds the table's key */
+						foreach(lcc, ((ColumnDef *) cmd->def)->constraints)
+							if (((Constraint *) lfirst(lcc))->contype == CONSTR_PRIMARY)
+								remember(cx, table, LINT_OBJ_CONSTRAINT, NULL,
+										 psprintf("%s.%s", rel,
+												  ((Constraint *) lfirst(lcc))->conname ?
+												  ((Constraint *) lfirst(lcc))->conname :
+												  psprintf("%s_pkey", rel)), 0);
+					}
 					if (cmd->subtype == AT_AddConstraint && cmd->def &&
 						IsA(cmd->def, Constraint) &&
-						((Constraint *) cmd->def)->conname)
+						(((Constraint *) cmd->def)->conname ||
+						 ((Constraint *) cmd->def)->contype == CONSTR_PRIMARY))
 					{
 						Constraint *c = (Constraint *) cmd->def;
 
+						/* an unnamed primary key is named as the server names it */
 						remember(cx, table, LINT_OBJ_CONSTRAINT, NULL,
-								 psprintf("%s.%s", rel, c->conname),
+								 psprintf("%s.%s", rel, c->conname ? c->conname :
+										  psprintf("%s_pkey", rel)),
 								 c->skip_validation ? LINT_F_NOT_VALID : 0);
 					}
 					if (cmd_scans(cmd))
@@ -742,6 +757,23 @@ record_statement(LintContext *cx, HTAB *table, Node *stmt)
 					r->renameType != OBJECT_COLUMN)
 					remember(cx, table, LINT_OBJ_RELATION,
 							 r->relation->schemaname, r->newname, 0);
+
+				/*
+				 * What an upgrade renamed, its downgrade may rename back: an
+				 * undo (cx->undo only; later statements of the same script
+				 * still see an existing object under its new name).
+				 */
+				if (table != cx->objects && r->relation && r->newname)
+				{
+					if (r->renameType == OBJECT_COLUMN)
+						remember(cx, table, LINT_OBJ_COLUMN, NULL,
+								 psprintf("%s.%s", r->relation->relname, r->newname), 0);
+					else if (r->renameType == OBJECT_TABLE ||
+							 r->renameType == OBJECT_VIEW ||
+							 r->renameType == OBJECT_MATVIEW)
+						remember(cx, table, LINT_OBJ_RELATION,
+								 r->relation->schemaname, r->newname, 0);
+				}
 				if (table == cx->objects && r->relation &&
 					(r->renameType == OBJECT_TABLE ||
 					 r->renameType == OBJECT_COLUMN))

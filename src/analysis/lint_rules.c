@@ -1217,7 +1217,8 @@ check_renaming_column(LintContext *cx, Node *stmt)
 	char	   *note;
 
 	if (!IsA(stmt, RenameStmt) || r->renameType != OBJECT_COLUMN ||
-		r->relation == NULL || column_added(cx, r->relation, r->subname, false) ||
+		r->relation == NULL ||
+		column_added(cx, r->relation, r->subname, cx->opts->downgrade) ||
 		table_holds_nothing(cx, r->relation, &note))
 		return;
 	LintReport(cx, true, NULL,
@@ -1236,6 +1237,8 @@ check_renaming_table(LintContext *cx, Node *stmt)
 		!(r->renameType == OBJECT_TABLE || r->renameType == OBJECT_VIEW ||
 		  r->renameType == OBJECT_MATVIEW ||
 		  r->renameType == OBJECT_FOREIGN_TABLE) ||
+		(cx->opts->downgrade &&
+		 LintCreatedByUpgrade(cx, LINT_OBJ_RELATION, r->relation->relname)) ||
 		table_holds_nothing(cx, r->relation, &note))
 		return;
 	LintReport(cx, true, NULL,
@@ -1642,8 +1645,10 @@ check_changing_primary_key(LintContext *cx, Node *stmt)
 	Oid			pkey;
 	List	   *keycols = NIL;
 	bool		dropped = false;
+	char	   *note;
 
-	if (at == NULL || !OidIsValid(relid = LintRelid(cx, at->relation)))
+	if (at == NULL || !OidIsValid(relid = LintRelid(cx, at->relation)) ||
+		table_holds_nothing(cx, at->relation, &note))
 		return;
 	pkey = InvalidOid;
 	foreach(lc, LintRelationIndexes(relid))
@@ -1674,6 +1679,11 @@ check_changing_primary_key(LintContext *cx, Node *stmt)
 			get_relation_constraint_oid(relid, cmd->name, true) ==
 			get_index_constraint(pkey))
 		{
+			/* a downgrade that drops the key its upgrade added undoes it */
+			if (cx->opts->downgrade &&
+				LintCreatedByUpgrade(cx, LINT_OBJ_CONSTRAINT,
+									 psprintf("%s.%s", at->relation->relname, cmd->name)))
+				continue;
 			LintReport(cx, true, NULL,
 					   "the primary key \"%s\" of table \"%s\" is dropped",
 					   cmd->name, LintName(at->relation));
@@ -2016,13 +2026,15 @@ check_removing_enum_value(LintContext *cx, Node *stmt)
 		{
 			TypeName   *tn = lfirst(lc);
 			bool		created;
+			char	   *note;
 
 			if (!IsA(tn, TypeName))
 				continue;
 			(void) LintObjectFlags(cx, LINT_OBJ_TYPE, NULL, type_name(tn), &created);
 			if (!created &&
 				!LintCreatedByUpgrade(cx, LINT_OBJ_TYPE, type_name(tn)) &&
-				LintLive(cx) && enum_type(cx, tn) && type_in_use(lookup_type(tn)))
+				LintLive(cx) && enum_type(cx, tn) && type_in_use(lookup_type(tn)) &&
+				!type_holds_nothing(cx, tn->names, &note))
 				LintReport(cx, true, NULL,
 						   "enum type \"%s\" is dropped while columns use it: every value stored in it goes",
 						   LintNameList(tn->names));
@@ -2032,7 +2044,10 @@ check_removing_enum_value(LintContext *cx, Node *stmt)
 	{
 		AlterTableStmt *at = alter_table(stmt);
 		Oid			relid = LintRelid(cx, at->relation);
+		char	   *note;
 
+		if (table_holds_nothing(cx, at->relation, &note))
+			return;
 		foreach(lc, at->cmds)
 		{
 			AlterTableCmd *cmd = lfirst_node(AlterTableCmd, lc);

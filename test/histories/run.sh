@@ -252,7 +252,7 @@ census() {
 			done
 		fi
 	} >"$WORK/$name-census.sql"
-	psql -X -d "$db" -f "$WORK/$name-census.sql" 2>"$WORK/$name-census.err" | grep -E '^(load|upgrade|downgrade|stopped|statements) '
+	psql -X -d "$db" -f "$WORK/$name-census.sql" 2>"$WORK/$name-census.err" | tee "$WORK/$name-census.out" | grep -E '^(load|upgrade|downgrade|stopped|statements) '
 }
 
 echo "== real histories (cache: $CACHE)"
@@ -272,7 +272,7 @@ ensure_packages
 WORK=$(mktemp -d /tmp/migrate-histories.XXXXXX)
 [ "$(id -u)" = 0 ] && chown postgres: "$WORK"
 start_cluster histories
-trap 'stop_clusters; rm -rf "$WORK"' EXIT
+trap 'stop_clusters; [ -n "${MIGRATE_HISTORIES_KEEP:-}" ] || rm -rf "$WORK"' EXIT
 
 for name in $HISTORIES; do
 	[ -n "${AVAILABLE[$name]:-}" ] || continue
