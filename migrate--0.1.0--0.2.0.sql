@@ -35,3 +35,14 @@ CREATE TABLE migrate.progress (
 	PRIMARY KEY (revision, direction, stretch)
 );
 SELECT pg_catalog.pg_extension_config_dump('migrate.progress', '');
+
+/*
+ * The transaction ids that ran revision SQL: a row whose xmin is one of
+ * them was written by a migration, so that the data-dependent safety rules
+ * can tell a history's own rows (seed data) from the application's.  Not
+ * dumped: a restored row has a new xmin, and counts as the application's.
+ */
+CREATE TABLE migrate.xact (
+	xid			xid8 PRIMARY KEY,
+	at			timestamptz NOT NULL DEFAULT pg_catalog.now()
+);

@@ -103,6 +103,19 @@ SELECT * FROM err($$SELECT * FROM migrate_upgrade('head')$$);
 DELETE FROM ld_acct;
 SELECT step, revision FROM migrate_upgrade('head');
 
+-- rows that migrations wrote (seed data) are the history's own: a later
+-- revision, in a call of its own, may drop and empty what holds only them;
+-- once the application wrote a row, the same statement stops
+SELECT migrate_revision('seed', 'CREATE TABLE ld_kind (id int, label text, legacy text); INSERT INTO ld_kind VALUES (1, ''a'', ''x''), (2, ''b'', ''y'')',
+	'DROP TABLE ld_kind', id => 'ld04');
+SELECT step, revision FROM migrate_upgrade('ld04');
+SELECT migrate_revision('unseed', 'ALTER TABLE ld_kind DROP COLUMN legacy; DELETE FROM ld_kind', 'ALTER TABLE ld_kind ADD COLUMN legacy text', id => 'ld05');
+SELECT step, revision FROM migrate_upgrade('ld05');
+SELECT step, revision FROM migrate_downgrade('ld04');
+INSERT INTO ld_kind VALUES (3, 'c', 'from the application');
+SELECT * FROM err($$SELECT * FROM migrate_upgrade('ld05')$$);
+SELECT count(*) AS kinds FROM ld_kind;
+
 -- cleanup
 SELECT step, revision FROM migrate_downgrade('base');
 DROP EXTENSION migrate;

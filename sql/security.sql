@@ -39,9 +39,10 @@ CREATE TABLE sec.events (at date NOT NULL, what text) PARTITION BY RANGE (at);
 CREATE TABLE sec.events_2030 PARTITION OF sec.events FOR VALUES FROM ('2030-01-01') TO ('2031-01-01');
 CREATE TABLE sec.person (id int PRIMARY KEY, name text, salary numeric);
 CREATE TABLE sec.big (id int, payload text);
-INSERT INTO sec.big SELECT g, 'x' FROM generate_series(1, 20000) g;
 $$, id => 'sec00001');
 SELECT step, revision FROM migrate_upgrade('head');
+-- the application's rows
+INSERT INTO sec.big SELECT g, 'x' FROM generate_series(1, 20000) g;
 RESET ROLE;
 ANALYZE sec.big;
 SELECT migrate_protect('sec.person.salary', 'written by the HR sync');

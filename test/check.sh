@@ -78,10 +78,8 @@ else
 fi
 
 # Real histories (test/histories/run.sh): the round trips with the linter
-# off are counted; the default-settings run is a report, known failing
-# until data-dependent rules are decided at run time, counted only with
-# MIGRATE_HISTORIES_STRICT=1.  A history that cannot be downloaded is
-# reported "unavailable" and not counted.
+# off and with default settings are counted.  A history that cannot be
+# downloaded is reported "unavailable" and not counted.
 echo "== real histories"
 set +e
 bash "$TOP/test/histories/run.sh" 2>&1 | tee "$WORK/histories.out"

@@ -29,6 +29,7 @@
 #include <limits.h>
 
 #include "access/genam.h"
+#include "access/heapam.h"
 #include "access/htup_details.h"
 #include "access/relation.h"
 #include "access/stratnum.h"
@@ -1743,6 +1744,85 @@ LintRelationRows(Relation rel, double limit)
 	table_endscan(scan);
 	UnregisterSnapshot(snapshot);
 	return n;
+}
+
+/*
+ * Rows read at most to tell whether a table holds only rows that
+ * migrations wrote: seed data is small.
+ */
+#define LINT_SEED_ROWS_MAX 100000
+
+/*
+ * Were all the rows the table (and its partitions) holds written by
+ * migrations, as their xmin says (migrate.xact, or this transaction, in
+ * which migrate runs the revision), and inserted, not updated?  Then they
+ * are the history's own data, seed data, and no application's.  A frozen
+ * row, a row version an UPDATE made (whoever ran it: a migration's UPDATE
+ * of the application's rows does not make them seed data), or more than
+ * LINT_SEED_ROWS_MAX rows: no.  Only for a
+ * role that may read the table.
+ */
+bool
+LintRowsFromMigrations(LintContext *cx, Oid relid)
+{
+	List	   *members;
+	ListCell   *lc;
+	double		seen = 0;
+	bool		result = true;
+
+	if (!cx->migration_xids_read)
+	{
+		cx->migration_xids = CatalogMigrationXids();
+		cx->migration_xids_read = true;
+	}
+	if (pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
+		return false;
+	members = get_rel_relkind(relid) == RELKIND_PARTITIONED_TABLE ?
+		find_all_inheritors(relid, AccessShareLock, NULL) : list_make1_oid(relid);
+	foreach(lc, members)
+	{
+		Relation	rel = try_relation_open(lfirst_oid(lc), AccessShareLock);
+		Snapshot	snapshot;
+		TableScanDesc scan;
+		HeapTuple	tup;
+
+		if (rel == NULL)
+			continue;
+		if (rel->rd_rel->relkind != RELKIND_RELATION &&
+			rel->rd_rel->relkind != RELKIND_MATVIEW)
+		{
+			relation_close(rel, NoLock);
+			continue;
+		}
+		if (rel->rd_tableam != GetHeapamTableAmRoutine())
+		{
+			relation_close(rel, NoLock);
+			return false;
+		}
+		snapshot = RegisterSnapshot(GetLatestSnapshot());
+		scan = table_beginscan(rel, snapshot, 0, NULL);
+		while (result &&
+			   (tup = heap_getnext(scan, ForwardScanDirection)) != NULL)
+		{
+			TransactionId xmin = HeapTupleHeaderGetXmin(tup->t_data);
+
+			CHECK_FOR_INTERRUPTS();
+			/* an UPDATE's row version may carry anybody's data */
+			if (++seen > LINT_SEED_ROWS_MAX ||
+				(tup->t_data->t_infomask & HEAP_UPDATED) ||
+				!TransactionIdIsNormal(xmin) ||
+				!(TransactionIdIsCurrentTransactionId(xmin) ||
+				  (cx->migration_xids != NULL &&
+				   hash_search(cx->migration_xids, &xmin, HASH_FIND, NULL) != NULL)))
+				result = false;
+		}
+		table_endscan(scan);
+		UnregisterSnapshot(snapshot);
+		relation_close(rel, NoLock);
+		if (!result)
+			break;
+	}
+	return result;
 }
 
 /* Does the relation hold no visible row?  Reads at most one. */

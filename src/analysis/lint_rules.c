@@ -369,9 +369,13 @@ relid_holds_nothing(LintContext *cx, Oid relid, int depth, char **note)
 		case LINT_REL_EMPTY:
 			return true;
 		case LINT_REL_SMALL:
+			if (LintRowsFromMigrations(cx, relid))
+				return true;	/* the history's own rows */
 			*note = " (it holds rows)";
 			return false;
 		case LINT_REL_LARGE:
+			if (LintRowsFromMigrations(cx, relid))
+				return true;
 			*note = psprintf(" (about %.0f rows)", rows);
 			return false;
 		case LINT_REL_UNKNOWN:
@@ -2269,6 +2273,7 @@ check_large_data_change(LintContext *cx, Node *stmt)
 	double		rows = -1;
 	LintRelState state;
 	const char *verb;
+	char	   *note;
 
 	if (rv == NULL)
 		return;
@@ -2293,6 +2298,8 @@ check_large_data_change(LintContext *cx, Node *stmt)
 	state = LintRelation(cx, rv, false, &table_rows);
 	if (state == LINT_REL_NEW)
 		return;					/* nobody else uses the table yet */
+	if (table_holds_nothing(cx, rv, &note))
+		return;					/* nor holds a row of anybody else */
 	if (rows < 0)
 	{
 		if (state == LINT_REL_UNKNOWN)
@@ -2772,7 +2779,7 @@ destructive(LintContext *cx, RangeVar *rv, const char *undo_key,
 	if (LintCreated(cx, rv) ||
 		LintCreatedByUpgrade(cx, undo_kind, undo_key) ||
 		LintCreatedByUpgrade(cx, LINT_OBJ_RELATION, rv->relname) ||
-		table_is_harmless(cx, rv, true, &note))
+		table_holds_nothing(cx, rv, &note))
 		return;
 	LintReport(cx, true, NULL, "the downgrade %s%s, and no earlier statement exports the data",
 			   what, note);

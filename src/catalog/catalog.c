@@ -22,6 +22,7 @@
 #include "access/heapam.h"
 #include "access/table.h"
 #include "access/tableam.h"
+#include "access/transam.h"
 #include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_namespace.h"
@@ -41,6 +42,7 @@
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
 #include "utils/timestamp.h"
+#include "utils/xid8.h"
 
 #include "migrate/catalog/catalog.h"
 #include "migrate/util/errcodes.h"
@@ -856,6 +858,19 @@ CatalogRecordRetry(const char *id, bool upgrade, int statement,
 }
 
 /*
+ * Does schema migrate have this table?  A library newer than the catalog
+ * (before ALTER EXTENSION migrate UPDATE) works without the tables a later
+ * version added.
+ */
+static bool
+catalog_has(const char *table)
+{
+	Oid			nsp = get_namespace_oid("migrate", true);
+
+	return OidIsValid(nsp) && OidIsValid(get_relname_relid(table, nsp));
+}
+
+/*
  * Progress within a non-transactional revision (migrate.progress): the
  * number of its stretches, counted from the first, that earlier runs
  * committed for this direction and this SQL (checksum); 0 if none.
@@ -874,6 +889,8 @@ CatalogProgress(const char *id, bool upgrade, const char *checksum)
 	Datum		d;
 	int			done = 0;
 
+	if (!catalog_has("progress"))
+		return 0;
 	values[0] = CStringGetTextDatum(id);
 	values[1] = CStringGetTextDatum(upgrade ? "upgrade" : "downgrade");
 	values[2] = CStringGetTextDatum(checksum);
@@ -905,6 +922,8 @@ CatalogRecordProgress(const char *id, bool upgrade, const char *checksum,
 	Datum		values[6];
 	CatalogAccess access;
 
+	if (!catalog_has("progress"))
+		return;
 	values[0] = CStringGetTextDatum(id);
 	values[1] = CStringGetTextDatum(upgrade ? "upgrade" : "downgrade");
 	values[2] = CStringGetTextDatum(checksum);
@@ -917,6 +936,87 @@ CatalogRecordProgress(const char *id, bool upgrade, const char *checksum,
 	catalog_end(&access);
 }
 
+/*
+ * The transaction ids of migrations (migrate.xact): the rows a row's xmin
+ * points at one of them were written by a revision, so that data rules can
+ * tell a history's own rows (seed data) from the application's.  Record
+ * the current (sub)transaction's id and its committed children, if it
+ * wrote anything: call it in the (sub)transaction that ran revision SQL,
+ * right before it ends.  As 64-bit ids, with the epoch of now.
+ */
+void
+CatalogRecordMigrationXids(void)
+{
+	static const char *const sql =
+	"INSERT INTO migrate.xact (xid) SELECT pg_catalog.unnest($1::pg_catalog.xid8[])"
+	" ON CONFLICT DO NOTHING";
+	TransactionId xid = GetCurrentTransactionIdIfAny();
+	TransactionId *children;
+	int			nchildren = xactGetCommittedChildren(&children);
+	Datum	   *ids;
+	int			n = 0;
+	uint32		epoch = EpochFromFullTransactionId(ReadNextFullTransactionId());
+	Oid			types[1] = {XID8ARRAYOID};
+	Datum		values[1];
+	CatalogAccess access;
+
+	if ((!TransactionIdIsValid(xid) && nchildren == 0) || !catalog_has("xact"))
+		return;
+	ids = palloc(sizeof(Datum) * (nchildren + 1));
+	if (TransactionIdIsValid(xid))
+		ids[n++] = FullTransactionIdGetDatum(FullTransactionIdFromEpochAndXid(epoch, xid));
+	for (int i = 0; i < nchildren; i++)
+		ids[n++] = FullTransactionIdGetDatum(FullTransactionIdFromEpochAndXid(epoch, children[i]));
+	values[0] = PointerGetDatum(construct_array(ids, n, XID8OID, sizeof(uint64),
+												FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+	catalog_begin(&access);
+	run(sql, 1, types, values, NULL, false, SPI_OK_INSERT);
+	catalog_end(&access);
+}
+
+/*
+ * The transaction ids migrate.xact holds, as 32-bit ids of the current
+ * epoch (older ones are frozen in every row by now), in a hash table in
+ * the current memory context; NULL if there are none.
+ */
+HTAB *
+CatalogMigrationXids(void)
+{
+	static const char *const sql = "SELECT xid FROM migrate.xact";
+	CatalogAccess access;
+	HTAB	   *set = NULL;
+	uint32		epoch = EpochFromFullTransactionId(ReadNextFullTransactionId());
+	int			rows;
+
+	if (!catalog_has("xact"))
+		return NULL;
+	catalog_begin(&access);
+	rows = run(sql, 0, NULL, NULL, NULL, false, SPI_OK_SELECT);
+	if (rows > 0)
+	{
+		HASHCTL		ctl = {0};
+
+		ctl.keysize = sizeof(TransactionId);
+		ctl.entrysize = sizeof(TransactionId);
+		ctl.hcxt = access.caller;
+		set = hash_create("migrate migration xids", rows, &ctl,
+						  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+		for (int i = 0; i < rows; i++)
+		{
+			bool		isnull;
+			FullTransactionId fxid = DatumGetFullTransactionId(SPI_getbinval(SPI_tuptable->vals[i],
+																			 SPI_tuptable->tupdesc, 1, &isnull));
+			TransactionId xid = XidFromFullTransactionId(fxid);
+
+			if (EpochFromFullTransactionId(fxid) == epoch ||
+				EpochFromFullTransactionId(fxid) + 1 == epoch)
+				(void) hash_search(set, &xid, HASH_ENTER, NULL);
+		}
+	}
+	catalog_end(&access);
+	return set;
+}
+
 /* Forget the progress of a revision whose step is now recorded. */
 void
 CatalogClearProgress(const char *id)
@@ -927,6 +1027,8 @@ CatalogClearProgress(const char *id)
 	Datum		values[1];
 	CatalogAccess access;
 
+	if (!catalog_has("progress"))
+		return;
 	values[0] = CStringGetTextDatum(id);
 	catalog_begin(&access);
 	run(sql, 1, types, values, NULL, false, SPI_OK_DELETE);

@@ -493,6 +493,7 @@ ExecuteRevisions(PlannedRevision *plan, int n, bool upgrade,
 				TimestampDifferenceExceeds(batch_began, GetCurrentTimestamp(),
 										   MIGRATE_BATCH_MS))
 			{
+				CatalogRecordMigrationXids();	/* rows the batch wrote */
 				ReleaseCurrentSubTransaction();
 				MemoryContextSwitchTo(context);
 				CurrentResourceOwner = owner;

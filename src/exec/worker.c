@@ -361,7 +361,18 @@ run_toplevel(const char *sql, WorkerSlot *slot)
 		receiver->rDestroy(receiver);
 		PortalDrop(portal, false);
 		if (!one)
+		{
+			/* the rows a revision's statement wrote are the history's */
+			if (slot != NULL && (slot->flags & WORKER_RECORD_PROGRESS) &&
+				IsTransactionState() &&
+				TransactionIdIsValid(GetTopTransactionIdIfAny()))
+			{
+				PushActiveSnapshot(GetTransactionSnapshot());
+				CatalogRecordMigrationXids();
+				PopActiveSnapshot();
+			}
 			CommitTransactionCommand();
+		}
 	}
 	if (slot != NULL && (slot->flags & WORKER_RECORD_PROGRESS))
 	{
@@ -370,6 +381,8 @@ run_toplevel(const char *sql, WorkerSlot *slot)
 			StartTransactionCommand();
 		slot->failed_statement = -1;
 		PushActiveSnapshot(GetTransactionSnapshot());
+		if (one)
+			CatalogRecordMigrationXids();
 		CatalogRecordProgress(slot->revision, slot->upgrade, slot->checksum,
 							  slot->stretch, slot->statements);
 		PopActiveSnapshot();

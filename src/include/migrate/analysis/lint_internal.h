@@ -101,6 +101,8 @@ typedef struct LintContext
 	bool		long_hold_reported;
 	bool		exported;		/* an export step was seen (downgrade) */
 	List	   *long_identifiers;	/* LintLongIdent, in text order */
+	HTAB	   *migration_xids; /* CatalogMigrationXids, once read */
+	bool		migration_xids_read;
 } LintContext;
 
 /* A "-- migrate:approve <rule-id> <reason>" of the current statement. */
@@ -140,6 +142,7 @@ extern bool LintLive(LintContext *cx);
 extern LintRelState LintRelation(LintContext *cx, RangeVar *rv,
 								 bool exact_empty, double *rows);
 extern Oid	LintRelid(LintContext *cx, RangeVar *rv);
+extern bool LintRowsFromMigrations(LintContext *cx, Oid relid);
 extern bool LintSchemaHoldsRows(LintContext *cx, const char *name);
 extern bool LintFunctionVolatile(LintContext *cx, List *funcname, int nargs);
 extern double LintEstimateRows(LintContext *cx, Node *stmt);
