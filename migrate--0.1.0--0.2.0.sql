@@ -46,3 +46,26 @@ CREATE TABLE migrate.xact (
 	xid			xid8 PRIMARY KEY,
 	at			timestamptz NOT NULL DEFAULT pg_catalog.now()
 );
+
+-- a client's record of a committed stretch of a non-transactional revision
+CREATE FUNCTION @extschema@.migrate_progress(revision text, direction text, stretch integer)
+RETURNS void
+AS 'MODULE_PATHNAME', 'migrate_progress'
+LANGUAGE C VOLATILE;
+REVOKE ALL ON FUNCTION @extschema@.migrate_progress(text, text, integer) FROM PUBLIC;
+-- whoever may record a client's non-transactional revision may record its
+-- progress too
+DO $$
+DECLARE
+	grantee regrole;
+BEGIN
+	FOR grantee IN
+		SELECT a.grantee::regrole
+		  FROM pg_catalog.pg_proc p, pg_catalog.aclexplode(p.proacl) a
+		 WHERE p.oid = 'pg_catalog.migrate_record(text, text, integer, interval)'::pg_catalog.regprocedure
+		   AND a.privilege_type = 'EXECUTE' AND a.grantee <> 0 AND a.grantee <> p.proowner
+	LOOP
+		EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION @extschema@.migrate_progress(text, text, integer) TO %s', grantee);
+	END LOOP;
+END
+$$;

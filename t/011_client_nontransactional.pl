@@ -127,7 +127,7 @@ $node->command_checks_all(pm('upgrade', 'r2'),
 	[qr/^$/],
 	[   qr/error: upgrade of revision "r2" failed at statement 2 \(line 2\): could not create unique index "items_code_key"/,
 		qr/detail: Key \(code\)=\(dup\) is duplicated/,
-		qr/Statement 1 of the revision ran outside a transaction and was not undone/,
+		qr/The stretch before it committed and is recorded/,
 		qr/warning: dropped invalid index "public"."items_code_key"/
 	],
 	'a failed build is reported, and its invalid index dropped');

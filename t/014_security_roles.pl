@@ -30,7 +30,7 @@ CREATE EXTENSION migrate;
 CREATE SCHEMA shop AUTHORIZATION owners;
 GRANT EXECUTE ON FUNCTION migrate_revision(text, text, text, text[], text, text[], text[], boolean),
 	migrate_upgrade(text), migrate_load_file(text, text), migrate_steps(text[], text),
-	migrate_record(text, text, integer, interval), migrate_lock_session(),
+	migrate_record(text, text, integer, interval), migrate_progress(text, text, integer), migrate_lock_session(),
 	migrate_unlock_session() TO owners;
 GRANT EXECUTE ON PROCEDURE migrate_apply(text) TO owners;
 });

@@ -93,7 +93,7 @@ revision('002_slow', 'r2', 'r1', 0,
 ($rc, $stdout, $stderr) = interrupt('SELECT pg_sleep(%', 'upgrade');
 is($rc, 1, 'Ctrl-C during a non-transactional revision: exit status 1');
 like($stderr,
-	qr/error: upgrade of revision "r2" failed at statement 2 \(line \d+\): canceling statement due to user request\n.*detail: Statement 1 of the revision ran outside a transaction and was not undone/s,
+	qr/error: upgrade of revision "r2" failed at statement 2 \(line \d+\): canceling statement due to user request\n.*detail: The stretch before it committed and is recorded/s,
 	'the failure names the statement and what ran before it');
 like($stdout, qr/upgraded r1, 001_a .*\nupgraded 1 revision before the failure/,
 	'the revision before it is reported as upgraded');

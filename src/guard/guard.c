@@ -101,7 +101,7 @@ PG_FUNCTION_INFO_V1(migrate_guard_table_rewrite);
 /* Drift records keep at most this many bytes of the statement. */
 #define GUARD_STATEMENT_MAX 4096
 
-static bool statement_approved(void);
+static bool statement_approved(Node *parsetree);
 
 /* The rule warned about at ddl_command_start, for the drift record. */
 static char warned_rule[NAMEDATALEN * 2];
@@ -498,7 +498,7 @@ check_revision_statement(Node *parsetree, const char *tag)
 		GuardTarget *t = lfirst(lc);
 		CatalogProtected *p = ProtectedMatch(scope, t);
 
-		if (p && !statement_approved())
+		if (p && !statement_approved(parsetree))
 			ereport(ERROR,
 					(errcode(ERRCODE_MIGRATE_PROTECTED_OBJECT),
 					 RunnerRevision()[0] ?
@@ -513,11 +513,11 @@ check_revision_statement(Node *parsetree, const char *tag)
 
 /* Does the revision statement running now approve protected-object-change? */
 static bool
-statement_approved(void)
+statement_approved(Node *parsetree)
 {
 	if (RunnerInStatement())
 		return LintApproved("protected-object-change");
-	return RunnerOutsideStatementApproved();
+	return RunnerOutsideStatementApproved(parsetree);
 }
 
 /* migrate.guard_ddl_start(): ddl_command_start */

@@ -321,6 +321,18 @@ SqlStretches(List *statements)
 	return result;
 }
 
+/* Can every statement of the stretch run inside a transaction block? */
+bool
+SqlStretchTransactional(SqlStretch *stretch)
+{
+	ListCell   *lc;
+
+	foreach(lc, stretch->statements)
+		if (non_transactional_reason(((SqlStatement *) lfirst(lc))->parsetree))
+			return false;
+	return true;
+}
+
 /* The statements of a stretch as one query string, ";" after each. */
 char *
 SqlStretchText(SqlStretch *stretch)

@@ -386,26 +386,28 @@ drop_leftover_index(PGconn *conn, const char *sql)
 }
 
 /*
- * After a non-transactional revision stopped before statement k + 1: what
- * ran and was not undone, and what to do.
+ * After a non-transactional revision stopped before its stretch k + 1 of
+ * this run: what committed, and what to do.
  */
 static void
 report_statements_ran(int k, bool upgrade)
 {
 	if (k == 1)
-		pg_log_error_detail("Statement 1 of the revision ran outside a transaction and was not undone; the revision is not recorded as %s.",
+		pg_log_error_detail("The stretch before it committed and is recorded; the revision is not recorded as %s.",
 							upgrade ? "applied" : "unapplied");
 	else if (k > 1)
-		pg_log_error_detail("Statements 1 to %d of the revision ran outside a transaction and were not undone; the revision is not recorded as %s.",
+		pg_log_error_detail("The %d stretches before it committed and are recorded; the revision is not recorded as %s.",
 							k, upgrade ? "applied" : "unapplied");
 	if (k > 0)
-		pg_log_error_hint("Fix the cause, then run pg_migrate again: statements that ran will run again, so write them with IF NOT EXISTS / IF EXISTS, or undo them first.");
+		pg_log_error_hint("Fix the cause, then run pg_migrate again: it starts at the stretch that failed (a stretch is a statement, or the statements between two COMMITs), not again at what committed.");
 }
 
 /*
- * Run a non-transactional revision's statements at top level, one by one,
- * with lock_timeout and statement_timeout from migrate's parameters, then
- * record it.  False after reporting a failure.
+ * Run a non-transactional revision's stretches at top level, one by one, as
+ * migrate_plan gives them (the statements of each, ending with the call
+ * that records it, so that a rerun resumes after what committed), with
+ * lock_timeout and statement_timeout from migrate's parameters, then record
+ * the revision.  False after reporting a failure.
  */
 static bool
 run_non_transactional(PGconn *conn, PlanStep *step, bool upgrade,
@@ -455,7 +457,8 @@ run_non_transactional(PGconn *conn, PlanStep *step, bool upgrade,
 		if (opts.verbosity > 0)
 			pg_log_info("%s of revision %s, statement %d: %s", direction,
 						step->id, k + 1, sql);
-		res = PQexecParams(conn, sql, 0, NULL, NULL, NULL, NULL, 0);
+		/* the simple protocol: a stretch of several statements is one transaction */
+		res = PQexec(conn, sql);
 		if (PQresultStatus(res) != PGRES_COMMAND_OK &&
 			PQresultStatus(res) != PGRES_TUPLES_OK)
 		{

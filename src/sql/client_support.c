@@ -60,6 +60,7 @@ PG_FUNCTION_INFO_V1(migrate_load_file);
 PG_FUNCTION_INFO_V1(migrate_plan);
 PG_FUNCTION_INFO_V1(migrate_steps);
 PG_FUNCTION_INFO_V1(migrate_record);
+PG_FUNCTION_INFO_V1(migrate_progress);
 PG_FUNCTION_INFO_V1(migrate_lock_session);
 PG_FUNCTION_INFO_V1(migrate_unlock_session);
 PG_FUNCTION_INFO_V1(migrate_graph);
@@ -71,6 +72,9 @@ static bool *applied_set(RevisionGraph *g);
 static void check_step(RevisionGraph *g, int node, bool upgrade, bool *state);
 static void dot_string(StringInfo buf, const char *s);
 static bool same_strings(List *a, List *b);
+static char *client_stretch(const char *id, bool upgrade, SqlStretch *stretch);
+static void approve_stretch(const char *query, SqlStretch *stretch,
+							List *approved);
 
 /* A direction argument: true for 'upgrade', false for 'downgrade'. */
 static bool
@@ -189,6 +193,45 @@ same_strings(List *a, List *b)
 }
 
 /*
+ * The query a client runs for a stretch of a non-transactional revision:
+ * its statements, and, when all of them can run in a transaction block,
+ * the call that records the stretch as committed, so that the simple query
+ * runs all of it in one implicit transaction.  A stretch that cannot (a
+ * CONCURRENTLY build) runs alone; a later stretch's record counts for it,
+ * and migrate_record clears the progress once the revision is recorded.
+ */
+static char *
+client_stretch(const char *id, bool upgrade, SqlStretch *stretch)
+{
+	char	   *text = SqlStretchText(stretch);
+
+	if (!SqlStretchTransactional(stretch))
+		return text;
+	return psprintf("%sSELECT pg_catalog.migrate_progress(%s, '%s', %d);\n",
+					text, quote_literal_cstr(id),
+					upgrade ? "upgrade" : "downgrade", stretch->number);
+}
+
+/*
+ * Let the runner session change protected objects with the statements of
+ * this stretch that carry the approval, while it runs the stretch's query.
+ */
+static void
+approve_stretch(const char *query, SqlStretch *stretch, List *approved)
+{
+	List	   *trees = NIL;
+	ListCell   *lc;
+
+	foreach(lc, stretch->statements)
+		if (list_member_ptr(approved, lfirst(lc)))
+			trees = lappend(trees, ((SqlStatement *) lfirst(lc))->parsetree);
+	if (trees == NIL)
+		return;
+	/* one statement: DDL it runs indirectly (a DO block) too */
+	RunnerSessionApprove(query, list_length(stretch->statements) == 1 ? NIL : trees);
+}
+
+/*
  * migrate_load_file(script text, id text DEFAULT NULL) RETURNS text
  *
  * migrate_load for a client that sends a whole folder on every run: a file
@@ -298,25 +341,33 @@ migrate_plan(PG_FUNCTION_ARGS)
 		if (!r->transactional)
 		{
 			List	   *statements;
+			List	   *approved;
 			ListCell   *lc;
 			List	   *texts = NIL;
 			Datum	   *lines;
 			int			j = 0;
+			int			done;
 
 			statements = SqlSplit(scripts[k],
 								  psprintf("%s SQL of revision \"%s\"",
 										   upgrade ? "upgrade" : "downgrade",
 										   r->id));
-			foreach(lc, LintApprovedStatements(scripts[k++], statements,
-											   "protected-object-change"))
-				RunnerSessionApprove(((SqlStatement *) lfirst(lc))->text);
+			approved = LintApprovedStatements(scripts[k], statements,
+											  "protected-object-change");
+			done = CatalogProgress(r->id, upgrade, SqlChecksum(scripts[k], ""));
+			k++;
 			lines = palloc(sizeof(Datum) * Max(list_length(statements), 1));
-			foreach(lc, statements)
+			foreach(lc, SqlStretches(statements))
 			{
-				SqlStatement *st = lfirst(lc);
+				SqlStretch *stretch = lfirst(lc);
+				char	   *query;
 
-				texts = lappend(texts, st->text);
-				lines[j++] = Int32GetDatum(st->line);
+				if (stretch->number <= done)
+					continue;	/* an earlier run committed it */
+				query = client_stretch(r->id, upgrade, stretch);
+				approve_stretch(query, stretch, approved);
+				texts = lappend(texts, query);
+				lines[j++] = Int32GetDatum(((SqlStatement *) linitial(stretch->statements))->line);
 			}
 			values[4] = TextArrayFromList(texts);
 			values[5] = PointerGetDatum(construct_array(lines, j, INT4OID, 4,
@@ -325,6 +376,42 @@ migrate_plan(PG_FUNCTION_ARGS)
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	return (Datum) 0;
+}
+
+/*
+ * migrate_progress(revision text, direction text, stretch integer) RETURNS
+ * void
+ *
+ * Record that a stretch of a non-transactional revision committed, with
+ * the transaction that ran it (the client's stretch query ends with this
+ * call, so both commit together).  Needs the session lock, as the client
+ * that planned the stretch holds it.
+ */
+Datum
+migrate_progress(PG_FUNCTION_ARGS)
+{
+	char	   *id;
+	bool		upgrade;
+	const char *ids[1];
+	char	  **script;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(2))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("revision and stretch cannot be NULL")));
+	id = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	upgrade = direction_arg(fcinfo, 1);
+	if (!CatalogSessionLockHeld())
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("migrate_progress needs migrate's session lock"),
+				 errhint("Call migrate_lock_session() first, as a runner that planned the stretch with migrate_plan() does.")));
+	ids[0] = id;
+	script = CatalogGetScriptsById(ids, 1, upgrade);
+	CatalogRecordMigrationXids();
+	CatalogRecordProgress(id, upgrade, SqlChecksum(script[0], ""),
+						  PG_GETARG_INT32(2), 0);
+	PG_RETURN_VOID();
 }
 
 /*
@@ -429,6 +516,7 @@ migrate_record(PG_FUNCTION_ARGS)
 	step.duration_us = duration ? Max(duration->time, 0) : 0;
 	step.started_at = GetCurrentTimestamp() - step.duration_us;
 	CatalogRecordSteps(&step, 1);
+	CatalogClearProgress(r->id);
 	PG_RETURN_TEXT_P(cstring_to_text(r->id));
 }
 

@@ -23,6 +23,7 @@
  */
 #include "postgres.h"
 
+#include "nodes/nodes.h"
 #include "nodes/pg_list.h"
 #include "tcop/tcopprot.h"
 #include "utils/memutils.h"
@@ -38,11 +39,20 @@ static char runner_revision[NAMEDATALEN * 2];
 static bool runner_session_ddl = false;	/* DDL ran in the runner session */
 
 /*
- * The statements a runner session may run on protected objects: those of
- * the non-transactional revisions it planned that carry the approval.  In
- * TopMemoryContext; emptied whenever the session lock is taken or let go.
+ * What a runner session may run on protected objects: the query strings of
+ * the non-transactional revisions' stretches it planned, each with the
+ * statements of it that carry the approval (raw parse trees; NIL: the
+ * whole string, a stretch of one statement).  In TopMemoryContext; emptied
+ * whenever the session lock is taken or let go.
  */
+typedef struct SessionApproval
+{
+	char	   *query;
+	List	   *statements;
+} SessionApproval;
+
 static List *session_approved = NIL;
+static MemoryContext session_context = NULL;
 
 /*
  * Mark the DDL this backend runs from now on as migrate's own, for one
@@ -71,8 +81,9 @@ RunnerSession(bool on)
 	runner_revision[0] = '\0';
 	if (on)
 		runner_session_ddl = false;
-	list_free_deep(session_approved);
 	session_approved = NIL;
+	if (session_context != NULL)
+		MemoryContextReset(session_context);
 }
 
 void
@@ -89,16 +100,26 @@ RunnerProcessApprove(bool approved)
 }
 
 /*
- * A runner session planned a statement that carries the approval of
- * protected-object-change: the session may run exactly that text on
- * protected objects.
+ * A runner session planned a query string (a stretch of a non-transactional
+ * revision) whose statements "approved" (raw parse trees; NIL: all of it)
+ * carry the approval of protected-object-change: while the session runs
+ * exactly that string, those statements may change protected objects.
  */
 void
-RunnerSessionApprove(const char *statement)
+RunnerSessionApprove(const char *query, List *approved)
 {
-	MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+	MemoryContext old;
+	SessionApproval *a;
 
-	session_approved = lappend(session_approved, pstrdup(statement));
+	if (session_context == NULL)
+		session_context = AllocSetContextCreate(TopMemoryContext,
+												"migrate session approvals",
+												ALLOCSET_SMALL_SIZES);
+	old = MemoryContextSwitchTo(session_context);
+	a = palloc(sizeof(SessionApproval));
+	a->query = pstrdup(query);
+	a->statements = copyObject(approved);
+	session_approved = lappend(session_approved, a);
 	MemoryContextSwitchTo(old);
 }
 
@@ -124,11 +145,12 @@ RunnerInSession(void)
 }
 
 /*
- * Does the statement running now outside the executor (in a worker, or in
- * a runner session) carry the approval of protected-object-change?
+ * Does the statement "parsetree" running now outside the executor (in a
+ * worker, or in a runner session) carry the approval of
+ * protected-object-change?
  */
 bool
-RunnerOutsideStatementApproved(void)
+RunnerOutsideStatementApproved(Node *parsetree)
 {
 	ListCell   *lc;
 
@@ -137,8 +159,18 @@ RunnerOutsideStatementApproved(void)
 	if (debug_query_string == NULL)
 		return false;
 	foreach(lc, session_approved)
-		if (strcmp(lfirst(lc), debug_query_string) == 0)
+	{
+		SessionApproval *a = lfirst(lc);
+		ListCell   *ls;
+
+		if (strcmp(a->query, debug_query_string) != 0)
+			continue;
+		if (a->statements == NIL)
 			return true;
+		foreach(ls, a->statements)
+			if (equal(lfirst(ls), parsetree))
+				return true;
+	}
 	return false;
 }
 

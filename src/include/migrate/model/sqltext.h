@@ -33,6 +33,7 @@ extern List *SqlSplit(const char *sql, const char *what);
 extern bool SqlIsBoundary(struct Node *parsetree);
 extern List *SqlStretches(List *statements);
 extern char *SqlStretchText(SqlStretch *stretch);
+extern bool SqlStretchTransactional(SqlStretch *stretch);
 extern void SqlCheck(List *statements, bool transactional, const char *what);
 extern char *SqlChecksum(const char *upgrade, const char *downgrade);
 extern int	SqlLineOf(const char *sql, int offset);

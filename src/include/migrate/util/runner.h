@@ -14,14 +14,14 @@ extern void RunnerLeave(void);
 extern void RunnerSession(bool on);
 extern void RunnerProcess(void);
 extern void RunnerProcessApprove(bool approved);
-extern void RunnerSessionApprove(const char *statement);
+extern void RunnerSessionApprove(const char *query, struct List *approved);
 
 /* Reading it (guard.c, client_support.c). */
 extern bool RunnerActive(void);
 extern bool RunnerInStatement(void);
 extern bool RunnerInProcess(void);
 extern bool RunnerInSession(void);
-extern bool RunnerOutsideStatementApproved(void);
+extern bool RunnerOutsideStatementApproved(struct Node *parsetree);
 extern const char *RunnerRevision(void);
 extern void RunnerNoteDdl(void);
 extern bool RunnerSessionChanged(void);
