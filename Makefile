@@ -10,6 +10,7 @@ OBJS = \
 	src/common/revision_header.o \
 	src/util/guc.o \
 	src/util/runner.o \
+	src/util/subxact.o \
 	src/util/textarray.o \
 	src/model/graph.o \
 	src/model/revfile.o \

@@ -70,6 +70,7 @@
 #include "migrate/analysis/lint_internal.h"
 #include "migrate/catalog/catalog.h"
 #include "migrate/util/errcodes.h"
+#include "migrate/util/subxact.h"
 
 /*
  * migrate.lint_level: what blocks (LINT_OFF: only the escalating rules,
@@ -1955,38 +1956,35 @@ LintRelation(LintContext *cx, RangeVar *rv, bool exact_empty, double *rows)
  * statement whose analysis fails would fail by itself when it runs.  A
  * cancel is raised again.  Results go through arg, in the caller's memory.
  */
+typedef struct LintTryCall
+{
+	void		(*fn) (void *arg);
+	void	   *arg;
+} LintTryCall;
+
+/* SubxactRun callback of LintTry: fn under a snapshot. */
+static void
+lint_try_call(void *arg)
+{
+	LintTryCall *call = arg;
+	bool		pushed = false;
+
+	if (!ActiveSnapshotSet())
+	{
+		PushActiveSnapshot(GetTransactionSnapshot());
+		pushed = true;
+	}
+	call->fn(call->arg);
+	if (pushed)
+		PopActiveSnapshot();
+}
+
 bool
 LintTry(void (*fn) (void *arg), void *arg)
 {
-	MemoryContext context = CurrentMemoryContext;
-	ResourceOwner owner = CurrentResourceOwner;
-	ErrorData  *volatile edata = NULL;
+	LintTryCall call = {fn, arg};
+	ErrorData  *edata = SubxactRun(lint_try_call, &call, false);
 
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(context);
-	PG_TRY();
-	{
-		bool		pushed = false;
-
-		if (!ActiveSnapshotSet())
-		{
-			PushActiveSnapshot(GetTransactionSnapshot());
-			pushed = true;
-		}
-		fn(arg);
-		if (pushed)
-			PopActiveSnapshot();
-	}
-	PG_CATCH();
-	{
-		MemoryContextSwitchTo(context);
-		edata = CopyErrorData();
-		FlushErrorState();
-	}
-	PG_END_TRY();
-	RollbackAndReleaseCurrentSubTransaction();
-	MemoryContextSwitchTo(context);
-	CurrentResourceOwner = owner;
 	if (edata != NULL && (edata->sqlerrcode == ERRCODE_QUERY_CANCELED ||
 						  edata->sqlerrcode == ERRCODE_ADMIN_SHUTDOWN))
 		ReThrowError(edata);

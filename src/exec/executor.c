@@ -55,6 +55,7 @@
 #include "migrate/util/errcodes.h"
 #include "migrate/util/guc.h"
 #include "migrate/util/runner.h"
+#include "migrate/util/subxact.h"
 
 /* Where the executor is: for the error context and the failure record. */
 typedef struct StatementPosition
@@ -568,13 +569,27 @@ NonTransactionalStatements(PlannedRevision *rev, bool upgrade, char **sql)
  * depend on the database's state, in a subtransaction, so that a statement
  * the rules stop is recorded in migrate.log before the error goes on.
  */
+typedef struct LintCall
+{
+	LintRun    *lint;
+	SqlStatement *st;
+} LintCall;
+
+/* SubxactRun callback of lint_before_worker. */
+static void
+lint_call(void *arg)
+{
+	LintCall   *call = arg;
+
+	LintRunStatement(call->lint, call->st);
+}
+
 static void
 lint_before_worker(LintRun *lint, PlannedRevision *rev, SqlStatement *st,
 				   bool upgrade, TimestampTz start, StatementPosition *pos)
 {
-	MemoryContext context = CurrentMemoryContext;
-	ResourceOwner owner = CurrentResourceOwner;
-	ErrorData  *volatile edata = NULL;
+	LintCall	call = {lint, st};
+	ErrorData  *edata;
 	ErrorContextCallback callback;
 
 	if (lint == NULL)
@@ -583,25 +598,7 @@ lint_before_worker(LintRun *lint, PlannedRevision *rev, SqlStatement *st,
 	callback.arg = pos;
 	callback.previous = error_context_stack;
 	error_context_stack = &callback;
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(context);
-	PG_TRY();
-	{
-		LintRunStatement(lint, st);
-		ReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(context);
-		CurrentResourceOwner = owner;
-	}
-	PG_CATCH();
-	{
-		MemoryContextSwitchTo(context);
-		edata = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(context);
-		CurrentResourceOwner = owner;
-	}
-	PG_END_TRY();
+	edata = SubxactRun(lint_call, &call, true);
 	if (edata != NULL)
 	{
 		record_failure(rev->id, upgrade, start, pos, edata);

@@ -63,6 +63,7 @@
 #include "migrate/catalog/catalog.h"
 #include "migrate/exec/worker.h"
 #include "migrate/util/runner.h"
+#include "migrate/util/subxact.h"
 
 #define WORKER_TEXT_MAX 2048
 
@@ -235,39 +236,31 @@ WorkerRunRequest(const WorkerRequest *req, WorkerResult *result)
  * done), for the caller to report as a WARNING: the caller's own error is
  * the one that matters.
  */
+typedef struct AutonomousCall
+{
+	const char *sql;
+	Oid			role;
+	char	   *error;			/* out: the SQL's error, if it failed */
+} AutonomousCall;
+
+/* SubxactRun callback of WorkerRunAutonomous. */
+static void
+autonomous_call(void *arg)
+{
+	AutonomousCall *call = arg;
+	WorkerResult result;
+
+	if (!WorkerRun(call->sql, call->role, 0, 0, WORKER_BOOKKEEPING, &result))
+		call->error = result.message;
+}
+
 char *
 WorkerRunAutonomous(const char *sql, Oid role)
 {
-	MemoryContext context = CurrentMemoryContext;
-	ResourceOwner owner = CurrentResourceOwner;
-	char	   *volatile error = NULL;
+	AutonomousCall call = {sql, role, NULL};
+	ErrorData  *edata = SubxactRun(autonomous_call, &call, true);
 
-	BeginInternalSubTransaction(NULL);
-	MemoryContextSwitchTo(context);
-	PG_TRY();
-	{
-		WorkerResult result;
-
-		if (!WorkerRun(sql, role, 0, 0, WORKER_BOOKKEEPING, &result))
-			error = result.message;
-		ReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(context);
-		CurrentResourceOwner = owner;
-	}
-	PG_CATCH();
-	{
-		ErrorData  *e;
-
-		MemoryContextSwitchTo(context);
-		e = CopyErrorData();
-		FlushErrorState();
-		RollbackAndReleaseCurrentSubTransaction();
-		MemoryContextSwitchTo(context);
-		CurrentResourceOwner = owner;
-		error = e->message;
-	}
-	PG_END_TRY();
-	return error;
+	return edata ? edata->message : call.error;
 }
 
 /* Raise the error a worker reported, as if it had happened here. */
