@@ -36,7 +36,7 @@ status=0
 	--dbname=contrib_regression ${*:-$(make -s -C "$TOP" print-regress)}) || status=1
 stop_clusters
 
-errors=$(grep -l VALGRINDERROR-BEGIN "$WORK"/valgrind.*.log 2>/dev/null | wc -l)
+errors=$( (grep -l VALGRINDERROR-BEGIN "$WORK"/valgrind.*.log 2>/dev/null || true) | wc -l)
 if [ "$errors" -gt 0 ]; then
 	grep -h -A30 VALGRINDERROR-BEGIN "$WORK"/valgrind.*.log | head -200
 	status=1

@@ -1577,66 +1577,6 @@ LintRelid(LintContext *cx, RangeVar *rv)
 }
 
 /*
- * Does a schema exist and hold a table with rows?  (A schema that does not
- * exist holds nothing: at run time the statement fails by itself.)
- */
-bool
-LintSchemaHoldsRows(LintContext *cx, const char *name)
-{
-	Oid			nsp = get_namespace_oid(name, true);
-	Relation	pg_class;
-	ScanKeyData key;
-	SysScanDesc scan;
-	HeapTuple	tup;
-	List	   *tables = NIL;
-	ListCell   *lc;
-	bool		rows = false;
-
-	if (!OidIsValid(nsp))
-		return false;
-	ScanKeyInit(&key, Anum_pg_class_relnamespace, BTEqualStrategyNumber,
-				F_OIDEQ, ObjectIdGetDatum(nsp));
-	pg_class = table_open(RelationRelationId, AccessShareLock);
-	scan = systable_beginscan(pg_class, InvalidOid, false, NULL, 1, &key);
-	while (HeapTupleIsValid(tup = systable_getnext(scan)))
-	{
-		Form_pg_class form = (Form_pg_class) GETSTRUCT(tup);
-
-		if (form->relkind == RELKIND_RELATION || form->relkind == RELKIND_MATVIEW)
-			tables = lappend_oid(tables, form->oid);
-	}
-	systable_endscan(scan);
-	table_close(pg_class, AccessShareLock);
-	foreach(lc, tables)
-	{
-		Relation	rel;
-
-		if (cx->opts->mode == LINT_MODE_DDL &&
-			!CheckRelationOidLockedByMe(lfirst_oid(lc), AccessShareLock, true))
-		{
-			double		n;
-
-			/* no lock, no scan: the statistics say */
-			if (relation_statistics(lfirst_oid(lc), &n) != LINT_REL_EMPTY)
-			{
-				rows = true;
-				break;
-			}
-			continue;
-		}
-		rel = try_relation_open(lfirst_oid(lc), AccessShareLock);
-
-		if (rel == NULL)
-			continue;
-		rows = !relation_is_empty(rel);
-		relation_close(rel, NoLock);
-		if (rows)
-			break;
-	}
-	return rows;
-}
-
-/*
  * The CHECK constraints of a relation, read from pg_constraint without
  * opening the relation (so without locking it: the DDL guard must not take
  * a lock before the command takes its own).  A List of LintConstraint.

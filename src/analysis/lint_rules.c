@@ -2830,13 +2830,14 @@ check_destructive_downgrade_without_export(LintContext *cx, Node *stmt)
 		{
 			bool		created;
 			const char *name;
+			char	   *note;
 
 			if (!IsA(lfirst(lc), String))
 				continue;
 			name = strVal(lfirst(lc));
 			(void) LintObjectFlags(cx, LINT_OBJ_SCHEMA, NULL, name, &created);
 			if (created || LintCreatedByUpgrade(cx, LINT_OBJ_SCHEMA, name) ||
-				(LintLive(cx) && !LintSchemaHoldsRows(cx, name)))
+				schema_holds_nothing(cx, name, &note))
 				continue;
 			LintReport(cx, true, NULL,
 					   "the downgrade drops schema \"%s\" with its tables, and no earlier statement exports the data",

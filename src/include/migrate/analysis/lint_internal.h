@@ -143,7 +143,6 @@ extern LintRelState LintRelation(LintContext *cx, RangeVar *rv,
 								 bool exact_empty, double *rows);
 extern Oid	LintRelid(LintContext *cx, RangeVar *rv);
 extern bool LintRowsFromMigrations(LintContext *cx, Oid relid);
-extern bool LintSchemaHoldsRows(LintContext *cx, const char *name);
 extern bool LintFunctionVolatile(LintContext *cx, List *funcname, int nargs);
 extern double LintEstimateRows(LintContext *cx, Node *stmt);
 extern bool LintTry(void (*fn) (void *arg), void *arg);
