@@ -78,7 +78,18 @@ SELECT migrate_load(E'-- migrate:revision st03\n-- migrate:parents st02\n-- migr
 CALL migrate_apply('head');
 SELECT string_agg(v::text, ',' ORDER BY v) AS c FROM st_c;
 
+-- a new enum value is usable once the transaction that added it commits:
+-- one migrate_upgrade call is one transaction, CALL migrate_apply commits
+-- after each revision
+CREATE TYPE st_mood AS ENUM ('sad');
+SELECT migrate_revision('happy', 'ALTER TYPE st_mood ADD VALUE ''happy''', id => 'st04');
+SELECT migrate_revision('use it', 'CREATE TABLE st_feeling (m st_mood DEFAULT ''happy''); INSERT INTO st_feeling DEFAULT VALUES', 'DROP TABLE st_feeling', id => 'st05');
+SELECT * FROM err($$SELECT * FROM migrate_upgrade('head')$$);
+CALL migrate_apply('head');
+SELECT m FROM st_feeling;
+
 -- cleanup
 CALL migrate_unapply('base');
 DROP EXTENSION migrate;
 DROP TABLE st_a, st_b, st_c, st_gate;
+DROP TYPE st_mood;

@@ -89,20 +89,25 @@ static void record_failure(const char *id, bool upgrade, TimestampTz start,
 
 /*
  * Adds "upgrade of revision "x", statement N (line L)" to errors; and when
- * a single-transaction call runs out of lock memory, names the way that
- * commits per revision.
+ * a single-transaction call runs out of lock memory, or uses an enum value
+ * an earlier revision of the call added (usable only once that transaction
+ * commits), names the way that commits per revision.
  */
 static void
 statement_error_callback(void *arg)
 {
 	StatementPosition *pos = arg;
+	const char *call = strcmp(pos->direction, "upgrade") == 0 ? "apply" : "unapply";
 
 	errcontext("%s of revision \"%s\", statement %d (line %d)",
 			   pos->direction, pos->revision, pos->number, pos->line);
 	if (pos->target != NULL && geterrcode() == ERRCODE_OUT_OF_MEMORY)
 		errhint("One call of migrate_%s holds the locks of all its revisions until it ends; CALL migrate_%s('%s') commits after each revision.  Or raise max_locks_per_transaction.",
-				pos->direction, strcmp(pos->direction, "upgrade") == 0 ? "apply" : "unapply",
-				pos->target);
+				pos->direction, call, pos->target);
+	else if (pos->target != NULL &&
+			 geterrcode() == ERRCODE_UNSAFE_NEW_ENUM_VALUE_USAGE)
+		errhint("An earlier revision of this call added the value, and one call of migrate_%s is one transaction; CALL migrate_%s('%s') commits after each revision, so the value is usable in the next.",
+				pos->direction, call, pos->target);
 }
 
 /* A function cannot run what needs its own transaction: refuse up front. */
