@@ -868,7 +868,7 @@ alembic_read_script(const char *path, bool upgrade, ImportList *list)
 	if (text == NULL)
 		return -1;
 	initPQExpBuffer(&sec);
-	for (p = text;; )
+	for (p = text;;)
 	{
 		const char *eol = strchr(p, '\n');
 		const char *end = eol ? eol : p + strlen(p);
