@@ -80,5 +80,16 @@ SELECT * FROM err($$SELECT * FROM migrate_history('abd30004:abc10001')$$);
 SELECT * FROM err($$SELECT * FROM migrate_history('abc10001')$$);
 SELECT * FROM err($$SELECT * FROM migrate_history('a:b:c')$$);
 
+-- "<label>@+N" when nothing of the branch is applied and the branch starts
+-- at a branch point another branch went past: from the branch point into
+-- the labelled branch, as Alembic walks (not from base)
+SELECT migrate_revision('side', 'SELECT 6', id => 'sid00001', parents => '{abc10002}', branch_labels => '{side}');
+SELECT * FROM migrate_stamp('abc20003');
+SELECT revision FROM migrate_current();
+SELECT resolve('side@+1');
+SELECT * FROM err($$SELECT resolve('side@+2')$$);
+SELECT revision FROM migrate_upgrade('side@+1');
+SELECT revision FROM migrate_current();
+
 DROP FUNCTION resolve;
 DROP EXTENSION migrate;

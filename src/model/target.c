@@ -31,6 +31,7 @@ static int	lookup_revision(RevisionGraph *g, const char *sym, bool labels);
 static bool *lineage_of(RevisionGraph *g, int node);
 static int *filter(RevisionGraph *g, int *nodes, int n, const bool *within,
 				   int *nout);
+static int *applied_tips(RevisionGraph *g, const bool *within, int *nout);
 static int	walk(RevisionGraph *g, Target *t, int from, int steps,
 				 const bool *within);
 static bool *strict_descendants_applied(RevisionGraph *g, int node,
@@ -101,6 +102,34 @@ filter(RevisionGraph *g, int *nodes, int n, const bool *within, int *nout)
 	for (int i = 0; i < n; i++)
 		if (within == NULL || within[nodes[i]])
 			result[(*nout)++] = nodes[i];
+	return result;
+}
+
+/*
+ * The applied revisions of a lineage that have no applied child in it.
+ * When no current revision is in a branch's lineage (another branch from
+ * the same branch point went further), "<label>@+N" starts from these,
+ * so that it walks from the branch point into the labelled branch, as
+ * Alembic does; none: from base.
+ */
+static int *
+applied_tips(RevisionGraph *g, const bool *within, int *nout)
+{
+	int		   *result = palloc(sizeof(int) * Max(g->nnodes, 1));
+
+	*nout = 0;
+	for (int i = 0; i < g->nnodes; i++)
+	{
+		int			node = g->topo[i];
+		RevisionNode *r = &g->nodes[node];
+		bool		tip = r->applied && within[node];
+
+		for (int c = 0; tip && c < r->nchildren; c++)
+			if (g->nodes[r->children[c]].applied && within[r->children[c]])
+				tip = false;
+		if (tip)
+			result[(*nout)++] = node;
+	}
 	return result;
 }
 
@@ -281,6 +310,8 @@ TargetResolve(RevisionGraph *g, const char *text)
 		int		   *cur = GraphCurrent(g, &ncur);
 
 		from = filter(g, cur, ncur, within, &nfrom);
+		if (has_step && t->lineage >= 0 && nfrom == 0 && steps > 0)
+			from = applied_tips(g, within, &nfrom);
 		if (has_step)
 			t->walked = steps;
 		if (has_step && t->lineage >= 0 && nfrom == 0 && steps < 0)

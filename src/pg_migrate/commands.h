@@ -36,4 +36,7 @@ extern int	cmd_stamp(PGconn *conn, int ntargets, char **targets);
 /* cmd_import.c: another tool's folder into revision files, no database */
 extern int	cmd_import(const char *format, const char *src);
 
+/* cmd_import.c: load, then stamp what another tool applied */
+extern int	cmd_adopt(PGconn *conn, const char *format, const char *table);
+
 #endif							/* PG_MIGRATE_COMMANDS_H */

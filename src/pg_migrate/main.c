@@ -64,8 +64,9 @@ usage(const char *progname)
 	printf("  check                        list problems (exit status 3 if any)\n");
 	printf("  sql TARGET                   the script an upgrade or downgrade would run\n");
 	printf("  lint [FILE...]               lint revision files (default: all of DIR)\n");
-	printf("  import FORMAT SRC            convert a dbmate, golang-migrate, flyway or\n"
-		   "                               sqitch folder into revision files in DIR\n");
+	printf("  import FORMAT SRC            convert a dbmate, golang-migrate, flyway,\n"
+		   "                               sqitch or alembic folder into revision files in DIR\n");
+	printf("  adopt alembic [TABLE]        load, then stamp what Alembic's version table lists\n");
 	printf("\nTargets: head, heads, base, an id or a prefix of 4+ characters, LABEL@head,\n"
 		   "+N, -N, ID+N, head-1 ...  Exit status: 0 success, 1 failure, 2 usage error,\n"
 		   "3 check or lint found problems.\n");
@@ -299,6 +300,8 @@ main(int argc, char **argv)
 		rc = need_args(command, nargs, 1, 1);
 	else if (strcmp(command, "stamp") == 0)
 		rc = need_args(command, nargs, 1, -1);
+	else if (strcmp(command, "adopt") == 0)
+		rc = need_args(command, nargs, 1, 2);
 	else if (strcmp(command, "history") == 0)
 	{
 		int			plain = 0;
@@ -339,6 +342,8 @@ main(int argc, char **argv)
 		rc = cmd_move(conn, args[0], false);
 	else if (strcmp(command, "stamp") == 0)
 		rc = cmd_stamp(conn, nargs, args);
+	else if (strcmp(command, "adopt") == 0)
+		rc = cmd_adopt(conn, args[0], nargs > 1 ? args[1] : NULL);
 	else if (strcmp(command, "current") == 0)
 		rc = cmd_current(conn);
 	else if (strcmp(command, "heads") == 0)
