@@ -69,3 +69,16 @@ BEGIN
 	END LOOP;
 END
 $$;
+
+-- migrate_lint_revision knows what earlier revisions, not applied yet, create
+DROP FUNCTION @extschema@.migrate_lint_revision(text, text, boolean, boolean);
+CREATE FUNCTION @extschema@.migrate_lint_revision(
+	upgrade text,
+	downgrade text DEFAULT NULL,
+	transactional boolean DEFAULT true,
+	live boolean DEFAULT true,
+	earlier text[] DEFAULT NULL)
+RETURNS TABLE (section text, rule text, severity text, statement integer,
+			   line integer, message text, hint text)
+AS 'MODULE_PATHNAME', 'migrate_lint_revision'
+LANGUAGE C VOLATILE;

@@ -490,6 +490,9 @@ LintObjectFlags(LintContext *cx, LintObjectKind kind, const char *schema,
 {
 	LintObject *obj = lookup(cx->objects, kind, schema, name);
 
+	if (obj == NULL)
+		obj = lookup(cx->earlier, kind, schema, name);
+
 	if (found)
 		*found = (obj != NULL);
 	return obj ? obj->flags : 0;
@@ -500,7 +503,8 @@ bool
 LintCreated(LintContext *cx, RangeVar *rv)
 {
 	return rv != NULL &&
-		lookup(cx->objects, LINT_OBJ_RELATION, rv->schemaname, rv->relname) != NULL;
+		(lookup(cx->objects, LINT_OBJ_RELATION, rv->schemaname, rv->relname) != NULL ||
+		 lookup(cx->earlier, LINT_OBJ_RELATION, rv->schemaname, rv->relname) != NULL);
 }
 
 /* Downgrade: did the revision's upgrade create this object? */
@@ -765,7 +769,7 @@ record_statement(LintContext *cx, HTAB *table, Node *stmt)
 				 * undo (cx->undo only; later statements of the same script
 				 * still see an existing object under its new name).
 				 */
-				if (table != cx->objects && r->relation && r->newname)
+				if (table == cx->undo && r->relation && r->newname)
 				{
 					if (r->renameType == OBJECT_COLUMN)
 						remember(cx, table, LINT_OBJ_COLUMN, NULL,
@@ -1165,6 +1169,18 @@ LintScript(const char *sql, const char *what, const LintOptions *opts)
 	ListCell   *lc;
 
 	lint_init_context(&cx, opts, sql);
+	if (opts->earlier != NIL)
+	{
+		cx.earlier = new_object_table();
+		foreach(lc, opts->earlier)
+		{
+			ListCell   *ls;
+
+			foreach(ls, SqlSplit(lfirst(lc), "upgrade SQL of an earlier revision"))
+				record_statement(&cx, cx.earlier,
+								 ((SqlStatement *) lfirst(ls))->parsetree);
+		}
+	}
 	if (opts->downgrade && opts->upgrade_sql)
 	{
 		List	   *up = SqlSplit(opts->upgrade_sql, what);

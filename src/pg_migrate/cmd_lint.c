@@ -15,10 +15,27 @@
 
 #include "commands.h"
 #include "common/logging.h"
+#include "fe_utils/string_utils.h"
 #include "connection.h"
 #include "output.h"
 #include "revdir.h"
 #include "util.h"
+
+/* Is id an element of the text[] literal "array" (of plain ids)? */
+static bool
+id_in_array(const char *array, const char *id)
+{
+	char	  **items;
+	int			n;
+	bool		found = false;
+
+	if (!parsePGArray(array, &items, &n))
+		return false;
+	for (int i = 0; i < n && !found; i++)
+		found = strcmp(items[i], id) == 0;
+	free(items);
+	return found;
+}
 
 /*
  * lint [FILE...]: each file (default: every file of DIR) through
@@ -35,6 +52,8 @@ cmd_lint(PGconn *conn, int nfiles, char **files)
 	int			errors = 0;
 	int			findings = 0;
 	PQExpBufferData json;
+	PQExpBufferData earlier;	/* text[] of earlier files' upgrades */
+	char	   *applied;
 
 	res = db_query(conn,
 				   "SELECT pg_catalog.count(*) FROM pg_catalog.pg_proc"
@@ -71,6 +90,22 @@ cmd_lint(PGconn *conn, int nfiles, char **files)
 	else if (revdir_read(opts.dir, &d, false) != 0)
 		return EXIT_FAILED;
 
+	/*
+	 * What the files before each one create, unless this database applied
+	 * them already, counts as new when it is linted: the folder is linted as
+	 * it will run here.
+	 */
+	res = db_query(conn,
+				   "SELECT pg_catalog.array_agg(revision) FROM pg_catalog.migrate_history()"
+				   " WHERE applied",
+				   0, NULL, "could not read the applied revisions");
+	if (res == NULL)
+		return EXIT_FAILED;
+	applied = PQgetisnull(res, 0, 0) ? pg_strdup("{}") : pg_strdup(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	initPQExpBuffer(&earlier);
+	appendPQExpBufferChar(&earlier, '{');
+
 	initPQExpBuffer(&json);
 	appendPQExpBufferChar(&json, '[');
 	for (int i = 0; i < d.nfiles; i++)
@@ -80,17 +115,23 @@ cmd_lint(PGconn *conn, int nfiles, char **files)
 		char	   *downgrade;
 		int			up_line;
 		int			down_line;
-		const char *params[3];
+		const char *params[4];
 
 		revdir_sections(f, &upgrade, &up_line, &downgrade, &down_line);
 		params[0] = upgrade;
 		params[1] = downgrade;
 		params[2] = f->transactional ? "true" : "false";
+		appendPQExpBufferChar(&earlier, '}');
+		params[3] = earlier.data;
 		res = db_query(conn,
 					   "SELECT section, rule, severity, statement, line, message, hint"
 					   " FROM pg_catalog.migrate_lint_revision($1, $2,"
-					   " $3::pg_catalog.bool)",
-					   3, params, psprintf("could not lint file \"%s\"", f->path));
+					   " $3::pg_catalog.bool, earlier => $4::pg_catalog.text[])",
+					   4, params, psprintf("could not lint file \"%s\"", f->path));
+		earlier.len--;			/* the closing brace again */
+		earlier.data[earlier.len] = '\0';
+		if (f->id == NULL || !id_in_array(applied, f->id))
+			appendPGArray(&earlier, upgrade);	/* with its comma */
 		if (res == NULL)
 			return EXIT_FAILED;
 		for (int r = 0; r < PQntuples(res); r++)

@@ -20,6 +20,7 @@
 #include "migrate/analysis/lint.h"
 #include "migrate/catalog/catalog.h"
 #include "migrate/util/errcodes.h"
+#include "migrate/util/textarray.h"
 
 PG_FUNCTION_INFO_V1(migrate_lint);
 PG_FUNCTION_INFO_V1(migrate_lint_revision);
@@ -72,7 +73,7 @@ Datum
 migrate_lint(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	LintOptions opts;
+	LintOptions opts = {0};
 	List	   *findings;
 
 	if (PG_ARGISNULL(0))
@@ -103,13 +104,16 @@ migrate_lint(PG_FUNCTION_ARGS)
  * the downgrade as a downgrade that knows what the upgrade creates (so that
  * dropping it is no loss, and the downgrade rules apply).  One row per
  * finding, upgrade first; section is 'upgrade' or 'downgrade', statement
- * and line count within the section.  NULL downgrade: none.
+ * and line count within the section.  NULL downgrade: none.  "earlier":
+ * the upgrade SQL of the revisions before it that this database has not
+ * applied yet (a folder linted in order): what they create counts as new,
+ * as it will be when the revision runs after them.
  */
 Datum
 migrate_lint_revision(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	LintOptions opts;
+	LintOptions opts = {0};
 	char	   *upgrade;
 
 	if (PG_ARGISNULL(0))
@@ -123,6 +127,8 @@ migrate_lint_revision(PG_FUNCTION_ARGS)
 	opts.in_runner = true;	/* migrate sets the timeouts */
 	opts.downgrade = false;
 	opts.upgrade_sql = NULL;
+	opts.earlier = (PG_NARGS() > 4 && !PG_ARGISNULL(4)) ?
+		TextArrayToList(PG_GETARG_ARRAYTYPE_P(4), "earlier") : NIL;
 
 	InitMaterializedSRF(fcinfo, 0);
 	put_findings(rsinfo, "upgrade",

@@ -45,6 +45,8 @@ typedef struct LintOptions
 	bool		in_runner;		/* run by migrate: timeouts set by it */
 	bool		downgrade;		/* downgrade SQL of a revision */
 	const char *upgrade_sql;	/* for a downgrade: the revision's upgrade */
+	List	   *earlier;		/* upgrade SQL of the revisions before it,
+								 * not applied yet: what they create is new */
 } LintOptions;
 
 /* One rule hit. */

@@ -86,6 +86,8 @@ typedef struct LintContext
 	List	   *findings;		/* of LintFinding */
 	HTAB	   *objects;		/* LintObject by kind and name */
 	HTAB	   *undo;			/* downgrade: what the upgrade created */
+	HTAB	   *earlier;		/* what earlier revisions, not applied yet,
+								 * create (LintOptions.earlier) */
 	int		   *line_start;		/* byte offset of each line (1-based) */
 	int			nlines;
 	List	   *allowed;		/* rule ids "-- migrate:allow"ed here */
