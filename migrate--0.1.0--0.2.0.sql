@@ -82,3 +82,42 @@ RETURNS TABLE (section text, rule text, severity text, statement integer,
 			   line integer, message text, hint text)
 AS 'MODULE_PATHNAME', 'migrate_lint_revision'
 LANGUAGE C VOLATILE;
+/*
+ * A downgrade that would drop data the application wrote is refused
+ * unless the caller consents: drop_data => true runs the call with
+ * migrate.drop_data = on.  An overload, so that the grants of
+ * migrate_downgrade(text) stay as they are.
+ */
+CREATE FUNCTION @extschema@.migrate_downgrade(target text, drop_data boolean)
+RETURNS TABLE (step integer, revision text, message text,
+			   statements integer, duration interval)
+AS 'MODULE_PATHNAME', 'migrate_downgrade'
+LANGUAGE C VOLATILE;
+REVOKE ALL ON FUNCTION @extschema@.migrate_downgrade(text, boolean) FROM PUBLIC;
+
+-- The findings that would stop a plan, judged now: for dry runs.
+CREATE FUNCTION @extschema@.migrate_preview(target text, direction text DEFAULT 'upgrade')
+RETURNS TABLE (revision text, statement integer, line integer, rule text,
+			   severity text, message text, hint text)
+AS 'MODULE_PATHNAME', 'migrate_preview'
+LANGUAGE C VOLATILE;
+
+/*
+ * The folder and the database agree: how a revision file compares with
+ * the stored revision, and forgetting an unapplied revision (logged with
+ * direction "forget").
+ */
+CREATE FUNCTION @extschema@.migrate_file_state(script text, id text DEFAULT NULL)
+RETURNS TABLE (revision text, state text, applied boolean)
+AS 'MODULE_PATHNAME', 'migrate_file_state'
+LANGUAGE C STABLE;
+
+CREATE FUNCTION @extschema@.migrate_forget(id text)
+RETURNS text
+AS 'MODULE_PATHNAME', 'migrate_forget'
+LANGUAGE C VOLATILE;
+REVOKE ALL ON FUNCTION @extschema@.migrate_forget(text) FROM PUBLIC;
+
+ALTER TABLE migrate.log DROP CONSTRAINT log_direction_check;
+ALTER TABLE migrate.log ADD CONSTRAINT log_direction_check
+	CHECK (direction IN ('upgrade', 'downgrade', 'forget'));

@@ -57,7 +57,7 @@ SELECT * FROM state;
 -- a failing downgrade keeps everything too
 INSERT INTO f_more VALUES (1);
 CREATE VIEW f_more_view AS SELECT * FROM f_more;
-SELECT * FROM migrate_downgrade('base');
+SELECT * FROM migrate_downgrade('base', drop_data => true);
 SELECT * FROM state;
 DROP VIEW f_more_view;
 
@@ -97,7 +97,7 @@ SELECT * FROM migrate_check();
 
 SELECT * FROM migrate_stamp('f0000004');
 DROP INDEX f_more_id;
-SELECT step, revision FROM migrate_downgrade('base');
+SELECT step, revision FROM migrate_downgrade('base', drop_data => true);
 SELECT * FROM state;
 DROP VIEW state;
 DROP EXTENSION migrate;

@@ -149,7 +149,7 @@ DROP EXTENSION pgcrypto;
 SELECT count(*) FROM migrate_drift();
 
 -- inside a migration the revision's own lint decides; downgrades too
-SELECT step, revision FROM migrate_downgrade('base');
+SELECT step, revision FROM migrate_downgrade('base', drop_data => true);
 SELECT * FROM migrate_check();
 SELECT count(*) FROM migrate_drift();
 

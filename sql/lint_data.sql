@@ -117,7 +117,7 @@ SELECT * FROM err($$SELECT * FROM migrate_upgrade('ld05')$$);
 SELECT count(*) AS kinds FROM ld_kind;
 
 -- cleanup
-SELECT step, revision FROM migrate_downgrade('base');
+SELECT step, revision FROM migrate_downgrade('base', drop_data => true);
 DROP EXTENSION migrate;
 DROP TABLE ld_empty, ld_full, ld_feelings, ld_child, ld_parent, ld_child2, ld_parent2 CASCADE;
 DROP SEQUENCE ld_seq_unused, ld_seq_used;

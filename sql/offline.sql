@@ -49,5 +49,5 @@ SELECT * FROM err($$SELECT migrate_sql('nosuch')$$);
 SELECT * FROM err($$SELECT migrate_sql('head', from_state => 'nosuch')$$);
 SELECT * FROM err($$SELECT migrate_sql(NULL)$$);
 
-SELECT step, revision FROM migrate_downgrade('base');
+SELECT step, revision FROM migrate_downgrade('base', drop_data => true);
 DROP EXTENSION migrate;

@@ -155,7 +155,7 @@ like($out, qr/^pending a1: /m, 'check lists pending revisions');
 
 ($rc, $out, $err) = run_pm('upgrade', 'a2');
 is($rc, 0, 'upgrade to a2');
-like($out, qr/^upgraded a1, create persons \([\d.]+ ms\)\nupgraded a2, add email \([\d.]+ ms\)\nupgraded 2 revisions to "a2" in [\d.]+ ms$/,
+like($out, qr/^plan: upgrade to "a2", 2 revisions\n  a1, create persons\n  a2, add email\nupgraded a1, create persons \([\d.]+ ms\)\nupgraded a2, add email \([\d.]+ ms\)\nupgraded 2 revisions to "a2" in [\d.]+ ms$/,
 	'one progress line per revision, then a summary');
 ($rc, $out, $err) = run_pm('upgrade');
 is($rc, 0, 'upgrade to head');
@@ -235,7 +235,7 @@ like(decode_json($out), qr/^digraph migrate \{.*"a1" -> "a2";/s, '--json history
 # downgrade and stamp
 ($rc, $out, $err) = run_pm('downgrade', 'a1');
 is($rc, 0, 'downgrade to a1');
-like($out, qr/^downgraded c1.*\ndowngraded m1.*\ndowngraded b1.*\ndowngraded a2.*\ndowngraded 4 revisions to "a1"/,
+like($out, qr/^plan: downgrade to "a1", 4 revisions\n  c1, .*\n  m1, .*\n  b1, .*\n  a2, .*\ndowngraded c1.*\ndowngraded m1.*\ndowngraded b1.*\ndowngraded a2.*\ndowngraded 4 revisions to "a1"/,
 	'downgrade progress, children first');
 $node->command_like(pm('current'), qr/^a1 /, 'current after downgrade');
 $node->command_like(pm('stamp', 'm1'), qr/^stamped a2.*\nstamped b1.*\nstamped m1/,

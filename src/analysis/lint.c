@@ -84,6 +84,12 @@ int			migrate_lint_table_threshold = 1000;
 /* migrate.lint_row_threshold: data changes of more rows need an approval */
 int			migrate_lint_row_threshold = 10000;
 
+/*
+ * migrate.drop_data: the caller consents to a downgrade dropping data
+ * (LINT_RULE_DATA_LOSS does not stop it; each use is logged)
+ */
+bool		migrate_drop_data = false;
+
 static const struct config_enum_entry lint_level_options[] = {
 	{"error", LINT_ERROR, false},
 	{"warning", LINT_WARNING, false},
@@ -124,6 +130,7 @@ static LintRun *active_run = NULL;
 static LintSeverity *load_severities(void);
 static void lint_init_context(LintContext *cx, const LintOptions *opts,
 							  const char *sql);
+static void set_text(LintContext *cx, const char *sql);
 static void lint_statement(LintContext *cx, SqlStatement *st,
 						   const LintSeverity *severities);
 static void read_markers(LintContext *cx, SqlStatement *st);
@@ -142,6 +149,7 @@ static void report_revision_findings(const char *id, const char *direction,
 									 int *nrefused, const char **first_rule);
 static void note_marker_use(LintContext *cx, const char *rule, bool approve,
 							const char *reason);
+static void note_drop_data(LintContext *cx);
 static bool rule_marked(LintContext *cx, const char *rule);
 static void stop_on_findings(LintRun *run);
 static void forget_run(void *arg);
@@ -177,6 +185,15 @@ LintInit(void)
 							PGC_SUSET,
 							0,
 							NULL, NULL, NULL);
+
+	DefineCustomBoolVariable("migrate.drop_data",
+							 "Lets downgrades drop tables, columns and rows that hold data.",
+							 "Off: a downgrade that would drop data the application wrote stops (rule destructive-downgrade-without-export).  On: it runs, and the consent is logged with each revision whose data it dropped.",
+							 &migrate_drop_data,
+							 false,
+							 PGC_USERSET,
+							 0,
+							 NULL, NULL, NULL);
 }
 
 const char *
@@ -330,6 +347,19 @@ LintReport(LintContext *cx, bool state, const char *hint, const char *fmt,...)
 		}
 	}
 
+	/*
+	 * A downgrade's data loss that the caller consented to: what it drops,
+	 * and what its CASCADE takes along.
+	 */
+	if (migrate_drop_data && cx->opts->mode == LINT_MODE_RUN &&
+		cx->opts->downgrade &&
+		(strcmp(cx->rule->id, LINT_RULE_DATA_LOSS) == 0 ||
+		 strcmp(cx->rule->id, "drop-cascade") == 0))
+	{
+		note_drop_data(cx);
+		return;
+	}
+
 	initStringInfo(&buf);
 	for (;;)
 	{
@@ -367,13 +397,35 @@ note_marker_use(LintContext *cx, const char *rule, bool approve,
 	{
 		use = lfirst(lc);
 		if (use->statement == cx->st->number && use->approve == approve &&
-			strcmp(use->rule, rule) == 0)
+			!use->drop_data && strcmp(use->rule, rule) == 0)
 			return;
 	}
-	use = palloc(sizeof(LintMarkerUse));
+	use = palloc0(sizeof(LintMarkerUse));
 	use->rule = rule;
 	use->approve = approve;
 	use->reason = reason;
+	use->statement = cx->st->number;
+	use->line = cx->st->line;
+	cx->markers_used = lappend(cx->markers_used, use);
+}
+
+/* Note that migrate.drop_data let the current statement drop data (once). */
+static void
+note_drop_data(LintContext *cx)
+{
+	LintMarkerUse *use;
+	ListCell   *lc;
+
+	foreach(lc, cx->markers_used)
+	{
+		use = lfirst(lc);
+		if (use->statement == cx->st->number && use->drop_data)
+			return;
+	}
+	use = palloc0(sizeof(LintMarkerUse));
+	use->rule = cx->rule->id;
+	use->drop_data = true;
+	use->reason = "migrate.drop_data = on";
 	use->statement = cx->st->number;
 	use->line = cx->st->line;
 	cx->markers_used = lappend(cx->markers_used, use);
@@ -1100,12 +1152,19 @@ find_long_identifiers(LintContext *cx, const char *sql)
 static void
 lint_init_context(LintContext *cx, const LintOptions *opts, const char *sql)
 {
-	int			n = 1;
-
 	memset(cx, 0, sizeof(LintContext));
 	cx->opts = opts;
-	cx->sql = sql;
 	cx->objects = new_object_table();
+	set_text(cx, sql);
+}
+
+/* The text whose statements are checked next, for markers and lines. */
+static void
+set_text(LintContext *cx, const char *sql)
+{
+	int			n = 1;
+
+	cx->sql = sql;
 	for (const char *p = sql; *p; p++)
 		n += (*p == '\n');
 	cx->nlines = n;
@@ -1329,6 +1388,80 @@ LintRunBegin(const char *id, List *statements, const char *sql, bool upgrade,
 	return run;
 }
 
+/*
+ * The findings that would stop a plan (the revisions "ids", in order),
+ * judged against the catalogs as they are now, as the executor would judge
+ * each statement right before it runs: what earlier revisions of the plan
+ * create counts as created.  A list of LintPlanFinding; with
+ * data_loss_only, only LINT_RULE_DATA_LOSS's: the data a downgrade would
+ * drop.  Markers and migrate.drop_data silence findings as when the plan
+ * runs.  Runs nothing.
+ */
+List *
+LintPlan(const char **ids, const bool *transactional, int n, bool upgrade,
+		 bool data_loss_only)
+{
+	LintOptions opts = {LINT_MODE_RUN, true, true, !upgrade, NULL};
+	LintSeverity *severities = deciding_severities();
+	char	  **scripts;
+	char	  **upgrades = NULL;
+	LintContext cx;
+	List	   *result = NIL;
+
+	if (n == 0)
+		return NIL;
+	if (data_loss_only)
+		for (int i = 0; i < LintRuleCount; i++)
+			if (strcmp(LintRuleTable[i].id, LINT_RULE_DATA_LOSS) != 0)
+				severities[i] = LINT_OFF;
+	scripts = CatalogGetScriptsById(ids, n, upgrade);
+	if (!upgrade)
+		upgrades = CatalogGetScriptsById(ids, n, true);
+	lint_init_context(&cx, &opts, "");
+	for (int r = 0; r < n; r++)
+	{
+		const char *what = psprintf("%s SQL of revision \"%s\"",
+									upgrade ? "upgrade" : "downgrade", ids[r]);
+		ListCell   *lc;
+
+		opts.transactional = transactional[r];
+		if (!transactional[r])
+			end_transaction(&cx);
+		set_text(&cx, scripts[r]);
+		cx.exported = false;
+		if (!upgrade)
+		{
+			cx.undo = new_object_table();
+			foreach(lc, SqlSplit(upgrades[r],
+								 psprintf("upgrade SQL of revision \"%s\"", ids[r])))
+				record_statement(&cx, cx.undo,
+								 ((SqlStatement *) lfirst(lc))->parsetree);
+			cx.exported = false;
+		}
+		foreach(lc, SqlSplit(scripts[r], what))
+		{
+			ListCell   *lf;
+
+			cx.findings = NIL;
+			lint_statement(&cx, lfirst(lc), severities);
+			foreach(lf, cx.findings)
+			{
+				LintPlanFinding *pf;
+
+				if (!blocks(lfirst(lf)))
+					continue;
+				pf = palloc(sizeof(LintPlanFinding));
+				pf->revision = ids[r];
+				pf->finding = lfirst(lf);
+				result = lappend(result, pf);
+			}
+		}
+		if (!transactional[r])
+			end_transaction(&cx);
+	}
+	return result;
+}
+
 /* The run's memory is going: it can no longer be the active one. */
 static void
 forget_run(void *arg)
@@ -1530,6 +1663,7 @@ LintRunEnd(LintRun *run)
 						 use->statement, use->line);
 		escape_json(&buf, use->rule);
 		appendStringInfo(&buf, ", \"marker\": \"%s\"",
+						 use->drop_data ? "drop_data" :
 						 use->approve ? "approve" : "allow");
 		if (use->reason)
 		{
@@ -1716,11 +1850,13 @@ LintRelationRows(Relation rel, double limit)
  * are the history's own data, seed data, and no application's.  A frozen
  * row, a row version an UPDATE made (whoever ran it: a migration's UPDATE
  * of the application's rows does not make them seed data), or more than
- * LINT_SEED_ROWS_MAX rows: no.  Only for a
+ * LINT_SEED_ROWS_MAX rows: no.  With "updates_too", a row version that a
+ * migration's UPDATE wrote counts as the history's own too (for a downgrade:
+ * what migrations inserted and later migrations changed).  Only for a
  * role that may read the table.
  */
 bool
-LintRowsFromMigrations(LintContext *cx, Oid relid)
+LintRowsFromMigrations(LintContext *cx, Oid relid, bool updates_too)
 {
 	List	   *members;
 	ListCell   *lc;
@@ -1766,7 +1902,7 @@ LintRowsFromMigrations(LintContext *cx, Oid relid)
 			CHECK_FOR_INTERRUPTS();
 			/* an UPDATE's row version may carry anybody's data */
 			if (++seen > LINT_SEED_ROWS_MAX ||
-				(tup->t_data->t_infomask & HEAP_UPDATED) ||
+				(!updates_too && (tup->t_data->t_infomask & HEAP_UPDATED)) ||
 				!TransactionIdIsNormal(xmin) ||
 				!(TransactionIdIsCurrentTransactionId(xmin) ||
 				  (cx->migration_xids != NULL &&
@@ -1780,6 +1916,64 @@ LintRowsFromMigrations(LintContext *cx, Oid relid)
 			break;
 	}
 	return result;
+}
+
+/*
+ * The visible rows of a table (and its partitions), counted up to "limit";
+ * with "column", only the rows where that column is not NULL.  -1 when the
+ * role may not read the table.
+ */
+double
+LintCountRows(Oid relid, const char *column, double limit)
+{
+	List	   *members;
+	ListCell   *lc;
+	double		n = 0;
+
+	if (pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
+		return -1;
+	members = get_rel_relkind(relid) == RELKIND_PARTITIONED_TABLE ?
+		find_all_inheritors(relid, AccessShareLock, NULL) : list_make1_oid(relid);
+	foreach(lc, members)
+	{
+		Relation	rel = try_relation_open(lfirst_oid(lc), AccessShareLock);
+		AttrNumber	attnum = InvalidAttrNumber;
+		Snapshot	snapshot;
+		TableScanDesc scan;
+		TupleTableSlot *slot;
+
+		if (rel == NULL)
+			continue;
+		if (rel->rd_rel->relkind != RELKIND_RELATION &&
+			rel->rd_rel->relkind != RELKIND_MATVIEW)
+		{
+			relation_close(rel, NoLock);
+			continue;
+		}
+		if (column != NULL &&
+			(attnum = get_attnum(lfirst_oid(lc), column)) == InvalidAttrNumber)
+		{
+			relation_close(rel, NoLock);
+			continue;
+		}
+		snapshot = RegisterSnapshot(GetLatestSnapshot());
+		scan = table_beginscan(rel, snapshot, 0, NULL);
+		slot = table_slot_create(rel, NULL);
+		while (n < limit && table_scan_getnextslot(scan, ForwardScanDirection, slot))
+		{
+			CHECK_FOR_INTERRUPTS();
+			if (attnum > 0 && slot_attisnull(slot, attnum))
+				continue;
+			n++;
+		}
+		ExecDropSingleTupleTableSlot(slot);
+		table_endscan(scan);
+		UnregisterSnapshot(snapshot);
+		relation_close(rel, NoLock);
+		if (n >= limit)
+			break;
+	}
+	return n;
 }
 
 /* Does the relation hold no visible row?  Reads at most one. */

@@ -369,12 +369,12 @@ relid_holds_nothing(LintContext *cx, Oid relid, int depth, char **note)
 		case LINT_REL_EMPTY:
 			return true;
 		case LINT_REL_SMALL:
-			if (LintRowsFromMigrations(cx, relid))
+			if (LintRowsFromMigrations(cx, relid, false))
 				return true;	/* the history's own rows */
 			*note = " (it holds rows)";
 			return false;
 		case LINT_REL_LARGE:
-			if (LintRowsFromMigrations(cx, relid))
+			if (LintRowsFromMigrations(cx, relid, false))
 				return true;
 			*note = psprintf(" (about %.0f rows)", rows);
 			return false;
@@ -2765,23 +2765,71 @@ check_row_level_security_change(LintContext *cx, Node *stmt)
 	}
 }
 
+/* Rows counted at most to say how many a downgrade would drop. */
+#define LINT_LOSS_ROWS_MAX 1000000
+
+/* The hint of a data loss that stops a downgrade while it runs. */
+#define LINT_LOSS_HINT "Export the data first in the downgrade (CREATE TABLE archive.x AS SELECT ..., or COPY ... TO a file), or, if it may go, consent to the loss: migrate_downgrade(target, drop_data => true), SET migrate.drop_data = on, or pg_migrate downgrade --force."
+
 /*
- * destructive-downgrade-without-export, for one object: silent when the
- * downgrade created it, when it is empty, or (at load) when the upgrade
- * created it: decided when the downgrade runs.
+ * " (N rows)" for what a downgrade would drop (with "column": the rows
+ * where it holds a value), counted; "note" when the role may not read it.
+ */
+static char *
+loss_note(Oid relid, const char *column, char *note)
+{
+	double		n;
+
+	if (!OidIsValid(relid) ||
+		(n = LintCountRows(relid, column, LINT_LOSS_ROWS_MAX)) < 0)
+		return note;
+	if (n >= LINT_LOSS_ROWS_MAX)
+		return psprintf(" (more than %d rows%s)", LINT_LOSS_ROWS_MAX,
+						column ? " with a value" : "");
+	return psprintf(" (%.0f row%s%s)", n, n == 1 ? "" : "s",
+					column ? " with a value" : "");
+}
+
+/*
+ * destructive-downgrade-without-export, for one object (with "column": a
+ * column of rv): silent when the downgrade created it, or when it holds
+ * nothing: no row, or only rows that migrations wrote (seed data, which
+ * later migrations may have updated), or (a column) no value.  Right before the statement runs, what the
+ * revision's own upgrade created counts like anything else: its rows may
+ * be the application's.  At load and in migrate_lint, dropping what the
+ * upgrade created is left to be decided then.
  */
 static void
-destructive(LintContext *cx, RangeVar *rv, const char *undo_key,
-			LintObjectKind undo_kind, const char *what)
+destructive(LintContext *cx, RangeVar *rv, const char *column,
+			const char *what)
 {
+	bool		run = cx->opts->mode == LINT_MODE_RUN;
 	char	   *note;
+	Oid			relid;
 
-	if (LintCreated(cx, rv) ||
-		LintCreatedByUpgrade(cx, undo_kind, undo_key) ||
-		LintCreatedByUpgrade(cx, LINT_OBJ_RELATION, rv->relname) ||
-		table_holds_nothing(cx, rv, &note))
+	if (LintCreated(cx, rv))
 		return;
-	LintReport(cx, true, NULL, "the downgrade %s%s, and no earlier statement exports the data",
+	if (!run &&
+		((column != NULL &&
+		  LintCreatedByUpgrade(cx, LINT_OBJ_COLUMN,
+							   psprintf("%s.%s", rv->relname, column))) ||
+		 LintCreatedByUpgrade(cx, LINT_OBJ_RELATION, rv->relname)))
+		return;
+	if (table_holds_nothing(cx, rv, &note))
+		return;
+	if (run)
+	{
+		relid = LintRelid(cx, rv);
+		/* what migrations inserted, and later migrations changed */
+		if (OidIsValid(relid) && LintRowsFromMigrations(cx, relid, true))
+			return;
+		if (column != NULL && OidIsValid(relid) &&
+			LintCountRows(relid, column, 1) == 0)
+			return;				/* no value in it: nothing is lost */
+		note = loss_note(relid, column, note);
+	}
+	LintReport(cx, true, run ? LINT_LOSS_HINT : NULL,
+			   "the downgrade %s%s, and no earlier statement exports the data",
 			   what, note);
 }
 
@@ -2820,7 +2868,7 @@ check_destructive_downgrade_without_export(LintContext *cx, Node *stmt)
 			RangeVar   *rv = LintRangeVarFromList(lfirst(lc));
 
 			if (rv)
-				destructive(cx, rv, rv->relname, LINT_OBJ_RELATION,
+				destructive(cx, rv, NULL,
 							psprintf("drops table \"%s\"", LintName(rv)));
 		}
 	}
@@ -2830,35 +2878,40 @@ check_destructive_downgrade_without_export(LintContext *cx, Node *stmt)
 		{
 			bool		created;
 			const char *name;
-			char	   *note;
+			char	   *note = "";
 
 			if (!IsA(lfirst(lc), String))
 				continue;
 			name = strVal(lfirst(lc));
 			(void) LintObjectFlags(cx, LINT_OBJ_SCHEMA, NULL, name, &created);
-			if (created || LintCreatedByUpgrade(cx, LINT_OBJ_SCHEMA, name) ||
-				schema_holds_nothing(cx, name, &note))
+			if (created)
 				continue;
-			LintReport(cx, true, NULL,
-					   "the downgrade drops schema \"%s\" with its tables, and no earlier statement exports the data",
-					   name);
+			if (cx->opts->mode == LINT_MODE_RUN)
+			{
+				if (schema_holds_nothing(cx, name, &note))
+					continue;
+			}
+			else if (LintCreatedByUpgrade(cx, LINT_OBJ_SCHEMA, name) ||
+					 schema_holds_nothing(cx, name, &note))
+				continue;
+			LintReport(cx, true,
+					   cx->opts->mode == LINT_MODE_RUN ? LINT_LOSS_HINT : NULL,
+					   "the downgrade drops schema \"%s\" with its tables%s, and no earlier statement exports the data",
+					   name, note);
 		}
 	}
 	else if (IsA(stmt, TruncateStmt))
 	{
 		foreach(lc, ((TruncateStmt *) stmt)->relations)
-			destructive(cx, lfirst(lc), ((RangeVar *) lfirst(lc))->relname,
-						LINT_OBJ_RELATION,
+			destructive(cx, lfirst(lc), NULL,
 						psprintf("truncates table \"%s\"", LintName(lfirst(lc))));
 	}
 	else if (IsA(stmt, DeleteStmt) && ((DeleteStmt *) stmt)->whereClause == NULL)
-		destructive(cx, ((DeleteStmt *) stmt)->relation,
-					((DeleteStmt *) stmt)->relation->relname, LINT_OBJ_RELATION,
+		destructive(cx, ((DeleteStmt *) stmt)->relation, NULL,
 					psprintf("deletes every row of table \"%s\"",
 							 LintName(((DeleteStmt *) stmt)->relation)));
 	else if (IsA(stmt, UpdateStmt) && ((UpdateStmt *) stmt)->whereClause == NULL)
-		destructive(cx, ((UpdateStmt *) stmt)->relation,
-					((UpdateStmt *) stmt)->relation->relname, LINT_OBJ_RELATION,
+		destructive(cx, ((UpdateStmt *) stmt)->relation, NULL,
 					psprintf("overwrites every row of table \"%s\"",
 							 LintName(((UpdateStmt *) stmt)->relation)));
 	else if (alter_table(stmt))
@@ -2872,9 +2925,7 @@ check_destructive_downgrade_without_export(LintContext *cx, Node *stmt)
 			if (cmd->subtype != AT_DropColumn || cmd->name == NULL ||
 				column_added(cx, at->relation, cmd->name, false))
 				continue;
-			destructive(cx, at->relation,
-						psprintf("%s.%s", at->relation->relname, cmd->name),
-						LINT_OBJ_COLUMN,
+			destructive(cx, at->relation, cmd->name,
 						psprintf("drops column \"%s\" of table \"%s\"",
 								 cmd->name, LintName(at->relation)));
 		}
@@ -3425,9 +3476,9 @@ const LintRule LintRuleTable[] = {
 	check_protected_object_change},
 	/* #53: downgrades that lose data */
 	{"destructive-downgrade-without-export", LINT_ERROR, true, false,
-		"a downgrade that drops or empties a table, schema or column holding rows, with no export step before it",
+		"a downgrade that drops or empties a table, schema or column holding rows other than those migrations inserted, whoever created it, with no export step before it",
 		"Undoing a revision must not silently destroy the data written since it was applied.",
-		"Export first (CREATE TABLE archive.x AS SELECT ..., or COPY ... TO a file) in the downgrade, before the destructive statement.",
+		"Export first (CREATE TABLE archive.x AS SELECT ..., or COPY ... TO a file) in the downgrade, before the destructive statement; or consent to the loss for the call with migrate_downgrade(target, drop_data => true) or pg_migrate downgrade --force.",
 	check_destructive_downgrade_without_export},
 	/* #54: event triggers */
 	{"drift-ddl-outside-migration", LINT_INFO, false, false,

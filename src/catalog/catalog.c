@@ -1017,6 +1017,41 @@ CatalogMigrationXids(void)
 	return set;
 }
 
+/*
+ * Remove an unapplied revision that nothing depends on (the caller checked,
+ * under CatalogLock): the revision, its edges and progress; and log it,
+ * direction "forget", with what it was (message and checksum) in detail.
+ */
+void
+CatalogForgetRevision(const CatalogRevision *rev)
+{
+	static const char *const sql[] = {
+		"DELETE FROM migrate.parent WHERE revision OPERATOR(pg_catalog.=) $1",
+		"DELETE FROM migrate.dependency WHERE revision OPERATOR(pg_catalog.=) $1",
+		"DELETE FROM migrate.revision WHERE id OPERATOR(pg_catalog.=) $1",
+	};
+	static const char *const log_sql =
+	"INSERT INTO migrate.log (revision, direction, stamped, role, started_at,"
+	" duration, statements, outcome, detail)"
+	" VALUES ($1, 'forget', false, $2, pg_catalog.clock_timestamp(), '0', 0,"
+	" 'success', $3)";
+	Oid			types[3] = {TEXTOID, NAMEOID, TEXTOID};
+	Datum		values[3];
+	char	   *role = GetUserNameFromId(GetUserId(), false);
+	CatalogAccess access;
+
+	values[0] = CStringGetTextDatum(rev->id);
+	values[1] = DirectFunctionCall1(namein, CStringGetDatum(role));
+	values[2] = CStringGetTextDatum(psprintf("message \"%s\", checksum %s",
+											 rev->message, rev->checksum));
+	catalog_begin(&access);
+	for (int i = 0; i < lengthof(sql); i++)
+		run(sql[i], 1, types, values, NULL, false, SPI_OK_DELETE);
+	run(log_sql, 3, types, values, NULL, false, SPI_OK_INSERT);
+	catalog_end(&access);
+	CatalogClearProgress(rev->id);
+}
+
 /* Forget the progress of a revision whose step is now recorded. */
 void
 CatalogClearProgress(const char *id)

@@ -79,6 +79,8 @@ apply(FunctionCallInfo fcinfo, bool upgrade)
 		old = MemoryContextSwitchTo(run_context);
 		plan = ExecutePlan(target, upgrade, true, &n);
 		MemoryContextSwitchTo(old);
+		if (!upgrade)
+			ExecuteRefuseDataLoss(plan, n);
 		SPI_commit();
 
 		for (int i = 0; i < n; i++)

@@ -35,6 +35,7 @@
 #include "access/xact.h"
 #include "catalog/namespace.h"
 #include "executor/spi.h"
+#include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "nodes/parsenodes.h"
 #include "storage/latch.h"
@@ -758,6 +759,51 @@ ExecuteNonTransactional(PlannedRevision *rev, List *statements,
 }
 
 /*
+ * Before a downgrade runs: refuse it, naming every table, column and
+ * schema it would drop data of and how many rows, unless the caller
+ * consented (migrate.drop_data) or the revisions export first.  The check
+ * right before each statement stays the final word; this one names all
+ * the losses at once, before anything ran.
+ */
+void
+ExecuteRefuseDataLoss(PlannedRevision *plan, int n)
+{
+	const char **ids = palloc(sizeof(char *) * Max(n, 1));
+	bool	   *transactional = palloc(sizeof(bool) * Max(n, 1));
+	List	   *losses;
+	ListCell   *lc;
+	StringInfoData detail;
+
+	if (n == 0 || migrate_drop_data)
+		return;
+	for (int i = 0; i < n; i++)
+	{
+		ids[i] = plan[i].id;
+		transactional[i] = plan[i].transactional;
+	}
+	losses = LintPlan(ids, transactional, n, false, true);
+	if (losses == NIL)
+		return;
+	initStringInfo(&detail);
+	foreach(lc, losses)
+	{
+		LintPlanFinding *pf = lfirst(lc);
+
+		appendStringInfo(&detail, "%sRevision \"%s\", statement %d (line %d): %s.",
+						 detail.len > 0 ? "\n" : "", pf->revision,
+						 pf->finding->statement, pf->finding->line,
+						 pf->finding->message);
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_MIGRATE_LINT_STOPPED),
+			 errmsg_plural("downgrade would drop data in %d place",
+						   "downgrade would drop data in %d places",
+						   list_length(losses), list_length(losses)),
+			 errdetail("%s", detail.data),
+			 errhint("Export the data first in the downgrade, or, if it may go, consent to the loss: migrate_downgrade(target, drop_data => true), SET migrate.drop_data = on, or pg_migrate downgrade --force.")));
+}
+
+/*
  * migrate_upgrade and migrate_downgrade: plan, run, record, in the
  * caller's transaction.
  */
@@ -765,7 +811,11 @@ CatalogStep *
 ExecuteMove(const char *target, bool upgrade, int *n)
 {
 	PlannedRevision *plan = ExecutePlan(target, upgrade, false, n);
-	CatalogStep *steps = ExecuteRevisions(plan, *n, upgrade, target);
+	CatalogStep *steps;
+
+	if (!upgrade)
+		ExecuteRefuseDataLoss(plan, *n);
+	steps = ExecuteRevisions(plan, *n, upgrade, target);
 
 	if (*n > 0)
 		CatalogStoreFingerprint();

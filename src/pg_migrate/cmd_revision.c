@@ -365,10 +365,27 @@ cmd_merge(int argc, char **argv)
 
 	if ((rc = parse_revision_args(argc, argv, &a, true)) != EXIT_OK)
 		return rc;
+	if (a.nrest == 1 && strcmp(a.rest[0], "heads") == 0)
+	{
+		/* "heads": every head of the folder */
+		if (revdir_read(opts.dir, &d, false) != 0)
+			return EXIT_FAILED;
+		nheads = revdir_heads(&d, &heads);
+		if (nheads < 2)
+		{
+			pg_log_error("\"%s\" has %d head, nothing to merge", opts.dir, nheads);
+			return EXIT_FAILED;
+		}
+		a.rest = pg_malloc(sizeof(char *) * nheads);
+		for (int k = 0; k < nheads; k++)
+			a.rest[k] = d.files[heads[k]].id ? d.files[heads[k]].id :
+				d.files[heads[k]].load_id;
+		a.nrest = nheads;
+	}
 	if (a.nrest < 2)
 	{
 		pg_log_error("a merge needs at least two revisions");
-		pg_log_error_hint("Give the heads to merge; \"pg_migrate heads\" lists them.");
+		pg_log_error_hint("Give the heads to merge, or \"heads\" for all of them; \"pg_migrate heads\" lists them.");
 		return EXIT_USAGE;
 	}
 	if (revdir_read(opts.dir, &d, false) != 0)

@@ -60,7 +60,14 @@ typedef struct MoveReport
 	bool		upgrade;
 } MoveReport;
 
-static bool load_dir(PGconn *conn, int *nloaded);
+static bool load_dir(PGconn *conn, int *nloaded, bool commit,
+					 bool downgrade);
+static bool skip_changed_applied(PGconn *conn, RevDir *d);
+static void print_plan(PlanStep *plan, int nplan, const char *target,
+					   bool upgrade);
+static bool refuse_data_loss(PGconn *conn, const char *target);
+static int	dry_run(PGconn *conn, PlanStep *plan, int nplan,
+					const char *target, bool upgrade, int nloaded);
 static bool load_batch(PGconn *conn, RevDir *d, int from, int to,
 					   bool *failed);
 static bool pipeline_command(PGconn *conn, const char *sql);
@@ -151,11 +158,86 @@ load_batch(PGconn *conn, RevDir *d, int from, int to, bool *failed)
 }
 
 /*
- * Load every file of the folder, parents and dependencies first, in one
- * transaction.  Returns false after reporting an error.
+ * How each file of the folder compares with the database, in one query:
+ * rows (file index, revision, state, applied) from migrate_file_state, in
+ * file order.  NULL after reporting a failure.
+ */
+PGresult *
+folder_states(PGconn *conn, const RevDir *d)
+{
+	PQExpBufferData texts;
+	PQExpBufferData ids;
+	const char *params[2];
+	PGresult   *res;
+
+	initPQExpBuffer(&texts);
+	initPQExpBuffer(&ids);
+	appendPQExpBufferChar(&texts, '{');
+	appendPQExpBufferChar(&ids, '{');
+	for (int i = 0; i < d->nfiles; i++)
+	{
+		appendPGArray(&texts, d->files[i].text);
+		if (d->files[i].load_id)
+			appendPGArray(&ids, d->files[i].load_id);
+		else
+			appendPQExpBufferStr(&ids, i > 0 ? ",NULL" : "NULL");
+	}
+	appendPQExpBufferChar(&texts, '}');
+	appendPQExpBufferChar(&ids, '}');
+	params[0] = texts.data;
+	params[1] = ids.data;
+	res = db_query(conn,
+				   "SELECT u.n, f.revision, f.state, f.applied"
+				   " FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]),"
+				   " pg_catalog.unnest($2::pg_catalog.text[]))"
+				   " WITH ORDINALITY AS u(script, id, n),"
+				   " LATERAL pg_catalog.migrate_file_state(u.script, u.id) f"
+				   " ORDER BY u.n",
+				   2, params, "could not compare the folder with the database");
+	termPQExpBuffer(&texts);
+	termPQExpBuffer(&ids);
+	return res;
+}
+
+/*
+ * For a downgrade: leave out the files of applied revisions that changed
+ * since (their load would be refused), and say that the downgrade uses the
+ * SQL stored in the database.  False after reporting a failure.
  */
 static bool
-load_dir(PGconn *conn, int *nloaded)
+skip_changed_applied(PGconn *conn, RevDir *d)
+{
+	PGresult   *res = folder_states(conn, d);
+	int			kept = 0;
+
+	if (res == NULL)
+		return false;
+	for (int i = 0; i < d->nfiles; i++)
+	{
+		if (strcmp(PQgetvalue(res, i, 2), "changed") == 0 &&
+			strcmp(PQgetvalue(res, i, 3), "t") == 0)
+		{
+			pg_log_warning("file \"%s\" of applied revision \"%s\" changed since it was applied; not loading it",
+						   d->files[i].path, PQgetvalue(res, i, 1));
+			pg_log_warning_detail("The downgrade runs the downgrade SQL stored in the database when the revision was loaded.");
+			continue;
+		}
+		d->files[kept++] = d->files[i];
+	}
+	d->nfiles = kept;
+	PQclear(res);
+	return true;
+}
+
+/*
+ * Load every file of the folder, parents and dependencies first, in one
+ * transaction; without "commit", that transaction stays open (a dry run
+ * rolls it back).  With "downgrade", files of applied revisions that
+ * changed are left out (skip_changed_applied).  Returns false after
+ * reporting an error.
+ */
+static bool
+load_dir(PGconn *conn, int *nloaded, bool commit, bool downgrade)
 {
 	RevDir		d;
 	bool		failed = false;
@@ -165,8 +247,11 @@ load_dir(PGconn *conn, int *nloaded)
 	*nloaded = 0;
 	if (revdir_read(opts.dir, &d, false) != 0 || revdir_order(&d) != 0)
 		return false;
+	if (downgrade && d.nfiles > 0 && !skip_changed_applied(conn, &d))
+		return false;
 	if (d.nfiles == 0)
-		return true;
+		return commit || db_command(conn, "BEGIN", 0, NULL,
+									"could not begin a transaction");
 
 	if (!PQenterPipelineMode(conn))
 	{
@@ -205,7 +290,8 @@ load_dir(PGconn *conn, int *nloaded)
 	}
 	if (ok)
 	{
-		ok = pipeline_command(conn, failed ? "ROLLBACK" : "COMMIT") &&
+		ok = pipeline_command(conn, failed ? "ROLLBACK" :
+							  commit ? "COMMIT" : "SAVEPOINT pg_migrate_dry_run") &&
 			PQpipelineSync(conn);
 		if (ok)
 		{
@@ -232,12 +318,28 @@ load_dir(PGconn *conn, int *nloaded)
 	return ok && !failed;
 }
 
+/*
+ * For the reading commands that show the folder with the database (heads,
+ * branches): load the folder in a transaction that the caller rolls back.
+ */
+bool
+load_folder_uncommitted(PGconn *conn)
+{
+	RevDir		d;
+	int			n;
+
+	/* without a folder: the database alone */
+	if (revdir_read(opts.dir, &d, true) != 0 || d.nfiles == 0)
+		return db_command(conn, "BEGIN", 0, NULL, "could not begin a transaction");
+	return load_dir(conn, &n, false, false);
+}
+
 int
 cmd_load(PGconn *conn)
 {
 	int			n;
 
-	if (!load_dir(conn, &n))
+	if (!load_dir(conn, &n, true, false))
 		return EXIT_FAILED;
 	if (opts.json)
 		printf("{\"loaded\": %d}\n", n);
@@ -505,14 +607,152 @@ run_non_transactional(PGconn *conn, PlanStep *step, bool upgrade,
 	return true;
 }
 
+/* "plan: upgrade to "head", 2 revisions" and a line per revision. */
+static void
+print_plan(PlanStep *plan, int nplan, const char *target, bool upgrade)
+{
+	if (opts.json || opts.verbosity < 0 || nplan == 0)
+		return;
+	printf("plan: %s to \"%s\", %d revision%s\n",
+		   upgrade ? "upgrade" : "downgrade", target, nplan,
+		   nplan == 1 ? "" : "s");
+	for (int i = 0; i < nplan; i++)
+		printf("  %s%s%s%s\n", plan[i].id, plan[i].message[0] ? ", " : "",
+			   plan[i].message,
+			   plan[i].transactional ? "" : " (outside a transaction)");
+	fflush(stdout);
+}
+
+/* The revision ids of a plan as a JSON array. */
+static void
+json_plan(PQExpBuffer out, PlanStep *plan, int nplan)
+{
+	appendPQExpBufferChar(out, '[');
+	for (int i = 0; i < nplan; i++)
+	{
+		if (i > 0)
+			appendPQExpBufferStr(out, ", ");
+		json_string(out, plan[i].id);
+	}
+	appendPQExpBufferChar(out, ']');
+}
+
 /*
- * upgrade [TARGET] / downgrade TARGET: load, then move.
+ * Before a downgrade without --force: refuse it when it would drop data
+ * the application wrote, naming every table, column and schema and how
+ * many rows (migrate_preview, the check that migrate_downgrade makes
+ * itself).  False after reporting the refusal or a failure.
  */
-int
-cmd_move(PGconn *conn, const char *target, bool upgrade)
+static bool
+refuse_data_loss(PGconn *conn, const char *target)
+{
+	const char *params[1] = {target};
+	PGresult   *res;
+	int			n;
+
+	res = db_query(conn,
+				   "SELECT revision, statement, line, message"
+				   " FROM pg_catalog.migrate_preview($1, 'downgrade')"
+				   " WHERE rule OPERATOR(pg_catalog.=) 'destructive-downgrade-without-export'",
+				   1, params, "could not check what the downgrade drops");
+	if (res == NULL)
+		return false;
+	n = PQntuples(res);
+	if (n > 0)
+	{
+		pg_log_error("downgrade would drop data in %d place%s", n,
+					 n == 1 ? "" : "s");
+		for (int r = 0; r < n; r++)
+			pg_log_error_detail("Revision \"%s\", statement %s (line %s): %s.",
+								PQgetvalue(res, r, 0), PQgetvalue(res, r, 1),
+								PQgetvalue(res, r, 2), PQgetvalue(res, r, 3));
+		pg_log_error_hint("Export the data first in the downgrade, or run \"pg_migrate downgrade %s --force\" to let it go.",
+						  target);
+	}
+	PQclear(res);
+	return n == 0;
+}
+
+/*
+ * --dry-run: the plan and the findings that would stop it, judged against
+ * the database as it is now (migrate_preview).  The load happened in a
+ * transaction that is rolled back: nothing changes.  Exit status 3 when
+ * something would stop the run.
+ */
+static int
+dry_run(PGconn *conn, PlanStep *plan, int nplan, const char *target,
+		bool upgrade, int nloaded)
 {
 	const char *direction = upgrade ? "upgrade" : "downgrade";
 	const char *params[2] = {target, direction};
+	PGresult   *res;
+	int			n;
+
+	res = db_query(conn,
+				   "SELECT revision, statement, line, rule, severity, message, hint"
+				   " FROM pg_catalog.migrate_preview($1, $2)",
+				   2, params, psprintf("could not check the %s", direction));
+	(void) db_command(conn, "ROLLBACK", 0, NULL, "could not roll back the load");
+	if (res == NULL)
+		return EXIT_FAILED;
+	n = PQntuples(res);
+	if (opts.json)
+	{
+		PQExpBufferData out;
+
+		initPQExpBuffer(&out);
+		appendPQExpBuffer(&out, "{\"command\": \"%s\", \"target\": ", direction);
+		json_string(&out, target);
+		appendPQExpBuffer(&out, ", \"dry_run\": true, \"loaded\": %d, \"plan\": ",
+						  nloaded);
+		json_plan(&out, plan, nplan);
+		appendPQExpBufferStr(&out, ", \"findings\": [");
+		for (int r = 0; r < n; r++)
+		{
+			appendPQExpBuffer(&out, "%s{\"revision\": ", r > 0 ? ", " : "");
+			json_string(&out, PQgetvalue(res, r, 0));
+			appendPQExpBuffer(&out, ", \"statement\": %s, \"line\": %s, \"rule\": ",
+							  PQgetvalue(res, r, 1), PQgetvalue(res, r, 2));
+			json_string(&out, PQgetvalue(res, r, 3));
+			appendPQExpBufferStr(&out, ", \"severity\": ");
+			json_string(&out, PQgetvalue(res, r, 4));
+			appendPQExpBufferStr(&out, ", \"message\": ");
+			json_string(&out, PQgetvalue(res, r, 5));
+			appendPQExpBufferStr(&out, ", \"hint\": ");
+			json_string(&out, PQgetvalue(res, r, 6));
+			appendPQExpBufferChar(&out, '}');
+		}
+		appendPQExpBufferStr(&out, "]}");
+		printf("%s\n", out.data);
+		termPQExpBuffer(&out);
+	}
+	else if (opts.verbosity >= 0)
+	{
+		if (nplan == 0)
+			printf("nothing to %s: \"%s\" is applied\n", direction, target);
+		for (int r = 0; r < n; r++)
+			printf("would stop: revision %s, statement %s (line %s): %s: %s: %s\n",
+				   PQgetvalue(res, r, 0), PQgetvalue(res, r, 1),
+				   PQgetvalue(res, r, 2), PQgetvalue(res, r, 4),
+				   PQgetvalue(res, r, 3), PQgetvalue(res, r, 5));
+		printf("dry run: %s, nothing changed\n",
+			   n == 0 ? "nothing would stop it" :
+			   psprintf("%d finding%s would stop it", n, n == 1 ? "" : "s"));
+	}
+	PQclear(res);
+	return n > 0 ? EXIT_PROBLEMS : EXIT_OK;
+}
+
+/*
+ * upgrade [TARGET] / downgrade TARGET: load, print the plan, then move;
+ * with MOVE_DRY_RUN, only say what would happen.
+ */
+int
+cmd_move(PGconn *conn, const char *target, bool upgrade, int flags)
+{
+	const char *direction = upgrade ? "upgrade" : "downgrade";
+	const char *params[2] = {target, direction};
+	bool		dry = (flags & MOVE_DRY_RUN) != 0;
 	MoveReport	rep;
 	PGresult   *res;
 	PlanStep   *plan;
@@ -526,11 +766,16 @@ cmd_move(PGconn *conn, const char *target, bool upgrade)
 	rep.upgrade = upgrade;
 	initPQExpBuffer(&rep.json);
 
-	if (!load_dir(conn, &nloaded))
+	if (!load_dir(conn, &nloaded, !dry, !upgrade))
 		return EXIT_FAILED;
 	if (opts.verbosity > 0)
 		pg_log_info("loaded %d revision files from \"%s\"", nloaded, opts.dir);
-	if (!db_command(conn, "SELECT pg_catalog.migrate_lock_session()", 0, NULL,
+	if ((flags & MOVE_FORCE) &&
+		!db_command(conn, "SELECT pg_catalog.set_config('migrate.drop_data', 'on', false)",
+					0, NULL, "could not set migrate.drop_data"))
+		return EXIT_FAILED;
+	if (!dry &&
+		!db_command(conn, "SELECT pg_catalog.migrate_lock_session()", 0, NULL,
 					"could not take migrate's lock"))
 		return EXIT_FAILED;
 
@@ -557,6 +802,11 @@ cmd_move(PGconn *conn, const char *target, bool upgrade)
 		}
 	}
 	PQclear(res);
+	print_plan(plan, nplan, target, upgrade);
+	if (dry)
+		return dry_run(conn, plan, nplan, target, upgrade, nloaded);
+	if (ok && nplan > 0 && !upgrade && !(flags & MOVE_FORCE))
+		ok = refuse_data_loss(conn, target);
 
 	if (ok && nplan > 0 && !mixed)
 	{
@@ -618,9 +868,11 @@ cmd_move(PGconn *conn, const char *target, bool upgrade)
 		initPQExpBuffer(&out);
 		appendPQExpBuffer(&out, "{\"command\": \"%s\", \"target\": ", direction);
 		json_string(&out, target);
-		appendPQExpBuffer(&out, ", \"ok\": %s, \"loaded\": %d, \"steps\": [%s], \"duration_ms\": %.3f}",
-						  ok ? "true" : "false", nloaded, rep.json.data,
-						  now_ms() - start);
+		appendPQExpBuffer(&out, ", \"ok\": %s, \"loaded\": %d, \"plan\": ",
+						  ok ? "true" : "false", nloaded);
+		json_plan(&out, plan, nplan);
+		appendPQExpBuffer(&out, ", \"steps\": [%s], \"duration_ms\": %.3f}",
+						  rep.json.data, now_ms() - start);
 		printf("%s\n", out.data);
 		termPQExpBuffer(&out);
 	}
@@ -642,6 +894,39 @@ cmd_move(PGconn *conn, const char *target, bool upgrade)
 }
 
 /*
+ * forget ID: remove an unapplied revision that nothing depends on from the
+ * database (migrate_forget), typically one whose file was deleted.  No
+ * load first: the folder may well not have it.
+ */
+int
+cmd_forget(PGconn *conn, const char *id)
+{
+	const char *params[1] = {id};
+	RevDir		d;
+
+	if (!db_command(conn, "SELECT pg_catalog.migrate_forget($1)", 1, params,
+					psprintf("could not forget revision \"%s\"", id)))
+		return EXIT_FAILED;
+	if (opts.json)
+	{
+		PQExpBufferData out;
+
+		initPQExpBuffer(&out);
+		appendPQExpBufferStr(&out, "{\"forgotten\": ");
+		json_string(&out, id);
+		appendPQExpBufferChar(&out, '}');
+		printf("%s\n", out.data);
+		termPQExpBuffer(&out);
+	}
+	else if (opts.verbosity >= 0)
+		printf("forgot revision %s\n", id);
+	if (revdir_read(opts.dir, &d, true) == 0 && revdir_find(&d, id) >= 0)
+		pg_log_warning("\"%s\" still has a file of revision \"%s\": the next load adds it again",
+					   opts.dir, id);
+	return EXIT_OK;
+}
+
+/*
  * stamp TARGET...: load, then set the applied set without running SQL.
  */
 int
@@ -652,7 +937,7 @@ cmd_stamp(PGconn *conn, int ntargets, char **targets)
 	int			nloaded;
 	const char *params[1];
 
-	if (!load_dir(conn, &nloaded))
+	if (!load_dir(conn, &nloaded, true, false))
 		return EXIT_FAILED;
 	initPQExpBuffer(&arr);
 	appendPQExpBufferChar(&arr, '{');

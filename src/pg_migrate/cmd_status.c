@@ -8,6 +8,12 @@
  * output is built by the server with json_agg, so that arrays, booleans
  * and timestamps keep their types.
  *
+ * heads and branches show the folder with the database: the folder is
+ * loaded in a transaction that is rolled back, so a new branch in the
+ * folder shows before it is loaded, and nothing changes.  check compares
+ * the folder with the database (migrate_file_state) before the
+ * database's own problems (migrate_check).
+ *
  *-------------------------------------------------------------------------
  */
 #include "pg_migrate.h"
@@ -16,6 +22,7 @@
 #include "common/logging.h"
 #include "connection.h"
 #include "output.h"
+#include "revdir.h"
 #include "textgraph.h"
 #include "util.h"
 
@@ -56,23 +63,35 @@ cmd_current(PGconn *conn)
 	return EXIT_OK;
 }
 
+/* End the transaction of load_folder_uncommitted; rc stays. */
+static int
+rollback(PGconn *conn, int rc)
+{
+	if (!db_command(conn, "ROLLBACK", 0, NULL, "could not roll back"))
+		return EXIT_FAILED;
+	return rc;
+}
+
 int
 cmd_heads(PGconn *conn)
 {
 	PGresult   *res;
 
+	if (!load_folder_uncommitted(conn))
+		return EXIT_FAILED;
 	if (opts.json)
-		return print_json_query(conn,
-								"SELECT COALESCE(pg_catalog.json_agg(h), '[]')"
-								" FROM pg_catalog.migrate_heads() h",
-								0, NULL, "could not read the heads");
+		return rollback(conn,
+						print_json_query(conn,
+										 "SELECT COALESCE(pg_catalog.json_agg(h), '[]')"
+										 " FROM pg_catalog.migrate_heads() h",
+										 0, NULL, "could not read the heads"));
 	res = db_query(conn,
 				   "SELECT revision, message,"
 				   " pg_catalog.array_to_string(branch_labels, ', '), applied"
 				   " FROM pg_catalog.migrate_heads()",
 				   0, NULL, "could not read the heads");
 	if (res == NULL)
-		return EXIT_FAILED;
+		return rollback(conn, EXIT_FAILED);
 	for (int r = 0; r < PQntuples(res); r++)
 	{
 		const char *labels = PQgetvalue(res, r, 2);
@@ -83,7 +102,7 @@ cmd_heads(PGconn *conn)
 			   PQgetvalue(res, r, 1)[0] ? ", " : "", PQgetvalue(res, r, 1));
 	}
 	PQclear(res);
-	return EXIT_OK;
+	return rollback(conn, EXIT_OK);
 }
 
 int
@@ -91,24 +110,27 @@ cmd_branches(PGconn *conn)
 {
 	PGresult   *res;
 
+	if (!load_folder_uncommitted(conn))
+		return EXIT_FAILED;
 	if (opts.json)
-		return print_json_query(conn,
-								"SELECT COALESCE(pg_catalog.json_agg(b), '[]')"
-								" FROM pg_catalog.migrate_branches() b",
-								0, NULL, "could not read the branch points");
+		return rollback(conn,
+						print_json_query(conn,
+										 "SELECT COALESCE(pg_catalog.json_agg(b), '[]')"
+										 " FROM pg_catalog.migrate_branches() b",
+										 0, NULL, "could not read the branch points"));
 	res = db_query(conn,
 				   "SELECT revision, message,"
 				   " pg_catalog.array_to_string(children, ', ')"
 				   " FROM pg_catalog.migrate_branches()",
 				   0, NULL, "could not read the branch points");
 	if (res == NULL)
-		return EXIT_FAILED;
+		return rollback(conn, EXIT_FAILED);
 	for (int r = 0; r < PQntuples(res); r++)
 		printf("%s (branchpoint)%s%s\n    -> %s\n", PQgetvalue(res, r, 0),
 			   PQgetvalue(res, r, 1)[0] ? ", " : "", PQgetvalue(res, r, 1),
 			   PQgetvalue(res, r, 2));
 	PQclear(res);
-	return EXIT_OK;
+	return rollback(conn, EXIT_OK);
 }
 
 /*
@@ -248,34 +270,161 @@ cmd_show(PGconn *conn, const char *id)
 }
 
 /* check: the problems migrate_check reports; exit status 3 if any. */
+/* One difference or problem found by check. */
+typedef struct Problem
+{
+	const char *problem;
+	const char *revision;
+	const char *detail;
+} Problem;
+
+/*
+ * The differences between the folder and the database: files whose
+ * revision changed ("file_changed": its SQL, parents or flag; "file_edited":
+ * its message, labels, comments or markers), files not loaded
+ * ("file_not_loaded"), and revisions of the database without a file
+ * ("missing_file").  Appends to *problems; false after a failure.
+ */
+static bool
+folder_problems(PGconn *conn, Problem **problems, int *n, int *size)
+{
+	RevDir		d;
+	PGresult   *states;
+	PGresult   *revs;
+
+	if (revdir_read(opts.dir, &d, true) != 0)
+		return false;
+	if (d.nfiles == 0)
+		return true;			/* no folder: nothing to compare */
+	if ((states = folder_states(conn, &d)) == NULL)
+		return false;
+	revs = db_query(conn,
+					"SELECT r.revision, r.applied FROM pg_catalog.migrate_history() r",
+					0, NULL, "could not read the revisions");
+	if (revs == NULL)
+	{
+		PQclear(states);
+		return false;
+	}
+	*size += d.nfiles + PQntuples(revs);
+	*problems = pg_realloc(*problems, sizeof(Problem) * (*size));
+	for (int i = 0; i < d.nfiles; i++)
+	{
+		const char *state = PQgetvalue(states, i, 2);
+		bool		applied = strcmp(PQgetvalue(states, i, 3), "t") == 0;
+		Problem    *p = &(*problems)[*n];
+
+		p->revision = pg_strdup(PQgetvalue(states, i, 1));
+		if (strcmp(state, "changed") == 0)
+		{
+			p->problem = "file_changed";
+			p->detail = applied ?
+				psprintf("File \"%s\" differs from the applied revision (its SQL, parents, dependencies or transactional flag): load, upgrade and downgrade refuse it. Restore the file, or put the change in a new revision.",
+						 d.files[i].path) :
+				psprintf("File \"%s\" differs from the stored revision, which is not applied: the next load takes it.",
+						 d.files[i].path);
+		}
+		else if (strcmp(state, "edited") == 0)
+		{
+			p->problem = "file_edited";
+			p->detail = psprintf("File \"%s\" changes the message, labels, comments or markers of the stored revision: the next load takes them.",
+								 d.files[i].path);
+		}
+		else if (strcmp(state, "absent") == 0)
+		{
+			p->problem = "file_not_loaded";
+			p->detail = psprintf("File \"%s\" is not loaded: the next load adds it.",
+								 d.files[i].path);
+		}
+		else
+			continue;
+		(*n)++;
+	}
+	for (int r = 0; r < PQntuples(revs); r++)
+	{
+		const char *id = PQgetvalue(revs, r, 0);
+		bool		found = false;
+		Problem    *p = &(*problems)[*n];
+
+		for (int i = 0; i < d.nfiles && !found; i++)
+			found = strcmp(PQgetvalue(states, i, 1), id) == 0;
+		if (found)
+			continue;
+		p->problem = "missing_file";
+		p->revision = pg_strdup(id);
+		p->detail = strcmp(PQgetvalue(revs, r, 1), "t") == 0 ?
+			psprintf("Revision %s is applied, but no file in \"%s\" has it; its downgrade SQL is stored in the database.",
+					 id, opts.dir) :
+			psprintf("Revision %s is loaded but not applied, and no file in \"%s\" has it: upgrade would still run it. \"pg_migrate forget %s\" removes it.",
+					 id, opts.dir, id);
+		(*n)++;
+	}
+	PQclear(states);
+	PQclear(revs);
+	return true;
+}
+
+/*
+ * check: the differences between the folder and the database, then the
+ * database's problems (migrate_check); exit status 3 if any.
+ */
 int
 cmd_check(PGconn *conn)
 {
 	PGresult   *res;
-	int			n;
+	Problem    *problems = NULL;
+	int			n = 0;
+	int			size = 0;
 
+	if (!folder_problems(conn, &problems, &n, &size))
+		return EXIT_FAILED;
 	res = db_query(conn,
-				   "SELECT problem, revision, detail,"
-				   " (SELECT COALESCE(pg_catalog.json_agg(c), '[]')"
-				   "  FROM pg_catalog.migrate_check() c)"
-				   " FROM pg_catalog.migrate_check()",
+				   "SELECT problem, revision, detail FROM pg_catalog.migrate_check()",
 				   0, NULL, "could not check the database");
 	if (res == NULL)
 		return EXIT_FAILED;
-	n = PQntuples(res);
+	size += PQntuples(res);
+	problems = pg_realloc(problems, sizeof(Problem) * Max(size, 1));
+	for (int r = 0; r < PQntuples(res); r++)
+	{
+		problems[n].problem = pg_strdup(PQgetvalue(res, r, 0));
+		problems[n].revision = PQgetisnull(res, r, 1) ? NULL :
+			pg_strdup(PQgetvalue(res, r, 1));
+		problems[n].detail = pg_strdup(PQgetvalue(res, r, 2));
+		n++;
+	}
+	PQclear(res);
 	if (opts.json)
-		printf("%s\n", n > 0 ? PQgetvalue(res, 0, 3) : "[]");
+	{
+		PQExpBufferData out;
+
+		initPQExpBuffer(&out);
+		appendPQExpBufferChar(&out, '[');
+		for (int i = 0; i < n; i++)
+		{
+			appendPQExpBuffer(&out, "%s{\"problem\": ", i > 0 ? ", " : "");
+			json_string(&out, problems[i].problem);
+			appendPQExpBufferStr(&out, ", \"revision\": ");
+			json_string(&out, problems[i].revision);
+			appendPQExpBufferStr(&out, ", \"detail\": ");
+			json_string(&out, problems[i].detail);
+			appendPQExpBufferChar(&out, '}');
+		}
+		appendPQExpBufferChar(&out, ']');
+		printf("%s\n", out.data);
+		termPQExpBuffer(&out);
+	}
 	else if (n == 0)
 	{
 		if (opts.verbosity >= 0)
 			printf("no problems\n");
 	}
 	else
-		for (int r = 0; r < n; r++)
-			printf("%s%s%s: %s\n", PQgetvalue(res, r, 0),
-				   PQgetisnull(res, r, 1) ? "" : " ",
-				   PQgetvalue(res, r, 1), PQgetvalue(res, r, 2));
-	PQclear(res);
+		for (int i = 0; i < n; i++)
+			printf("%s%s%s: %s\n", problems[i].problem,
+				   problems[i].revision ? " " : "",
+				   problems[i].revision ? problems[i].revision : "",
+				   problems[i].detail);
 	return n > 0 ? EXIT_PROBLEMS : EXIT_OK;
 }
 

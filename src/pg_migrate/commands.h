@@ -11,6 +11,8 @@
 
 #include "pg_migrate.h"
 
+struct RevDir;
+
 /* cmd_revision.c: write revision files, no database */
 extern int	cmd_init(void);
 extern int	cmd_revision(int argc, char **argv);
@@ -30,8 +32,14 @@ extern int	cmd_lint(PGconn *conn, int nfiles, char **files);
 
 /* cmd_run.c: load, then change the database */
 extern int	cmd_load(PGconn *conn);
-extern int	cmd_move(PGconn *conn, const char *target, bool upgrade);
+#define MOVE_DRY_RUN	0x01	/* print the plan and what would stop it */
+#define MOVE_FORCE		0x02	/* a downgrade may drop data */
+extern int	cmd_move(PGconn *conn, const char *target, bool upgrade,
+					 int flags);
 extern int	cmd_stamp(PGconn *conn, int ntargets, char **targets);
+extern bool load_folder_uncommitted(PGconn *conn);
+extern PGresult *folder_states(PGconn *conn, const struct RevDir *d);
+extern int	cmd_forget(PGconn *conn, const char *id);
 
 /* cmd_import.c: another tool's folder into revision files, no database */
 extern int	cmd_import(const char *format, const char *src);

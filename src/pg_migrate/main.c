@@ -53,15 +53,18 @@ usage(const char *progname)
 		   "                               write a new revision file in DIR\n");
 	printf("  merge -m MSG [--id ID] ID... write a revision file that merges heads\n");
 	printf("  load                         send DIR's revision files to the database\n");
-	printf("  upgrade [TARGET]             load, then upgrade (default: head)\n");
-	printf("  downgrade TARGET             load, then downgrade\n");
+	printf("  upgrade [TARGET] [--dry-run] load, then upgrade (default: head)\n");
+	printf("  downgrade TARGET [--dry-run] [--force]\n"
+		   "                               load, then downgrade; --force lets it drop data\n");
 	printf("  stamp TARGET...              set the applied revisions without running SQL\n");
 	printf("  current                      the applied revisions without applied child\n");
 	printf("  heads                        the heads of the revision graph\n");
 	printf("  branches                     the branch points\n");
 	printf("  history [RANGE] [--graph]    the revisions, newest first\n");
 	printf("  show ID                      one revision in full\n");
-	printf("  check                        list problems (exit status 3 if any)\n");
+	printf("  check                        compare DIR with the database and list problems\n"
+		   "                               (exit status 3 if any)\n");
+	printf("  forget ID                    remove an unapplied revision from the database\n");
 	printf("  sql TARGET                   the script an upgrade or downgrade would run\n");
 	printf("  lint [FILE...]               lint revision files (default: all of DIR)\n");
 	printf("  import FORMAT SRC            convert a dbmate, golang-migrate, flyway,\n"
@@ -199,6 +202,7 @@ main(int argc, char **argv)
 	int			rc;
 	int			nargs;
 	char	  **args;
+	int			move_flags = 0;
 
 	pg_logging_init(argv[0]);
 	progname = get_progname(argv[0]);
@@ -289,6 +293,31 @@ main(int argc, char **argv)
 		exit(need_args(command, nargs, 2, 2) ? cmd_import(args[0], args[1]) : EXIT_USAGE);
 
 	/* check the arguments before connecting */
+	/* upgrade and downgrade: --dry-run, and downgrade's --force */
+	if (strcmp(command, "upgrade") == 0 || strcmp(command, "downgrade") == 0)
+	{
+		int			kept = 0;
+
+		for (int i = 0; i < nargs; i++)
+		{
+			if (strcmp(args[i], "--dry-run") == 0)
+				move_flags |= MOVE_DRY_RUN;
+			else if (strcmp(args[i], "--force") == 0 &&
+					 strcmp(command, "downgrade") == 0)
+				move_flags |= MOVE_FORCE;
+			else if (args[i][0] == '-' && args[i][1] == '-')
+			{
+				pg_log_error("unrecognized option \"%s\" for command \"%s\"",
+							 args[i], command);
+				pg_log_error_hint("Try \"%s --help\" for more information.", progname);
+				exit(EXIT_USAGE);
+			}
+			else
+				args[kept++] = args[i];
+		}
+		nargs = kept;
+	}
+
 	if (strcmp(command, "load") == 0 || strcmp(command, "current") == 0 ||
 		strcmp(command, "heads") == 0 || strcmp(command, "branches") == 0 ||
 		strcmp(command, "check") == 0)
@@ -296,7 +325,7 @@ main(int argc, char **argv)
 	else if (strcmp(command, "upgrade") == 0)
 		rc = need_args(command, nargs, 0, 1);
 	else if (strcmp(command, "downgrade") == 0 || strcmp(command, "show") == 0 ||
-			 strcmp(command, "sql") == 0)
+			 strcmp(command, "sql") == 0 || strcmp(command, "forget") == 0)
 		rc = need_args(command, nargs, 1, 1);
 	else if (strcmp(command, "stamp") == 0)
 		rc = need_args(command, nargs, 1, -1);
@@ -337,9 +366,9 @@ main(int argc, char **argv)
 	if (strcmp(command, "load") == 0)
 		rc = cmd_load(conn);
 	else if (strcmp(command, "upgrade") == 0)
-		rc = cmd_move(conn, nargs > 0 ? args[0] : "head", true);
+		rc = cmd_move(conn, nargs > 0 ? args[0] : "head", true, move_flags);
 	else if (strcmp(command, "downgrade") == 0)
-		rc = cmd_move(conn, args[0], false);
+		rc = cmd_move(conn, args[0], false, move_flags);
 	else if (strcmp(command, "stamp") == 0)
 		rc = cmd_stamp(conn, nargs, args);
 	else if (strcmp(command, "adopt") == 0)
@@ -368,6 +397,8 @@ main(int argc, char **argv)
 		rc = cmd_check(conn);
 	else if (strcmp(command, "sql") == 0)
 		rc = cmd_sql(conn, args[0]);
+	else if (strcmp(command, "forget") == 0)
+		rc = cmd_forget(conn, args[0]);
 	else
 		rc = cmd_lint(conn, nargs, args);
 

@@ -57,7 +57,9 @@
 #include "migrate/util/textarray.h"
 
 PG_FUNCTION_INFO_V1(migrate_load_file);
+PG_FUNCTION_INFO_V1(migrate_file_state);
 PG_FUNCTION_INFO_V1(migrate_plan);
+PG_FUNCTION_INFO_V1(migrate_preview);
 PG_FUNCTION_INFO_V1(migrate_steps);
 PG_FUNCTION_INFO_V1(migrate_record);
 PG_FUNCTION_INFO_V1(migrate_progress);
@@ -282,6 +284,63 @@ migrate_load_file(PG_FUNCTION_ARGS)
 }
 
 /*
+ * migrate_file_state(script text, id text DEFAULT NULL) RETURNS
+ *	 (revision text, state text, applied boolean)
+ *
+ * How a revision file compares with the database, without loading it:
+ * "absent" (no such revision), "same" (stored exactly as the file says,
+ * as migrate_load_file decides), "changed" (its SQL, as the checksum sees
+ * it, its parents, dependencies or transactional flag differ: an applied
+ * revision cannot take that), or "edited" (only its message, labels,
+ * comments or markers differ: a load takes them).  The id rules are
+ * migrate_load_file's.  Takes no lock, writes nothing.
+ */
+Datum
+migrate_file_state(PG_FUNCTION_ARGS)
+{
+	RevisionSpec *spec;
+	char	   *id = PG_ARGISNULL(1) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(1));
+	CatalogRevision *old;
+	const char *state;
+	ReturnSetInfo *rsinfo;
+	Datum		values[3];
+	bool		nulls[3] = {0};
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("revision file text cannot be NULL")));
+	spec = RevisionFileParse(text_to_cstring(PG_GETARG_TEXT_PP(0)));
+	if (spec->id != NULL)
+		spec->parents_given = true; /* absent parents: a root */
+	else
+		spec->id = id ? id : pnstrdup(SqlChecksum(spec->upgrade, spec->downgrade), 12);
+	InitMaterializedSRF(fcinfo, 0);
+	rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+
+	old = GraphValidId(spec->id) ? CatalogGetRevision(spec->id) : NULL;
+	if (old == NULL)
+		state = "absent";
+	else if (strcmp(old->checksum, SqlChecksum(spec->upgrade, spec->downgrade)) != 0 ||
+			 old->transactional != spec->transactional ||
+			 (spec->parents_given && !same_strings(old->parents, spec->parents)) ||
+			 !same_strings(old->depends_on, spec->depends_on))
+		state = "changed";
+	else if (strcmp(old->upgrade, spec->upgrade) != 0 ||
+			 strcmp(old->downgrade, spec->downgrade) != 0 ||
+			 strcmp(old->message, spec->message) != 0 ||
+			 !same_strings(old->labels, spec->labels))
+		state = "edited";
+	else
+		state = "same";
+	values[0] = CStringGetTextDatum(spec->id);
+	values[1] = CStringGetTextDatum(state);
+	values[2] = BoolGetDatum(old != NULL && old->applied);
+	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	return (Datum) 0;
+}
+
+/*
  * migrate_plan(target text, direction text DEFAULT 'upgrade') RETURNS SETOF
  *	 (step, revision, message, transactional, statements text[],
  *	  lines integer[])
@@ -412,6 +471,67 @@ migrate_progress(PG_FUNCTION_ARGS)
 	CatalogRecordProgress(id, upgrade, SqlChecksum(script[0], ""),
 						  PG_GETARG_INT32(2), 0);
 	PG_RETURN_VOID();
+}
+
+/*
+ * migrate_preview(target text, direction text DEFAULT 'upgrade') RETURNS
+ *	 SETOF (revision, statement, line, rule, severity, message, hint)
+ *
+ * The findings that would stop the plan migrate_plan gives, judged against
+ * the catalogs as they are now, statement by statement as the executor
+ * judges them right before each runs (what earlier revisions of the plan
+ * create counts as created).  For a dry run: runs nothing and takes no
+ * advisory lock; the tables it looks at are locked ACCESS SHARE until the
+ * end of the transaction.  Markers and migrate.drop_data count as when the
+ * plan runs.
+ */
+Datum
+migrate_preview(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo;
+	RevisionGraph *g;
+	Target	   *t;
+	bool		upgrade;
+	int		   *plan;
+	int			n;
+	const char **ids;
+	bool	   *transactional;
+	ListCell   *lc;
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("target cannot be NULL")));
+	upgrade = direction_arg(fcinfo, 1);
+	InitMaterializedSRF(fcinfo, 0);
+	rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+
+	g = CatalogLoadGraph(false);
+	t = TargetResolve(g, text_to_cstring(PG_GETARG_TEXT_PP(0)));
+	plan = upgrade ? PlanUpgrade(g, t, &n) : PlanDowngrade(g, t, false, &n);
+	ids = palloc(sizeof(char *) * Max(n, 1));
+	transactional = palloc(sizeof(bool) * Max(n, 1));
+	for (int i = 0; i < n; i++)
+	{
+		ids[i] = g->nodes[plan[i]].id;
+		transactional[i] = g->nodes[plan[i]].transactional;
+	}
+	foreach(lc, LintPlan(ids, transactional, n, upgrade, false))
+	{
+		LintPlanFinding *pf = lfirst(lc);
+		Datum		values[7];
+		bool		nulls[7] = {0};
+
+		values[0] = CStringGetTextDatum(pf->revision);
+		values[1] = Int32GetDatum(pf->finding->statement);
+		values[2] = Int32GetDatum(pf->finding->line);
+		values[3] = CStringGetTextDatum(pf->finding->rule);
+		values[4] = CStringGetTextDatum(LintSeverityName(pf->finding->severity));
+		values[5] = CStringGetTextDatum(pf->finding->message);
+		values[6] = CStringGetTextDatum(pf->finding->hint);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	return (Datum) 0;
 }
 
 /*

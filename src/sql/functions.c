@@ -16,8 +16,10 @@
 #include "catalog/pg_type.h"
 #include "fmgr.h"
 #include "funcapi.h"
+#include "lib/stringinfo.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/timestamp.h"
 
 #include "migrate/catalog/catalog.h"
@@ -29,11 +31,13 @@
 #include "migrate/model/sqltext.h"
 #include "migrate/model/target.h"
 #include "migrate/sql/functions.h"
+#include "migrate/util/errcodes.h"
 #include "migrate/util/textarray.h"
 
 PG_FUNCTION_INFO_V1(migrate_revision);
 PG_FUNCTION_INFO_V1(migrate_load);
 PG_FUNCTION_INFO_V1(migrate_merge);
+PG_FUNCTION_INFO_V1(migrate_forget);
 PG_FUNCTION_INFO_V1(migrate_upgrade);
 PG_FUNCTION_INFO_V1(migrate_downgrade);
 PG_FUNCTION_INFO_V1(migrate_stamp);
@@ -163,6 +167,70 @@ migrate_merge(PG_FUNCTION_ARGS)
 												   text_arg_or_null(fcinfo, 2))));
 }
 
+/*
+ * migrate_forget(id text) RETURNS text
+ *
+ * Remove a revision that is not applied and that no revision has as parent
+ * or dependency (one whose file was deleted, or that was created by
+ * mistake), and log it.  The full id only: no prefix, label or target.
+ * Takes the migrate lock.
+ */
+Datum
+migrate_forget(PG_FUNCTION_ARGS)
+{
+	char	   *id;
+	RevisionGraph *g;
+	int			node = -1;
+	StringInfoData dependents;
+	int			ndependents = 0;
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("revision id cannot be NULL")));
+	id = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	CatalogLock();
+	g = CatalogLoadGraph(false);
+	for (int i = 0; i < g->nnodes && node < 0; i++)
+		if (strcmp(g->nodes[i].id, id) == 0)
+			node = i;
+	if (node < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_MIGRATE_UNDEFINED_REVISION),
+				 errmsg("revision \"%s\" does not exist", id),
+				 errhint("migrate_forget() takes a full revision id; migrate_history() lists them.")));
+	if (g->nodes[node].applied)
+		ereport(ERROR,
+				(errcode(ERRCODE_MIGRATE_CANNOT_FORGET),
+				 errmsg("cannot forget revision \"%s\" because it is applied", id),
+				 errhint("Downgrade below it first; its downgrade SQL is still stored.")));
+	initStringInfo(&dependents);
+	for (int i = 0; i < g->nnodes; i++)
+	{
+		RevisionNode *r = &g->nodes[i];
+		bool		depends = false;
+
+		for (int k = 0; k < r->nparents && !depends; k++)
+			depends = r->parents[k] == node;
+		for (int k = 0; k < r->ndeps && !depends; k++)
+			depends = r->deps[k] == node;
+		if (depends)
+			appendStringInfo(&dependents, "%s\"%s\"",
+							 ndependents++ > 0 ? ", " : "", r->id);
+	}
+	if (ndependents > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_MIGRATE_CANNOT_FORGET),
+				 errmsg("cannot forget revision \"%s\" because other revisions depend on it",
+						id),
+				 errdetail_plural("Revision %s has it as parent or dependency.",
+								  "Revisions %s have it as parent or dependency.",
+								  ndependents, dependents.data),
+				 errhint("Forget those first, children before parents.")));
+	CatalogForgetRevision(CatalogGetRevision(id));
+	PG_RETURN_TEXT_P(cstring_to_text(id));
+}
+
 /* Rows (step, revision, message, statements, duration) of executed steps. */
 void
 ReturnStepRows(FunctionCallInfo fcinfo, CatalogStep *steps, int n)
@@ -206,15 +274,37 @@ migrate_upgrade(PG_FUNCTION_ARGS)
 /*
  * migrate_downgrade(target text) RETURNS SETOF
  *	 (step, revision, message, statements, duration)
+ * migrate_downgrade(target text, drop_data boolean) RETURNS SETOF ...
+ *
+ * drop_data true consents to the data loss for this call: the call runs
+ * with migrate.drop_data = on (a GUC nest level, undone on return or
+ * abort).
  */
 Datum
 migrate_downgrade(PG_FUNCTION_ARGS)
 {
 	int			n;
 	CatalogStep *steps;
+	int			nest = -1;
 
 	InitMaterializedSRF(fcinfo, 0);
+	if (PG_NARGS() > 1)
+	{
+		if (PG_ARGISNULL(1))
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("drop_data cannot be NULL")));
+		if (PG_GETARG_BOOL(1))
+		{
+			nest = NewGUCNestLevel();
+			(void) set_config_option("migrate.drop_data", "on",
+									 PGC_USERSET, PGC_S_SESSION,
+									 GUC_ACTION_SAVE, true, 0, false);
+		}
+	}
 	steps = ExecuteMove(target_arg(fcinfo, 0), false, &n);
+	if (nest >= 0)
+		AtEOXact_GUC(true, nest);
 	ReturnStepRows(fcinfo, steps, n);
 	return (Datum) 0;
 }

@@ -84,10 +84,21 @@ typedef struct LintMarkerUse
 {
 	const char *rule;
 	bool		approve;		/* false: an allowance */
+	bool		drop_data;		/* neither: migrate.drop_data consented */
 	const char *reason;			/* approvals: the reason given */
 	int			statement;		/* 1-based statement number */
 	int			line;			/* line of the statement's first token */
 } LintMarkerUse;
+
+/* A finding of LintPlan: which revision of the plan it is in. */
+typedef struct LintPlanFinding
+{
+	const char *revision;
+	LintFinding *finding;
+} LintPlanFinding;
+
+/* The rule whose findings are data a downgrade would drop. */
+#define LINT_RULE_DATA_LOSS "destructive-downgrade-without-export"
 
 /* Run-time state of the linter over one script (executor.c). */
 typedef struct LintRun LintRun;
@@ -95,6 +106,7 @@ typedef struct LintRun LintRun;
 extern int	migrate_lint_level;
 extern int	migrate_lint_table_threshold;
 extern int	migrate_lint_row_threshold;
+extern bool migrate_drop_data;
 
 extern void LintInit(void);
 extern const char *LintSeverityName(LintSeverity severity);
@@ -115,6 +127,8 @@ extern double LintRelationRows(Relation rel, double limit);
 extern void LintRunRowCount(LintRun *run, SqlStatement *st, uint64 rows);
 extern char *LintRunEnd(LintRun *run);
 extern bool LintApproved(const char *rule);
+extern List *LintPlan(const char **ids, const bool *transactional, int n,
+					  bool upgrade, bool data_loss_only);
 extern List *LintApprovedStatements(const char *sql, List *statements,
 									const char *rule);
 

@@ -144,7 +144,9 @@ extern bool LintLive(LintContext *cx);
 extern LintRelState LintRelation(LintContext *cx, RangeVar *rv,
 								 bool exact_empty, double *rows);
 extern Oid	LintRelid(LintContext *cx, RangeVar *rv);
-extern bool LintRowsFromMigrations(LintContext *cx, Oid relid);
+extern bool LintRowsFromMigrations(LintContext *cx, Oid relid,
+								   bool updates_too);
+extern double LintCountRows(Oid relid, const char *column, double limit);
 extern bool LintFunctionVolatile(LintContext *cx, List *funcname, int nargs);
 extern double LintEstimateRows(LintContext *cx, Node *stmt);
 extern bool LintTry(void (*fn) (void *arg), void *arg);

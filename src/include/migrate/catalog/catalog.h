@@ -84,6 +84,7 @@ extern void CatalogRecordProgress(const char *id, bool upgrade,
 								  const char *checksum, int stretch,
 								  int statements);
 extern void CatalogClearProgress(const char *id);
+extern void CatalogForgetRevision(const CatalogRevision *rev);
 extern void CatalogRecordMigrationXids(void);
 extern HTAB *CatalogMigrationXids(void);
 extern bool CatalogSessionRecorded(void);

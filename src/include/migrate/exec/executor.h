@@ -21,6 +21,7 @@ typedef struct PlannedRevision
 
 extern PlannedRevision *ExecutePlan(const char *target, bool upgrade,
 									bool allow_non_transactional, int *n);
+extern void ExecuteRefuseDataLoss(PlannedRevision *plan, int n);
 extern CatalogStep *ExecuteRevisions(PlannedRevision *plan, int n,
 									 bool upgrade, const char *target);
 extern List *NonTransactionalStatements(PlannedRevision *rev, bool upgrade,

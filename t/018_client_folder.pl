@@ -1,0 +1,154 @@
+# The folder and the database agree: pg_migrate check compares them (files
+# changed, edited or not loaded, revisions without a file) and exits 3 on
+# any difference; pg_migrate forget removes an unapplied revision; heads,
+# branches and merge heads see the folder before it is loaded; a downgrade
+# below a revision whose file changed uses the stored downgrade.
+
+use strict;
+use warnings;
+
+use File::Basename qw(dirname);
+use JSON::PP;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+
+$ENV{PGOPTIONS} = "-c client_min_messages=warning";
+
+if (!$ENV{PG_REGRESS})
+{
+	my $pgxs = `pg_config --pgxs`;
+	chomp $pgxs;
+	$ENV{PG_REGRESS} = dirname($pgxs) . '/../test/regress/pg_regress';
+}
+
+my $node = PostgreSQL::Test::Cluster->new('folder');
+$node->init;
+$node->start;
+$node->safe_psql('postgres', 'CREATE DATABASE app');
+$node->safe_psql('app', 'CREATE EXTENSION migrate');
+
+my $tempdir = PostgreSQL::Test::Utils::tempdir;
+my $dir = "$tempdir/migrations";
+mkdir $dir or die;
+
+sub run_pm
+{
+	my ($out, $err) = ('', '');
+	local %ENV = %ENV;
+	$ENV{PGHOST} = $node->host;
+	$ENV{PGPORT} = $node->port;
+	IPC::Run::run([ 'pg_migrate', '-d', 'app', '-D', $dir, @_ ],
+		'>', \$out, '2>', \$err);
+	return ($? >> 8, $out, $err);
+}
+
+sub revision
+{
+	my ($name, $id, $parent, $up, $down) = @_;
+	open my $fh, '>', "$dir/$name.sql" or die;
+	print $fh "-- migrate:revision $id\n";
+	print $fh "-- migrate:parents $parent\n" if $parent;
+	print $fh "-- migrate:message $name\n\n-- migrate:upgrade\n$up\n\n-- migrate:downgrade\n$down\n";
+	close $fh;
+}
+
+revision('001_one', 'f1', undef, 'CREATE TABLE one (id int);', 'DROP TABLE one;');
+revision('002_two', 'f2', 'f1', 'CREATE TABLE two (id int);', 'DROP TABLE two;');
+my ($rc, $out, $err) = run_pm('check');
+is($rc, 3, 'check before the first load: exit status 3');
+like($out, qr/^file_not_loaded f1: File ".*001_one.sql" is not loaded/m,
+	'check names the files not loaded');
+
+($rc, $out, $err) = run_pm('upgrade');
+is($rc, 0, 'upgrade');
+($rc, $out, $err) = run_pm('check');
+is($rc, 0, 'check when the folder and the database agree');
+like($out, qr/^no problems$/, 'no problems');
+
+# an applied revision's file changes
+revision('002_two', 'f2', 'f1', 'CREATE TABLE two (id bigint);', 'DROP TABLE two;');
+($rc, $out, $err) = run_pm('check');
+is($rc, 3, 'a changed file of an applied revision: exit status 3');
+like($out, qr/^file_changed f2: File ".*002_two.sql" differs from the applied revision/m,
+	'check names the changed file');
+($rc, $out, $err) = run_pm('--json', 'check');
+is(decode_json($out)->[0]{problem}, 'file_changed', 'check --json');
+
+# only the message and a comment: edited
+revision('001_one', 'f1', undef, "-- a note\nCREATE TABLE one (id int);", 'DROP TABLE one;');
+($rc, $out, $err) = run_pm('check');
+like($out, qr/^file_edited f1: /m, 'a comment is an edit');
+
+# a downgrade below the changed revision uses the stored downgrade
+($rc, $out, $err) = run_pm('downgrade', 'f1');
+is($rc, 0, 'downgrade below a changed revision') or diag($err);
+like($err, qr/warning: file ".*002_two.sql" of applied revision "f2" changed since it was applied; not loading it/,
+	'the downgrade says it leaves the changed file out');
+like($err, qr/the downgrade SQL stored in the database/, 'and uses the stored SQL');
+is($node->safe_psql('app', "SELECT to_regclass('two') IS NULL"), 't',
+	'the stored downgrade ran');
+($rc, $out, $err) = run_pm('check');
+like($out, qr/^file_changed f2: .*not applied: the next load takes it/m,
+	'unapplied now, the change is for the next load');
+
+# a new branch in the folder is seen before it is loaded
+($rc, $out, $err) = run_pm('load');
+revision('003_three', 'f3', 'f2', 'CREATE TABLE three (id int);', 'DROP TABLE three;');
+revision('004_four', 'f4', 'f1', 'CREATE TABLE four (id int);', 'DROP TABLE four;');
+($rc, $out, $err) = run_pm('heads');
+is($rc, 0, 'heads');
+like($out, qr/^f3 \(head\), 003_three$/m, 'heads shows a head of the folder');
+like($out, qr/^f4 \(head\), 004_four$/m, 'and the other');
+($rc, $out, $err) = run_pm('branches');
+like($out, qr/^f1 \(branchpoint\), 001_one\n    -> f2, f4$/m, 'branches sees the folder');
+is($node->safe_psql('app', "SELECT count(*) FROM migrate.revision WHERE id IN ('f3', 'f4')"),
+	'0', 'heads and branches load nothing');
+
+($rc, $out, $err) = run_pm('merge', '-m', 'join', '--id', 'fm', 'heads');
+is($rc, 0, 'merge heads') or diag($err);
+my ($merge) = glob("$dir/*_join.sql");
+like(slurp_file($merge), qr/^-- migrate:parents f3 f4$/m, 'merge heads joins every head of the folder');
+($rc, $out, $err) = run_pm('merge', '-m', 'again', 'heads');
+is($rc, 1, 'merge heads with one head');
+like($err, qr/has 1 head, nothing to merge/, 'merge heads with one head: the error');
+
+# files deleted after a load: the database keeps the revisions until forgotten
+($rc, $out, $err) = run_pm('load');
+is($rc, 0, 'load');
+unlink $merge or die;
+unlink "$dir/003_three.sql" or die;
+$node->safe_psql('app', "SELECT migrate_revision('by hand', 'SELECT 1', 'SELECT 1', parents => '{f4}', id => 'fh')");
+($rc, $out, $err) = run_pm('check');
+is($rc, 3, 'revisions without a file: exit status 3');
+like($out, qr/^missing_file fm: Revision fm is loaded but not applied, and no file .* "pg_migrate forget fm" removes it\.$/m,
+	'check names a revision without a file');
+like($out, qr/^missing_file fh: /m, 'and one created in SQL');
+
+($rc, $out, $err) = run_pm('forget', 'f3');
+is($rc, 1, 'forget a revision that another depends on');
+like($err, qr/cannot forget revision "f3" because other revisions depend on it.*Revision "fm" has it as parent/s,
+	'forget names the dependent');
+($rc, $out, $err) = run_pm('forget', 'f1');
+is($rc, 1, 'forget an applied revision');
+like($err, qr/cannot forget revision "f1" because it is applied/, 'forget refuses an applied revision');
+for my $id ('fm', 'f3', 'fh')
+{
+	($rc, $out, $err) = run_pm('forget', $id);
+	is($rc, 0, "forget $id") or diag($err);
+}
+like($out, qr/^forgot revision fh$/, 'forget says what it did');
+is($node->safe_psql('app', "SELECT string_agg(revision, ',' ORDER BY id) FROM migrate.log WHERE direction = 'forget'"),
+	'fm,f3,fh', 'each forget is logged');
+($rc, $out, $err) = run_pm('forget', 'f4');
+like($err, qr/warning: ".*" still has a file of revision "f4": the next load adds it again/,
+	'forget warns when the folder still has the file');
+
+($rc, $out, $err) = run_pm('load');
+($rc, $out, $err) = run_pm('upgrade', 'heads');
+is($rc, 0, 'upgrade heads') or diag($err);
+($rc, $out, $err) = run_pm('check');
+is($out, "multiple_heads: There are 2 heads: f2, f4.\n",
+	'the folder and the database agree again: only the two heads remain');
+
+done_testing();
