@@ -91,5 +91,19 @@ SELECT * FROM err($$SELECT resolve('side@+2')$$);
 SELECT revision FROM migrate_upgrade('side@+1');
 SELECT revision FROM migrate_current();
 
+-- "-1" from several current revisions steps down to their common parent;
+-- from a merge point, to the state right before the merge (what a
+-- downgrade to it would unapply)
+SELECT migrate_revision('fork a', 'SELECT 7', id => 'frk00001', parents => '{sid00001}');
+SELECT migrate_revision('fork b', 'SELECT 8', id => 'frk00002', parents => '{sid00001}');
+SELECT step, revision FROM migrate_upgrade('frk00001');
+SELECT step, revision FROM migrate_upgrade('frk00002');
+SELECT revision FROM migrate_current() WHERE revision LIKE 'frk%';
+SELECT resolve('side@-1');
+SELECT migrate_merge('{frk00001,frk00002}', 'join', id => 'frk00003');
+SELECT step, revision FROM migrate_upgrade('frk00003');
+SELECT step, revision FROM migrate_plan('side@-1', 'downgrade');
+SELECT step, revision FROM migrate_plan('side@-2', 'downgrade');
+
 DROP FUNCTION resolve;
 DROP EXTENSION migrate;

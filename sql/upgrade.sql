@@ -82,9 +82,8 @@ SELECT migrate_at_head();
 -- "-1" with two current revisions is refused (Alembic only warns)
 SELECT * FROM err($$SELECT migrate_downgrade('-1')$$);
 
--- downgrading below a merge unmerges: both parents stay current
-SELECT * FROM err($$SELECT migrate_downgrade('ffff6666-1')$$);
-SELECT step, revision FROM migrate_downgrade('eeee5555');
+-- "-1" below a merge unmerges: both parents stay current
+SELECT step, revision FROM migrate_downgrade('ffff6666-1');
 SELECT revision, markers FROM migrate_current();
 
 -- label@-1 removes one step of that branch only

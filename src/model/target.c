@@ -134,79 +134,124 @@ applied_tips(RevisionGraph *g, const bool *within, int *nout)
 }
 
 /*
- * Walk "steps" steps from "from" (-1: base): up through children within
- * the lineage, or down through parents.  Returns the node reached, -1 for
- * base.
+ * Walk "steps" (> 0) steps up from "from" (-1: base) through children
+ * within the lineage.  Returns the node reached.  Down: walk_down.
  */
 static int
 walk(RevisionGraph *g, Target *t, int from, int steps, const bool *within)
 {
 	int			cur = from;
 
-	for (int s = 0; s < abs(steps); s++)
+	for (int s = 0; s < steps; s++)
 	{
 		int		   *cand;
 		int			ncand;
 
-		if (steps > 0)
+		if (cur < 0)
 		{
-			if (cur < 0)
-			{
-				cand = palloc(sizeof(int) * Max(g->nnodes, 1));
-				ncand = 0;
-				for (int i = 0; i < g->nnodes; i++)
-					if (g->nodes[g->topo[i]].nparents == 0 &&
-						(within == NULL || within[g->topo[i]]))
-						cand[ncand++] = g->topo[i];
-			}
-			else
-				cand = filter(g, g->nodes[cur].children,
-							  g->nodes[cur].nchildren, within, &ncand);
-			if (ncand == 0)
-				ereport(ERROR,
-						(errcode(ERRCODE_MIGRATE_WALKED_TOO_FAR),
-						 errmsg("relative target \"%s\" goes beyond the last revision",
-								t->text),
-						 cur < 0 ? errdetail("There is no revision to walk to.") :
-						 s == 0 ? errdetail("Revision %s has no child.", g->nodes[cur].id) :
-						 errdetail("Revision %s, reached after %d step(s), has no child.",
-								   g->nodes[cur].id, s),
-						 errhint("migrate_heads() lists the heads.")));
-			if (ncand > 1)
-				ereport(ERROR,
-						(errcode(ERRCODE_MIGRATE_AMBIGUOUS_WALK),
-						 errmsg("relative target \"%s\" is ambiguous", t->text),
-						 cur < 0 ? errdetail("There are several root revisions: %s.",
-											 GraphListIds(g, cand, ncand)) :
-						 errdetail("Revision %s is a branch point; its children are %s.",
-								   g->nodes[cur].id,
-								   GraphListIds(g, cand, ncand)),
-						 errhint("Name the branch to follow, as in \"<label>@+1\", or the revision itself.")));
-			cur = cand[0];
+			cand = palloc(sizeof(int) * Max(g->nnodes, 1));
+			ncand = 0;
+			for (int i = 0; i < g->nnodes; i++)
+				if (g->nodes[g->topo[i]].nparents == 0 &&
+					(within == NULL || within[g->topo[i]]))
+					cand[ncand++] = g->topo[i];
 		}
 		else
-		{
-			RevisionNode *r;
-
-			if (cur < 0)
-				ereport(ERROR,
-						(errcode(ERRCODE_MIGRATE_WALKED_TOO_FAR),
-						 errmsg("relative target \"%s\" goes below base",
-								t->text),
-						 s == 0 ? errdetail("Nothing is applied.") :
-						 errdetail("Base was reached after %d step(s).", s),
-						 errhint("migrate_current() shows the applied revisions.")));
-			r = &g->nodes[cur];
-			if (r->nparents > 1)
-				ereport(ERROR,
-						(errcode(ERRCODE_MIGRATE_AMBIGUOUS_WALK),
-						 errmsg("relative target \"%s\" is ambiguous", t->text),
-						 errdetail("Revision %s is a merge point of %s.",
-								   r->id, GraphListIds(g, r->parents, r->nparents)),
-						 errhint("Name the revision to move to.")));
-			cur = r->nparents == 0 ? -1 : r->parents[0];
-		}
+			cand = filter(g, g->nodes[cur].children,
+						  g->nodes[cur].nchildren, within, &ncand);
+		if (ncand == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_MIGRATE_WALKED_TOO_FAR),
+					 errmsg("relative target \"%s\" goes beyond the last revision",
+							t->text),
+					 cur < 0 ? errdetail("There is no revision to walk to.") :
+					 s == 0 ? errdetail("Revision %s has no child.", g->nodes[cur].id) :
+					 errdetail("Revision %s, reached after %d step(s), has no child.",
+							   g->nodes[cur].id, s),
+					 errhint("migrate_heads() lists the heads.")));
+		if (ncand > 1)
+			ereport(ERROR,
+					(errcode(ERRCODE_MIGRATE_AMBIGUOUS_WALK),
+					 errmsg("relative target \"%s\" is ambiguous", t->text),
+					 cur < 0 ? errdetail("There are several root revisions: %s.",
+										 GraphListIds(g, cand, ncand)) :
+					 errdetail("Revision %s is a branch point; its children are %s.",
+							   g->nodes[cur].id,
+							   GraphListIds(g, cand, ncand)),
+					 errhint("Name the branch to follow, as in \"<label>@+1\", or the revision itself.")));
+		cur = cand[0];
 	}
+	return cur;
+}
+
+/*
+ * Walk "steps" (< 0) steps down from the set "from" (the current
+ * revisions, or one revision): each step takes the parents of all of them.
+ * From a merge point that is the set of its parents, the state right before
+ * the merge; from several revisions it must come to one revision (or
+ * base), their common parent, else the target is ambiguous and the error
+ * says what each could step down to.  Returns the set reached (empty:
+ * base).
+ */
+static int *
+walk_down(RevisionGraph *g, Target *t, int *from, int nfrom, int steps,
+		  int *nresult)
+{
+	int		   *cur = from;
+	int			ncur = nfrom;
+
+	for (int s = 0; s < -steps; s++)
+	{
+		int		   *next = palloc(sizeof(int) * Max(g->nnodes, 1));
+		bool	   *seen = GraphNewSet(g);
+		int			nnext = 0;
+		bool		base = false;
+
+		if (ncur == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_MIGRATE_WALKED_TOO_FAR),
+					 errmsg("relative target \"%s\" goes below base", t->text),
+					 s == 0 ? errdetail("Nothing is applied.") :
+					 errdetail("Base was reached after %d step(s).", s),
+					 errhint("migrate_current() shows the applied revisions.")));
+		for (int k = 0; k < ncur; k++)
+		{
+			RevisionNode *r = &g->nodes[cur[k]];
+
+			if (r->nparents == 0)
+				base = true;
+			for (int j = 0; j < r->nparents; j++)
+				if (!seen[r->parents[j]])
+				{
+					seen[r->parents[j]] = true;
+					next[nnext++] = r->parents[j];
+				}
+		}
+		if (ncur > 1 && nnext + (base ? 1 : 0) > 1)
+		{
+			StringInfoData could;
+
+			initStringInfo(&could);
+			for (int k = 0; k < ncur; k++)
+			{
+				RevisionNode *r = &g->nodes[cur[k]];
+
+				appendStringInfo(&could, "%s%s to %s", k > 0 ? "; " : "",
+								 r->id, r->nparents == 0 ? "base" :
+								 GraphListIds(g, r->parents, r->nparents));
+			}
+			ereport(ERROR,
+					(errcode(ERRCODE_MIGRATE_AMBIGUOUS_WALK),
+					 errmsg("relative target \"%s\" is ambiguous", t->text),
+					 errdetail("It steps down from several revisions that have no common parent: %s.",
+							   could.data),
+					 errhint("Name the revision to move to, or the branch, as in \"<label>@%d\".",
+							 steps)));
+		}
+		cur = next;
+		ncur = base && nnext == 0 ? 0 : nnext;
+	}
+	*nresult = ncur;
 	return cur;
 }
 
@@ -348,7 +393,9 @@ TargetResolve(RevisionGraph *g, const char *text)
 					 errhint("migrate_history() shows which revisions descend from which.")));
 	}
 
-	if (has_step && steps != 0)
+	if (has_step && steps < 0)
+		from = walk_down(g, t, from, nfrom, steps, &nfrom);
+	else if (has_step && steps != 0)
 	{
 		int			reached;
 
