@@ -27,6 +27,12 @@ SELECT * FROM err($$SELECT migrate_protect('a.b.c.d', 'x')$$);
 SELECT * FROM err($$SELECT migrate_protect('g_p.person_pkey', 'x')$$);
 SELECT * FROM err($$SELECT migrate_protect('g_p.person', '')$$);
 SELECT * FROM err($$SELECT migrate_protect(NULL, 'x')$$);
+-- a table or table.column is found on the search_path, as SQL finds it
+SET search_path = g_p, public;
+SELECT migrate_protect('person.grade', 'set by the review tool');
+SELECT object FROM migrate_protected() WHERE object LIKE '%grade';
+SELECT migrate_unprotect('person.grade');
+RESET search_path;
 SELECT object, reason, protected_by FROM migrate_protected();
 
 -- outside migrations: any DDL touching them is blocked

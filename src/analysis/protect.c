@@ -39,6 +39,63 @@ PG_FUNCTION_INFO_V1(migrate_unprotect);
 PG_FUNCTION_INFO_V1(migrate_protected);
 
 /*
+ * A name of one or two parts, resolved as SQL resolves it: "table" on the
+ * search_path; "schema.table" when that relation exists, else
+ * "table.column" with the table on the search_path.  Without must_exist
+ * (unprotecting), a name that resolves to nothing is read as
+ * schema.table, or as the table in the first schema of the search_path.
+ */
+static void
+resolve_short_name(List *names, CatalogProtected *p, bool must_exist)
+{
+	Oid			relid;
+
+	p->column = "";
+	if (list_length(names) == 2)
+	{
+		Oid			nsp = get_namespace_oid(strVal(linitial(names)), true);
+
+		if (OidIsValid(nsp) &&
+			OidIsValid(get_relname_relid(strVal(lsecond(names)), nsp)))
+		{
+			p->schema = strVal(linitial(names));
+			p->table = strVal(lsecond(names));
+			return;
+		}
+		relid = RangeVarGetRelid(makeRangeVar(NULL, strVal(linitial(names)), -1),
+								 NoLock, true);
+		if (OidIsValid(relid))
+		{
+			p->schema = get_namespace_name(get_rel_namespace(relid));
+			p->table = strVal(linitial(names));
+			p->column = strVal(lsecond(names));
+			return;
+		}
+		if (must_exist)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_TABLE),
+					 errmsg("relation \"%s\" does not exist",
+							NameListToString(names)),
+					 errdetail("It names neither a table of schema \"%s\" nor a column of a table \"%s\" on the search_path.",
+							   strVal(linitial(names)), strVal(linitial(names)))));
+		p->schema = strVal(linitial(names));
+		p->table = strVal(lsecond(names));
+		return;
+	}
+	relid = RangeVarGetRelid(makeRangeVar(NULL, strVal(linitial(names)), -1),
+							 NoLock, !must_exist);
+	p->table = strVal(linitial(names));
+	if (OidIsValid(relid))
+		p->schema = get_namespace_name(get_rel_namespace(relid));
+	else
+	{
+		List	   *path = fetch_search_path(false);
+
+		p->schema = path ? get_namespace_name(linitial_oid(path)) : "public";
+	}
+}
+
+/*
  * Parse "schema.table" or "schema.table.column" (identifiers quoted as in
  * SQL) into p; with must_exist, the table and column must exist now.
  */
@@ -48,14 +105,19 @@ parse_object(const char *object, CatalogProtected *p, bool must_exist)
 	List	   *names;
 
 	names = stringToQualifiedNameList(object);
-	if (list_length(names) < 2 || list_length(names) > 3)
+	if (list_length(names) < 1 || list_length(names) > 3)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_NAME),
 				 errmsg("invalid object name \"%s\"", object),
-				 errhint("Write schema.table or schema.table.column.")));
-	p->schema = strVal(linitial(names));
-	p->table = strVal(lsecond(names));
-	p->column = list_length(names) == 3 ? strVal(lthird(names)) : "";
+				 errhint("Write table, table.column, schema.table or schema.table.column.")));
+	if (list_length(names) == 3)
+	{
+		p->schema = strVal(linitial(names));
+		p->table = strVal(lsecond(names));
+		p->column = strVal(lthird(names));
+	}
+	else
+		resolve_short_name(names, p, must_exist);
 	if (must_exist)
 	{
 		Oid			relid;
