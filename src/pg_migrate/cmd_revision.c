@@ -46,8 +46,9 @@ cmd_init(void)
 {
 	int			n;
 	char	  **names;
+	bool		existed = dir_exists(opts.dir);
 
-	if (dir_exists(opts.dir))
+	if (existed)
 	{
 		names = list_dir(opts.dir, NULL, &n);
 		if (names == NULL)
@@ -72,7 +73,8 @@ cmd_init(void)
 		termPQExpBuffer(&buf);
 	}
 	else if (opts.verbosity >= 0)
-		printf("created directory \"%s\"\n", opts.dir);
+		printf(existed ? "directory \"%s\" exists and is empty: ready\n" :
+			   "created directory \"%s\"\n", opts.dir);
 	return EXIT_OK;
 }
 

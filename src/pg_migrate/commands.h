@@ -41,6 +41,11 @@ extern bool load_folder_uncommitted(PGconn *conn);
 extern PGresult *folder_states(PGconn *conn, const struct RevDir *d);
 extern int	cmd_forget(PGconn *conn, const char *id);
 
+/* cmd_guard.c */
+extern int	cmd_drift(PGconn *conn, bool all);
+extern int	cmd_drift_ack(PGconn *conn, int nids, char **ids, const char *note);
+extern int	cmd_protect(PGconn *conn, const char *object, const char *reason);
+
 /* cmd_import.c: another tool's folder into revision files, no database */
 extern int	cmd_import(const char *format, const char *src);
 

@@ -65,6 +65,10 @@ usage(const char *progname)
 	printf("  check                        compare DIR with the database and list problems\n"
 		   "                               (exit status 3 if any)\n");
 	printf("  forget ID                    remove an unapplied revision from the database\n");
+	printf("  drift [--all]                DDL recorded outside migrations (exit 3 while any is not acknowledged)\n");
+	printf("  drift ack [ID...] [--note N] acknowledge those drift records, or all of them\n");
+	printf("  protect OBJECT REASON        protect table, table.column or schema.table[.column]\n");
+	printf("  unprotect OBJECT             stop protecting it\n");
 	printf("  sql TARGET                   the script an upgrade or downgrade would run\n");
 	printf("  lint [FILE...]               lint revision files (default: all of DIR)\n");
 	printf("  import FORMAT SRC            convert a dbmate, golang-migrate, flyway,\n"
@@ -203,6 +207,8 @@ main(int argc, char **argv)
 	int			nargs;
 	char	  **args;
 	int			move_flags = 0;
+	bool		drift_all = false;
+	const char *drift_note = NULL;
 
 	pg_logging_init(argv[0]);
 	progname = get_progname(argv[0]);
@@ -351,6 +357,39 @@ main(int argc, char **argv)
 	}
 	else if (strcmp(command, "lint") == 0)
 		rc = true;
+	else if (strcmp(command, "protect") == 0)
+		rc = need_args(command, nargs, 2, 2);
+	else if (strcmp(command, "unprotect") == 0)
+		rc = need_args(command, nargs, 1, 1);
+	else if (strcmp(command, "drift") == 0)
+	{
+		/* drift [--all] | drift ack [ID...] [--note NOTE] */
+		int			kept = 0;
+
+		for (int i = 0; i < nargs; i++)
+		{
+			if (strcmp(args[i], "--all") == 0)
+				drift_all = true;
+			else if (strcmp(args[i], "--note") == 0 && i + 1 < nargs)
+				drift_note = args[++i];
+			else if (args[i][0] == '-' && args[i][1] == '-')
+			{
+				pg_log_error("unrecognized option \"%s\" for command \"drift\"", args[i]);
+				pg_log_error_hint("Try \"%s --help\" for more information.", progname);
+				exit(EXIT_USAGE);
+			}
+			else
+				args[kept++] = args[i];
+		}
+		nargs = kept;
+		if (nargs > 0 && strcmp(args[0], "ack") != 0)
+		{
+			pg_log_error("unrecognized drift command \"%s\"", args[0]);
+			pg_log_error_hint("Write \"drift\" to list, \"drift ack [ID...]\" to acknowledge.");
+			exit(EXIT_USAGE);
+		}
+		rc = true;
+	}
 	else
 	{
 		pg_log_error("unrecognized command \"%s\"", command);
@@ -399,6 +438,13 @@ main(int argc, char **argv)
 		rc = cmd_sql(conn, args[0]);
 	else if (strcmp(command, "forget") == 0)
 		rc = cmd_forget(conn, args[0]);
+	else if (strcmp(command, "drift") == 0)
+		rc = nargs > 0 ? cmd_drift_ack(conn, nargs - 1, args + 1, drift_note) :
+			cmd_drift(conn, drift_all);
+	else if (strcmp(command, "protect") == 0)
+		rc = cmd_protect(conn, args[0], args[1]);
+	else if (strcmp(command, "unprotect") == 0)
+		rc = cmd_protect(conn, args[0], NULL);
 	else
 		rc = cmd_lint(conn, nargs, args);
 

@@ -1,0 +1,74 @@
+
+# pg_migrate's commands for the DDL guard: drift (exit status 3 while a
+# record is not acknowledged), drift ack, protect, unprotect; and init on a
+# folder that exists.
+
+use strict;
+use warnings;
+
+use IPC::Run;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+
+$ENV{PGOPTIONS} = "-c client_min_messages=warning";
+
+my $node = PostgreSQL::Test::Cluster->new('guardcli');
+$node->init;
+$node->start;
+$node->safe_psql('postgres', 'CREATE DATABASE app');
+$node->safe_psql('app', 'CREATE EXTENSION migrate');
+
+my $tempdir = PostgreSQL::Test::Utils::tempdir;
+my $dir = "$tempdir/migrations";
+my @pm = ('pg_migrate', '-h', $node->host, '-p', $node->port, '-d', 'app', '-D', $dir);
+
+sub pm_run
+{
+	my ($out, $err) = ('', '');
+	IPC::Run::run([ @pm, @_ ], '>', \$out, '2>', \$err);
+	return ($? >> 8, $out, $err);
+}
+
+my ($rc, $out, $err) = pm_run('init');
+like($out, qr/created directory/, 'init creates the folder');
+($rc, $out, $err) = pm_run('init');
+is($rc, 0, 'init again on the empty folder succeeds');
+like($out, qr/exists and is empty/, 'and says the folder exists');
+
+open my $fh, '>', "$dir/001_items.sql" or die;
+print $fh "-- migrate:revision g1\n-- migrate:message items\n\n-- migrate:upgrade\nCREATE SCHEMA shop;\nCREATE TABLE shop.items (id int, code text);\n\n-- migrate:downgrade\nDROP SCHEMA shop CASCADE;\n";
+close $fh;
+($rc, $out, $err) = pm_run('upgrade');
+is($rc, 0, 'upgrade') or diag($err);
+
+($rc, $out, $err) = pm_run('drift');
+is($rc, 0, 'no drift: exit status 0');
+like($out, qr/no drift recorded/, 'no drift: says so');
+
+$node->safe_psql('app', 'ALTER TABLE shop.items ADD COLUMN note text');
+($rc, $out, $err) = pm_run('drift');
+is($rc, 3, 'drift not acknowledged: exit status 3');
+like($out, qr/ALTER TABLE shop\.items/, 'the record names the command and the object');
+
+($rc, $out, $err) = pm_run('drift', 'ack', '--note', 'added by hand, kept');
+is($rc, 0, 'drift ack');
+like($out, qr/acknowledged 1 drift record/, 'drift ack says how many');
+($rc, $out, $err) = pm_run('drift');
+is($rc, 0, 'acknowledged drift: exit status 0');
+($rc, $out, $err) = pm_run('drift', '--all');
+like($out, qr/acknowledged/, 'drift --all shows the acknowledged record');
+
+($rc, $out, $err) = pm_run('protect', 'shop.items.note', 'written by the catalogue sync');
+is($rc, 0, 'protect') or diag($err);
+my ($prc, $pout, $perr) = $node->psql('app', 'ALTER TABLE shop.items DROP COLUMN note');
+like($perr, qr/shop\.items\.note is protected/, 'the protected column cannot be dropped by hand');
+($rc, $out, $err) = pm_run('unprotect', 'shop.items.note');
+is($rc, 0, 'unprotect');
+is($node->safe_psql('app', 'SELECT count(*) FROM migrate_protected()'), '0', 'nothing is protected any more');
+
+($rc, $out, $err) = pm_run('drift', 'nonsense');
+is($rc, 2, 'an unknown drift subcommand is a usage error');
+
+$node->stop;
+done_testing();
