@@ -37,7 +37,7 @@ is($rc, 0, 'init again on the empty folder succeeds');
 like($out, qr/exists and is empty/, 'and says the folder exists');
 
 open my $fh, '>', "$dir/001_items.sql" or die;
-print $fh "-- migrate:revision g1\n-- migrate:message items\n\n-- migrate:upgrade\nCREATE SCHEMA shop;\nCREATE TABLE shop.items (id int, code text);\n\n-- migrate:downgrade\nDROP SCHEMA shop CASCADE;\n";
+print $fh "-- migrate:revision g1\n-- migrate:message items\n\n-- migrate:upgrade\nCREATE SCHEMA shop;\nCREATE TABLE shop.items (id int, code char(3));\n\n-- migrate:downgrade\nDROP SCHEMA shop CASCADE;\n";
 close $fh;
 ($rc, $out, $err) = pm_run('upgrade');
 is($rc, 0, 'upgrade') or diag($err);
@@ -69,6 +69,20 @@ is($node->safe_psql('app', 'SELECT count(*) FROM migrate_protected()'), '0', 'no
 
 ($rc, $out, $err) = pm_run('drift', 'nonsense');
 is($rc, 2, 'an unknown drift subcommand is a usage error');
+
+# lint: an escalation needs an approval, so it fails the lint (exit 3);
+# --pending leaves out what the database applied
+open $fh, '>', "$dir/002_revoke.sql" or die;
+print $fh "-- migrate:revision g2\n-- migrate:parents g1\n-- migrate:message revoke\n\n-- migrate:upgrade\nREVOKE SELECT ON shop.items FROM PUBLIC;\n\n-- migrate:downgrade\nGRANT SELECT ON shop.items TO PUBLIC;\n";
+close $fh;
+($rc, $out, $err) = pm_run('lint', "$dir/002_revoke.sql");
+is($rc, 3, 'lint: an escalate finding gives exit status 3');
+like($out, qr/escalate: grant-revoke-change/, 'lint names the escalation');
+($rc, $out, $err) = pm_run('lint');
+like($out, qr/001_items\.sql/, 'lint of the whole folder has findings in the applied revision');
+($rc, $out, $err) = pm_run('lint', '--pending');
+unlike($out, qr/001_items\.sql/, 'lint --pending leaves out the applied revision');
+like($out, qr/002_revoke\.sql/, 'lint --pending lints the pending one');
 
 $node->stop;
 done_testing();

@@ -42,10 +42,11 @@ id_in_array(const char *array, const char *id)
  * migrate_lint_revision, its upgrade and its downgrade section apart (so
  * that the downgrade is linted as one, knowing what the upgrade creates),
  * each finding with its section and its line in the file.  Exit status 3
- * when a finding has severity "error".
+ * when a finding has severity "error" or "escalate".  With "pending", only
+ * the files of revisions this database has not applied.
  */
 int
-cmd_lint(PGconn *conn, int nfiles, char **files)
+cmd_lint(PGconn *conn, int nfiles, char **files, bool pending)
 {
 	PGresult   *res;
 	RevDir		d;
@@ -118,6 +119,8 @@ cmd_lint(PGconn *conn, int nfiles, char **files)
 		const char *params[4];
 
 		revdir_sections(f, &upgrade, &up_line, &downgrade, &down_line);
+		if (pending && f->id != NULL && id_in_array(applied, f->id))
+			continue;			/* applied here already: not linted */
 		params[0] = upgrade;
 		params[1] = downgrade;
 		params[2] = f->transactional ? "true" : "false";
@@ -146,7 +149,7 @@ cmd_lint(PGconn *conn, int nfiles, char **files)
 			const char *hint = PQgetvalue(res, r, 6);
 
 			findings++;
-			if (strcmp(sev, "error") == 0)
+			if (strcmp(sev, "error") == 0 || strcmp(sev, "escalate") == 0)
 				errors++;
 			if (opts.json)
 			{

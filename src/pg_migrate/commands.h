@@ -28,7 +28,7 @@ extern int	cmd_check(PGconn *conn);
 extern int	cmd_sql(PGconn *conn, const char *target);
 
 /* cmd_lint.c */
-extern int	cmd_lint(PGconn *conn, int nfiles, char **files);
+extern int	cmd_lint(PGconn *conn, int nfiles, char **files, bool pending);
 
 /* cmd_run.c: load, then change the database */
 extern int	cmd_load(PGconn *conn);

@@ -70,7 +70,7 @@ usage(const char *progname)
 	printf("  protect OBJECT REASON        protect table, table.column or schema.table[.column]\n");
 	printf("  unprotect OBJECT             stop protecting it\n");
 	printf("  sql TARGET                   the script an upgrade or downgrade would run\n");
-	printf("  lint [FILE...]               lint revision files (default: all of DIR)\n");
+	printf("  lint [--pending] [FILE...]   lint revision files (default: all of DIR; --pending: not applied here)\n");
 	printf("  import FORMAT SRC            convert a dbmate, golang-migrate, flyway,\n"
 		   "                               sqitch or alembic folder into revision files in DIR\n");
 	printf("  adopt alembic [TABLE]        load, then stamp what Alembic's version table lists\n");
@@ -208,6 +208,7 @@ main(int argc, char **argv)
 	char	  **args;
 	int			move_flags = 0;
 	bool		drift_all = false;
+	bool		lint_pending = false;
 	const char *drift_note = NULL;
 
 	pg_logging_init(argv[0]);
@@ -356,7 +357,25 @@ main(int argc, char **argv)
 		rc = need_args(command, plain, 0, 1);
 	}
 	else if (strcmp(command, "lint") == 0)
+	{
+		int			kept = 0;
+
+		for (int i = 0; i < nargs; i++)
+		{
+			if (strcmp(args[i], "--pending") == 0)
+				lint_pending = true;
+			else if (args[i][0] == '-' && args[i][1] == '-')
+			{
+				pg_log_error("unrecognized option \"%s\" for command \"lint\"", args[i]);
+				pg_log_error_hint("Try \"%s --help\" for more information.", progname);
+				exit(EXIT_USAGE);
+			}
+			else
+				args[kept++] = args[i];
+		}
+		nargs = kept;
 		rc = true;
+	}
 	else if (strcmp(command, "protect") == 0)
 		rc = need_args(command, nargs, 2, 2);
 	else if (strcmp(command, "unprotect") == 0)
@@ -446,7 +465,7 @@ main(int argc, char **argv)
 	else if (strcmp(command, "unprotect") == 0)
 		rc = cmd_protect(conn, args[0], NULL);
 	else
-		rc = cmd_lint(conn, nargs, args);
+		rc = cmd_lint(conn, nargs, args, lint_pending);
 
 	db_disconnect(conn);
 	exit(rc);
