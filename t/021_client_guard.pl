@@ -84,5 +84,22 @@ like($out, qr/001_items\.sql/, 'lint of the whole folder has findings in the app
 unlike($out, qr/001_items\.sql/, 'lint --pending leaves out the applied revision');
 like($out, qr/002_revoke\.sql/, 'lint --pending lints the pending one');
 
+# another migrator holds migrate's lock: pg_migrate says who, then waits
+# (here until its lock_timeout)
+my $holder = IPC::Run::start(
+	[ 'psql', '-X', '-h', $node->host, '-p', $node->port, '-d', 'app', '-c',
+	  'SELECT migrate_lock_session(); SELECT pg_sleep(4)' ],
+	'>', \my $hout, '2>', \my $herr);
+$node->poll_query_until('app',
+	"SELECT count(*) > 0 FROM pg_locks WHERE locktype = 'advisory' AND objid = 1635017984 AND granted")
+  or die "the lock was not taken";
+{
+	local $ENV{PGOPTIONS} = "-c client_min_messages=warning -c lock_timeout=300";
+	($rc, $out, $err) = pm_run('upgrade');
+}
+isnt($rc, 0, 'upgrade while another migrator holds the lock times out');
+like($err, qr/waiting for migrate's lock, held by pid \d+/, 'and says who holds the lock');
+$holder->finish;
+
 $node->stop;
 done_testing();

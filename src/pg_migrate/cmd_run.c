@@ -744,6 +744,37 @@ dry_run(PGconn *conn, PlanStep *plan, int nplan, const char *target,
 }
 
 /*
+ * Say so when another session holds migrate's lock (another migrator): the
+ * load and the run wait for it, under lock_timeout.  Its key is the one of
+ * CatalogLock.
+ */
+static void
+report_lock_holder(PGconn *conn)
+{
+	PGresult   *res;
+
+	if (opts.verbosity < 0)
+		return;
+	res = PQexec(conn,
+				 "SELECT a.pid, a.usename, a.application_name, a.state,"
+				 " pg_catalog.to_char(a.xact_start, 'YYYY-MM-DD HH24:MI:SS')"
+				 " FROM pg_catalog.pg_locks l"
+				 " JOIN pg_catalog.pg_stat_activity a ON a.pid OPERATOR(pg_catalog.=) l.pid"
+				 " WHERE l.locktype OPERATOR(pg_catalog.=) 'advisory' AND l.granted"
+				 "   AND l.database OPERATOR(pg_catalog.=) (SELECT oid FROM pg_catalog.pg_database"
+				 "     WHERE datname OPERATOR(pg_catalog.=) pg_catalog.current_database())"
+				 "   AND l.classid OPERATOR(pg_catalog.=) 1835624306"
+				 "   AND l.objid OPERATOR(pg_catalog.=) 1635017984"
+				 "   AND l.pid OPERATOR(pg_catalog.<>) pg_catalog.pg_backend_pid()");
+	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) > 0)
+		pg_log_info("waiting for migrate's lock, held by pid %s (role %s, application \"%s\", %s, transaction since %s)",
+					PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1),
+					PQgetvalue(res, 0, 2), PQgetvalue(res, 0, 3),
+					PQgetisnull(res, 0, 4) ? "-" : PQgetvalue(res, 0, 4));
+	PQclear(res);
+}
+
+/*
  * upgrade [TARGET] / downgrade TARGET: load, print the plan, then move;
  * with MOVE_DRY_RUN, only say what would happen.
  */
@@ -766,6 +797,7 @@ cmd_move(PGconn *conn, const char *target, bool upgrade, int flags)
 	rep.upgrade = upgrade;
 	initPQExpBuffer(&rep.json);
 
+	report_lock_holder(conn);
 	if (!load_dir(conn, &nloaded, !dry, !upgrade))
 		return EXIT_FAILED;
 	if (opts.verbosity > 0)
