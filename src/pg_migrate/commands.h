@@ -41,6 +41,9 @@ extern bool load_folder_uncommitted(PGconn *conn);
 extern PGresult *folder_states(PGconn *conn, const struct RevDir *d);
 extern int	cmd_forget(PGconn *conn, const char *id);
 
+/* cmd_baseline.c: dump the database into a root revision, then stamp it */
+extern int	cmd_baseline(PGconn *conn, int argc, char **argv);
+
 /* cmd_import.c: another tool's folder into revision files, no database */
 extern int	cmd_import(const char *format, const char *src);
 
