@@ -46,6 +46,9 @@ extern int	cmd_drift(PGconn *conn, bool all);
 extern int	cmd_drift_ack(PGconn *conn, int nids, char **ids, const char *note);
 extern int	cmd_protect(PGconn *conn, const char *object, const char *reason);
 
+/* cmd_baseline.c: dump the database into a root revision, then stamp it */
+extern int	cmd_baseline(PGconn *conn, int argc, char **argv);
+
 /* cmd_import.c: another tool's folder into revision files, no database */
 extern int	cmd_import(const char *format, const char *src);
 

@@ -74,6 +74,9 @@ usage(const char *progname)
 	printf("  import FORMAT SRC            convert a dbmate, golang-migrate, flyway,\n"
 		   "                               sqitch or alembic folder into revision files in DIR\n");
 	printf("  adopt alembic [TABLE]        load, then stamp what Alembic's version table lists\n");
+	printf("  baseline [-m MSG] [--id ID] [--schema S]...\n"
+		   "                               write the database's schema (pg_dump) as a root\n"
+		   "                               revision in an empty DIR, then load and stamp it\n");
 	printf("\nTargets: head, heads, base, an id or a prefix of 4+ characters, LABEL@head,\n"
 		   "+N, -N, ID+N, head-1 ...  Exit status: 0 success, 1 failure, 2 usage error,\n"
 		   "3 check or lint found problems.\n");
@@ -215,6 +218,7 @@ main(int argc, char **argv)
 	progname = get_progname(argv[0]);
 	memset(&opts, 0, sizeof(opts));
 	opts.dir = "migrations";
+	opts.argv0 = argv[0];
 
 	if (argc > 1)
 	{
@@ -356,6 +360,8 @@ main(int argc, char **argv)
 		}
 		rc = need_args(command, plain, 0, 1);
 	}
+	else if (strcmp(command, "baseline") == 0)
+		rc = true;
 	else if (strcmp(command, "lint") == 0)
 	{
 		int			kept = 0;
@@ -429,6 +435,8 @@ main(int argc, char **argv)
 		rc = cmd_move(conn, args[0], false, move_flags);
 	else if (strcmp(command, "stamp") == 0)
 		rc = cmd_stamp(conn, nargs, args);
+	else if (strcmp(command, "baseline") == 0)
+		rc = cmd_baseline(conn, nargs + 1, args - 1);
 	else if (strcmp(command, "adopt") == 0)
 		rc = cmd_adopt(conn, args[0], nargs > 1 ? args[1] : NULL);
 	else if (strcmp(command, "current") == 0)

@@ -47,6 +47,7 @@ typedef struct Options
 	const char *dir;			/* folder of revision files */
 	bool		json;			/* machine-readable output */
 	int			verbosity;		/* -1 quiet, 0 normal, 1 verbose */
+	const char *argv0;			/* how pg_migrate was called */
 } Options;
 
 extern Options opts;
