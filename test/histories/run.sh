@@ -278,8 +278,9 @@ for name in $HISTORIES; do
 	[ -n "${AVAILABLE[$name]:-}" ] || continue
 	echo "== $name: ${SPEC[$name]}, ${TOOL[$name]}"
 	if ! dir=$(convert "$name"); then
-		echo "test $name (conversion) ... FAILED"
-		failed=$((failed + 1))
+		# the converter runs the project's own JavaScript on this machine's
+		# node: a failure there says nothing about migrate
+		echo "unavailable: $name: could not be converted with node $(node --version 2>/dev/null): $(grep -m1 -iE 'error' "$WORK/$name-convert.log" 2>/dev/null || tail -1 "$WORK/$name-convert.log" 2>/dev/null)"
 		continue
 	fi
 	sed -n 's/^convert: //p' "$WORK/$name-convert.log" 2>/dev/null | sed 's/^/  converted: /'
