@@ -111,6 +111,16 @@ statement_error_callback(void *arg)
 				pos->direction, call, pos->target);
 }
 
+/* The executor is at statement st now (for errors and failure records). */
+static void
+position_at(StatementPosition *pos, SqlStatement *st)
+{
+	pos->number = st->number;
+	pos->line = st->line;
+	pos->text = st->text;
+	pos->parsetree = st->parsetree;
+}
+
 /* A function cannot run what needs its own transaction: refuse up front. */
 static void
 refuse_non_transactional(PlannedRevision *plan, int n, bool upgrade)
@@ -312,10 +322,7 @@ run_script(const char *id, const char *sql, bool upgrade,
 	{
 		SqlStatement *st = lfirst(lc);
 
-		pos->number = st->number;
-		pos->line = st->line;
-		pos->text = st->text;
-		pos->parsetree = st->parsetree;
+		position_at(pos, st);
 		if (fail_here(id, st->number))
 			ereport(ERROR,
 					(errcode(ERRCODE_MIGRATE_INJECTED_FAILURE),
@@ -681,10 +688,7 @@ ExecuteNonTransactional(PlannedRevision *rev, List *statements,
 			{
 				SqlStatement *st = lfirst(ls);
 
-				pos.number = st->number;
-				pos.line = st->line;
-				pos.text = st->text;
-				pos.parsetree = st->parsetree;
+				position_at(&pos, st);
 				MemoryContextSwitchTo(lint_context);
 				lint_before_worker(lint, rev, st, upgrade, start, &pos);
 				if (i < 64 && LintApproved("protected-object-change"))
@@ -714,10 +718,7 @@ ExecuteNonTransactional(PlannedRevision *rev, List *statements,
 											result.failed_statement < list_length(stretch->statements) ?
 											result.failed_statement : 0);
 
-				pos.number = st->number;
-				pos.line = st->line;
-				pos.text = st->text;
-				pos.parsetree = st->parsetree;
+				position_at(&pos, st);
 				edata.sqlerrcode = result.sqlerrcode;
 				edata.message = result.message;
 				edata.detail = result.detail;

@@ -21,20 +21,14 @@
 #include "revdir.h"
 #include "util.h"
 
-/* Is id an element of the text[] literal "array" (of plain ids)? */
+/* Is id one of the n ids? */
 static bool
-id_in_array(const char *array, const char *id)
+id_in(char **ids, int n, const char *id)
 {
-	char	  **items;
-	int			n;
-	bool		found = false;
-
-	if (!parsePGArray(array, &items, &n))
-		return false;
-	for (int i = 0; i < n && !found; i++)
-		found = strcmp(items[i], id) == 0;
-	free(items);
-	return found;
+	for (int i = 0; i < n; i++)
+		if (strcmp(ids[i], id) == 0)
+			return true;
+	return false;
 }
 
 /*
@@ -54,7 +48,8 @@ cmd_lint(PGconn *conn, int nfiles, char **files, bool pending)
 	int			findings = 0;
 	PQExpBufferData json;
 	PQExpBufferData earlier;	/* text[] of earlier files' upgrades */
-	char	   *applied;
+	char	  **applied;
+	int			napplied;
 
 	res = db_query(conn,
 				   "SELECT pg_catalog.count(*) FROM pg_catalog.pg_proc"
@@ -102,8 +97,10 @@ cmd_lint(PGconn *conn, int nfiles, char **files, bool pending)
 				   0, NULL, "could not read the applied revisions");
 	if (res == NULL)
 		return EXIT_FAILED;
-	applied = PQgetisnull(res, 0, 0) ? pg_strdup("{}") : pg_strdup(PQgetvalue(res, 0, 0));
+	applied = db_text_array(res, 0, 0, &napplied);
 	PQclear(res);
+	if (applied == NULL)
+		return EXIT_FAILED;
 	initPQExpBuffer(&earlier);
 	appendPQExpBufferChar(&earlier, '{');
 
@@ -119,7 +116,7 @@ cmd_lint(PGconn *conn, int nfiles, char **files, bool pending)
 		const char *params[4];
 
 		revdir_sections(f, &upgrade, &up_line, &downgrade, &down_line);
-		if (pending && f->id != NULL && id_in_array(applied, f->id))
+		if (pending && f->id != NULL && id_in(applied, napplied, f->id))
 			continue;			/* applied here already: not linted */
 		params[0] = upgrade;
 		params[1] = downgrade;
@@ -133,7 +130,7 @@ cmd_lint(PGconn *conn, int nfiles, char **files, bool pending)
 					   4, params, psprintf("could not lint file \"%s\"", f->path));
 		earlier.len--;			/* the closing brace again */
 		earlier.data[earlier.len] = '\0';
-		if (f->id == NULL || !id_in_array(applied, f->id))
+		if (f->id == NULL || !id_in(applied, napplied, f->id))
 			appendPGArray(&earlier, upgrade);	/* with its comma */
 		if (res == NULL)
 			return EXIT_FAILED;
