@@ -23,6 +23,7 @@ OBJS = \
 	src/analysis/statement_targets.o \
 	src/exec/apply.o \
 	src/exec/executor.o \
+	src/exec/prepare.o \
 	src/exec/offline.o \
 	src/exec/register.o \
 	src/exec/worker.o \

@@ -1346,14 +1346,41 @@ LintRevision(const char *id, const char *upgrade, const char *downgrade,
 }
 
 /*
- * Start linting a script that the executor is about to run: the rules that
- * depend on the database's state, statement by statement.  "transactional"
- * is false for the statements a worker runs one by one at top level.  The
- * run lives in the current memory context.  NULL when migrate.lint_level
- * is off.
+ * The severities that decide at run time, read once for a plan (see
+ * deciding_severities), in the current memory context.
+ */
+LintSettings *
+LintSettingsLoad(void)
+{
+	LintSettings *settings = palloc(sizeof(LintSettings));
+
+	settings->severities = deciding_severities();
+	return settings;
+}
+
+/*
+ * What the revision of a downgrade step undoes: the objects its upgrade
+ * creates, so that dropping them loses nothing it did not bring.
+ */
+static void
+record_undone(LintContext *cx, const PlanStep *step)
+{
+	ListCell   *lc;
+
+	cx->undo = new_object_table();
+	foreach(lc, step->undoes)
+		record_statement(cx, cx->undo, ((SqlStatement *) lfirst(lc))->parsetree);
+	cx->exported = false;
+}
+
+/*
+ * Start linting the step of a plan that the executor is about to run: the
+ * rules that depend on the database's state, statement by statement.
+ * "transactional" is false for the statements a worker runs one by one at
+ * top level.  The run lives in the current memory context.
  */
 LintRun *
-LintRunBegin(const char *id, List *statements, const char *sql, bool upgrade,
+LintRunBegin(const MigrationPlan *plan, const PlanStep *step,
 			 bool transactional)
 {
 	LintRun    *run;
@@ -1362,23 +1389,13 @@ LintRunBegin(const char *id, List *statements, const char *sql, bool upgrade,
 	run->opts.mode = LINT_MODE_RUN;
 	run->opts.transactional = transactional;
 	run->opts.in_runner = true;
-	run->opts.downgrade = !upgrade;
-	run->id = id;
-	run->upgrade = upgrade;
-	run->severities = deciding_severities();
-	lint_init_context(&run->cx, &run->opts, sql);
-	if (!upgrade)
-	{
-		const char *ids[1] = {id};
-		ListCell   *lc;
-
-		run->cx.undo = new_object_table();
-		foreach(lc, SqlSplit(CatalogGetScriptsById(ids, 1, true)[0],
-							 psprintf("upgrade SQL of revision \"%s\"", id)))
-			record_statement(&run->cx, run->cx.undo,
-							 ((SqlStatement *) lfirst(lc))->parsetree);
-		run->cx.exported = false;
-	}
+	run->opts.downgrade = !plan->upgrade;
+	run->id = step->id;
+	run->upgrade = plan->upgrade;
+	run->severities = plan->lint->severities;
+	lint_init_context(&run->cx, &run->opts, step->sql);
+	if (!plan->upgrade)
+		record_undone(&run->cx, step);
 	run->context = CurrentMemoryContext;
 	run->previous = active_run;
 	run->forget.func = forget_run;
@@ -1389,56 +1406,44 @@ LintRunBegin(const char *id, List *statements, const char *sql, bool upgrade,
 }
 
 /*
- * The findings that would stop a plan (the revisions "ids", in order),
- * judged against the catalogs as they are now, as the executor would judge
- * each statement right before it runs: what earlier revisions of the plan
- * create counts as created.  A list of LintPlanFinding; with
- * data_loss_only, only LINT_RULE_DATA_LOSS's: the data a downgrade would
- * drop.  Markers and migrate.drop_data silence findings as when the plan
- * runs.  Runs nothing.
+ * The findings that would stop a plan, judged against the catalogs as
+ * they are now, as the executor would judge each statement right before it
+ * runs: what earlier revisions of the plan create counts as created.  A
+ * list of LintPlanFinding; with data_loss_only, only
+ * LINT_RULE_DATA_LOSS's: the data a downgrade would drop.  Markers and
+ * migrate.drop_data silence findings as when the plan runs.  Runs nothing.
  */
 List *
-LintPlan(const char **ids, const bool *transactional, int n, bool upgrade,
-		 bool data_loss_only)
+LintPlan(const MigrationPlan *plan, bool data_loss_only)
 {
-	LintOptions opts = {LINT_MODE_RUN, true, true, !upgrade, NULL};
-	LintSeverity *severities = deciding_severities();
-	char	  **scripts;
-	char	  **upgrades = NULL;
+	LintOptions opts = {LINT_MODE_RUN, true, true, !plan->upgrade, NULL};
+	LintSeverity *severities = plan->lint->severities;
 	LintContext cx;
 	List	   *result = NIL;
 
-	if (n == 0)
+	if (plan->nsteps == 0)
 		return NIL;
 	if (data_loss_only)
-		for (int i = 0; i < LintRuleCount; i++)
-			if (strcmp(LintRuleTable[i].id, LINT_RULE_DATA_LOSS) != 0)
-				severities[i] = LINT_OFF;
-	scripts = CatalogGetScriptsById(ids, n, upgrade);
-	if (!upgrade)
-		upgrades = CatalogGetScriptsById(ids, n, true);
-	lint_init_context(&cx, &opts, "");
-	for (int r = 0; r < n; r++)
 	{
-		const char *what = psprintf("%s SQL of revision \"%s\"",
-									upgrade ? "upgrade" : "downgrade", ids[r]);
+		severities = palloc(sizeof(LintSeverity) * LintRuleCount);
+		for (int i = 0; i < LintRuleCount; i++)
+			severities[i] = strcmp(LintRuleTable[i].id, LINT_RULE_DATA_LOSS) == 0 ?
+				plan->lint->severities[i] : LINT_OFF;
+	}
+	lint_init_context(&cx, &opts, "");
+	for (int r = 0; r < plan->nsteps; r++)
+	{
+		const PlanStep *step = &plan->steps[r];
 		ListCell   *lc;
 
-		opts.transactional = transactional[r];
-		if (!transactional[r])
+		opts.transactional = step->transactional;
+		if (!step->transactional)
 			end_transaction(&cx);
-		set_text(&cx, scripts[r]);
+		set_text(&cx, step->sql);
 		cx.exported = false;
-		if (!upgrade)
-		{
-			cx.undo = new_object_table();
-			foreach(lc, SqlSplit(upgrades[r],
-								 psprintf("upgrade SQL of revision \"%s\"", ids[r])))
-				record_statement(&cx, cx.undo,
-								 ((SqlStatement *) lfirst(lc))->parsetree);
-			cx.exported = false;
-		}
-		foreach(lc, SqlSplit(scripts[r], what))
+		if (!plan->upgrade)
+			record_undone(&cx, step);
+		foreach(lc, step->statements)
 		{
 			ListCell   *lf;
 
@@ -1451,12 +1456,12 @@ LintPlan(const char **ids, const bool *transactional, int n, bool upgrade,
 				if (!blocks(lfirst(lf)))
 					continue;
 				pf = palloc(sizeof(LintPlanFinding));
-				pf->revision = ids[r];
+				pf->revision = step->id;
 				pf->finding = lfirst(lf);
 				result = lappend(result, pf);
 			}
 		}
-		if (!transactional[r])
+		if (!step->transactional)
 			end_transaction(&cx);
 	}
 	return result;

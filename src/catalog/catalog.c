@@ -623,33 +623,22 @@ CatalogStoreRevision(RevisionSpec *spec, const char *checksum, bool exists)
 }
 
 /*
- * The upgrade (or downgrade) SQL of the given nodes, in the same order.
+ * The scripts of the given revisions, in the same order: their upgrade SQL
+ * into upgrade[], their downgrade SQL into downgrade[] (arrays of n, either
+ * may be NULL), in one query.
  */
-char	  **
-CatalogGetScripts(RevisionGraph *g, const int *nodes, int n, bool upgrade)
+void
+CatalogGetScripts(const char **ids, int n, char **upgrade, char **downgrade)
 {
-	const char **ids = palloc(sizeof(char *) * Max(n, 1));
-
-	for (int i = 0; i < n; i++)
-		ids[i] = g->nodes[nodes[i]].id;
-	return CatalogGetScriptsById(ids, n, upgrade);
-}
-
-/*
- * The upgrade (or downgrade) SQL of the given revisions, in the same order.
- */
-char	  **
-CatalogGetScriptsById(const char **ids, int n, bool upgrade)
-{
-	static const char *const upgrade_sql =
-	"SELECT u.n, r.upgrade FROM pg_catalog.unnest($1::pg_catalog.text[])"
-	" WITH ORDINALITY AS u(id, n)"
+	static const char *const sql =
+	"SELECT u.n, r.upgrade, r.downgrade"
+	" FROM pg_catalog.unnest($1::pg_catalog.text[]) WITH ORDINALITY AS u(id, n)"
 	" JOIN migrate.revision r ON r.id OPERATOR(pg_catalog.=) u.id";
-	static const char *const downgrade_sql =
-	"SELECT u.n, r.downgrade FROM pg_catalog.unnest($1::pg_catalog.text[])"
-	" WITH ORDINALITY AS u(id, n)"
-	" JOIN migrate.revision r ON r.id OPERATOR(pg_catalog.=) u.id";
-	char	  **result = palloc0(sizeof(char *) * Max(n, 1));
+	enum
+	{
+		COL_POSITION = 1, COL_UPGRADE, COL_DOWNGRADE
+	};
+	bool	   *found = palloc0(sizeof(bool) * Max(n, 1));
 	Oid			types[1] = {TEXTARRAYOID};
 	Datum		values[1];
 	CatalogAccess access;
@@ -658,24 +647,26 @@ CatalogGetScriptsById(const char **ids, int n, bool upgrade)
 
 	values[0] = cstring_array(ids, n);
 	catalog_begin(&access);
-	rows = run(upgrade ? upgrade_sql : downgrade_sql, 1, types, values, NULL,
-			   false, SPI_OK_SELECT);
+	rows = run(sql, 1, types, values, NULL, false, SPI_OK_SELECT);
 	spi = MemoryContextSwitchTo(access.caller);
 	for (int i = 0; i < rows; i++)
 	{
+		HeapTuple	tup = SPI_tuptable->vals[i];
 		bool		isnull;
-		int64		pos = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[i],
-													  SPI_tuptable->tupdesc,
-													  1, &isnull));
+		int64		pos = DatumGetInt64(SPI_getbinval(tup, SPI_tuptable->tupdesc,
+													  COL_POSITION, &isnull));
 
-		result[pos - 1] = text_col(SPI_tuptable->vals[i], 2, NULL);
+		found[pos - 1] = true;
+		if (upgrade)
+			upgrade[pos - 1] = text_col(tup, COL_UPGRADE, NULL);
+		if (downgrade)
+			downgrade[pos - 1] = text_col(tup, COL_DOWNGRADE, NULL);
 	}
 	MemoryContextSwitchTo(spi);
 	catalog_end(&access);
 	for (int i = 0; i < n; i++)
-		if (result[i] == NULL)
+		if (!found[i])
 			elog(ERROR, "revision \"%s\" vanished", ids[i]);
-	return result;
 }
 
 /*

@@ -70,9 +70,8 @@ extern List *CatalogMatchPrefix(const char *prefix);
 extern char *CatalogLabelOwner(const char *label);
 extern void CatalogStoreRevision(RevisionSpec *spec, const char *checksum,
 								 bool exists);
-extern char **CatalogGetScripts(RevisionGraph *g, const int *nodes, int n,
-								bool upgrade);
-extern char **CatalogGetScriptsById(const char **ids, int n, bool upgrade);
+extern void CatalogGetScripts(const char **ids, int n, char **upgrade,
+							  char **downgrade);
 extern void CatalogRecordSteps(CatalogStep *steps, int n);
 extern char *CatalogFailureSql(const CatalogFailure *f);
 extern void CatalogRecordRetry(const char *id, bool upgrade, int statement,
