@@ -121,3 +121,17 @@ REVOKE ALL ON FUNCTION @extschema@.migrate_forget(text) FROM PUBLIC;
 ALTER TABLE migrate.log DROP CONSTRAINT log_direction_check;
 ALTER TABLE migrate.log ADD CONSTRAINT log_direction_check
 	CHECK (direction IN ('upgrade', 'downgrade', 'forget'));
+
+/*
+ * Squashed revisions: a revision whose file says "-- migrate:replaces A B
+ * ..." stands for those revisions.  One row per replaced id, so that files
+ * that still name a replaced id as parent or dependency load onto the
+ * squashed revision, and a replaced file loaded again is refused.
+ */
+CREATE TABLE migrate.replaced (
+	revision	text PRIMARY KEY,
+	replaced_by	text NOT NULL,
+	replaced_at	timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+CREATE INDEX replaced_replaced_by_idx ON migrate.replaced (replaced_by);
+SELECT pg_catalog.pg_extension_config_dump('migrate.replaced', '');

@@ -1127,6 +1127,81 @@ CatalogForgetRevision(const CatalogRevision *rev)
 	CatalogClearProgress(rev->id);
 }
 
+/* The squashed revision that replaced id (migrate.replaced), or NULL. */
+char *
+CatalogReplacedBy(const char *id)
+{
+	static const char *const sql =
+	"SELECT replaced_by FROM migrate.replaced WHERE revision OPERATOR(pg_catalog.=) $1";
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1] = {CStringGetTextDatum(id)};
+	char	   *by = NULL;
+
+	if (!catalog_has("replaced"))
+		return NULL;
+	(void) read_rows(sql, 1, types, values, NULL, SPI_OK_SELECT,
+					 read_one_text, &by);
+	return by;
+}
+
+/*
+ * Make revision "by" (stored already) stand for the revisions "replaced"
+ * (the caller checked, under CatalogLock, that they are all applied or
+ * none is): edges of other revisions that name one of them name "by"
+ * instead, their own rows go (edges, applied rows, progress), and
+ * migrate.replaced maps each id to "by".
+ */
+void
+CatalogReplace(const char *by, List *replaced)
+{
+	static const char *const sql[] = {
+		"INSERT INTO migrate.parent (revision, parent, position)"
+		" SELECT p.revision, $1, pg_catalog.min(p.position) FROM migrate.parent p"
+		" WHERE p.parent OPERATOR(pg_catalog.=) ANY ($2)"
+		"   AND p.revision OPERATOR(pg_catalog.<>) ALL ($2)"
+		" GROUP BY p.revision ON CONFLICT DO NOTHING",
+		"INSERT INTO migrate.dependency (revision, dependency, position)"
+		" SELECT d.revision, $1, pg_catalog.min(d.position) FROM migrate.dependency d"
+		" WHERE d.dependency OPERATOR(pg_catalog.=) ANY ($2)"
+		"   AND d.revision OPERATOR(pg_catalog.<>) ALL ($2)"
+		" GROUP BY d.revision ON CONFLICT DO NOTHING",
+		"DELETE FROM migrate.parent WHERE parent OPERATOR(pg_catalog.=) ANY ($2)"
+		" OR revision OPERATOR(pg_catalog.=) ANY ($2)",
+		"DELETE FROM migrate.dependency WHERE dependency OPERATOR(pg_catalog.=) ANY ($2)"
+		" OR revision OPERATOR(pg_catalog.=) ANY ($2)",
+		"DELETE FROM migrate.applied WHERE revision OPERATOR(pg_catalog.=) ANY ($2)",
+		"DELETE FROM migrate.progress WHERE revision OPERATOR(pg_catalog.=) ANY ($2)",
+		"DELETE FROM migrate.revision WHERE id OPERATOR(pg_catalog.=) ANY ($2)",
+		"INSERT INTO migrate.replaced (revision, replaced_by)"
+		" SELECT pg_catalog.unnest($2), $1"
+		" ON CONFLICT (revision) DO UPDATE SET replaced_by = excluded.replaced_by,"
+		" replaced_at = pg_catalog.now()",
+	};
+	static const int expected[] = {
+		SPI_OK_INSERT, SPI_OK_INSERT, SPI_OK_DELETE, SPI_OK_DELETE,
+		SPI_OK_DELETE, SPI_OK_DELETE, SPI_OK_DELETE, SPI_OK_INSERT
+	};
+	Oid			types[2] = {TEXTOID, TEXTARRAYOID};
+	Datum		values[2];
+	const char **ids = palloc(sizeof(char *) * Max(list_length(replaced), 1));
+	ListCell   *lc;
+	CatalogAccess access;
+
+	if (!catalog_has("replaced"))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("squashed revisions need migrate 0.2.0"),
+				 errhint("Run ALTER EXTENSION migrate UPDATE.")));
+	foreach(lc, replaced)
+		ids[foreach_current_index(lc)] = lfirst(lc);
+	values[0] = CStringGetTextDatum(by);
+	values[1] = cstring_array(ids, list_length(replaced));
+	catalog_begin(&access);
+	for (int i = 0; i < lengthof(sql); i++)
+		run(sql[i], 2, types, values, NULL, false, expected[i]);
+	catalog_end(&access);
+}
+
 /* Forget the progress of a revision whose step is now recorded. */
 void
 CatalogClearProgress(const char *id)

@@ -84,6 +84,8 @@ extern void CatalogRecordProgress(const char *id, bool upgrade,
 								  int statements);
 extern void CatalogClearProgress(const char *id);
 extern void CatalogForgetRevision(const CatalogRevision *rev);
+extern char *CatalogReplacedBy(const char *id);
+extern void CatalogReplace(const char *by, List *replaced);
 extern void CatalogRecordMigrationXids(void);
 extern HTAB *CatalogMigrationXids(void);
 extern bool CatalogSessionRecorded(void);

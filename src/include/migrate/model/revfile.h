@@ -23,6 +23,8 @@ typedef struct RevisionSpec
 	List	   *depends_on;		/* of char *; ids, prefixes or labels */
 	List	   *labels;			/* of char * */
 	bool		transactional;
+	List	   *replaces;		/* of char *: the ids this squashed revision
+								 * stands for (see register.c) */
 } RevisionSpec;
 
 extern RevisionSpec *RevisionFileParse(const char *script);
