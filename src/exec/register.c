@@ -35,6 +35,7 @@ static bool is_keyword(const char *word);
 static bool lists_equal(List *a, List *b);
 static List *resolve_edges(List *refs, const char *role, const char *self);
 static void check_no_duplicates(List *items, const char *what);
+static bool string_member(List *strings, const char *s);
 static bool check_squash(RevisionSpec *spec);
 
 /* Words of the target syntax, which no id or label may take. */
@@ -167,6 +168,33 @@ check_no_duplicates(List *items, const char *what)
 							(char *) lfirst(la))));
 }
 
+/* refs, with each id that a squash replaced mapped to the squash. */
+static List *
+map_replaced(List *refs)
+{
+	List	   *mapped = NIL;
+	ListCell   *lc;
+
+	foreach(lc, refs)
+	{
+		char	   *by = GraphValidId(lfirst(lc)) ? CatalogReplacedBy(lfirst(lc)) : NULL;
+
+		mapped = lappend(mapped, by ? by : lfirst(lc));
+	}
+	return mapped;
+}
+
+/*
+ * The parents and dependencies of spec as this database knows them: an id
+ * that a squashed revision replaced stands for the squash.
+ */
+void
+RegisterMapReplaced(RevisionSpec *spec)
+{
+	spec->parents = map_replaced(spec->parents);
+	spec->depends_on = map_replaced(spec->depends_on);
+}
+
 /*
  * Validate and store a revision; returns its id.  With "update", an
  * existing revision of the same id is updated (migrate_load); without, it
@@ -209,6 +237,7 @@ RegisterRevision(RevisionSpec *spec, bool update)
 							spec->id, by),
 					 errhint("Delete its file: revision \"%s\" holds its SQL.", by)));
 	}
+	RegisterMapReplaced(spec);
 
 	/*
 	 * Reloading a revision exactly as stored changes nothing: no lint, no
@@ -295,7 +324,8 @@ RegisterRevision(RevisionSpec *spec, bool update)
 					 errmsg("invalid branch label \"%s\"", label),
 					 errdetail("A branch label is 1 to 64 letters, digits, underscores or dots, and not a keyword of the target syntax.")));
 		owner = CatalogLabelOwner(label);
-		if (owner && strcmp(owner, spec->id) != 0)
+		if (owner && strcmp(owner, spec->id) != 0 &&
+			!string_member(spec->replaces, owner))	/* a squash takes it */
 			ereport(ERROR,
 					(errcode(ERRCODE_MIGRATE_DUPLICATE_LABEL),
 					 errmsg("branch label \"%s\" is already used by revision \"%s\"",

@@ -270,6 +270,7 @@ migrate_load_file(PG_FUNCTION_ARGS)
 	else
 		spec->id = id ? id : pnstrdup(SqlChecksum(spec->upgrade, spec->downgrade), 12);
 
+	RegisterMapReplaced(spec);
 	old = GraphValidId(spec->id) ? CatalogGetRevision(spec->id) : NULL;
 	if (old != NULL &&
 		strcmp(old->upgrade, spec->upgrade) == 0 &&
@@ -318,6 +319,7 @@ migrate_file_state(PG_FUNCTION_ARGS)
 	InitMaterializedSRF(fcinfo, 0);
 	rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 
+	RegisterMapReplaced(spec);
 	old = GraphValidId(spec->id) ? CatalogGetRevision(spec->id) : NULL;
 	if (old == NULL)
 		state = "absent";
