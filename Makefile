@@ -43,7 +43,7 @@ REGRESS = install graph targets upgrade failure fault apply stretches stamp chec
 	guard guard_rules guard_protect security downgrade_data forget squash update
 REGRESS_OPTS = --inputdir=.
 
-ISOLATION = concurrent_upgrade guard_scope runner_flag
+ISOLATION = concurrent_upgrade guard_scope runner_flag lint_nowait
 ISOLATION_OPTS = --inputdir=test/isolation
 
 TAP_TESTS = 1

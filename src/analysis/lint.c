@@ -153,6 +153,7 @@ static void note_drop_data(LintContext *cx);
 static bool rule_marked(LintContext *cx, const char *rule);
 static void stop_on_findings(LintRun *run);
 static void forget_run(void *arg);
+static bool lint_may_lock(LintContext *cx, Oid relid);
 
 /* Define the linter's parameters; called once from _PG_init. */
 void
@@ -1849,6 +1850,20 @@ LintRelationRows(Relation rel, double limit)
 #define LINT_SEED_ROWS_MAX 100000
 
 /*
+ * May the linter look at the rows of relid now?  Linting against a live
+ * database (migrate_lint, migrate_lint_revision: a folder's lint in CI
+ * pointed at production) never waits for a lock: a table that another
+ * session holds locked is judged from its statistics instead.
+ */
+static bool
+lint_may_lock(LintContext *cx, Oid relid)
+{
+	return cx->opts->mode != LINT_MODE_LIVE ||
+		CheckRelationOidLockedByMe(relid, AccessShareLock, true) ||
+		ConditionalLockRelationOid(relid, AccessShareLock);
+}
+
+/*
  * Were all the rows the table (and its partitions) holds written by
  * migrations, as their xmin says (migrate.xact, or this transaction, in
  * which migrate runs the revision), and inserted, not updated?  Then they
@@ -1875,6 +1890,8 @@ LintRowsFromMigrations(LintContext *cx, Oid relid, bool updates_too)
 	}
 	if (pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
 		return false;
+	if (!lint_may_lock(cx, relid))
+		return false;			/* locked elsewhere: the application's rows */
 	members = get_rel_relkind(relid) == RELKIND_PARTITIONED_TABLE ?
 		find_all_inheritors(relid, AccessShareLock, NULL) : list_make1_oid(relid);
 	foreach(lc, members)
@@ -2049,6 +2066,9 @@ LintRelation(LintContext *cx, RangeVar *rv, bool exact_empty, double *rows)
 		relid = IndexGetRelation(relid, true);
 	if (cx->opts->mode == LINT_MODE_DDL && OidIsValid(relid) &&
 		!CheckRelationOidLockedByMe(relid, AccessShareLock, true))
+		return relation_statistics(relid, rows);
+
+	if (OidIsValid(relid) && !lint_may_lock(cx, relid))
 		return relation_statistics(relid, rows);
 
 	/*
