@@ -139,7 +139,8 @@ static HTAB *new_object_table(void);
 static LintObject *remember(LintContext *cx, HTAB *table, LintObjectKind kind,
 							const char *schema, const char *name, int flags);
 static void remember_relation(LintContext *cx, HTAB *table, RangeVar *rv);
-static void record_statement(LintContext *cx, HTAB *table, Node *stmt);
+static void remember_created(LintContext *cx, HTAB *table, Node *stmt);
+static void record_effects(LintContext *cx, Node *stmt);
 static void record_table_use(LintContext *cx, RangeVar *rv, int flags);
 static void end_transaction(LintContext *cx);
 static bool relation_is_empty(Relation rel);
@@ -659,11 +660,14 @@ option_is(DefElem *opt, const char *name, const char *value)
 }
 
 /*
- * Record what a statement did: objects it created (into "table"), tables
- * it locked or changed, timeouts, transaction boundaries, export steps.
+ * Remember the objects a statement creates, into "table": the linted
+ * script's own (cx->objects), what the upgrade of a downgrade being linted
+ * creates (cx->undo: there a rename counts as creating the new name, so
+ * that the downgrade may rename it back), or what earlier revisions create
+ * (cx->earlier).
  */
 static void
-record_statement(LintContext *cx, HTAB *table, Node *stmt)
+remember_created(LintContext *cx, HTAB *table, Node *stmt)
 {
 	ListCell   *lc;
 
@@ -674,14 +678,10 @@ record_statement(LintContext *cx, HTAB *table, Node *stmt)
 			break;
 		case T_CreateTableAsStmt:
 			remember_relation(cx, table, ((CreateTableAsStmt *) stmt)->into->rel);
-			cx->exported = true;
 			break;
 		case T_SelectStmt:
 			if (((SelectStmt *) stmt)->intoClause)
-			{
 				remember_relation(cx, table, ((SelectStmt *) stmt)->intoClause->rel);
-				cx->exported = true;
-			}
 			break;
 		case T_ViewStmt:
 			remember_relation(cx, table, ((ViewStmt *) stmt)->view);
@@ -696,8 +696,6 @@ record_statement(LintContext *cx, HTAB *table, Node *stmt)
 				if (ix->idxname)
 					remember(cx, table, LINT_OBJ_RELATION,
 							 ix->relation->schemaname, ix->idxname, 0);
-				if (!ix->concurrent && table == cx->objects)
-					record_table_use(cx, ix->relation, LINT_F_DDL);
 				break;
 			}
 		case T_CreateDomainStmt:
@@ -733,7 +731,7 @@ record_statement(LintContext *cx, HTAB *table, Node *stmt)
 
 				remember(cx, table, LINT_OBJ_SCHEMA, NULL, s->schemaname, 0);
 				foreach(lc, s->schemaElts)
-					record_statement(cx, table, lfirst(lc));
+					remember_created(cx, table, lfirst(lc));
 				break;
 			}
 		case T_CreateFunctionStmt:
@@ -757,8 +755,6 @@ record_statement(LintContext *cx, HTAB *table, Node *stmt)
 			{
 				AlterTableStmt *at = (AlterTableStmt *) stmt;
 				const char *rel = at->relation->relname;
-				int			use = LINT_F_DDL;
-				LOCKMODE	mode;
 
 				foreach(lc, at->cmds)
 				{
@@ -794,18 +790,7 @@ record_statement(LintContext *cx, HTAB *table, Node *stmt)
 										  psprintf("%s_pkey", rel)),
 								 c->skip_validation ? LINT_F_NOT_VALID : 0);
 					}
-					if (cmd_scans(cmd))
-						use |= LINT_F_SCAN_ALTER;
 				}
-				if (table != cx->objects ||
-					(at->objtype != OBJECT_TABLE && at->objtype != OBJECT_MATVIEW))
-					break;
-				mode = AlterTableGetLockLevel(at->cmds);
-				if (mode >= ShareRowExclusiveLock)
-					use |= LINT_F_STRONG_LOCK;
-				if (mode == AccessExclusiveLock && !LintCreated(cx, at->relation))
-					cx->ael_tables = lappend(cx->ael_tables, at->relation);
-				record_table_use(cx, at->relation, use);
 				break;
 			}
 		case T_RenameStmt:
@@ -833,12 +818,77 @@ record_statement(LintContext *cx, HTAB *table, Node *stmt)
 						remember(cx, table, LINT_OBJ_RELATION,
 								 r->relation->schemaname, r->newname, 0);
 				}
-				if (table == cx->objects && r->relation &&
+				break;
+			}
+		default:
+			break;
+	}
+}
+
+/* ael_tables gets rv, unless the script created it. */
+static void
+note_exclusive_lock(LintContext *cx, RangeVar *rv)
+{
+	if (!LintCreated(cx, rv))
+		cx->ael_tables = lappend(cx->ael_tables, rv);
+}
+
+/*
+ * Record what a statement of the linted script does to its transaction:
+ * the tables it changes (and how strongly it locks them), the tables it
+ * holds ACCESS EXCLUSIVE, the timeouts it sets, data it exports, and
+ * transaction boundaries.
+ */
+static void
+record_effects(LintContext *cx, Node *stmt)
+{
+	ListCell   *lc;
+
+	switch (nodeTag(stmt))
+	{
+		case T_CreateSchemaStmt:
+			foreach(lc, ((CreateSchemaStmt *) stmt)->schemaElts)
+				record_effects(cx, lfirst(lc));
+			break;
+		case T_CreateTableAsStmt:
+			cx->exported = true;
+			break;
+		case T_SelectStmt:
+			if (((SelectStmt *) stmt)->intoClause)
+				cx->exported = true;
+			break;
+		case T_IndexStmt:
+			if (!((IndexStmt *) stmt)->concurrent)
+				record_table_use(cx, ((IndexStmt *) stmt)->relation, LINT_F_DDL);
+			break;
+		case T_AlterTableStmt:
+			{
+				AlterTableStmt *at = (AlterTableStmt *) stmt;
+				int			use = LINT_F_DDL;
+				LOCKMODE	mode;
+
+				if (at->objtype != OBJECT_TABLE && at->objtype != OBJECT_MATVIEW)
+					break;
+				foreach(lc, at->cmds)
+					if (cmd_scans(lfirst_node(AlterTableCmd, lc)))
+						use |= LINT_F_SCAN_ALTER;
+				mode = AlterTableGetLockLevel(at->cmds);
+				if (mode >= ShareRowExclusiveLock)
+					use |= LINT_F_STRONG_LOCK;
+				if (mode == AccessExclusiveLock)
+					note_exclusive_lock(cx, at->relation);
+				record_table_use(cx, at->relation, use);
+				break;
+			}
+		case T_RenameStmt:
+			{
+				RenameStmt *r = (RenameStmt *) stmt;
+
+				if (r->relation &&
 					(r->renameType == OBJECT_TABLE ||
 					 r->renameType == OBJECT_COLUMN))
 				{
-					if (!LintCreated(cx, r->relation))
-						cx->ael_tables = lappend(cx->ael_tables, r->relation);
+					note_exclusive_lock(cx, r->relation);
 					record_table_use(cx, r->relation,
 									 LINT_F_DDL | LINT_F_STRONG_LOCK);
 				}
@@ -851,53 +901,41 @@ record_statement(LintContext *cx, HTAB *table, Node *stmt)
 				if (ins->selectStmt && IsA(ins->selectStmt, SelectStmt) &&
 					((SelectStmt *) ins->selectStmt)->fromClause)
 					cx->exported = true;
-				if (table == cx->objects)
-					record_table_use(cx, ins->relation, LINT_F_DML);
+				record_table_use(cx, ins->relation, LINT_F_DML);
 				break;
 			}
 		case T_UpdateStmt:
-			if (table == cx->objects)
-				record_table_use(cx, ((UpdateStmt *) stmt)->relation, LINT_F_DML);
+			record_table_use(cx, ((UpdateStmt *) stmt)->relation, LINT_F_DML);
 			break;
 		case T_DeleteStmt:
-			if (table == cx->objects)
-				record_table_use(cx, ((DeleteStmt *) stmt)->relation, LINT_F_DML);
+			record_table_use(cx, ((DeleteStmt *) stmt)->relation, LINT_F_DML);
 			break;
 		case T_MergeStmt:
-			if (table == cx->objects)
-				record_table_use(cx, ((MergeStmt *) stmt)->relation, LINT_F_DML);
+			record_table_use(cx, ((MergeStmt *) stmt)->relation, LINT_F_DML);
 			break;
 		case T_CopyStmt:
 			if (!((CopyStmt *) stmt)->is_from)
 				cx->exported = true;
 			break;
 		case T_TruncateStmt:
-			if (table != cx->objects)
-				break;
 			foreach(lc, ((TruncateStmt *) stmt)->relations)
-				if (!LintCreated(cx, lfirst(lc)))
-					cx->ael_tables = lappend(cx->ael_tables, lfirst(lc));
+				note_exclusive_lock(cx, lfirst(lc));
 			break;
 		case T_LockStmt:
-			if (table != cx->objects ||
-				((LockStmt *) stmt)->mode != AccessExclusiveLock)
-				break;
-			foreach(lc, ((LockStmt *) stmt)->relations)
-				if (!LintCreated(cx, lfirst(lc)))
-					cx->ael_tables = lappend(cx->ael_tables, lfirst(lc));
+			if (((LockStmt *) stmt)->mode == AccessExclusiveLock)
+				foreach(lc, ((LockStmt *) stmt)->relations)
+					note_exclusive_lock(cx, lfirst(lc));
 			break;
 		case T_ClusterStmt:
-			if (table == cx->objects && ((ClusterStmt *) stmt)->relation &&
-				!LintCreated(cx, ((ClusterStmt *) stmt)->relation))
-				cx->ael_tables = lappend(cx->ael_tables,
-										 ((ClusterStmt *) stmt)->relation);
+			if (((ClusterStmt *) stmt)->relation)
+				note_exclusive_lock(cx, ((ClusterStmt *) stmt)->relation);
 			break;
 		case T_VariableSetStmt:
 			{
 				VariableSetStmt *v = (VariableSetStmt *) stmt;
 				bool		set = false;
 
-				if (v->name == NULL || table != cx->objects)
+				if (v->name == NULL)
 					break;
 				if (v->kind == VAR_SET_VALUE && v->args &&
 					IsA(linitial(v->args), A_Const))
@@ -915,8 +953,6 @@ record_statement(LintContext *cx, HTAB *table, Node *stmt)
 				break;
 			}
 		case T_TransactionStmt:
-			if (table != cx->objects)
-				break;
 			switch (((TransactionStmt *) stmt)->kind)
 			{
 				case TRANS_STMT_BEGIN:
@@ -1212,7 +1248,8 @@ lint_statement(LintContext *cx, SqlStatement *st, const LintSeverity *severities
 		if (markers_only)
 			cx->findings = list_truncate(cx->findings, nfindings);
 	}
-	record_statement(cx, cx->objects, st->parsetree);
+	record_effects(cx, st->parsetree);
+	remember_created(cx, cx->objects, st->parsetree);
 }
 
 /*
@@ -1237,7 +1274,7 @@ LintScript(const char *sql, const char *what, const LintOptions *opts)
 			ListCell   *ls;
 
 			foreach(ls, SqlSplit(lfirst(lc), "upgrade SQL of an earlier revision"))
-				record_statement(&cx, cx.earlier,
+				remember_created(&cx, cx.earlier,
 								 ((SqlStatement *) lfirst(ls))->parsetree);
 		}
 	}
@@ -1247,8 +1284,7 @@ LintScript(const char *sql, const char *what, const LintOptions *opts)
 
 		cx.undo = new_object_table();
 		foreach(lc, up)
-			record_statement(&cx, cx.undo, ((SqlStatement *) lfirst(lc))->parsetree);
-		cx.exported = false;
+			remember_created(&cx, cx.undo, ((SqlStatement *) lfirst(lc))->parsetree);
 	}
 	find_long_identifiers(&cx, sql);
 	foreach(lc, statements)
@@ -1370,8 +1406,7 @@ record_undone(LintContext *cx, const PlanStep *step)
 
 	cx->undo = new_object_table();
 	foreach(lc, step->undoes)
-		record_statement(cx, cx->undo, ((SqlStatement *) lfirst(lc))->parsetree);
-	cx->exported = false;
+		remember_created(cx, cx->undo, ((SqlStatement *) lfirst(lc))->parsetree);
 }
 
 /*
