@@ -135,3 +135,16 @@ CREATE TABLE migrate.replaced (
 );
 CREATE INDEX replaced_replaced_by_idx ON migrate.replaced (replaced_by);
 SELECT pg_catalog.pg_extension_config_dump('migrate.replaced', '');
+
+/*
+ * "Everything is applied": a row that a no-op upgrade to head or heads
+ * writes once it has read the whole graph, and that every change to the
+ * graph or the applied set deletes (migrate.catalog_changed), so that the
+ * next no-op upgrade on a fresh connection answers from it without reading
+ * the graph.  Not dumped: a restored database computes it again.
+ */
+CREATE TABLE migrate.settled (
+	one			boolean PRIMARY KEY DEFAULT true CHECK (one),
+	heads		integer NOT NULL CHECK (heads > 0),
+	settled_at	timestamptz NOT NULL DEFAULT pg_catalog.now()
+);

@@ -24,6 +24,7 @@
 #include "access/tableam.h"
 #include "access/transam.h"
 #include "access/xact.h"
+#include "access/xlog.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_namespace.h"
 #include "catalog/pg_type.h"
@@ -93,6 +94,7 @@ static int	read_rows(const char *sql, int nargs, Oid *types, Datum *values,
 					  void *arg);
 static Datum cstring_array(const char **strings, int n);
 static RevisionGraph *read_graph(void);
+static bool catalog_has(const char *table);
 
 /* Has this backend recorded steps since it took the session lock? */
 static bool session_recorded = false;
@@ -345,6 +347,7 @@ PG_FUNCTION_INFO_V1(migrate_catalog_changed);
 Datum
 migrate_catalog_changed(PG_FUNCTION_ARGS)
 {
+	static const char *const unsettle_sql = "DELETE FROM migrate.settled";
 	static const char *const bump_sql =
 	"UPDATE migrate.state"
 	" SET version = pg_catalog.nextval('migrate.state_version_seq')"
@@ -361,6 +364,8 @@ migrate_catalog_changed(PG_FUNCTION_ARGS)
 	values[0] = TransactionIdGetDatum(GetCurrentTransactionId());
 	catalog_begin(&access);
 	run(bump_sql, 1, types, values, NULL, false, SPI_OK_UPDATE);
+	if (catalog_has("settled"))
+		run(unsettle_sql, 0, NULL, NULL, NULL, false, SPI_OK_DELETE);
 	catalog_end(&access);
 	return PointerGetDatum(NULL);
 }
@@ -1125,6 +1130,67 @@ CatalogForgetRevision(const CatalogRevision *rev)
 	run(log_sql, 3, types, values, NULL, false, SPI_OK_INSERT);
 	catalog_end(&access);
 	CatalogClearProgress(rev->id);
+}
+
+/*
+ * The number of heads when migrate.settled says that every revision is
+ * applied and nothing changed since (see CatalogSettle); 0 when it does
+ * not know.  Column 2 of migrate.settled is "heads".  The caller holds
+ * CatalogLock, so the latest snapshot sees every committed change.
+ */
+int
+CatalogSettledHeads(void)
+{
+	Oid			nsp = get_namespace_oid("migrate", true);
+	Oid			relid = OidIsValid(nsp) ? get_relname_relid("settled", nsp) : InvalidOid;
+	Relation	rel;
+	Snapshot	snapshot;
+	TableScanDesc scan;
+	HeapTuple	tup;
+	int			heads = 0;
+
+	/* a plain heap scan: on a fresh connection SPI would cost more */
+	if (!OidIsValid(relid))
+		return 0;
+	rel = table_open(relid, AccessShareLock);
+	snapshot = RegisterSnapshot(GetLatestSnapshot());
+	scan = table_beginscan(rel, snapshot, 0, NULL);
+	if ((tup = heap_getnext(scan, ForwardScanDirection)) != NULL)
+	{
+		bool		isnull;
+		Datum		d = heap_getattr(tup, 2, RelationGetDescr(rel), &isnull);
+
+		heads = isnull ? 0 : DatumGetInt32(d);
+	}
+	table_endscan(scan);
+	UnregisterSnapshot(snapshot);
+	table_close(rel, AccessShareLock);
+	return heads;
+}
+
+/*
+ * Note that every revision is applied and the graph has "heads" heads:
+ * the caller read the whole graph under CatalogLock.  Any later change of
+ * the graph or the applied set deletes the note (migrate_catalog_changed).
+ * Skipped where nothing may be written (a read-only transaction, a
+ * standby).
+ */
+void
+CatalogSettle(int heads)
+{
+	static const char *const sql =
+	"INSERT INTO migrate.settled (heads) VALUES ($1)"
+	" ON CONFLICT (one) DO UPDATE SET heads = excluded.heads,"
+	" settled_at = pg_catalog.now()";
+	Oid			types[1] = {INT4OID};
+	Datum		values[1] = {Int32GetDatum(heads)};
+	CatalogAccess access;
+
+	if (XactReadOnly || RecoveryInProgress() || !catalog_has("settled"))
+		return;
+	catalog_begin(&access);
+	run(sql, 1, types, values, NULL, false, SPI_OK_INSERT);
+	catalog_end(&access);
 }
 
 /* The squashed revision that replaced id (migrate.replaced), or NULL. */

@@ -725,14 +725,40 @@ ExecuteRefuseDataLoss(const MigrationPlan *plan)
 }
 
 /*
+ * Is an upgrade to target a no-op that migrate.settled answers (every
+ * revision applied, nothing changed since the last no-op upgrade saw it)?
+ * Then the caller need not read the graph: on a fresh connection that is
+ * most of the cost of a no-op deploy.  Takes the lock, as the full path
+ * would, so that it waits for a migration under way.
+ */
+bool
+ExecuteSettled(const char *target)
+{
+	int			heads;
+
+	if (!TargetNamesHeads(target))
+		return false;
+	CatalogLock();
+	heads = CatalogSettledHeads();
+	return heads == 1 || (heads > 1 && strcmp(target, "heads") == 0);
+}
+
+/*
  * migrate_upgrade and migrate_downgrade: plan, run, record, in the
  * caller's transaction.
  */
 CatalogStep *
 ExecuteMove(const char *target, bool upgrade, int *n)
 {
-	MigrationPlan *plan = ExecutePlan(target, upgrade, false);
+	MigrationPlan *plan;
 	CatalogStep *steps;
+
+	if (upgrade && ExecuteSettled(target))
+	{
+		*n = 0;
+		return palloc0(sizeof(CatalogStep));
+	}
+	plan = ExecutePlan(target, upgrade, false);
 
 	if (!upgrade)
 		ExecuteRefuseDataLoss(plan);

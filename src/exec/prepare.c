@@ -85,6 +85,26 @@ refuse_non_transactional(const MigrationPlan *plan)
 }
 
 /*
+ * After a no-op upgrade to head or heads: if every revision of g is
+ * applied, note it (CatalogSettle), so that the next no-op upgrade, on any
+ * connection, need not read the graph (ExecuteSettled).
+ */
+static void
+note_settled(RevisionGraph *g)
+{
+	int			heads = 0;
+
+	for (int i = 0; i < g->nnodes; i++)
+	{
+		if (!g->nodes[i].applied)
+			return;
+		heads += GraphIsHead(g, i);
+	}
+	if (heads > 0)
+		CatalogSettle(heads);
+}
+
+/*
  * The plan of an upgrade (or downgrade) to target, taken under the
  * advisory lock, in the current memory context.  Unless
  * allow_non_transactional, a plan with a non-transactional revision is
@@ -103,6 +123,8 @@ ExecutePlan(const char *target, bool upgrade, bool allow_non_transactional)
 	g = CatalogLoadGraph(false);
 	t = TargetResolve(g, target);
 	nodes = upgrade ? PlanUpgrade(g, t, &n) : PlanDowngrade(g, t, false, &n);
+	if (upgrade && n == 0 && TargetNamesHeads(target))
+		note_settled(g);
 	plan = PlanPrepare(g, nodes, n, upgrade, target);
 	if (!allow_non_transactional)
 		refuse_non_transactional(plan);

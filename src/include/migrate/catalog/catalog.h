@@ -85,6 +85,8 @@ extern void CatalogRecordProgress(const char *id, bool upgrade,
 extern void CatalogClearProgress(const char *id);
 extern void CatalogForgetRevision(const CatalogRevision *rev);
 extern char *CatalogReplacedBy(const char *id);
+extern int	CatalogSettledHeads(void);
+extern void CatalogSettle(int heads);
 extern void CatalogReplace(const char *by, List *replaced);
 extern void CatalogRecordMigrationXids(void);
 extern HTAB *CatalogMigrationXids(void);

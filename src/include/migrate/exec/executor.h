@@ -22,6 +22,7 @@ extern CatalogStep *ExecuteRevisions(const MigrationPlan *plan, int first,
 									 int count);
 extern CatalogStep *ExecuteNonTransactional(const MigrationPlan *plan,
 											const PlanStep *step);
+extern bool ExecuteSettled(const char *target);
 extern CatalogStep *ExecuteMove(const char *target, bool upgrade, int *n);
 extern CatalogStep *ExecuteStamp(const char **targets, int ntargets, int *n);
 extern char *OfflineScript(const char *target, const char *from_state);
