@@ -121,3 +121,13 @@ REVOKE ALL ON FUNCTION @extschema@.migrate_forget(text) FROM PUBLIC;
 ALTER TABLE migrate.log DROP CONSTRAINT log_direction_check;
 ALTER TABLE migrate.log ADD CONSTRAINT log_direction_check
 	CHECK (direction IN ('upgrade', 'downgrade', 'forget'));
+
+/*
+ * Line numbers are file lines: where each section's SQL starts in its
+ * revision file, so that errors, plans and previews name the line of the
+ * file (1 for revisions that did not come from a file, and for those
+ * loaded before this version until their file is loaded again).
+ */
+ALTER TABLE migrate.revision
+	ADD COLUMN upgrade_line integer NOT NULL DEFAULT 1 CHECK (upgrade_line OPERATOR(pg_catalog.>) 0),
+	ADD COLUMN downgrade_line integer NOT NULL DEFAULT 1 CHECK (downgrade_line OPERATOR(pg_catalog.>) 0);

@@ -79,6 +79,7 @@ static char *text_col(HeapTuple tup, int col, bool *isnull);
 static List *text_array_col(HeapTuple tup, int col);
 static Datum cstring_array(const char **strings, int n);
 static RevisionGraph *read_graph(void);
+static bool revision_has_lines(void);
 
 /* Has this backend recorded steps since it took the session lock? */
 static bool session_recorded = false;
@@ -566,13 +567,23 @@ CatalogLabelOwner(const char *label)
 void
 CatalogStoreRevision(RevisionSpec *spec, const char *checksum, bool exists)
 {
-	static const char *const insert_sql =
+	static const char *const old_insert_sql =
 	"INSERT INTO migrate.revision (id, message, upgrade, downgrade,"
 	" transactional, checksum, branch_labels, created_by)"
 	" VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
-	static const char *const update_sql =
+	static const char *const old_update_sql =
 	"UPDATE migrate.revision SET message = $2, upgrade = $3, downgrade = $4,"
 	" transactional = $5, checksum = $6, branch_labels = $7"
+	" WHERE id OPERATOR(pg_catalog.=) $1";
+	static const char *const insert_sql =
+	"INSERT INTO migrate.revision (id, message, upgrade, downgrade,"
+	" transactional, checksum, branch_labels, created_by, upgrade_line,"
+	" downgrade_line)"
+	" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+	static const char *const update_sql =
+	"UPDATE migrate.revision SET message = $2, upgrade = $3, downgrade = $4,"
+	" transactional = $5, checksum = $6, branch_labels = $7,"
+	" upgrade_line = $9, downgrade_line = $10"
 	" WHERE id OPERATOR(pg_catalog.=) $1";
 	static const char *const delete_parents_sql =
 	"DELETE FROM migrate.parent WHERE revision OPERATOR(pg_catalog.=) $1";
@@ -586,13 +597,14 @@ CatalogStoreRevision(RevisionSpec *spec, const char *checksum, bool exists)
 	"INSERT INTO migrate.dependency (revision, dependency, position)"
 	" SELECT $1, d, n FROM pg_catalog.unnest($2::pg_catalog.text[])"
 	" WITH ORDINALITY AS u(d, n)";
-	Oid			types[8] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, BOOLOID,
-	TEXTOID, TEXTARRAYOID, NAMEOID};
-	Datum		values[8];
+	Oid			types[10] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, BOOLOID,
+	TEXTOID, TEXTARRAYOID, NAMEOID, INT4OID, INT4OID};
+	Datum		values[10];
 	Oid			edge_types[2] = {TEXTOID, TEXTARRAYOID};
 	Datum		edge_values[2];
 	char	   *creator = GetUserNameFromId(GetUserId(), false);
 	CatalogAccess access;
+	bool		lines = revision_has_lines();
 
 	values[0] = CStringGetTextDatum(spec->id);
 	values[1] = CStringGetTextDatum(spec->message);
@@ -602,17 +614,21 @@ CatalogStoreRevision(RevisionSpec *spec, const char *checksum, bool exists)
 	values[5] = CStringGetTextDatum(checksum);
 	values[6] = TextArrayFromList(spec->labels);
 	values[7] = DirectFunctionCall1(namein, CStringGetDatum(creator));
+	values[8] = Int32GetDatum(Max(spec->upgrade_line, 1));
+	values[9] = Int32GetDatum(Max(spec->downgrade_line, 1));
 	edge_values[0] = values[0];
 
 	catalog_begin(&access);
 	if (exists)
 	{
-		run(update_sql, 7, types, values, NULL, false, SPI_OK_UPDATE);
+		run(lines ? update_sql : old_update_sql, lines ? 10 : 7, types,
+			values, NULL, false, SPI_OK_UPDATE);
 		run(delete_parents_sql, 1, types, values, NULL, false, SPI_OK_DELETE);
 		run(delete_deps_sql, 1, types, values, NULL, false, SPI_OK_DELETE);
 	}
 	else
-		run(insert_sql, 8, types, values, NULL, false, SPI_OK_INSERT);
+		run(lines ? insert_sql : old_insert_sql, lines ? 10 : 8, types,
+			values, NULL, false, SPI_OK_INSERT);
 	edge_values[1] = TextArrayFromList(spec->parents);
 	run(insert_parents_sql, 2, edge_types, edge_values, NULL, false,
 		SPI_OK_INSERT);
@@ -620,6 +636,40 @@ CatalogStoreRevision(RevisionSpec *spec, const char *checksum, bool exists)
 	run(insert_deps_sql, 2, edge_types, edge_values, NULL, false,
 		SPI_OK_INSERT);
 	catalog_end(&access);
+}
+
+/*
+ * The line of its revision file where the upgrade SQL (downgrade SQL) of
+ * revision id starts: its statements' lines count from there.  1 for a
+ * revision that did not come from a file, or that is not stored.
+ */
+int
+CatalogSectionLine(const char *id, bool upgrade)
+{
+	static const char *const sql =
+	"SELECT upgrade_line, downgrade_line FROM migrate.revision"
+	" WHERE id OPERATOR(pg_catalog.=) $1";
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1];
+	CatalogAccess access;
+	int			line = 1;
+
+	if (!revision_has_lines())
+		return 1;
+	values[0] = CStringGetTextDatum(id);
+	catalog_begin(&access);
+	if (run(sql, 1, types, values, NULL, false, SPI_OK_SELECT) == 1)
+	{
+		bool		isnull;
+		Datum		d = SPI_getbinval(SPI_tuptable->vals[0],
+									  SPI_tuptable->tupdesc, upgrade ? 1 : 2,
+									  &isnull);
+
+		if (!isnull)
+			line = DatumGetInt32(d);
+	}
+	catalog_end(&access);
+	return line;
 }
 
 /*
@@ -868,6 +918,20 @@ catalog_has(const char *table)
 	Oid			nsp = get_namespace_oid("migrate", true);
 
 	return OidIsValid(nsp) && OidIsValid(get_relname_relid(table, nsp));
+}
+
+/*
+ * Does migrate.revision have the section lines of version 0.2.0?  Not
+ * before ALTER EXTENSION migrate UPDATE.
+ */
+static bool
+revision_has_lines(void)
+{
+	Oid			nsp = get_namespace_oid("migrate", true);
+	Oid			rel = OidIsValid(nsp) ? get_relname_relid("revision", nsp) : InvalidOid;
+
+	return OidIsValid(rel) &&
+		get_attnum(rel, "upgrade_line") != InvalidAttrNumber;
 }
 
 /*

@@ -64,7 +64,8 @@ typedef struct StatementPosition
 	const char *direction;
 	const char *revision;
 	int			number;
-	int			line;
+	int			line;			/* in the revision file */
+	int			line_base;		/* file line of the section's line 1, less 1 */
 	const char *text;
 	Node	   *parsetree;
 	const char *target;			/* of migrate_upgrade, for hints; or NULL */
@@ -111,14 +112,30 @@ statement_error_callback(void *arg)
 				pos->direction, call, pos->target);
 }
 
-/* The executor is at statement st now (for errors and failure records). */
+/*
+ * The executor is at statement st now (for errors and failure records).
+ * Its line is the line in the revision file: pos->line_base counts the
+ * file's lines before the section (position_in_revision).
+ */
 static void
 position_at(StatementPosition *pos, SqlStatement *st)
 {
 	pos->number = st->number;
-	pos->line = st->line;
+	pos->line = st->line + pos->line_base;
 	pos->text = st->text;
 	pos->parsetree = st->parsetree;
+}
+
+/* The executor starts the upgrade (downgrade) SQL of revision id. */
+static void
+position_in_revision(StatementPosition *pos, const char *id, bool upgrade)
+{
+	pos->direction = upgrade ? "upgrade" : "downgrade";
+	pos->revision = id;
+	pos->number = 0;
+	pos->line = 0;
+	pos->line_base = CatalogSectionLine(id, upgrade) - 1;
+	pos->text = NULL;
 }
 
 /* A function cannot run what needs its own transaction: refuse up front. */
@@ -305,11 +322,7 @@ run_script(const char *id, const char *sql, bool upgrade,
 	ErrorContextCallback callback;
 	LintRun    *lint;
 
-	pos->direction = direction;
-	pos->revision = id;
-	pos->number = 0;
-	pos->line = 0;
-	pos->text = NULL;
+	position_in_revision(pos, id, upgrade);
 	statements = SqlSplit(sql, psprintf("%s SQL of revision \"%s\"",
 										direction, id));
 	lint = LintRunBegin(id, statements, sql, upgrade, true);
@@ -645,7 +658,7 @@ ExecuteNonTransactional(PlannedRevision *rev, List *statements,
 	CatalogStep *step = palloc0(sizeof(CatalogStep));
 	const char *direction = upgrade ? "upgrade" : "downgrade";
 	TimestampTz start = GetCurrentTimestamp();
-	StatementPosition pos = {direction, rev->id, 0, 0, NULL, NULL};
+	StatementPosition pos = {0};
 	Oid			role = GetUserId();
 	MemoryContext context = CurrentMemoryContext;
 	MemoryContext lint_context;
@@ -656,6 +669,7 @@ ExecuteNonTransactional(PlannedRevision *rev, List *statements,
 	long		secs;
 	int			usecs;
 
+	position_in_revision(&pos, rev->id, upgrade);
 	if (done > 0)
 		ereport(NOTICE,
 				(errmsg("resuming the %s of revision %s at stretch %d of %d",
@@ -792,7 +806,8 @@ ExecuteRefuseDataLoss(PlannedRevision *plan, int n)
 
 		appendStringInfo(&detail, "%sRevision \"%s\", statement %d (line %d): %s.",
 						 detail.len > 0 ? "\n" : "", pf->revision,
-						 pf->finding->statement, pf->finding->line,
+						 pf->finding->statement,
+						 pf->finding->line + CatalogSectionLine(pf->revision, false) - 1,
 						 pf->finding->message);
 	}
 	ereport(ERROR,

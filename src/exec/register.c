@@ -205,7 +205,9 @@ RegisterRevision(RevisionSpec *spec, bool update)
 		old->transactional == spec->transactional &&
 		lists_equal(old->labels, spec->labels) &&
 		lists_equal(old->depends_on, spec->depends_on) &&
-		(!spec->parents_given || lists_equal(old->parents, spec->parents)))
+		(!spec->parents_given || lists_equal(old->parents, spec->parents)) &&
+		CatalogSectionLine(old->id, true) == Max(spec->upgrade_line, 1) &&
+		CatalogSectionLine(old->id, false) == Max(spec->downgrade_line, 1))
 		return spec->id;
 
 	/* the SQL: parsed, checked, and summed */
