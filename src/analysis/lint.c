@@ -1805,36 +1805,61 @@ LintColumnNotNull(Oid relid, AttrNumber attnum)
 }
 
 /*
- * Rows in a relation with storage, estimated the planner's way (density
- * from the last ANALYZE times the current size); never analyzed: counted,
- * up to "limit".
+ * Rows in a relation with storage.  Vacuumed or analyzed, and not grown to
+ * more than twice the pages it had then: reltuples, the rows that VACUUM
+ * or ANALYZE counted (scaling it by the current size, as the planner does,
+ * counts the dead rows that an UPDATE of the same transaction left behind
+ * as rows).  Otherwise counted, up to "limit" (all of a table of up to
+ * LINT_COUNT_ALL_PAGES pages); a table with more rows gets the density of
+ * the whole pages read so far times its size, and never less than
+ * reltuples.
  */
+#define LINT_COUNT_ALL_PAGES 64
 double
 LintRelationRows(Relation rel, double limit)
 {
 	BlockNumber blocks = RelationGetNumberOfBlocks(rel);
 	double		n = 0;
+	double		full_rows = 0;	/* rows of the whole pages before "page" */
+	BlockNumber page = 0;
+	bool		more = false;
 	Snapshot	snapshot;
 	TableScanDesc scan;
 	TupleTableSlot *slot;
 
 	if (blocks == 0)
 		return 0;
-	if (rel->rd_rel->reltuples >= 0 && rel->rd_rel->relpages > 0)
-		return rel->rd_rel->reltuples / rel->rd_rel->relpages * blocks;
+	if (rel->rd_rel->reltuples >= 0 && rel->rd_rel->relpages > 0 &&
+		blocks <= 2 * (BlockNumber) rel->rd_rel->relpages)
+		return rel->rd_rel->reltuples;
 
 	snapshot = RegisterSnapshot(GetLatestSnapshot());
 	scan = table_beginscan(rel, snapshot, 0, NULL);
 	slot = table_slot_create(rel, NULL);
-	while (n < limit && table_scan_getnextslot(scan, ForwardScanDirection, slot))
+	while (table_scan_getnextslot(scan, ForwardScanDirection, slot))
 	{
+		BlockNumber b = ItemPointerGetBlockNumber(&slot->tts_tid);
+
+		if (n >= limit && blocks > LINT_COUNT_ALL_PAGES)
+		{
+			more = true;
+			break;
+		}
+		if (b != page)
+		{
+			page = b;
+			full_rows = n;
+		}
 		n++;
 		CHECK_FOR_INTERRUPTS();
 	}
 	ExecDropSingleTupleTableSlot(slot);
 	table_endscan(scan);
 	UnregisterSnapshot(snapshot);
-	return n;
+	if (more && page > 0 && full_rows > 0)
+		n = Max(n, full_rows / page * blocks);
+	/* pages of dead rows first (updates since) make the density low */
+	return Max(n, rel->rd_rel->reltuples);
 }
 
 /*
