@@ -163,6 +163,22 @@ check_no_duplicates(List *items, const char *what)
 }
 
 /*
+ * The statements of a section that starts at line "first" of its revision
+ * file (0: not from a file), numbered with the lines of the file, for the
+ * errors of the checks at load.
+ */
+static List *
+lines_in_file(List *statements, int first)
+{
+	ListCell   *lc;
+
+	if (first > 1)
+		foreach(lc, statements)
+			((SqlStatement *) lfirst(lc))->line += first - 1;
+	return statements;
+}
+
+/*
  * Validate and store a revision; returns its id.  With "update", an
  * existing revision of the same id is updated (migrate_load); without, it
  * is an error (migrate_revision).
@@ -212,9 +228,11 @@ RegisterRevision(RevisionSpec *spec, bool update)
 
 	/* the SQL: parsed, checked, and summed */
 	what = psprintf("upgrade SQL of revision \"%s\"", spec->id);
-	SqlCheck(SqlSplit(spec->upgrade, what), spec->transactional, what);
+	SqlCheck(lines_in_file(SqlSplit(spec->upgrade, what), spec->upgrade_line),
+			 spec->transactional, what);
 	what = psprintf("downgrade SQL of revision \"%s\"", spec->id);
-	SqlCheck(SqlSplit(spec->downgrade, what), spec->transactional, what);
+	SqlCheck(lines_in_file(SqlSplit(spec->downgrade, what), spec->downgrade_line),
+			 spec->transactional, what);
 	LintRevision(spec->id, spec->upgrade, spec->downgrade,
 				 spec->transactional);
 	checksum = SqlChecksum(spec->upgrade, spec->downgrade);

@@ -133,6 +133,8 @@ load_batch(PGconn *conn, RevDir *d, int from, int to, bool *failed)
 		{
 			report_result_error(res, psprintf("could not load file \"%s\"",
 											  d->files[i].path));
+			if (run_error.file == NULL)
+				run_error.file = pg_strdup(d->files[i].path);
 			*failed = true;
 		}
 		else if (st == PGRES_TUPLES_OK && opts.verbosity > 0)
@@ -567,6 +569,9 @@ run_non_transactional(PGconn *conn, PlanStep *step, bool upgrade,
 			report_result_error(res, psprintf("%s of revision \"%s\" failed at statement %d (line %s)",
 											  direction, step->id, k + 1,
 											  k < step->nlines ? step->lines[k] : "?"));
+			if (run_error.revision == NULL)
+				error_note_position(step->id, k + 1,
+									k < step->nlines ? atoi(step->lines[k]) : 0);
 			report_statements_ran(k, upgrade);
 			if (before)
 				drop_new_invalid_indexes(conn, before);
@@ -724,6 +729,7 @@ dry_run(PGconn *conn, PlanStep *plan, int nplan, const char *target,
 		}
 		appendPQExpBufferStr(&out, "]}");
 		printf("%s\n", out.data);
+		json_printed = true;
 		termPQExpBuffer(&out);
 	}
 	else if (opts.verbosity >= 0)
@@ -903,9 +909,15 @@ cmd_move(PGconn *conn, const char *target, bool upgrade, int flags)
 		appendPQExpBuffer(&out, ", \"ok\": %s, \"loaded\": %d, \"plan\": ",
 						  ok ? "true" : "false", nloaded);
 		json_plan(&out, plan, nplan);
-		appendPQExpBuffer(&out, ", \"steps\": [%s], \"duration_ms\": %.3f}",
+		appendPQExpBuffer(&out, ", \"steps\": [%s], \"duration_ms\": %.3f, \"error\": ",
 						  rep.json.data, now_ms() - start);
+		if (ok)
+			appendPQExpBufferStr(&out, "null");
+		else
+			error_print_json(&out);
+		appendPQExpBufferChar(&out, '}');
 		printf("%s\n", out.data);
+		json_printed = true;
 		termPQExpBuffer(&out);
 	}
 	else if (ok && opts.verbosity >= 0)

@@ -26,6 +26,13 @@
 #include "textgraph.h"
 #include "util.h"
 
+/*
+ * The markers column of a row r of the reading functions ("root head
+ * current") as a JSON array, for --json.
+ */
+#define MARKERS_JSON(r) \
+	"pg_catalog.to_json(pg_catalog.string_to_array(" r ".markers, ' '))"
+
 int
 cmd_current(PGconn *conn)
 {
@@ -33,7 +40,10 @@ cmd_current(PGconn *conn)
 
 	if (opts.json)
 		return print_json_query(conn,
-								"SELECT COALESCE(pg_catalog.json_agg(c), '[]')"
+								"SELECT COALESCE(pg_catalog.json_agg(pg_catalog.json_build_object("
+								" 'revision', c.revision, 'message', c.message,"
+								" 'markers', " MARKERS_JSON("c") ","
+								" 'applied_at', c.applied_at, 'applied_by', c.applied_by)), '[]')"
 								" FROM pg_catalog.migrate_current() c",
 								0, NULL, "could not read the current revisions");
 	res = db_query(conn,
@@ -147,7 +157,11 @@ cmd_history(PGconn *conn, const char *range, bool graph)
 
 	if (opts.json && !graph)
 		return print_json_query(conn,
-								"SELECT COALESCE(pg_catalog.json_agg(h), '[]')"
+								"SELECT COALESCE(pg_catalog.json_agg(pg_catalog.json_build_object("
+								" 'revision', h.revision, 'parents', h.parents,"
+								" 'depends_on', h.depends_on, 'branch_labels', h.branch_labels,"
+								" 'message', h.message, 'applied', h.applied,"
+								" 'markers', " MARKERS_JSON("h") ")), '[]')"
 								" FROM pg_catalog.migrate_history($1) h",
 								1, params, "could not read the history");
 	if (opts.json)
@@ -220,7 +234,14 @@ cmd_show(PGconn *conn, const char *id)
 
 	if (opts.json)
 		return print_json_query(conn,
-								"SELECT pg_catalog.to_json(s)"
+								"SELECT pg_catalog.json_build_object("
+								" 'revision', s.revision, 'parents', s.parents,"
+								" 'depends_on', s.depends_on, 'branch_labels', s.branch_labels,"
+								" 'message', s.message, 'transactional', s.transactional,"
+								" 'checksum', s.checksum, 'created_at', s.created_at,"
+								" 'created_by', s.created_by, 'applied', s.applied,"
+								" 'applied_at', s.applied_at, 'markers', " MARKERS_JSON("s") ","
+								" 'upgrade', s.upgrade, 'downgrade', s.downgrade)"
 								" FROM pg_catalog.migrate_show($1) s",
 								1, params, "could not show the revision");
 	res = db_query(conn,

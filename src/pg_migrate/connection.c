@@ -77,7 +77,12 @@ db_connect(void)
 	cparams.pgport = opts.port;
 	cparams.pguser = opts.user;
 	cparams.prompt_password = opts.prompt_password;
+	/* connectDatabase reports a failure itself, then exits: for --json */
+	error_note(0, "could not connect to the database");
 	conn = connectDatabase(&cparams, "pg_migrate", false, false, false);
+	run_error.set = false;
+	pg_free(run_error.message);
+	run_error.message = NULL;
 
 	/*
 	 * connectDatabase empties search_path, as PostgreSQL's tools do.  This
@@ -150,6 +155,7 @@ report_result_error(const PGresult *res, const char *what)
 	const char *context = PQresultErrorField(res, PG_DIAG_CONTEXT);
 	const char *sqlstate = PQresultErrorField(res, PG_DIAG_SQLSTATE);
 
+	error_note_server(res, what);
 	if (msg == NULL)
 	{
 		const char *whole = PQresultErrorMessage(res);

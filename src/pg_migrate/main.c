@@ -215,6 +215,7 @@ main(int argc, char **argv)
 	const char *drift_note = NULL;
 
 	pg_logging_init(argv[0]);
+	atexit(error_json_at_exit);
 	progname = get_progname(argv[0]);
 	memset(&opts, 0, sizeof(opts));
 	opts.dir = "migrations";

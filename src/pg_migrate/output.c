@@ -65,6 +65,7 @@ print_json_query(PGconn *conn, const char *sql, int nparams,
 	if (res == NULL)
 		return EXIT_FAILED;
 	printf("%s\n", PQntuples(res) > 0 ? PQgetvalue(res, 0, 0) : "null");
+	json_printed = true;
 	PQclear(res);
 	return EXIT_OK;
 }
