@@ -131,3 +131,13 @@ ALTER TABLE migrate.log ADD CONSTRAINT log_direction_check
 ALTER TABLE migrate.revision
 	ADD COLUMN upgrade_line integer NOT NULL DEFAULT 1 CHECK (upgrade_line OPERATOR(pg_catalog.>) 0),
 	ADD COLUMN downgrade_line integer NOT NULL DEFAULT 1 CHECK (downgrade_line OPERATOR(pg_catalog.>) 0);
+
+-- The run log for people and pg_migrate log: what ran when, by whom, how
+-- long, and how it ended.
+CREATE FUNCTION @extschema@.migrate_log(revision text DEFAULT NULL, count integer DEFAULT NULL)
+RETURNS TABLE (id bigint, revision text, direction text, stamped boolean,
+			   role name, started_at timestamptz, duration interval,
+			   statements integer, outcome text, failed_statement integer,
+			   sqlstate text, error text)
+AS 'MODULE_PATHNAME', 'migrate_log'
+LANGUAGE C STABLE;

@@ -1593,6 +1593,50 @@ CatalogDriftList(bool include_acknowledged)
 }
 
 /*
+ * The rows of migrate.log, newest first: of one revision (or all when
+ * revision is NULL), at most "limit" (all when negative).  Each row is an
+ * array of CATALOG_LOG_COLUMNS C strings (NULL for a null), in the order of
+ * migrate_log's result columns.
+ */
+List *
+CatalogLogRows(const char *revision, int limit)
+{
+	static const char *const sql =
+	"SELECT id::pg_catalog.text, revision, direction, stamped::pg_catalog.text,"
+	" role::pg_catalog.text, started_at::pg_catalog.text, duration::pg_catalog.text,"
+	" statements::pg_catalog.text, outcome, failed_statement::pg_catalog.text,"
+	" sqlstate, error"
+	" FROM migrate.log WHERE $1 IS NULL OR revision OPERATOR(pg_catalog.=) $1"
+	" ORDER BY id DESC LIMIT $2";
+	Oid			types[2] = {TEXTOID, INT8OID};
+	Datum		values[2];
+	char		nulls[2] = {' ', ' '};
+	List	   *result = NIL;
+	CatalogAccess access;
+	MemoryContext spi;
+	int			rows;
+
+	values[0] = revision ? CStringGetTextDatum(revision) : (Datum) 0;
+	nulls[0] = revision ? ' ' : 'n';
+	values[1] = Int64GetDatum(limit);
+	nulls[1] = limit < 0 ? 'n' : ' ';
+	catalog_begin(&access);
+	rows = run(sql, 2, types, values, nulls, false, SPI_OK_SELECT);
+	spi = MemoryContextSwitchTo(access.caller);
+	for (int i = 0; i < rows; i++)
+	{
+		char	  **row = palloc(sizeof(char *) * CATALOG_LOG_COLUMNS);
+
+		for (int c = 0; c < CATALOG_LOG_COLUMNS; c++)
+			row[c] = text_col(SPI_tuptable->vals[i], c + 1, NULL);
+		result = lappend(result, row);
+	}
+	MemoryContextSwitchTo(spi);
+	catalog_end(&access);
+	return result;
+}
+
+/*
  * Acknowledge drift: the rows with these ids (a uuid[] datum), or every
  * unacknowledged row when ids is 0.  Returns how many rows it marked.
  */

@@ -138,6 +138,22 @@ position_in_revision(StatementPosition *pos, const char *id, bool upgrade)
 	pos->text = NULL;
 }
 
+/*
+ * With migrate.report_progress: say that a revision ran, while the call goes on
+ * (INFO reaches the client whatever client_min_messages says).
+ */
+static void
+report_progress(CatalogStep *step)
+{
+	if (migrate_report_progress)
+		ereport(INFO,
+				(errcode(ERRCODE_MIGRATE_PROGRESS),
+				 errmsg("%s revision \"%s\"",
+						step->upgrade ? "upgraded" : "downgraded", step->id),
+				 errdetail_internal("%d statements, %.3f ms", step->statements,
+									step->duration_us / 1000.0)));
+}
+
 /* A function cannot run what needs its own transaction: refuse up front. */
 static void
 refuse_non_transactional(PlannedRevision *plan, int n, bool upgrade)
@@ -514,6 +530,7 @@ ExecuteRevisions(PlannedRevision *plan, int n, bool upgrade,
 			steps[i].upgrade = upgrade;
 			steps[i].started_at = start;
 			steps[i].duration_us = (int64) secs * 1000000 + usecs;
+			report_progress(&steps[i]);
 			i++;
 			if (i == n ||
 				i - batch_start >= MIGRATE_BATCH_REVISIONS ||

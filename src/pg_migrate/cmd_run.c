@@ -58,7 +58,13 @@ typedef struct MoveReport
 	PQExpBufferData json;		/* the "steps" array's elements */
 	int			nsteps;
 	bool		upgrade;
+	int			pending;		/* lines printed as the server ran them, not
+								 * yet returned by the call */
+	PlanStep   *plan;
+	int			nplan;
 } MoveReport;
+
+static MoveReport *progress_report;	/* of the move under way */
 
 static bool load_dir(PGconn *conn, int *nloaded, bool commit,
 					 bool downgrade);
@@ -351,12 +357,46 @@ cmd_load(PGconn *conn)
 	return EXIT_OK;
 }
 
+/*
+ * progress_hook: the server ran a revision (migrate.report_progress, an
+ * INFO "upgraded revision "ID"" with detail "N statements, T ms"), while
+ * the call goes on: print its line now.
+ */
+static void
+print_progress(const char *message, const char *detail)
+{
+	MoveReport *rep = progress_report;
+	const char *q = strchr(message, '"');
+	char	   *id;
+	const char *msg = "";
+	double		ms = 0;
+	int			n;
+
+	if (rep == NULL || q == NULL)
+		return;
+	id = pg_strdup(q + 1);
+	if (strchr(id, '"'))
+		*strchr(id, '"') = '\0';
+	if (detail)
+		(void) sscanf(detail, "%d statements, %lf ms", &n, &ms);
+	for (int i = 0; i < rep->nplan; i++)
+		if (strcmp(rep->plan[i].id, id) == 0)
+			msg = rep->plan[i].message;
+	printf("%s %s%s%s (%.1f ms)\n", rep->upgrade ? "upgraded" : "downgraded",
+		   id, msg[0] ? ", " : "", msg, ms);
+	fflush(stdout);
+	rep->pending++;
+	pg_free(id);
+}
+
 /* Print one step's progress line and add it to the JSON report. */
 static void
 report_step(MoveReport *rep, const char *id, const char *message,
 			const char *statements, double ms, bool transactional)
 {
-	if (!opts.json && opts.verbosity >= 0)
+	if (transactional && rep->pending > 0)
+		rep->pending--;			/* printed as it ran */
+	else if (!opts.json && opts.verbosity >= 0)
 	{
 		printf("%s %s%s%s (%.1f ms%s)\n",
 			   rep->upgrade ? "upgraded" : "downgraded", id,
@@ -846,6 +886,17 @@ cmd_move(PGconn *conn, const char *target, bool upgrade, int flags)
 	if (ok && nplan > 0 && !upgrade && !(flags & MOVE_FORCE))
 		ok = refuse_data_loss(conn, target);
 
+	/* a line per revision as the server runs it, not when the call ends */
+	rep.plan = plan;
+	rep.nplan = nplan;
+	if (ok && nplan > 0 && !opts.json && opts.verbosity >= 0 &&
+		db_command(conn, "SELECT pg_catalog.set_config('migrate.report_progress', 'on', false)",
+				   0, NULL, "could not ask for progress messages"))
+	{
+		progress_report = &rep;
+		progress_hook = print_progress;
+	}
+
 	if (ok && nplan > 0 && !mixed)
 	{
 		res = db_query(conn, upgrade ?
@@ -895,6 +946,8 @@ cmd_move(PGconn *conn, const char *target, bool upgrade, int flags)
 			i = j;
 		}
 	}
+	progress_hook = NULL;
+	progress_report = NULL;
 	if (PQstatus(conn) == CONNECTION_OK)
 		(void) db_command(conn, "SELECT pg_catalog.migrate_unlock_session()", 0,
 						  NULL, "could not release migrate's lock");
@@ -929,10 +982,16 @@ cmd_move(PGconn *conn, const char *target, bool upgrade, int flags)
 				   upgrade ? "upgraded" : "downgraded", rep.nsteps,
 				   rep.nsteps == 1 ? "" : "s", target, now_ms() - start);
 	}
-	else if (!ok && rep.nsteps > 0 && opts.verbosity >= 0)
-		printf("%s %d revision%s before the failure\n",
-			   upgrade ? "upgraded" : "downgraded", rep.nsteps,
-			   rep.nsteps == 1 ? "" : "s");
+	else if (!ok && opts.verbosity >= 0)
+	{
+		if (rep.pending > 0)
+			printf("rolled back: the %d revision%s above that ran in the failed transaction\n",
+				   rep.pending, rep.pending == 1 ? "" : "s");
+		if (rep.nsteps > 0)
+			printf("%s %d revision%s before the failure\n",
+				   upgrade ? "upgraded" : "downgraded", rep.nsteps,
+				   rep.nsteps == 1 ? "" : "s");
+	}
 	termPQExpBuffer(&rep.json);
 	return ok ? EXIT_OK : EXIT_FAILED;
 }

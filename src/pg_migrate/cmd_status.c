@@ -467,3 +467,52 @@ cmd_sql(PGconn *conn, const char *target)
 	PQclear(res);
 	return EXIT_OK;
 }
+
+/*
+ * log [ID] [-n N]: the run log (migrate_log), newest first, a line each:
+ * "<started at> <direction> <revision> by <role>, N statements, T ms:
+ * <outcome>", a failure with its statement, SQLSTATE and message.
+ */
+int
+cmd_log(PGconn *conn, const char *id, const char *count)
+{
+	const char *params[2] = {id, count};
+	PGresult   *res;
+
+	if (opts.json)
+		return print_json_query(conn,
+								"SELECT COALESCE(pg_catalog.json_agg(l), '[]')"
+								" FROM pg_catalog.migrate_log($1, $2::pg_catalog.int4) l",
+								2, params, "could not read the log");
+	res = db_query(conn,
+				   "SELECT pg_catalog.to_char(started_at, 'YYYY-MM-DD HH24:MI:SS'),"
+				   " direction, revision, role::pg_catalog.text, stamped, statements,"
+				   " pg_catalog.round((pg_catalog.date_part('epoch', duration)"
+				   "   OPERATOR(pg_catalog.*) 1000)::pg_catalog.numeric, 1)::pg_catalog.text,"
+				   " outcome, COALESCE(failed_statement::pg_catalog.text, ''),"
+				   " COALESCE(sqlstate, ''), COALESCE(error, '')"
+				   " FROM pg_catalog.migrate_log($1, $2::pg_catalog.int4)",
+				   2, params, "could not read the log");
+	if (res == NULL)
+		return EXIT_FAILED;
+	for (int r = 0; r < PQntuples(res); r++)
+	{
+		const char *outcome = PQgetvalue(res, r, 7);
+
+		printf("%s %s%s %s by %s, %s statement%s, %s ms: %s",
+			   PQgetvalue(res, r, 0),
+			   strcmp(PQgetvalue(res, r, 4), "t") == 0 ? "stamp " : "",
+			   PQgetvalue(res, r, 1), PQgetvalue(res, r, 2),
+			   PQgetvalue(res, r, 3), PQgetvalue(res, r, 5),
+			   strcmp(PQgetvalue(res, r, 5), "1") == 0 ? "" : "s",
+			   PQgetvalue(res, r, 6), outcome);
+		if (strcmp(outcome, "success") != 0)
+			printf(" at statement %s: %s %s", PQgetvalue(res, r, 8),
+				   PQgetvalue(res, r, 9), PQgetvalue(res, r, 10));
+		printf("\n");
+	}
+	if (PQntuples(res) == 0 && opts.verbosity >= 0)
+		printf("the log is empty\n");
+	PQclear(res);
+	return EXIT_OK;
+}

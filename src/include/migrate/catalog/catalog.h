@@ -161,6 +161,9 @@ extern List *CatalogProtectedList(void);
 extern void CatalogRecordDrift(const CatalogDrift *d);
 extern char *CatalogDriftSql(const CatalogDrift *d);
 extern List *CatalogDriftList(bool include_acknowledged);
+
+#define CATALOG_LOG_COLUMNS 12
+extern List *CatalogLogRows(const char *revision, int limit);
 extern int	CatalogAckDrift(Datum ids, const char *note);
 extern char *CatalogFingerprint(void);
 extern char *CatalogStoredFingerprint(void);
