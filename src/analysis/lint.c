@@ -1809,12 +1809,14 @@ LintColumnNotNull(Oid relid, AttrNumber attnum)
  * more than twice the pages it had then: reltuples, the rows that VACUUM
  * or ANALYZE counted (scaling it by the current size, as the planner does,
  * counts the dead rows that an UPDATE of the same transaction left behind
- * as rows).  Otherwise counted, up to "limit" (all of a table of up to
- * LINT_COUNT_ALL_PAGES pages); a table with more rows gets the density of
- * the whole pages read so far times its size, and never less than
- * reltuples.
+ * as rows).  Otherwise counted, up to "limit" or LINT_COUNT_ROWS,
+ * whichever is more (all of a table of up to LINT_COUNT_ALL_PAGES pages):
+ * a few milliseconds, and the count is exact; a table with more rows gets
+ * the density of the whole pages read so far times its size, and never
+ * less than reltuples.
  */
 #define LINT_COUNT_ALL_PAGES 64
+#define LINT_COUNT_ROWS 100000
 double
 LintRelationRows(Relation rel, double limit)
 {
@@ -1840,7 +1842,7 @@ LintRelationRows(Relation rel, double limit)
 	{
 		BlockNumber b = ItemPointerGetBlockNumber(&slot->tts_tid);
 
-		if (n >= limit && blocks > LINT_COUNT_ALL_PAGES)
+		if (n >= Max(limit, LINT_COUNT_ROWS) && blocks > LINT_COUNT_ALL_PAGES)
 		{
 			more = true;
 			break;

@@ -1602,12 +1602,12 @@ List *
 CatalogLogRows(const char *revision, int limit)
 {
 	static const char *const sql =
-	"SELECT id::pg_catalog.text, revision, direction, stamped::pg_catalog.text,"
-	" role::pg_catalog.text, started_at::pg_catalog.text, duration::pg_catalog.text,"
-	" statements::pg_catalog.text, outcome, failed_statement::pg_catalog.text,"
-	" sqlstate, error"
-	" FROM migrate.log WHERE $1 IS NULL OR revision OPERATOR(pg_catalog.=) $1"
-	" ORDER BY id DESC LIMIT $2";
+	"SELECT l.id::pg_catalog.text, l.revision, l.direction, l.stamped::pg_catalog.text,"
+	" l.role::pg_catalog.text, l.started_at::pg_catalog.text, l.duration::pg_catalog.text,"
+	" l.statements::pg_catalog.text, l.outcome, l.failed_statement::pg_catalog.text,"
+	" l.sqlstate, l.error"
+	" FROM migrate.log l WHERE $1 IS NULL OR l.revision OPERATOR(pg_catalog.=) $1"
+	" ORDER BY l.id DESC LIMIT $2";
 	Oid			types[2] = {TEXTOID, INT8OID};
 	Datum		values[2];
 	char		nulls[2] = {' ', ' '};

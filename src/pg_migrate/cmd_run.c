@@ -821,6 +821,33 @@ report_lock_holder(PGconn *conn)
 }
 
 /*
+ * After a failure: when a revision used an enum value that an earlier
+ * revision of the same transaction added (55P04, usable only once that
+ * transaction commits), say how to commit between them: move to the
+ * revision before it first, then on.
+ */
+static void
+hint_commit_between(PlanStep *plan, int nplan, bool upgrade)
+{
+	char	   *hint;
+
+	if (run_error.sqlstate == NULL || run_error.revision == NULL ||
+		strcmp(run_error.sqlstate, "55P04") != 0)
+		return;
+	for (int k = 1; k < nplan; k++)
+		if (strcmp(plan[k].id, run_error.revision) == 0)
+		{
+			hint = psprintf("Revisions run in one transaction, and the value was added by an earlier one: run \"pg_migrate %s %s\" first, which commits, then %s again.",
+							upgrade ? "upgrade" : "downgrade", plan[k - 1].id,
+							upgrade ? "upgrade" : "downgrade");
+			pg_log_error_hint("%s", hint);
+			run_error.hint = run_error.hint ?
+				psprintf("%s\n%s", run_error.hint, hint) : hint;
+			return;
+		}
+}
+
+/*
  * upgrade [TARGET] / downgrade TARGET: load, print the plan, then move;
  * with MOVE_DRY_RUN, only say what would happen.
  */
@@ -948,6 +975,8 @@ cmd_move(PGconn *conn, const char *target, bool upgrade, int flags)
 	}
 	progress_hook = NULL;
 	progress_report = NULL;
+	if (!ok)
+		hint_commit_between(plan, nplan, upgrade);
 	if (PQstatus(conn) == CONNECTION_OK)
 		(void) db_command(conn, "SELECT pg_catalog.migrate_unlock_session()", 0,
 						  NULL, "could not release migrate's lock");
