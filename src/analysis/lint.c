@@ -1258,6 +1258,12 @@ LintScript(const char *sql, const char *what, const LintOptions *opts)
 	return cx.findings;
 }
 
+/*
+ * The file lines before the upgrade [0] and downgrade [1] SQL of the
+ * revision that LintRevisionInFile lints, 0 otherwise.
+ */
+static int	lint_line_base[2];
+
 /* Does a finding block at the current migrate.lint_level? */
 static bool
 blocks(LintFinding *f)
@@ -1309,6 +1315,28 @@ report_revision_findings(const char *id, const char *direction,
 }
 
 /*
+ * LintRevision for a revision file whose upgrade and downgrade SQL start
+ * at lines up_line and down_line (0: not from a file): the findings name
+ * the lines of the file.
+ */
+void
+LintRevisionInFile(const char *id, const char *upgrade, const char *downgrade,
+				   bool transactional, int up_line, int down_line)
+{
+	lint_line_base[0] = Max(up_line, 1) - 1;
+	lint_line_base[1] = Max(down_line, 1) - 1;
+	PG_TRY();
+	{
+		LintRevision(id, upgrade, downgrade, transactional);
+	}
+	PG_FINALLY();
+	{
+		lint_line_base[0] = lint_line_base[1] = 0;
+	}
+	PG_END_TRY();
+}
+
+/*
  * Lint a revision's SQL at load (register.c): refuse it when it has
  * findings that block whatever the database's state; report the other
  * warnings and errors as notices.
@@ -1332,6 +1360,13 @@ LintRevision(const char *id, const char *upgrade, const char *downgrade,
 					  psprintf("downgrade SQL of revision \"%s\"", id), &opts);
 
 	initStringInfo(&refused);
+	for (int s = 0; s < 2; s++)
+	{
+		ListCell   *lc;
+
+		foreach(lc, s == 0 ? up : down)
+			((LintFinding *) lfirst(lc))->line += lint_line_base[s];
+	}
 	report_revision_findings(id, "upgrade", up, &refused, &nrefused, &marker);
 	report_revision_findings(id, "downgrade", down, &refused, &nrefused, &marker);
 	if (nrefused > 0)

@@ -233,8 +233,9 @@ RegisterRevision(RevisionSpec *spec, bool update)
 	what = psprintf("downgrade SQL of revision \"%s\"", spec->id);
 	SqlCheck(lines_in_file(SqlSplit(spec->downgrade, what), spec->downgrade_line),
 			 spec->transactional, what);
-	LintRevision(spec->id, spec->upgrade, spec->downgrade,
-				 spec->transactional);
+	LintRevisionInFile(spec->id, spec->upgrade, spec->downgrade,
+					   spec->transactional, spec->upgrade_line,
+					   spec->downgrade_line);
 	checksum = SqlChecksum(spec->upgrade, spec->downgrade);
 
 	if (old != NULL && !update)

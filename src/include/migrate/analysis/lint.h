@@ -118,6 +118,9 @@ extern List *LintScript(const char *sql, const char *what,
 						const LintOptions *opts);
 extern void LintRevision(const char *id, const char *upgrade,
 						 const char *downgrade, bool transactional);
+extern void LintRevisionInFile(const char *id, const char *upgrade,
+							   const char *downgrade, bool transactional,
+							   int up_line, int down_line);
 extern LintRun *LintRunBegin(const char *id, List *statements, const char *sql,
 							 bool upgrade, bool transactional);
 extern void LintRunStatement(LintRun *run, SqlStatement *st);
