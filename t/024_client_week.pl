@@ -148,6 +148,8 @@ new_revision('w5', 'validate orders_person_fk',
 is($rc, 1, 'the validation in the same call is refused');
 like($err, qr/validate-in-same-transaction.*\n(?:.*\n)*.*hint: Validate in a later revision/,
 	'the hint: a later revision');
+like($err, qr/hint: .*run "pg_migrate upgrade w4" first, which commits, then upgrade again/,
+	'and pg_migrate says how: w4 first');
 like($out, qr/^upgraded w4, .*\nrolled back: the 1 revision above that ran in the failed transaction/m,
 	'the line of w4, then that its transaction was rolled back');
 # "a later revision, which runs in a transaction of its own": one call per

@@ -821,9 +821,11 @@ report_lock_holder(PGconn *conn)
 }
 
 /*
- * After a failure: when a revision used an enum value that an earlier
- * revision of the same transaction added (55P04, usable only once that
- * transaction commits), say how to commit between them: move to the
+ * After a failure: when a revision needs what an earlier revision of the
+ * same transaction did to be committed (an enum value it added, 55P04,
+ * usable only once that transaction commits; a constraint it added NOT
+ * VALID, which validate-in-same-transaction stops validating under the
+ * lock the addition holds), say how to commit between them: move to the
  * revision before it first, then on.
  */
 static void
@@ -832,12 +834,14 @@ hint_commit_between(PlanStep *plan, int nplan, bool upgrade)
 	char	   *hint;
 
 	if (run_error.sqlstate == NULL || run_error.revision == NULL ||
-		strcmp(run_error.sqlstate, "55P04") != 0)
+		!(strcmp(run_error.sqlstate, "55P04") == 0 ||
+		  (strcmp(run_error.sqlstate, "MG302") == 0 && run_error.message &&
+		   strstr(run_error.message, "\"validate-in-same-transaction\""))))
 		return;
 	for (int k = 1; k < nplan; k++)
 		if (strcmp(plan[k].id, run_error.revision) == 0)
 		{
-			hint = psprintf("Revisions run in one transaction, and the value was added by an earlier one: run \"pg_migrate %s %s\" first, which commits, then %s again.",
+			hint = psprintf("Revisions run in one transaction, and this one needs what an earlier one did committed: run \"pg_migrate %s %s\" first, which commits, then %s again.",
 							upgrade ? "upgrade" : "downgrade", plan[k - 1].id,
 							upgrade ? "upgrade" : "downgrade");
 			pg_log_error_hint("%s", hint);
