@@ -281,4 +281,22 @@ like($out, qr/\A\S+ \S+ upgrade w5 by \S+, 2 statements, [0-9.]+ ms: success\n/,
 	like($o, qr/-- Running upgrade w8 -> w9.*-- Running upgrade w11 -> w12/s, 'the script of the next deploy');
 }
 
+# a load that fails, in JSON: the file, and the server's error
+write_text("$dir/99_bad.sql", "-- migrate:revision w99\n-- migrate:parents w12\n\n-- migrate:upgrade\nBEGIN;\n");
+($rc, $out, $err) = pm('--json', 'upgrade');
+is($rc, 1, 'a refused file fails the upgrade');
+$json = decode_json($out);
+like($json->{error}{file}, qr{/99_bad\.sql$}, '--json: the refused file');
+is($json->{error}{sqlstate}, 'MG109', '--json: its SQLSTATE');
+like($json->{error}{detail}, qr/Statement 1 \(line 5\)/, '--json: the line in the file');
+write_text("$dir/99_bad.sql", "no header at all\n");
+($rc, $out, $err) = pm('--json', 'history');
+is($rc, 0, 'history reads the database only');
+($rc, $out, $err) = pm('--json', 'load');
+$json = decode_json($out);
+is($json->{ok}, JSON::PP::false, '--json: a folder the client cannot read fails');
+like($json->{error}{message}, qr/is not a revision file/, '--json: the client\'s message');
+is($json->{error}{sqlstate}, undef, '--json: no SQLSTATE for a client error');
+unlink "$dir/99_bad.sql";
+
 done_testing();

@@ -510,20 +510,9 @@ cmd_sql_offline(const char *target, const char *from)
 		PQExpBufferData out;
 
 		initPQExpBuffer(&out);
-		appendPQExpBufferChar(&out, '"');
-		for (const char *p = buf.data; *p; p++)
-		{
-			if (*p == '"' || *p == '\\')
-				appendPQExpBuffer(&out, "\\%c", *p);
-			else if (*p == '\n')
-				appendPQExpBufferStr(&out, "\\n");
-			else if ((unsigned char) *p < 0x20)
-				appendPQExpBuffer(&out, "\\u%04x", (unsigned char) *p);
-			else
-				appendPQExpBufferChar(&out, *p);
-		}
-		appendPQExpBufferChar(&out, '"');
+		json_string(&out, buf.data);
 		printf("%s\n", out.data);
+		termPQExpBuffer(&out);
 		json_printed = true;
 	}
 	else

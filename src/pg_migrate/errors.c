@@ -14,6 +14,8 @@
  *
  * At exit, a run that noted an error and printed no JSON of its own
  * prints {"ok": false, "error": {...}} on stdout (with --json only).
+ * json_string, which every JSON of the client uses for its strings, lives
+ * here, at the bottom, for that.
  *
  *-------------------------------------------------------------------------
  */
@@ -22,7 +24,6 @@
 RunError	run_error;
 bool		json_printed;
 
-static void json_str(PQExpBuffer buf, const char *s);
 
 /*
  * Note part 0 (the message), 1 (a detail) or 2 (a hint) of an error that
@@ -120,8 +121,8 @@ error_note_position(const char *revision, int statement, int line)
 }
 
 /* Append s as a JSON string, or null. */
-static void
-json_str(PQExpBuffer buf, const char *s)
+void
+json_string(PQExpBuffer buf, const char *s)
 {
 	if (s == NULL)
 	{
@@ -131,14 +132,29 @@ json_str(PQExpBuffer buf, const char *s)
 	appendPQExpBufferChar(buf, '"');
 	for (const unsigned char *p = (const unsigned char *) s; *p; p++)
 	{
-		if (*p == '"' || *p == '\\')
-			appendPQExpBuffer(buf, "\\%c", *p);
-		else if (*p == '\n')
-			appendPQExpBufferStr(buf, "\\n");
-		else if (*p < 0x20)
-			appendPQExpBuffer(buf, "\\u%04x", *p);
-		else
-			appendPQExpBufferChar(buf, *p);
+		switch (*p)
+		{
+			case '"':
+				appendPQExpBufferStr(buf, "\\\"");
+				break;
+			case '\\':
+				appendPQExpBufferStr(buf, "\\\\");
+				break;
+			case '\n':
+				appendPQExpBufferStr(buf, "\\n");
+				break;
+			case '\r':
+				appendPQExpBufferStr(buf, "\\r");
+				break;
+			case '\t':
+				appendPQExpBufferStr(buf, "\\t");
+				break;
+			default:
+				if (*p < 0x20)
+					appendPQExpBuffer(buf, "\\u%04x", *p);
+				else
+					appendPQExpBufferChar(buf, *p);
+		}
 	}
 	appendPQExpBufferChar(buf, '"');
 }
@@ -157,24 +173,24 @@ error_print_json(PQExpBuffer buf)
 		return;
 	}
 	appendPQExpBufferStr(buf, "{\"sqlstate\": ");
-	json_str(buf, run_error.sqlstate);
+	json_string(buf, run_error.sqlstate);
 	appendPQExpBufferStr(buf, ", \"message\": ");
-	json_str(buf, run_error.message);
+	json_string(buf, run_error.message);
 	appendPQExpBufferStr(buf, ", \"detail\": ");
-	json_str(buf, run_error.detail);
+	json_string(buf, run_error.detail);
 	appendPQExpBufferStr(buf, ", \"hint\": ");
-	json_str(buf, run_error.hint);
+	json_string(buf, run_error.hint);
 	appendPQExpBufferStr(buf, ", \"context\": ");
-	json_str(buf, run_error.context);
+	json_string(buf, run_error.context);
 	appendPQExpBufferStr(buf, ", \"revision\": ");
-	json_str(buf, run_error.revision);
+	json_string(buf, run_error.revision);
 	if (run_error.statement > 0)
 		appendPQExpBuffer(buf, ", \"statement\": %d, \"line\": %d",
 						  run_error.statement, run_error.line);
 	else
 		appendPQExpBufferStr(buf, ", \"statement\": null, \"line\": null");
 	appendPQExpBufferStr(buf, ", \"file\": ");
-	json_str(buf, run_error.file);
+	json_string(buf, run_error.file);
 	appendPQExpBufferChar(buf, '}');
 }
 

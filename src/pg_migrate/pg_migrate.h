@@ -82,6 +82,7 @@ extern void error_note(int part, const char *fmt,...) pg_attribute_printf(2, 3);
 extern void error_note_server(const PGresult *res, const char *what);
 extern void error_note_position(const char *revision, int statement, int line);
 extern void error_print_json(PQExpBuffer buf);
+extern void json_string(PQExpBuffer buf, const char *s);
 extern void error_json_at_exit(void);
 
 /* Each error message is noted for --json as well as printed. */
