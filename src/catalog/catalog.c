@@ -646,30 +646,41 @@ CatalogStoreRevision(RevisionSpec *spec, const char *checksum, bool exists)
 int
 CatalogSectionLine(const char *id, bool upgrade)
 {
+	int			lines[2];
+
+	CatalogSectionLines(id, &lines[0], &lines[1]);
+	return upgrade ? lines[0] : lines[1];
+}
+
+/* Both lines of CatalogSectionLine, in one query. */
+void
+CatalogSectionLines(const char *id, int *upgrade_line, int *downgrade_line)
+{
 	static const char *const sql =
 	"SELECT upgrade_line, downgrade_line FROM migrate.revision"
 	" WHERE id OPERATOR(pg_catalog.=) $1";
 	Oid			types[1] = {TEXTOID};
 	Datum		values[1];
 	CatalogAccess access;
-	int			line = 1;
 
+	*upgrade_line = *downgrade_line = 1;
 	if (!revision_has_lines())
-		return 1;
+		return;
 	values[0] = CStringGetTextDatum(id);
 	catalog_begin(&access);
 	if (run(sql, 1, types, values, NULL, false, SPI_OK_SELECT) == 1)
 	{
 		bool		isnull;
-		Datum		d = SPI_getbinval(SPI_tuptable->vals[0],
-									  SPI_tuptable->tupdesc, upgrade ? 1 : 2,
-									  &isnull);
+		Datum		d;
 
+		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
 		if (!isnull)
-			line = DatumGetInt32(d);
+			*upgrade_line = DatumGetInt32(d);
+		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
+		if (!isnull)
+			*downgrade_line = DatumGetInt32(d);
 	}
 	catalog_end(&access);
-	return line;
 }
 
 /*

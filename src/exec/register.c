@@ -178,6 +178,17 @@ lines_in_file(List *statements, int first)
 	return statements;
 }
 
+/* Does the stored revision id start its sections where spec does? */
+static bool
+same_section_lines(const char *id, RevisionSpec *spec)
+{
+	int			up;
+	int			down;
+
+	CatalogSectionLines(id, &up, &down);
+	return up == Max(spec->upgrade_line, 1) && down == Max(spec->downgrade_line, 1);
+}
+
 /*
  * Validate and store a revision; returns its id.  With "update", an
  * existing revision of the same id is updated (migrate_load); without, it
@@ -222,8 +233,7 @@ RegisterRevision(RevisionSpec *spec, bool update)
 		lists_equal(old->labels, spec->labels) &&
 		lists_equal(old->depends_on, spec->depends_on) &&
 		(!spec->parents_given || lists_equal(old->parents, spec->parents)) &&
-		CatalogSectionLine(old->id, true) == Max(spec->upgrade_line, 1) &&
-		CatalogSectionLine(old->id, false) == Max(spec->downgrade_line, 1))
+		same_section_lines(old->id, spec))
 		return spec->id;
 
 	/* the SQL: parsed, checked, and summed */

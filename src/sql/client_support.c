@@ -233,6 +233,17 @@ approve_stretch(const char *query, SqlStretch *stretch, List *approved)
 	RunnerSessionApprove(query, list_length(stretch->statements) == 1 ? NIL : trees);
 }
 
+/* Does the stored revision id start its sections where the file does? */
+static bool
+same_lines(const char *id, RevisionSpec *spec)
+{
+	int			up;
+	int			down;
+
+	CatalogSectionLines(id, &up, &down);
+	return up == Max(spec->upgrade_line, 1) && down == Max(spec->downgrade_line, 1);
+}
+
 /*
  * migrate_load_file(script text, id text DEFAULT NULL) RETURNS text
  *
@@ -279,8 +290,7 @@ migrate_load_file(PG_FUNCTION_ARGS)
 		same_strings(old->labels, spec->labels) &&
 		(!spec->parents_given || same_strings(old->parents, spec->parents)) &&
 		same_strings(old->depends_on, spec->depends_on) &&
-		CatalogSectionLine(old->id, true) == Max(spec->upgrade_line, 1) &&
-		CatalogSectionLine(old->id, false) == Max(spec->downgrade_line, 1))
+		same_lines(old->id, spec))
 		PG_RETURN_TEXT_P(cstring_to_text(old->id));
 	PG_RETURN_TEXT_P(cstring_to_text(RegisterRevision(spec, true)));
 }
@@ -332,8 +342,7 @@ migrate_file_state(PG_FUNCTION_ARGS)
 			 strcmp(old->downgrade, spec->downgrade) != 0 ||
 			 strcmp(old->message, spec->message) != 0 ||
 			 !same_strings(old->labels, spec->labels) ||
-			 CatalogSectionLine(old->id, true) != Max(spec->upgrade_line, 1) ||
-			 CatalogSectionLine(old->id, false) != Max(spec->downgrade_line, 1))
+			 !same_lines(old->id, spec))
 		state = "edited";
 	else
 		state = "same";

@@ -74,6 +74,8 @@ extern char **CatalogGetScripts(RevisionGraph *g, const int *nodes, int n,
 								bool upgrade);
 extern char **CatalogGetScriptsById(const char **ids, int n, bool upgrade);
 extern int	CatalogSectionLine(const char *id, bool upgrade);
+extern void CatalogSectionLines(const char *id, int *upgrade_line,
+								int *downgrade_line);
 extern void CatalogRecordSteps(CatalogStep *steps, int n);
 extern char *CatalogFailureSql(const CatalogFailure *f);
 extern void CatalogRecordRetry(const char *id, bool upgrade, int statement,
