@@ -23,6 +23,7 @@ OBJS = \
 	src/analysis/statement_targets.o \
 	src/exec/apply.o \
 	src/exec/executor.o \
+	src/exec/prepare.o \
 	src/exec/offline.o \
 	src/exec/register.o \
 	src/exec/worker.o \
@@ -39,10 +40,10 @@ PGFILEDESC = "migrate - schema migrations inside the database"
 
 REGRESS = install graph targets upgrade failure fault apply stretches stamp checksum revfile \
 	offline privileges check lint lint_catalog lint_data \
-	guard guard_rules guard_protect security downgrade_data forget update
+	guard guard_rules guard_protect security downgrade_data forget squash settled update
 REGRESS_OPTS = --inputdir=.
 
-ISOLATION = concurrent_upgrade guard_scope runner_flag
+ISOLATION = concurrent_upgrade guard_scope runner_flag lint_nowait
 ISOLATION_OPTS = --inputdir=test/isolation
 
 TAP_TESTS = 1

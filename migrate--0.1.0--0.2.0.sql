@@ -123,6 +123,33 @@ ALTER TABLE migrate.log ADD CONSTRAINT log_direction_check
 	CHECK (direction IN ('upgrade', 'downgrade', 'forget'));
 
 /*
+ * Squashed revisions: a revision whose file says "-- migrate:replaces A B
+ * ..." stands for those revisions.  One row per replaced id, so that files
+ * that still name a replaced id as parent or dependency load onto the
+ * squashed revision, and a replaced file loaded again is refused.
+ */
+CREATE TABLE migrate.replaced (
+	revision	text PRIMARY KEY,
+	replaced_by	text NOT NULL,
+	replaced_at	timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+CREATE INDEX replaced_replaced_by_idx ON migrate.replaced (replaced_by);
+SELECT pg_catalog.pg_extension_config_dump('migrate.replaced', '');
+
+/*
+ * "Everything is applied": a row that a no-op upgrade to head or heads
+ * writes once it has read the whole graph, and that every change to the
+ * graph or the applied set deletes (migrate.catalog_changed), so that the
+ * next no-op upgrade on a fresh connection answers from it without reading
+ * the graph.  Not dumped: a restored database computes it again.
+ */
+CREATE TABLE migrate.settled (
+	one			boolean PRIMARY KEY DEFAULT true CHECK (one),
+	heads		integer NOT NULL CHECK (heads > 0),
+	settled_at	timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+
+/*
  * Line numbers are file lines: where each section's SQL starts in its
  * revision file, so that errors, plans and previews name the line of the
  * file (1 for revisions that did not come from a file, and for those

@@ -75,6 +75,12 @@ BEGIN
 		   (SELECT count(*) FROM migrate.log WHERE outcome = 'failure' AND revision = r.revision
 			   AND failed_statement = r.k AND sqlstate = 'MG900') = failures + 1 THEN
 			unchanged_and_recorded := unchanged_and_recorded + 1;
+		ELSE
+			-- says which, so that a failure here can be told apart
+			RAISE WARNING 'case %:% left % (before: %), failure rows % (before: %)',
+				r.revision, r.k, snapshot(), before,
+				(SELECT count(*) FROM migrate.log WHERE outcome = 'failure' AND revision = r.revision
+					AND failed_statement = r.k AND sqlstate = 'MG900'), failures;
 		END IF;
 	END LOOP;
 END $$;

@@ -139,7 +139,8 @@ static HTAB *new_object_table(void);
 static LintObject *remember(LintContext *cx, HTAB *table, LintObjectKind kind,
 							const char *schema, const char *name, int flags);
 static void remember_relation(LintContext *cx, HTAB *table, RangeVar *rv);
-static void record_statement(LintContext *cx, HTAB *table, Node *stmt);
+static void remember_created(LintContext *cx, HTAB *table, Node *stmt);
+static void record_effects(LintContext *cx, Node *stmt);
 static void record_table_use(LintContext *cx, RangeVar *rv, int flags);
 static void end_transaction(LintContext *cx);
 static bool relation_is_empty(Relation rel);
@@ -153,6 +154,7 @@ static void note_drop_data(LintContext *cx);
 static bool rule_marked(LintContext *cx, const char *rule);
 static void stop_on_findings(LintRun *run);
 static void forget_run(void *arg);
+static bool lint_may_lock(LintContext *cx, Oid relid);
 
 /* Define the linter's parameters; called once from _PG_init. */
 void
@@ -658,11 +660,14 @@ option_is(DefElem *opt, const char *name, const char *value)
 }
 
 /*
- * Record what a statement did: objects it created (into "table"), tables
- * it locked or changed, timeouts, transaction boundaries, export steps.
+ * Remember the objects a statement creates, into "table": the linted
+ * script's own (cx->objects), what the upgrade of a downgrade being linted
+ * creates (cx->undo: there a rename counts as creating the new name, so
+ * that the downgrade may rename it back), or what earlier revisions create
+ * (cx->earlier).
  */
 static void
-record_statement(LintContext *cx, HTAB *table, Node *stmt)
+remember_created(LintContext *cx, HTAB *table, Node *stmt)
 {
 	ListCell   *lc;
 
@@ -673,14 +678,10 @@ record_statement(LintContext *cx, HTAB *table, Node *stmt)
 			break;
 		case T_CreateTableAsStmt:
 			remember_relation(cx, table, ((CreateTableAsStmt *) stmt)->into->rel);
-			cx->exported = true;
 			break;
 		case T_SelectStmt:
 			if (((SelectStmt *) stmt)->intoClause)
-			{
 				remember_relation(cx, table, ((SelectStmt *) stmt)->intoClause->rel);
-				cx->exported = true;
-			}
 			break;
 		case T_ViewStmt:
 			remember_relation(cx, table, ((ViewStmt *) stmt)->view);
@@ -695,8 +696,6 @@ record_statement(LintContext *cx, HTAB *table, Node *stmt)
 				if (ix->idxname)
 					remember(cx, table, LINT_OBJ_RELATION,
 							 ix->relation->schemaname, ix->idxname, 0);
-				if (!ix->concurrent && table == cx->objects)
-					record_table_use(cx, ix->relation, LINT_F_DDL);
 				break;
 			}
 		case T_CreateDomainStmt:
@@ -732,7 +731,7 @@ record_statement(LintContext *cx, HTAB *table, Node *stmt)
 
 				remember(cx, table, LINT_OBJ_SCHEMA, NULL, s->schemaname, 0);
 				foreach(lc, s->schemaElts)
-					record_statement(cx, table, lfirst(lc));
+					remember_created(cx, table, lfirst(lc));
 				break;
 			}
 		case T_CreateFunctionStmt:
@@ -756,8 +755,6 @@ record_statement(LintContext *cx, HTAB *table, Node *stmt)
 			{
 				AlterTableStmt *at = (AlterTableStmt *) stmt;
 				const char *rel = at->relation->relname;
-				int			use = LINT_F_DDL;
-				LOCKMODE	mode;
 
 				foreach(lc, at->cmds)
 				{
@@ -793,18 +790,7 @@ record_statement(LintContext *cx, HTAB *table, Node *stmt)
 										  psprintf("%s_pkey", rel)),
 								 c->skip_validation ? LINT_F_NOT_VALID : 0);
 					}
-					if (cmd_scans(cmd))
-						use |= LINT_F_SCAN_ALTER;
 				}
-				if (table != cx->objects ||
-					(at->objtype != OBJECT_TABLE && at->objtype != OBJECT_MATVIEW))
-					break;
-				mode = AlterTableGetLockLevel(at->cmds);
-				if (mode >= ShareRowExclusiveLock)
-					use |= LINT_F_STRONG_LOCK;
-				if (mode == AccessExclusiveLock && !LintCreated(cx, at->relation))
-					cx->ael_tables = lappend(cx->ael_tables, at->relation);
-				record_table_use(cx, at->relation, use);
 				break;
 			}
 		case T_RenameStmt:
@@ -832,12 +818,77 @@ record_statement(LintContext *cx, HTAB *table, Node *stmt)
 						remember(cx, table, LINT_OBJ_RELATION,
 								 r->relation->schemaname, r->newname, 0);
 				}
-				if (table == cx->objects && r->relation &&
+				break;
+			}
+		default:
+			break;
+	}
+}
+
+/* ael_tables gets rv, unless the script created it. */
+static void
+note_exclusive_lock(LintContext *cx, RangeVar *rv)
+{
+	if (!LintCreated(cx, rv))
+		cx->ael_tables = lappend(cx->ael_tables, rv);
+}
+
+/*
+ * Record what a statement of the linted script does to its transaction:
+ * the tables it changes (and how strongly it locks them), the tables it
+ * holds ACCESS EXCLUSIVE, the timeouts it sets, data it exports, and
+ * transaction boundaries.
+ */
+static void
+record_effects(LintContext *cx, Node *stmt)
+{
+	ListCell   *lc;
+
+	switch (nodeTag(stmt))
+	{
+		case T_CreateSchemaStmt:
+			foreach(lc, ((CreateSchemaStmt *) stmt)->schemaElts)
+				record_effects(cx, lfirst(lc));
+			break;
+		case T_CreateTableAsStmt:
+			cx->exported = true;
+			break;
+		case T_SelectStmt:
+			if (((SelectStmt *) stmt)->intoClause)
+				cx->exported = true;
+			break;
+		case T_IndexStmt:
+			if (!((IndexStmt *) stmt)->concurrent)
+				record_table_use(cx, ((IndexStmt *) stmt)->relation, LINT_F_DDL);
+			break;
+		case T_AlterTableStmt:
+			{
+				AlterTableStmt *at = (AlterTableStmt *) stmt;
+				int			use = LINT_F_DDL;
+				LOCKMODE	mode;
+
+				if (at->objtype != OBJECT_TABLE && at->objtype != OBJECT_MATVIEW)
+					break;
+				foreach(lc, at->cmds)
+					if (cmd_scans(lfirst_node(AlterTableCmd, lc)))
+						use |= LINT_F_SCAN_ALTER;
+				mode = AlterTableGetLockLevel(at->cmds);
+				if (mode >= ShareRowExclusiveLock)
+					use |= LINT_F_STRONG_LOCK;
+				if (mode == AccessExclusiveLock)
+					note_exclusive_lock(cx, at->relation);
+				record_table_use(cx, at->relation, use);
+				break;
+			}
+		case T_RenameStmt:
+			{
+				RenameStmt *r = (RenameStmt *) stmt;
+
+				if (r->relation &&
 					(r->renameType == OBJECT_TABLE ||
 					 r->renameType == OBJECT_COLUMN))
 				{
-					if (!LintCreated(cx, r->relation))
-						cx->ael_tables = lappend(cx->ael_tables, r->relation);
+					note_exclusive_lock(cx, r->relation);
 					record_table_use(cx, r->relation,
 									 LINT_F_DDL | LINT_F_STRONG_LOCK);
 				}
@@ -850,53 +901,41 @@ record_statement(LintContext *cx, HTAB *table, Node *stmt)
 				if (ins->selectStmt && IsA(ins->selectStmt, SelectStmt) &&
 					((SelectStmt *) ins->selectStmt)->fromClause)
 					cx->exported = true;
-				if (table == cx->objects)
-					record_table_use(cx, ins->relation, LINT_F_DML);
+				record_table_use(cx, ins->relation, LINT_F_DML);
 				break;
 			}
 		case T_UpdateStmt:
-			if (table == cx->objects)
-				record_table_use(cx, ((UpdateStmt *) stmt)->relation, LINT_F_DML);
+			record_table_use(cx, ((UpdateStmt *) stmt)->relation, LINT_F_DML);
 			break;
 		case T_DeleteStmt:
-			if (table == cx->objects)
-				record_table_use(cx, ((DeleteStmt *) stmt)->relation, LINT_F_DML);
+			record_table_use(cx, ((DeleteStmt *) stmt)->relation, LINT_F_DML);
 			break;
 		case T_MergeStmt:
-			if (table == cx->objects)
-				record_table_use(cx, ((MergeStmt *) stmt)->relation, LINT_F_DML);
+			record_table_use(cx, ((MergeStmt *) stmt)->relation, LINT_F_DML);
 			break;
 		case T_CopyStmt:
 			if (!((CopyStmt *) stmt)->is_from)
 				cx->exported = true;
 			break;
 		case T_TruncateStmt:
-			if (table != cx->objects)
-				break;
 			foreach(lc, ((TruncateStmt *) stmt)->relations)
-				if (!LintCreated(cx, lfirst(lc)))
-					cx->ael_tables = lappend(cx->ael_tables, lfirst(lc));
+				note_exclusive_lock(cx, lfirst(lc));
 			break;
 		case T_LockStmt:
-			if (table != cx->objects ||
-				((LockStmt *) stmt)->mode != AccessExclusiveLock)
-				break;
-			foreach(lc, ((LockStmt *) stmt)->relations)
-				if (!LintCreated(cx, lfirst(lc)))
-					cx->ael_tables = lappend(cx->ael_tables, lfirst(lc));
+			if (((LockStmt *) stmt)->mode == AccessExclusiveLock)
+				foreach(lc, ((LockStmt *) stmt)->relations)
+					note_exclusive_lock(cx, lfirst(lc));
 			break;
 		case T_ClusterStmt:
-			if (table == cx->objects && ((ClusterStmt *) stmt)->relation &&
-				!LintCreated(cx, ((ClusterStmt *) stmt)->relation))
-				cx->ael_tables = lappend(cx->ael_tables,
-										 ((ClusterStmt *) stmt)->relation);
+			if (((ClusterStmt *) stmt)->relation)
+				note_exclusive_lock(cx, ((ClusterStmt *) stmt)->relation);
 			break;
 		case T_VariableSetStmt:
 			{
 				VariableSetStmt *v = (VariableSetStmt *) stmt;
 				bool		set = false;
 
-				if (v->name == NULL || table != cx->objects)
+				if (v->name == NULL)
 					break;
 				if (v->kind == VAR_SET_VALUE && v->args &&
 					IsA(linitial(v->args), A_Const))
@@ -914,8 +953,6 @@ record_statement(LintContext *cx, HTAB *table, Node *stmt)
 				break;
 			}
 		case T_TransactionStmt:
-			if (table != cx->objects)
-				break;
 			switch (((TransactionStmt *) stmt)->kind)
 			{
 				case TRANS_STMT_BEGIN:
@@ -1211,7 +1248,8 @@ lint_statement(LintContext *cx, SqlStatement *st, const LintSeverity *severities
 		if (markers_only)
 			cx->findings = list_truncate(cx->findings, nfindings);
 	}
-	record_statement(cx, cx->objects, st->parsetree);
+	record_effects(cx, st->parsetree);
+	remember_created(cx, cx->objects, st->parsetree);
 }
 
 /*
@@ -1236,7 +1274,7 @@ LintScript(const char *sql, const char *what, const LintOptions *opts)
 			ListCell   *ls;
 
 			foreach(ls, SqlSplit(lfirst(lc), "upgrade SQL of an earlier revision"))
-				record_statement(&cx, cx.earlier,
+				remember_created(&cx, cx.earlier,
 								 ((SqlStatement *) lfirst(ls))->parsetree);
 		}
 	}
@@ -1246,8 +1284,7 @@ LintScript(const char *sql, const char *what, const LintOptions *opts)
 
 		cx.undo = new_object_table();
 		foreach(lc, up)
-			record_statement(&cx, cx.undo, ((SqlStatement *) lfirst(lc))->parsetree);
-		cx.exported = false;
+			remember_created(&cx, cx.undo, ((SqlStatement *) lfirst(lc))->parsetree);
 	}
 	find_long_identifiers(&cx, sql);
 	foreach(lc, statements)
@@ -1381,14 +1418,40 @@ LintRevision(const char *id, const char *upgrade, const char *downgrade,
 }
 
 /*
- * Start linting a script that the executor is about to run: the rules that
- * depend on the database's state, statement by statement.  "transactional"
- * is false for the statements a worker runs one by one at top level.  The
- * run lives in the current memory context.  NULL when migrate.lint_level
- * is off.
+ * The severities that decide at run time, read once for a plan (see
+ * deciding_severities), in the current memory context.
+ */
+LintSettings *
+LintSettingsLoad(void)
+{
+	LintSettings *settings = palloc(sizeof(LintSettings));
+
+	settings->severities = deciding_severities();
+	return settings;
+}
+
+/*
+ * What the revision of a downgrade step undoes: the objects its upgrade
+ * creates, so that dropping them loses nothing it did not bring.
+ */
+static void
+record_undone(LintContext *cx, const PlanStep *step)
+{
+	ListCell   *lc;
+
+	cx->undo = new_object_table();
+	foreach(lc, step->undoes)
+		remember_created(cx, cx->undo, ((SqlStatement *) lfirst(lc))->parsetree);
+}
+
+/*
+ * Start linting the step of a plan that the executor is about to run: the
+ * rules that depend on the database's state, statement by statement.
+ * "transactional" is false for the statements a worker runs one by one at
+ * top level.  The run lives in the current memory context.
  */
 LintRun *
-LintRunBegin(const char *id, List *statements, const char *sql, bool upgrade,
+LintRunBegin(const MigrationPlan *plan, const PlanStep *step,
 			 bool transactional)
 {
 	LintRun    *run;
@@ -1397,23 +1460,13 @@ LintRunBegin(const char *id, List *statements, const char *sql, bool upgrade,
 	run->opts.mode = LINT_MODE_RUN;
 	run->opts.transactional = transactional;
 	run->opts.in_runner = true;
-	run->opts.downgrade = !upgrade;
-	run->id = id;
-	run->upgrade = upgrade;
-	run->severities = deciding_severities();
-	lint_init_context(&run->cx, &run->opts, sql);
-	if (!upgrade)
-	{
-		const char *ids[1] = {id};
-		ListCell   *lc;
-
-		run->cx.undo = new_object_table();
-		foreach(lc, SqlSplit(CatalogGetScriptsById(ids, 1, true)[0],
-							 psprintf("upgrade SQL of revision \"%s\"", id)))
-			record_statement(&run->cx, run->cx.undo,
-							 ((SqlStatement *) lfirst(lc))->parsetree);
-		run->cx.exported = false;
-	}
+	run->opts.downgrade = !plan->upgrade;
+	run->id = step->id;
+	run->upgrade = plan->upgrade;
+	run->severities = plan->lint->severities;
+	lint_init_context(&run->cx, &run->opts, step->sql);
+	if (!plan->upgrade)
+		record_undone(&run->cx, step);
 	run->context = CurrentMemoryContext;
 	run->previous = active_run;
 	run->forget.func = forget_run;
@@ -1424,56 +1477,44 @@ LintRunBegin(const char *id, List *statements, const char *sql, bool upgrade,
 }
 
 /*
- * The findings that would stop a plan (the revisions "ids", in order),
- * judged against the catalogs as they are now, as the executor would judge
- * each statement right before it runs: what earlier revisions of the plan
- * create counts as created.  A list of LintPlanFinding; with
- * data_loss_only, only LINT_RULE_DATA_LOSS's: the data a downgrade would
- * drop.  Markers and migrate.drop_data silence findings as when the plan
- * runs.  Runs nothing.
+ * The findings that would stop a plan, judged against the catalogs as
+ * they are now, as the executor would judge each statement right before it
+ * runs: what earlier revisions of the plan create counts as created.  A
+ * list of LintPlanFinding; with data_loss_only, only
+ * LINT_RULE_DATA_LOSS's: the data a downgrade would drop.  Markers and
+ * migrate.drop_data silence findings as when the plan runs.  Runs nothing.
  */
 List *
-LintPlan(const char **ids, const bool *transactional, int n, bool upgrade,
-		 bool data_loss_only)
+LintPlan(const MigrationPlan *plan, bool data_loss_only)
 {
-	LintOptions opts = {LINT_MODE_RUN, true, true, !upgrade, NULL};
-	LintSeverity *severities = deciding_severities();
-	char	  **scripts;
-	char	  **upgrades = NULL;
+	LintOptions opts = {LINT_MODE_RUN, true, true, !plan->upgrade, NULL};
+	LintSeverity *severities = plan->lint->severities;
 	LintContext cx;
 	List	   *result = NIL;
 
-	if (n == 0)
+	if (plan->nsteps == 0)
 		return NIL;
 	if (data_loss_only)
-		for (int i = 0; i < LintRuleCount; i++)
-			if (strcmp(LintRuleTable[i].id, LINT_RULE_DATA_LOSS) != 0)
-				severities[i] = LINT_OFF;
-	scripts = CatalogGetScriptsById(ids, n, upgrade);
-	if (!upgrade)
-		upgrades = CatalogGetScriptsById(ids, n, true);
-	lint_init_context(&cx, &opts, "");
-	for (int r = 0; r < n; r++)
 	{
-		const char *what = psprintf("%s SQL of revision \"%s\"",
-									upgrade ? "upgrade" : "downgrade", ids[r]);
+		severities = palloc(sizeof(LintSeverity) * LintRuleCount);
+		for (int i = 0; i < LintRuleCount; i++)
+			severities[i] = strcmp(LintRuleTable[i].id, LINT_RULE_DATA_LOSS) == 0 ?
+				plan->lint->severities[i] : LINT_OFF;
+	}
+	lint_init_context(&cx, &opts, "");
+	for (int r = 0; r < plan->nsteps; r++)
+	{
+		const PlanStep *step = &plan->steps[r];
 		ListCell   *lc;
 
-		opts.transactional = transactional[r];
-		if (!transactional[r])
+		opts.transactional = step->transactional;
+		if (!step->transactional)
 			end_transaction(&cx);
-		set_text(&cx, scripts[r]);
+		set_text(&cx, step->sql);
 		cx.exported = false;
-		if (!upgrade)
-		{
-			cx.undo = new_object_table();
-			foreach(lc, SqlSplit(upgrades[r],
-								 psprintf("upgrade SQL of revision \"%s\"", ids[r])))
-				record_statement(&cx, cx.undo,
-								 ((SqlStatement *) lfirst(lc))->parsetree);
-			cx.exported = false;
-		}
-		foreach(lc, SqlSplit(scripts[r], what))
+		if (!plan->upgrade)
+			record_undone(&cx, step);
+		foreach(lc, step->statements)
 		{
 			ListCell   *lf;
 
@@ -1486,12 +1527,12 @@ LintPlan(const char **ids, const bool *transactional, int n, bool upgrade,
 				if (!blocks(lfirst(lf)))
 					continue;
 				pf = palloc(sizeof(LintPlanFinding));
-				pf->revision = ids[r];
+				pf->revision = step->id;
 				pf->finding = lfirst(lf);
 				result = lappend(result, pf);
 			}
 		}
-		if (!transactional[r])
+		if (!step->transactional)
 			end_transaction(&cx);
 	}
 	return result;
@@ -1906,6 +1947,20 @@ LintRelationRows(Relation rel, double limit)
 #define LINT_SEED_ROWS_MAX 100000
 
 /*
+ * May the linter look at the rows of relid now?  Linting against a live
+ * database (migrate_lint, migrate_lint_revision: a folder's lint in CI
+ * pointed at production) never waits for a lock: a table that another
+ * session holds locked is judged from its statistics instead.
+ */
+static bool
+lint_may_lock(LintContext *cx, Oid relid)
+{
+	return cx->opts->mode != LINT_MODE_LIVE ||
+		CheckRelationOidLockedByMe(relid, AccessShareLock, true) ||
+		ConditionalLockRelationOid(relid, AccessShareLock);
+}
+
+/*
  * Were all the rows the table (and its partitions) holds written by
  * migrations, as their xmin says (migrate.xact, or this transaction, in
  * which migrate runs the revision), and inserted, not updated?  Then they
@@ -1932,6 +1987,8 @@ LintRowsFromMigrations(LintContext *cx, Oid relid, bool updates_too)
 	}
 	if (pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
 		return false;
+	if (!lint_may_lock(cx, relid))
+		return false;			/* locked elsewhere: the application's rows */
 	members = get_rel_relkind(relid) == RELKIND_PARTITIONED_TABLE ?
 		find_all_inheritors(relid, AccessShareLock, NULL) : list_make1_oid(relid);
 	foreach(lc, members)
@@ -2106,6 +2163,9 @@ LintRelation(LintContext *cx, RangeVar *rv, bool exact_empty, double *rows)
 		relid = IndexGetRelation(relid, true);
 	if (cx->opts->mode == LINT_MODE_DDL && OidIsValid(relid) &&
 		!CheckRelationOidLockedByMe(relid, AccessShareLock, true))
+		return relation_statistics(relid, rows);
+
+	if (OidIsValid(relid) && !lint_may_lock(cx, relid))
 		return relation_statistics(relid, rows);
 
 	/*

@@ -24,6 +24,7 @@
 #include "access/tableam.h"
 #include "access/transam.h"
 #include "access/xact.h"
+#include "access/xlog.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_namespace.h"
 #include "catalog/pg_type.h"
@@ -61,6 +62,19 @@ typedef struct CatalogAccess
 	int			guc_nest;		/* the pinned search_path's GUC nest level */
 } CatalogAccess;
 
+/*
+ * A row of a catalog query as read_rows hands it to a reader; the row_*
+ * accessors copy a column (1-based; each query names its columns in an
+ * enum) into the current memory context.
+ */
+typedef struct CatalogRow
+{
+	HeapTuple	tuple;
+	TupleDesc	desc;
+} CatalogRow;
+
+typedef void (*CatalogReader) (const CatalogRow *row, void *arg);
+
 /* Plans kept for the backend's life, keyed by the address of their SQL. */
 typedef struct KeptPlan
 {
@@ -75,10 +89,12 @@ static void catalog_begin(CatalogAccess *access);
 static void catalog_end(CatalogAccess *access);
 static int	run(const char *sql, int nargs, Oid *types, Datum *values,
 				const char *nulls, bool read_only, int expected);
-static char *text_col(HeapTuple tup, int col, bool *isnull);
-static List *text_array_col(HeapTuple tup, int col);
+static int	read_rows(const char *sql, int nargs, Oid *types, Datum *values,
+					  const char *nulls, int expected, CatalogReader reader,
+					  void *arg);
 static Datum cstring_array(const char **strings, int n);
 static RevisionGraph *read_graph(void);
+static bool catalog_has(const char *table);
 static bool revision_has_lines(void);
 
 /* Has this backend recorded steps since it took the session lock? */
@@ -161,26 +177,107 @@ run(const char *sql, int nargs, Oid *types, Datum *values, const char *nulls,
 	return (int) SPI_processed;
 }
 
-/* Column col (1-based) of tup as a C string in the current context. */
-static char *
-text_col(HeapTuple tup, int col, bool *isnull)
+/*
+ * Run a query that returns rows (see run; expected is SPI_OK_SELECT, or
+ * SPI_OK_INSERT_RETURNING and the like) as catalog_begin's owner and hand each row to
+ * reader(row, arg), in the caller's memory context, so that what the
+ * reader keeps outlives SPI.  Returns the number of rows.
+ */
+static int
+read_rows(const char *sql, int nargs, Oid *types, Datum *values,
+		  const char *nulls, int expected, CatalogReader reader, void *arg)
 {
-	bool		null;
-	Datum		d = SPI_getbinval(tup, SPI_tuptable->tupdesc, col, &null);
+	CatalogAccess access;
+	MemoryContext spi;
+	int			rows;
 
-	if (isnull)
-		*isnull = null;
-	return null ? NULL : TextDatumGetCString(d);
+	catalog_begin(&access);
+	rows = run(sql, nargs, types, values, nulls, false, expected);
+	spi = MemoryContextSwitchTo(access.caller);
+	for (int i = 0; i < rows; i++)
+	{
+		CatalogRow	row = {SPI_tuptable->vals[i], SPI_tuptable->tupdesc};
+
+		reader(&row, arg);
+	}
+	MemoryContextSwitchTo(spi);
+	catalog_end(&access);
+	return rows;
 }
 
-/* Column col of tup, a text[], as a List of C strings (NIL for NULL). */
-static List *
-text_array_col(HeapTuple tup, int col)
+static bool
+row_isnull(const CatalogRow *row, int col)
 {
-	bool		null;
-	Datum		d = SPI_getbinval(tup, SPI_tuptable->tupdesc, col, &null);
+	bool		isnull;
 
-	return null ? NIL : TextArrayToList(DatumGetArrayTypeP(d), "catalog array");
+	(void) SPI_getbinval(row->tuple, row->desc, col, &isnull);
+	return isnull;
+}
+
+/* Column col as a C string, or NULL. */
+static char *
+row_text(const CatalogRow *row, int col)
+{
+	bool		isnull;
+	Datum		d = SPI_getbinval(row->tuple, row->desc, col, &isnull);
+
+	return isnull ? NULL : TextDatumGetCString(d);
+}
+
+/* Column col, a text[], as a List of C strings (NIL for NULL). */
+static List *
+row_texts(const CatalogRow *row, int col)
+{
+	bool		isnull;
+	Datum		d = SPI_getbinval(row->tuple, row->desc, col, &isnull);
+
+	return isnull ? NIL : TextArrayToList(DatumGetArrayTypeP(d), "catalog array");
+}
+
+/* Column col, a name, as a C string, or NULL. */
+static char *
+row_name(const CatalogRow *row, int col)
+{
+	bool		isnull;
+	Datum		d = SPI_getbinval(row->tuple, row->desc, col, &isnull);
+
+	return isnull ? NULL : pstrdup(NameStr(*DatumGetName(d)));
+}
+
+/* Column col of a by-value type (false, 0 for NULL). */
+static Datum
+row_datum(const CatalogRow *row, int col)
+{
+	bool		isnull;
+	Datum		d = SPI_getbinval(row->tuple, row->desc, col, &isnull);
+
+	return isnull ? (Datum) 0 : d;
+}
+
+#define row_bool(row, col)		DatumGetBool(row_datum(row, col))
+#define row_int32(row, col)		DatumGetInt32(row_datum(row, col))
+#define row_int64(row, col)		DatumGetInt64(row_datum(row, col))
+#define row_timestamp(row, col) DatumGetTimestampTz(row_datum(row, col))
+
+/* Readers for queries of one column. */
+static void
+read_text_list(const CatalogRow *row, void *arg)
+{
+	List	  **list = arg;
+
+	*list = lappend(*list, row_text(row, 1));
+}
+
+static void
+read_one_datum(const CatalogRow *row, void *arg)
+{
+	*(Datum *) arg = row_datum(row, 1);
+}
+
+static void
+read_one_text(const CatalogRow *row, void *arg)
+{
+	*(char **) arg = row_text(row, 1);
 }
 
 static Datum
@@ -251,6 +348,7 @@ PG_FUNCTION_INFO_V1(migrate_catalog_changed);
 Datum
 migrate_catalog_changed(PG_FUNCTION_ARGS)
 {
+	static const char *const unsettle_sql = "DELETE FROM migrate.settled";
 	static const char *const bump_sql =
 	"UPDATE migrate.state"
 	" SET version = pg_catalog.nextval('migrate.state_version_seq')"
@@ -267,6 +365,8 @@ migrate_catalog_changed(PG_FUNCTION_ARGS)
 	values[0] = TransactionIdGetDatum(GetCurrentTransactionId());
 	catalog_begin(&access);
 	run(bump_sql, 1, types, values, NULL, false, SPI_OK_UPDATE);
+	if (catalog_has("settled"))
+		run(unsettle_sql, 0, NULL, NULL, NULL, false, SPI_OK_DELETE);
 	catalog_end(&access);
 	return PointerGetDatum(NULL);
 }
@@ -280,21 +380,18 @@ CatalogLoadGraph(bool private)
 {
 	static const char *const version_sql =
 	"SELECT version FROM migrate.state";
-	CatalogAccess access;
 	Oid			relid;
-	int64		version = 0;
-	bool		isnull;
+	int64		version;
 	MemoryContext context;
 	MemoryContext old;
 	RevisionGraph *g;
 
-	catalog_begin(&access);
+	Datum		d = (Datum) 0;
+
+	(void) read_rows(version_sql, 0, NULL, NULL, NULL, SPI_OK_SELECT,
+					 read_one_datum, &d);
+	version = DatumGetInt64(d);
 	relid = get_relname_relid("state", get_namespace_oid("migrate", false));
-	if (run(version_sql, 0, NULL, NULL, NULL, false, SPI_OK_SELECT) == 1)
-		version = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
-											  SPI_tuptable->tupdesc, 1,
-											  &isnull));
-	catalog_end(&access);
 
 	if (!private && cached_graph != NULL && version != 0 &&
 		relid == cached_graph_relid && version == cached_graph_version)
@@ -318,6 +415,69 @@ CatalogLoadGraph(bool private)
 	return g;
 }
 
+/* Columns of read_graph's revision query. */
+enum
+{
+	NODE_ID = 1, NODE_MESSAGE, NODE_TRANSACTIONAL, NODE_LABELS,
+	NODE_APPLIED_AT, NODE_APPLIED_BY
+};
+
+/* read_rows reader: a revision of the graph. */
+static void
+read_node(const CatalogRow *row, void *arg)
+{
+	RevisionGraph *g = arg;
+	List	   *labels = row_texts(row, NODE_LABELS);
+	char	  **label_array = NULL;
+	int			node;
+	ListCell   *lc;
+	int			k = 0;
+
+	if (labels != NIL)
+	{
+		label_array = palloc(sizeof(char *) * list_length(labels));
+		foreach(lc, labels)
+			label_array[k++] = lfirst(lc);
+	}
+	node = GraphAddNode(g, row_text(row, NODE_ID), row_text(row, NODE_MESSAGE),
+						row_bool(row, NODE_TRANSACTIONAL), label_array, k);
+	g->nodes[node].applied = !row_isnull(row, NODE_APPLIED_AT);
+	g->nodes[node].applied_at = row_timestamp(row, NODE_APPLIED_AT);
+	g->nodes[node].applied_by = row_name(row, NODE_APPLIED_BY);
+}
+
+/* An edge of the graph, as read_edge reads it. */
+typedef struct EdgeRead
+{
+	RevisionGraph *g;
+	bool		parent;			/* migrate.parent, or migrate.dependency */
+} EdgeRead;
+
+/* read_rows reader: an edge (revision, parent or dependency) of the graph. */
+static void
+read_edge(const CatalogRow *row, void *arg)
+{
+	EdgeRead   *e = arg;
+	char	   *rev = row_text(row, 1);
+	char	   *other = row_text(row, 2);
+	int			node = GraphFind(e->g, rev);
+
+	if (node < 0 || GraphFind(e->g, other) < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("migrate catalog is inconsistent"),
+				 errdetail("Table migrate.%s has an edge from \"%s\" to \"%s\", and revision \"%s\" does not exist.",
+						   e->parent ? "parent" : "dependency", rev, other,
+						   node < 0 ? rev : other),
+				 errhint("Restore the missing row of migrate.revision, or delete the edge.")));
+	if (e->parent)
+		GraphAddParent(e->g, node, other);
+	else
+		GraphAddDependency(e->g, node, other);
+	pfree(rev);
+	pfree(other);
+}
+
 /* Read the graph from the catalog into the current memory context. */
 static RevisionGraph *
 read_graph(void)
@@ -332,100 +492,52 @@ read_graph(void)
 	"SELECT revision, parent FROM migrate.parent ORDER BY position";
 	static const char *const deps_sql =
 	"SELECT revision, dependency FROM migrate.dependency ORDER BY position";
-	CatalogAccess access;
-	RevisionGraph *g;
-	MemoryContext spi;
-	int			n;
+	RevisionGraph *g = GraphCreate(0);
+	EdgeRead	parents;
+	EdgeRead	deps;
 
-	catalog_begin(&access);
-	n = run(revisions_sql, 0, NULL, NULL, NULL, false, SPI_OK_SELECT);
-	spi = MemoryContextSwitchTo(access.caller);
-	g = GraphCreate(n);
-	for (int i = 0; i < n; i++)
-	{
-		HeapTuple	tup = SPI_tuptable->vals[i];
-		TupleDesc	desc = SPI_tuptable->tupdesc;
-		List	   *labels = text_array_col(tup, 4);
-		char	  **label_array = NULL;
-		bool		isnull;
-		int			node;
-		ListCell   *lc;
-		int			k = 0;
-
-		if (labels != NIL)
-		{
-			label_array = palloc(sizeof(char *) * list_length(labels));
-			foreach(lc, labels)
-				label_array[k++] = lfirst(lc);
-		}
-		node = GraphAddNode(g, text_col(tup, 1, NULL), text_col(tup, 2, NULL),
-							DatumGetBool(SPI_getbinval(tup, desc, 3, &isnull)),
-							label_array, k);
-		g->nodes[node].applied_at =
-			DatumGetTimestampTz(SPI_getbinval(tup, desc, 5, &isnull));
-		g->nodes[node].applied = !isnull;
-		if (!isnull)
-			g->nodes[node].applied_by =
-				pstrdup(NameStr(*DatumGetName(SPI_getbinval(tup, desc, 6, &isnull))));
-	}
-	MemoryContextSwitchTo(spi);
-
-	for (int pass = 0; pass < 2; pass++)
-	{
-		n = run(pass == 0 ? parents_sql : deps_sql, 0, NULL, NULL, NULL, false,
-				SPI_OK_SELECT);
-		spi = MemoryContextSwitchTo(access.caller);
-		for (int i = 0; i < n; i++)
-		{
-			HeapTuple	tup = SPI_tuptable->vals[i];
-			char	   *rev = text_col(tup, 1, NULL);
-			char	   *other = text_col(tup, 2, NULL);
-			int			node = GraphFind(g, rev);
-
-			if (node < 0 || GraphFind(g, other) < 0)
-				ereport(ERROR,
-						(errcode(ERRCODE_DATA_CORRUPTED),
-						 errmsg("migrate catalog is inconsistent"),
-						 errdetail("Table migrate.%s has an edge from \"%s\" to \"%s\", and revision \"%s\" does not exist.",
-								   pass == 0 ? "parent" : "dependency", rev, other,
-								   node < 0 ? rev : other),
-						 errhint("Restore the missing row of migrate.revision, or delete the edge.")));
-			if (pass == 0)
-				GraphAddParent(g, node, other);
-			else
-				GraphAddDependency(g, node, other);
-			pfree(rev);
-			pfree(other);
-		}
-		MemoryContextSwitchTo(spi);
-	}
-	catalog_end(&access);
+	(void) read_rows(revisions_sql, 0, NULL, NULL, NULL, SPI_OK_SELECT,
+					 read_node, g);
+	parents.g = deps.g = g;
+	parents.parent = true;
+	deps.parent = false;
+	(void) read_rows(parents_sql, 0, NULL, NULL, NULL, SPI_OK_SELECT,
+					 read_edge, &parents);
+	(void) read_rows(deps_sql, 0, NULL, NULL, NULL, SPI_OK_SELECT,
+					 read_edge, &deps);
 	GraphFinish(g);
 	return g;
 }
 
-/* Fill a CatalogRevision from the current row of revision_sql. */
-static CatalogRevision *
-revision_from_tuple(HeapTuple tup)
+/* Columns of REVISION_COLUMNS. */
+enum
 {
-	TupleDesc	desc = SPI_tuptable->tupdesc;
-	CatalogRevision *r = palloc0(sizeof(CatalogRevision));
-	bool		isnull;
+	REV_ID = 1, REV_MESSAGE, REV_UPGRADE, REV_DOWNGRADE, REV_TRANSACTIONAL,
+	REV_CHECKSUM, REV_LABELS, REV_CREATED_AT, REV_CREATED_BY, REV_PARENTS,
+	REV_DEPENDS_ON, REV_APPLIED_CHECKSUM
+};
 
-	r->id = text_col(tup, 1, NULL);
-	r->message = text_col(tup, 2, NULL);
-	r->upgrade = text_col(tup, 3, NULL);
-	r->downgrade = text_col(tup, 4, NULL);
-	r->transactional = DatumGetBool(SPI_getbinval(tup, desc, 5, &isnull));
-	r->checksum = text_col(tup, 6, NULL);
-	r->labels = text_array_col(tup, 7);
-	r->created_at = DatumGetTimestampTz(SPI_getbinval(tup, desc, 8, &isnull));
-	r->created_by = pstrdup(NameStr(*DatumGetName(SPI_getbinval(tup, desc, 9, &isnull))));
-	r->parents = text_array_col(tup, 10);
-	r->depends_on = text_array_col(tup, 11);
-	r->applied_checksum = text_col(tup, 12, &isnull);
-	r->applied = !isnull;
-	return r;
+/* read_rows reader: a CatalogRevision appended to the List *arg. */
+static void
+read_revision(const CatalogRow *row, void *arg)
+{
+	List	  **list = arg;
+	CatalogRevision *r = palloc0(sizeof(CatalogRevision));
+
+	r->id = row_text(row, REV_ID);
+	r->message = row_text(row, REV_MESSAGE);
+	r->upgrade = row_text(row, REV_UPGRADE);
+	r->downgrade = row_text(row, REV_DOWNGRADE);
+	r->transactional = row_bool(row, REV_TRANSACTIONAL);
+	r->checksum = row_text(row, REV_CHECKSUM);
+	r->labels = row_texts(row, REV_LABELS);
+	r->created_at = row_timestamp(row, REV_CREATED_AT);
+	r->created_by = row_name(row, REV_CREATED_BY);
+	r->parents = row_texts(row, REV_PARENTS);
+	r->depends_on = row_texts(row, REV_DEPENDS_ON);
+	r->applied_checksum = row_text(row, REV_APPLIED_CHECKSUM);
+	r->applied = r->applied_checksum != NULL;
+	*list = lappend(*list, r);
 }
 
 #define REVISION_COLUMNS \
@@ -445,22 +557,13 @@ CatalogGetRevision(const char *id)
 {
 	static const char *const sql = REVISION_COLUMNS
 	" WHERE r.id OPERATOR(pg_catalog.=) $1";
-	CatalogAccess access;
 	Oid			types[1] = {TEXTOID};
-	Datum		values[1];
-	CatalogRevision *result = NULL;
+	Datum		values[1] = {CStringGetTextDatum(id)};
+	List	   *result = NIL;
 
-	catalog_begin(&access);
-	values[0] = CStringGetTextDatum(id);
-	if (run(sql, 1, types, values, NULL, false, SPI_OK_SELECT) == 1)
-	{
-		MemoryContext spi = MemoryContextSwitchTo(access.caller);
-
-		result = revision_from_tuple(SPI_tuptable->vals[0]);
-		MemoryContextSwitchTo(spi);
-	}
-	catalog_end(&access);
-	return result;
+	(void) read_rows(sql, 1, types, values, NULL, SPI_OK_SELECT,
+					 read_revision, &result);
+	return result ? linitial(result) : NULL;
 }
 
 /* Every revision in full, in creation order (for migrate_check). */
@@ -468,18 +571,10 @@ List *
 CatalogAllRevisions(void)
 {
 	static const char *const sql = REVISION_COLUMNS " ORDER BY r.seq";
-	CatalogAccess access;
 	List	   *result = NIL;
-	int			n;
-	MemoryContext spi;
 
-	catalog_begin(&access);
-	n = run(sql, 0, NULL, NULL, NULL, false, SPI_OK_SELECT);
-	spi = MemoryContextSwitchTo(access.caller);
-	for (int i = 0; i < n; i++)
-		result = lappend(result, revision_from_tuple(SPI_tuptable->vals[i]));
-	MemoryContextSwitchTo(spi);
-	catalog_end(&access);
+	(void) read_rows(sql, 0, NULL, NULL, NULL, SPI_OK_SELECT,
+					 read_revision, &result);
 	return result;
 }
 
@@ -487,18 +582,10 @@ CatalogAllRevisions(void)
 static List *
 text_list_query(const char *sql, int nargs, Oid *types, Datum *values)
 {
-	CatalogAccess access;
 	List	   *result = NIL;
-	int			n;
-	MemoryContext spi;
 
-	catalog_begin(&access);
-	n = run(sql, nargs, types, values, NULL, false, SPI_OK_SELECT);
-	spi = MemoryContextSwitchTo(access.caller);
-	for (int i = 0; i < n; i++)
-		result = lappend(result, text_col(SPI_tuptable->vals[i], 1, NULL));
-	MemoryContextSwitchTo(spi);
-	catalog_end(&access);
+	(void) read_rows(sql, nargs, types, values, NULL, SPI_OK_SELECT,
+					 read_text_list, &result);
 	return result;
 }
 
@@ -638,6 +725,18 @@ CatalogStoreRevision(RevisionSpec *spec, const char *checksum, bool exists)
 	catalog_end(&access);
 }
 
+/* read_rows reader: the two section lines of a revision. */
+static void
+read_section_lines(const CatalogRow *row, void *arg)
+{
+	int		   *lines = arg;
+
+	if (!row_isnull(row, 1))
+		lines[0] = row_int32(row, 1);
+	if (!row_isnull(row, 2))
+		lines[1] = row_int32(row, 2);
+}
+
 /*
  * The line of its revision file where the upgrade SQL (downgrade SQL) of
  * revision id starts: its statements' lines count from there.  1 for a
@@ -661,82 +760,67 @@ CatalogSectionLines(const char *id, int *upgrade_line, int *downgrade_line)
 	" WHERE id OPERATOR(pg_catalog.=) $1";
 	Oid			types[1] = {TEXTOID};
 	Datum		values[1];
-	CatalogAccess access;
+	int			lines[2] = {1, 1};
 
-	*upgrade_line = *downgrade_line = 1;
-	if (!revision_has_lines())
-		return;
-	values[0] = CStringGetTextDatum(id);
-	catalog_begin(&access);
-	if (run(sql, 1, types, values, NULL, false, SPI_OK_SELECT) == 1)
+	if (revision_has_lines())
 	{
-		bool		isnull;
-		Datum		d;
-
-		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-		if (!isnull)
-			*upgrade_line = DatumGetInt32(d);
-		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
-		if (!isnull)
-			*downgrade_line = DatumGetInt32(d);
+		values[0] = CStringGetTextDatum(id);
+		(void) read_rows(sql, 1, types, values, NULL, SPI_OK_SELECT,
+						 read_section_lines, lines);
 	}
-	catalog_end(&access);
+	*upgrade_line = lines[0];
+	*downgrade_line = lines[1];
+}
+
+/* Where read_scripts puts the scripts of CatalogGetScripts. */
+typedef struct ScriptsRead
+{
+	char	  **upgrade;
+	char	  **downgrade;
+	bool	   *found;
+} ScriptsRead;
+
+enum
+{
+	SCRIPT_POSITION = 1, SCRIPT_UPGRADE, SCRIPT_DOWNGRADE
+};
+
+/* read_rows reader: the scripts of one revision, at its position. */
+static void
+read_scripts(const CatalogRow *row, void *arg)
+{
+	ScriptsRead *read = arg;
+	int64		pos = row_int64(row, SCRIPT_POSITION) - 1;
+
+	read->found[pos] = true;
+	if (read->upgrade)
+		read->upgrade[pos] = row_text(row, SCRIPT_UPGRADE);
+	if (read->downgrade)
+		read->downgrade[pos] = row_text(row, SCRIPT_DOWNGRADE);
 }
 
 /*
- * The upgrade (or downgrade) SQL of the given nodes, in the same order.
+ * The scripts of the given revisions, in the same order: their upgrade SQL
+ * into upgrade[], their downgrade SQL into downgrade[] (arrays of n, either
+ * may be NULL), in one query.
  */
-char	  **
-CatalogGetScripts(RevisionGraph *g, const int *nodes, int n, bool upgrade)
+void
+CatalogGetScripts(const char **ids, int n, char **upgrade, char **downgrade)
 {
-	const char **ids = palloc(sizeof(char *) * Max(n, 1));
-
-	for (int i = 0; i < n; i++)
-		ids[i] = g->nodes[nodes[i]].id;
-	return CatalogGetScriptsById(ids, n, upgrade);
-}
-
-/*
- * The upgrade (or downgrade) SQL of the given revisions, in the same order.
- */
-char	  **
-CatalogGetScriptsById(const char **ids, int n, bool upgrade)
-{
-	static const char *const upgrade_sql =
-	"SELECT u.n, r.upgrade FROM pg_catalog.unnest($1::pg_catalog.text[])"
-	" WITH ORDINALITY AS u(id, n)"
+	static const char *const sql =
+	"SELECT u.n, r.upgrade, r.downgrade"
+	" FROM pg_catalog.unnest($1::pg_catalog.text[]) WITH ORDINALITY AS u(id, n)"
 	" JOIN migrate.revision r ON r.id OPERATOR(pg_catalog.=) u.id";
-	static const char *const downgrade_sql =
-	"SELECT u.n, r.downgrade FROM pg_catalog.unnest($1::pg_catalog.text[])"
-	" WITH ORDINALITY AS u(id, n)"
-	" JOIN migrate.revision r ON r.id OPERATOR(pg_catalog.=) u.id";
-	char	  **result = palloc0(sizeof(char *) * Max(n, 1));
 	Oid			types[1] = {TEXTARRAYOID};
 	Datum		values[1];
-	CatalogAccess access;
-	MemoryContext spi;
-	int			rows;
+	ScriptsRead read = {upgrade, downgrade, palloc0(sizeof(bool) * Max(n, 1))};
 
 	values[0] = cstring_array(ids, n);
-	catalog_begin(&access);
-	rows = run(upgrade ? upgrade_sql : downgrade_sql, 1, types, values, NULL,
-			   false, SPI_OK_SELECT);
-	spi = MemoryContextSwitchTo(access.caller);
-	for (int i = 0; i < rows; i++)
-	{
-		bool		isnull;
-		int64		pos = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[i],
-													  SPI_tuptable->tupdesc,
-													  1, &isnull));
-
-		result[pos - 1] = text_col(SPI_tuptable->vals[i], 2, NULL);
-	}
-	MemoryContextSwitchTo(spi);
-	catalog_end(&access);
+	(void) read_rows(sql, 1, types, values, NULL, SPI_OK_SELECT,
+					 read_scripts, &read);
 	for (int i = 0; i < n; i++)
-		if (result[i] == NULL)
+		if (!read.found[i])
 			elog(ERROR, "revision \"%s\" vanished", ids[i]);
-	return result;
 }
 
 /*
@@ -959,23 +1043,16 @@ CatalogProgress(const char *id, bool upgrade, const char *checksum)
 	"   AND checksum OPERATOR(pg_catalog.=) $3";
 	Oid			types[3] = {TEXTOID, TEXTOID, TEXTOID};
 	Datum		values[3];
-	CatalogAccess access;
-	bool		isnull;
-	Datum		d;
-	int			done = 0;
+	Datum		done = (Datum) 0;	/* 0 for NULL: no stretch committed */
 
 	if (!catalog_has("progress"))
 		return 0;
 	values[0] = CStringGetTextDatum(id);
 	values[1] = CStringGetTextDatum(upgrade ? "upgrade" : "downgrade");
 	values[2] = CStringGetTextDatum(checksum);
-	catalog_begin(&access);
-	run(sql, 3, types, values, NULL, false, SPI_OK_SELECT);
-	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-	if (!isnull)
-		done = DatumGetInt32(d);
-	catalog_end(&access);
-	return done;
+	(void) read_rows(sql, 3, types, values, NULL, SPI_OK_SELECT,
+					 read_one_datum, &done);
+	return DatumGetInt32(done);
 }
 
 /*
@@ -1049,6 +1126,37 @@ CatalogRecordMigrationXids(void)
 	catalog_end(&access);
 }
 
+/* The set CatalogMigrationXids builds, and the epoch of now. */
+typedef struct XidsRead
+{
+	HTAB	   *set;
+	uint32		epoch;
+} XidsRead;
+
+/* read_rows reader: one xid of migrate.xact into the set, if recent. */
+static void
+read_xid(const CatalogRow *row, void *arg)
+{
+	XidsRead   *read = arg;
+	FullTransactionId fxid = DatumGetFullTransactionId(row_datum(row, 1));
+	TransactionId xid = XidFromFullTransactionId(fxid);
+
+	if (EpochFromFullTransactionId(fxid) != read->epoch &&
+		EpochFromFullTransactionId(fxid) + 1 != read->epoch)
+		return;
+	if (read->set == NULL)
+	{
+		HASHCTL		ctl = {0};
+
+		ctl.keysize = sizeof(TransactionId);
+		ctl.entrysize = sizeof(TransactionId);
+		ctl.hcxt = CurrentMemoryContext;
+		read->set = hash_create("migrate migration xids", 256, &ctl,
+								HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	}
+	(void) hash_search(read->set, &xid, HASH_ENTER, NULL);
+}
+
 /*
  * The transaction ids migrate.xact holds, as 32-bit ids of the current
  * epoch (older ones are frozen in every row by now), in a hash table in
@@ -1058,38 +1166,12 @@ HTAB *
 CatalogMigrationXids(void)
 {
 	static const char *const sql = "SELECT xid FROM migrate.xact";
-	CatalogAccess access;
-	HTAB	   *set = NULL;
-	uint32		epoch = EpochFromFullTransactionId(ReadNextFullTransactionId());
-	int			rows;
+	XidsRead	read = {NULL, EpochFromFullTransactionId(ReadNextFullTransactionId())};
 
 	if (!catalog_has("xact"))
 		return NULL;
-	catalog_begin(&access);
-	rows = run(sql, 0, NULL, NULL, NULL, false, SPI_OK_SELECT);
-	if (rows > 0)
-	{
-		HASHCTL		ctl = {0};
-
-		ctl.keysize = sizeof(TransactionId);
-		ctl.entrysize = sizeof(TransactionId);
-		ctl.hcxt = access.caller;
-		set = hash_create("migrate migration xids", rows, &ctl,
-						  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-		for (int i = 0; i < rows; i++)
-		{
-			bool		isnull;
-			FullTransactionId fxid = DatumGetFullTransactionId(SPI_getbinval(SPI_tuptable->vals[i],
-																			 SPI_tuptable->tupdesc, 1, &isnull));
-			TransactionId xid = XidFromFullTransactionId(fxid);
-
-			if (EpochFromFullTransactionId(fxid) == epoch ||
-				EpochFromFullTransactionId(fxid) + 1 == epoch)
-				(void) hash_search(set, &xid, HASH_ENTER, NULL);
-		}
-	}
-	catalog_end(&access);
-	return set;
+	(void) read_rows(sql, 0, NULL, NULL, NULL, SPI_OK_SELECT, read_xid, &read);
+	return read.set;
 }
 
 /*
@@ -1125,6 +1207,142 @@ CatalogForgetRevision(const CatalogRevision *rev)
 	run(log_sql, 3, types, values, NULL, false, SPI_OK_INSERT);
 	catalog_end(&access);
 	CatalogClearProgress(rev->id);
+}
+
+/*
+ * The number of heads when migrate.settled says that every revision is
+ * applied and nothing changed since (see CatalogSettle); 0 when it does
+ * not know.  Column 2 of migrate.settled is "heads".  The caller holds
+ * CatalogLock, so the latest snapshot sees every committed change.
+ */
+int
+CatalogSettledHeads(void)
+{
+	Oid			nsp = get_namespace_oid("migrate", true);
+	Oid			relid = OidIsValid(nsp) ? get_relname_relid("settled", nsp) : InvalidOid;
+	Relation	rel;
+	Snapshot	snapshot;
+	TableScanDesc scan;
+	HeapTuple	tup;
+	int			heads = 0;
+
+	/* a plain heap scan: on a fresh connection SPI would cost more */
+	if (!OidIsValid(relid))
+		return 0;
+	rel = table_open(relid, AccessShareLock);
+	snapshot = RegisterSnapshot(GetLatestSnapshot());
+	scan = table_beginscan(rel, snapshot, 0, NULL);
+	if ((tup = heap_getnext(scan, ForwardScanDirection)) != NULL)
+	{
+		bool		isnull;
+		Datum		d = heap_getattr(tup, 2, RelationGetDescr(rel), &isnull);
+
+		heads = isnull ? 0 : DatumGetInt32(d);
+	}
+	table_endscan(scan);
+	UnregisterSnapshot(snapshot);
+	table_close(rel, AccessShareLock);
+	return heads;
+}
+
+/*
+ * Note that every revision is applied and the graph has "heads" heads:
+ * the caller read the whole graph under CatalogLock.  Any later change of
+ * the graph or the applied set deletes the note (migrate_catalog_changed).
+ * Skipped where nothing may be written (a read-only transaction, a
+ * standby).
+ */
+void
+CatalogSettle(int heads)
+{
+	static const char *const sql =
+	"INSERT INTO migrate.settled (heads) VALUES ($1)"
+	" ON CONFLICT (one) DO UPDATE SET heads = excluded.heads,"
+	" settled_at = pg_catalog.now()";
+	Oid			types[1] = {INT4OID};
+	Datum		values[1] = {Int32GetDatum(heads)};
+	CatalogAccess access;
+
+	if (XactReadOnly || RecoveryInProgress() || !catalog_has("settled"))
+		return;
+	catalog_begin(&access);
+	run(sql, 1, types, values, NULL, false, SPI_OK_INSERT);
+	catalog_end(&access);
+}
+
+/* The squashed revision that replaced id (migrate.replaced), or NULL. */
+char *
+CatalogReplacedBy(const char *id)
+{
+	static const char *const sql =
+	"SELECT replaced_by FROM migrate.replaced WHERE revision OPERATOR(pg_catalog.=) $1";
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1] = {CStringGetTextDatum(id)};
+	char	   *by = NULL;
+
+	if (!catalog_has("replaced"))
+		return NULL;
+	(void) read_rows(sql, 1, types, values, NULL, SPI_OK_SELECT,
+					 read_one_text, &by);
+	return by;
+}
+
+/*
+ * Make revision "by" (stored already) stand for the revisions "replaced"
+ * (the caller checked, under CatalogLock, that they are all applied or
+ * none is): edges of other revisions that name one of them name "by"
+ * instead, their own rows go (edges, applied rows, progress), and
+ * migrate.replaced maps each id to "by".
+ */
+void
+CatalogReplace(const char *by, List *replaced)
+{
+	static const char *const sql[] = {
+		"INSERT INTO migrate.parent (revision, parent, position)"
+		" SELECT p.revision, $1, pg_catalog.min(p.position) FROM migrate.parent p"
+		" WHERE p.parent OPERATOR(pg_catalog.=) ANY ($2)"
+		"   AND p.revision OPERATOR(pg_catalog.<>) ALL ($2)"
+		" GROUP BY p.revision ON CONFLICT DO NOTHING",
+		"INSERT INTO migrate.dependency (revision, dependency, position)"
+		" SELECT d.revision, $1, pg_catalog.min(d.position) FROM migrate.dependency d"
+		" WHERE d.dependency OPERATOR(pg_catalog.=) ANY ($2)"
+		"   AND d.revision OPERATOR(pg_catalog.<>) ALL ($2)"
+		" GROUP BY d.revision ON CONFLICT DO NOTHING",
+		"DELETE FROM migrate.parent WHERE parent OPERATOR(pg_catalog.=) ANY ($2)"
+		" OR revision OPERATOR(pg_catalog.=) ANY ($2)",
+		"DELETE FROM migrate.dependency WHERE dependency OPERATOR(pg_catalog.=) ANY ($2)"
+		" OR revision OPERATOR(pg_catalog.=) ANY ($2)",
+		"DELETE FROM migrate.applied WHERE revision OPERATOR(pg_catalog.=) ANY ($2)",
+		"DELETE FROM migrate.progress WHERE revision OPERATOR(pg_catalog.=) ANY ($2)",
+		"DELETE FROM migrate.revision WHERE id OPERATOR(pg_catalog.=) ANY ($2)",
+		"INSERT INTO migrate.replaced (revision, replaced_by)"
+		" SELECT pg_catalog.unnest($2), $1"
+		" ON CONFLICT (revision) DO UPDATE SET replaced_by = excluded.replaced_by,"
+		" replaced_at = pg_catalog.now()",
+	};
+	static const int expected[] = {
+		SPI_OK_INSERT, SPI_OK_INSERT, SPI_OK_DELETE, SPI_OK_DELETE,
+		SPI_OK_DELETE, SPI_OK_DELETE, SPI_OK_DELETE, SPI_OK_INSERT
+	};
+	Oid			types[2] = {TEXTOID, TEXTARRAYOID};
+	Datum		values[2];
+	const char **ids = palloc(sizeof(char *) * Max(list_length(replaced), 1));
+	ListCell   *lc;
+	CatalogAccess access;
+
+	if (!catalog_has("replaced"))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("squashed revisions need migrate 0.2.0"),
+				 errhint("Run ALTER EXTENSION migrate UPDATE.")));
+	foreach(lc, replaced)
+		ids[foreach_current_index(lc)] = lfirst(lc);
+	values[0] = CStringGetTextDatum(by);
+	values[1] = cstring_array(ids, list_length(replaced));
+	catalog_begin(&access);
+	for (int i = 0; i < lengthof(sql); i++)
+		run(sql[i], 2, types, values, NULL, false, expected[i]);
+	catalog_end(&access);
 }
 
 /* Forget the progress of a revision whose step is now recorded. */
@@ -1190,6 +1408,18 @@ CatalogSessionLockHeld(void)
 	return LockHeldByMe(&tag, ExclusiveLock);
 }
 
+/* read_rows reader: a CatalogRuleSetting (rule, severity) into a List. */
+static void
+read_rule_setting(const CatalogRow *row, void *arg)
+{
+	List	  **list = arg;
+	CatalogRuleSetting *set = palloc(sizeof(CatalogRuleSetting));
+
+	set->rule = row_text(row, 1);
+	set->severity = row_text(row, 2);
+	*list = lappend(*list, set);
+}
+
 /*
  * Per-database rule severities (migrate.rule), for the linter.
  */
@@ -1199,23 +1429,9 @@ CatalogRuleSettings(void)
 	static const char *const sql =
 	"SELECT rule, severity FROM migrate.rule ORDER BY rule";
 	List	   *result = NIL;
-	CatalogAccess access;
-	MemoryContext spi;
-	int			rows;
 
-	catalog_begin(&access);
-	rows = run(sql, 0, NULL, NULL, NULL, false, SPI_OK_SELECT);
-	spi = MemoryContextSwitchTo(access.caller);
-	for (int i = 0; i < rows; i++)
-	{
-		CatalogRuleSetting *set = palloc(sizeof(CatalogRuleSetting));
-
-		set->rule = text_col(SPI_tuptable->vals[i], 1, NULL);
-		set->severity = text_col(SPI_tuptable->vals[i], 2, NULL);
-		result = lappend(result, set);
-	}
-	MemoryContextSwitchTo(spi);
-	catalog_end(&access);
+	(void) read_rows(sql, 0, NULL, NULL, NULL, SPI_OK_SELECT,
+					 read_rule_setting, &result);
 	return result;
 }
 
@@ -1404,9 +1620,7 @@ CatalogProtect(const CatalogProtected *p)
 	" RETURNING (p.xmax OPERATOR(pg_catalog.<>) '0'::pg_catalog.xid)";
 	Oid			types[5] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, NAMEOID};
 	Datum		values[5];
-	CatalogAccess access;
-	bool		existed;
-	bool		isnull;
+	Datum		existed = (Datum) 0;
 
 	values[0] = CStringGetTextDatum(p->schema);
 	values[1] = CStringGetTextDatum(p->table);
@@ -1414,12 +1628,9 @@ CatalogProtect(const CatalogProtected *p)
 	values[3] = CStringGetTextDatum(p->reason);
 	values[4] = DirectFunctionCall1(namein,
 									CStringGetDatum(GetUserNameFromId(GetUserId(), false)));
-	catalog_begin(&access);
-	run(sql, 5, types, values, NULL, false, SPI_OK_INSERT_RETURNING);
-	existed = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0],
-										 SPI_tuptable->tupdesc, 1, &isnull));
-	catalog_end(&access);
-	return existed;
+	(void) read_rows(sql, 5, types, values, NULL, SPI_OK_INSERT_RETURNING,
+					 read_one_datum, &existed);
+	return DatumGetBool(existed);
 }
 
 /* Unprotect an object; false if it was not protected. */
@@ -1444,6 +1655,27 @@ CatalogUnprotect(const CatalogProtected *p)
 	return rows > 0;
 }
 
+enum
+{
+	PROT_SCHEMA = 1, PROT_TABLE, PROT_COLUMN, PROT_REASON, PROT_AT, PROT_BY
+};
+
+/* read_rows reader: a CatalogProtected into a List. */
+static void
+read_protected(const CatalogRow *row, void *arg)
+{
+	List	  **list = arg;
+	CatalogProtected *p = palloc0(sizeof(CatalogProtected));
+
+	p->schema = row_text(row, PROT_SCHEMA);
+	p->table = row_text(row, PROT_TABLE);
+	p->column = row_text(row, PROT_COLUMN);
+	p->reason = row_text(row, PROT_REASON);
+	p->at = row_timestamp(row, PROT_AT);
+	p->by = row_text(row, PROT_BY);
+	*list = lappend(*list, p);
+}
+
 /* Every protected object, in name order, with who protected it when. */
 List *
 CatalogProtectedList(void)
@@ -1452,31 +1684,22 @@ CatalogProtectedList(void)
 	"SELECT schema_name, table_name, column_name, reason, protected_at,"
 	" protected_by::pg_catalog.text FROM migrate.protected ORDER BY 1, 2, 3";
 	List	   *result = NIL;
-	CatalogAccess access;
-	MemoryContext spi;
-	int			rows;
 
-	catalog_begin(&access);
-	rows = run(sql, 0, NULL, NULL, NULL, false, SPI_OK_SELECT);
-	spi = MemoryContextSwitchTo(access.caller);
-	for (int i = 0; i < rows; i++)
-	{
-		HeapTuple	tup = SPI_tuptable->vals[i];
-		CatalogProtected *p = palloc0(sizeof(CatalogProtected));
-		bool		isnull;
-
-		p->schema = text_col(tup, 1, NULL);
-		p->table = text_col(tup, 2, NULL);
-		p->column = text_col(tup, 3, NULL);
-		p->reason = text_col(tup, 4, NULL);
-		p->at = DatumGetTimestampTz(SPI_getbinval(tup, SPI_tuptable->tupdesc,
-												  5, &isnull));
-		p->by = text_col(tup, 6, NULL);
-		result = lappend(result, p);
-	}
-	MemoryContextSwitchTo(spi);
-	catalog_end(&access);
+	(void) read_rows(sql, 0, NULL, NULL, NULL, SPI_OK_SELECT,
+					 read_protected, &result);
 	return result;
+}
+
+/* read_rows reader: the three text columns of a row, as an array, into a List. */
+static void
+read_text_row3(const CatalogRow *row, void *arg)
+{
+	List	  **list = arg;
+	char	  **texts = palloc0(sizeof(char *) * 3);
+
+	for (int c = 0; c < 3; c++)
+		texts[c] = row_text(row, c + 1);
+	*list = lappend(*list, texts);
 }
 
 /* The managed schemas, for migrate_managed_schemas(): rows as text. */
@@ -1486,25 +1709,9 @@ CatalogManagedSchemaList(void)
 	static const char *const sql =
 	"SELECT name, since::pg_catalog.text, revision FROM migrate.managed_schema ORDER BY 1";
 	List	   *result = NIL;
-	CatalogAccess access;
-	MemoryContext spi;
-	int			rows;
 
-	catalog_begin(&access);
-	rows = run(sql, 0, NULL, NULL, NULL, false, SPI_OK_SELECT);
-	spi = MemoryContextSwitchTo(access.caller);
-	for (int i = 0; i < rows; i++)
-	{
-		HeapTuple	tup = SPI_tuptable->vals[i];
-		char	  **row = palloc0(sizeof(char *) * 3);
-
-		row[0] = text_col(tup, 1, NULL);
-		row[1] = text_col(tup, 2, NULL);
-		row[2] = text_col(tup, 3, NULL);
-		result = lappend(result, row);
-	}
-	MemoryContextSwitchTo(spi);
-	catalog_end(&access);
+	(void) read_rows(sql, 0, NULL, NULL, NULL, SPI_OK_SELECT,
+					 read_text_row3, &result);
 	return result;
 }
 
@@ -1559,6 +1766,34 @@ CatalogDriftSql(const CatalogDrift *d)
 	return buf.data;
 }
 
+enum
+{
+	DRIFT_ID = 1, DRIFT_AT, DRIFT_ROLE, DRIFT_APPLICATION, DRIFT_COMMAND_TAG,
+	DRIFT_OBJECT_TYPE, DRIFT_OBJECT_IDENTITY, DRIFT_STATEMENT, DRIFT_BLOCKED,
+	DRIFT_RULE, DRIFT_ACKNOWLEDGED
+};
+
+/* read_rows reader: a CatalogDrift into a List. */
+static void
+read_drift(const CatalogRow *row, void *arg)
+{
+	List	  **list = arg;
+	CatalogDrift *d = palloc0(sizeof(CatalogDrift));
+
+	d->id = row_text(row, DRIFT_ID);
+	d->at = row_timestamp(row, DRIFT_AT);
+	d->role = row_text(row, DRIFT_ROLE);
+	d->application = row_text(row, DRIFT_APPLICATION);
+	d->command_tag = row_text(row, DRIFT_COMMAND_TAG);
+	d->object_type = row_text(row, DRIFT_OBJECT_TYPE);
+	d->object_identity = row_text(row, DRIFT_OBJECT_IDENTITY);
+	d->statement = row_text(row, DRIFT_STATEMENT);
+	d->blocked = row_bool(row, DRIFT_BLOCKED);
+	d->rule = row_text(row, DRIFT_RULE);
+	d->acknowledged = row_bool(row, DRIFT_ACKNOWLEDGED);
+	*list = lappend(*list, d);
+}
+
 /* Drift records, oldest first; acknowledged ones only if asked. */
 List *
 CatalogDriftList(bool include_acknowledged)
@@ -1568,39 +1803,24 @@ CatalogDriftList(bool include_acknowledged)
 	" object_identity, statement, blocked, rule, acknowledged_at IS NOT NULL"
 	" FROM migrate.drift WHERE $1 OR acknowledged_at IS NULL ORDER BY at, id";
 	Oid			types[1] = {BOOLOID};
-	Datum		values[1];
+	Datum		values[1] = {BoolGetDatum(include_acknowledged)};
 	List	   *result = NIL;
-	CatalogAccess access;
-	MemoryContext spi;
-	int			rows;
 
-	values[0] = BoolGetDatum(include_acknowledged);
-	catalog_begin(&access);
-	rows = run(sql, 1, types, values, NULL, false, SPI_OK_SELECT);
-	spi = MemoryContextSwitchTo(access.caller);
-	for (int i = 0; i < rows; i++)
-	{
-		HeapTuple	tup = SPI_tuptable->vals[i];
-		TupleDesc	desc = SPI_tuptable->tupdesc;
-		CatalogDrift *d = palloc0(sizeof(CatalogDrift));
-		bool		isnull;
-
-		d->id = text_col(tup, 1, NULL);
-		d->at = DatumGetTimestampTz(SPI_getbinval(tup, desc, 2, &isnull));
-		d->role = text_col(tup, 3, NULL);
-		d->application = text_col(tup, 4, NULL);
-		d->command_tag = text_col(tup, 5, NULL);
-		d->object_type = text_col(tup, 6, NULL);
-		d->object_identity = text_col(tup, 7, NULL);
-		d->statement = text_col(tup, 8, NULL);
-		d->blocked = DatumGetBool(SPI_getbinval(tup, desc, 9, &isnull));
-		d->rule = text_col(tup, 10, NULL);
-		d->acknowledged = DatumGetBool(SPI_getbinval(tup, desc, 11, &isnull));
-		result = lappend(result, d);
-	}
-	MemoryContextSwitchTo(spi);
-	catalog_end(&access);
+	(void) read_rows(sql, 1, types, values, NULL, SPI_OK_SELECT,
+					 read_drift, &result);
 	return result;
+}
+
+/* read_rows reader: a row of migrate.log as C strings, into a List. */
+static void
+read_log_row(const CatalogRow *row, void *arg)
+{
+	List	  **list = arg;
+	char	  **cols = palloc(sizeof(char *) * CATALOG_LOG_COLUMNS);
+
+	for (int c = 0; c < CATALOG_LOG_COLUMNS; c++)
+		cols[c] = row_text(row, c + 1);
+	*list = lappend(*list, cols);
 }
 
 /*
@@ -1623,27 +1843,13 @@ CatalogLogRows(const char *revision, int limit)
 	Datum		values[2];
 	char		nulls[2] = {' ', ' '};
 	List	   *result = NIL;
-	CatalogAccess access;
-	MemoryContext spi;
-	int			rows;
 
 	values[0] = revision ? CStringGetTextDatum(revision) : (Datum) 0;
 	nulls[0] = revision ? ' ' : 'n';
 	values[1] = Int64GetDatum(limit);
 	nulls[1] = limit < 0 ? 'n' : ' ';
-	catalog_begin(&access);
-	rows = run(sql, 2, types, values, nulls, false, SPI_OK_SELECT);
-	spi = MemoryContextSwitchTo(access.caller);
-	for (int i = 0; i < rows; i++)
-	{
-		char	  **row = palloc(sizeof(char *) * CATALOG_LOG_COLUMNS);
-
-		for (int c = 0; c < CATALOG_LOG_COLUMNS; c++)
-			row[c] = text_col(SPI_tuptable->vals[i], c + 1, NULL);
-		result = lappend(result, row);
-	}
-	MemoryContextSwitchTo(spi);
-	catalog_end(&access);
+	(void) read_rows(sql, 2, types, values, nulls, SPI_OK_SELECT,
+					 read_log_row, &result);
 	return result;
 }
 
@@ -1736,16 +1942,10 @@ static const char *const fingerprint_sql =
 char *
 CatalogFingerprint(void)
 {
-	CatalogAccess access;
-	char	   *hash;
-	MemoryContext spi;
+	char	   *hash = NULL;
 
-	catalog_begin(&access);
-	run(fingerprint_sql, 0, NULL, NULL, NULL, false, SPI_OK_SELECT);
-	spi = MemoryContextSwitchTo(access.caller);
-	hash = text_col(SPI_tuptable->vals[0], 1, NULL);
-	MemoryContextSwitchTo(spi);
-	catalog_end(&access);
+	(void) read_rows(fingerprint_sql, 0, NULL, NULL, NULL, SPI_OK_SELECT,
+					 read_one_text, &hash);
 	return hash;
 }
 
@@ -1754,18 +1954,10 @@ char *
 CatalogStoredFingerprint(void)
 {
 	static const char *const sql = "SELECT hash FROM migrate.fingerprint";
-	CatalogAccess access;
 	char	   *hash = NULL;
-	MemoryContext spi;
 
-	catalog_begin(&access);
-	if (run(sql, 0, NULL, NULL, NULL, false, SPI_OK_SELECT) == 1)
-	{
-		spi = MemoryContextSwitchTo(access.caller);
-		hash = text_col(SPI_tuptable->vals[0], 1, NULL);
-		MemoryContextSwitchTo(spi);
-	}
-	catalog_end(&access);
+	(void) read_rows(sql, 0, NULL, NULL, NULL, SPI_OK_SELECT,
+					 read_one_text, &hash);
 	return hash;
 }
 
@@ -1785,6 +1977,31 @@ CatalogStoreFingerprint(void)
 	catalog_begin(&access);
 	run(sql, 1, types, values, NULL, false, SPI_OK_INSERT);
 	catalog_end(&access);
+}
+
+enum
+{
+	ALLOW_REVISION = 1, ALLOW_DIRECTION, ALLOW_STARTED_AT, ALLOW_ROLE,
+	ALLOW_STATEMENT, ALLOW_LINE, ALLOW_RULE, ALLOW_MARKER, ALLOW_REASON
+};
+
+/* read_rows reader: a CatalogAllowance into a List. */
+static void
+read_allowance(const CatalogRow *row, void *arg)
+{
+	List	  **list = arg;
+	CatalogAllowance *a = palloc(sizeof(CatalogAllowance));
+
+	a->revision = row_text(row, ALLOW_REVISION);
+	a->direction = row_text(row, ALLOW_DIRECTION);
+	a->started_at = row_timestamp(row, ALLOW_STARTED_AT);
+	a->role = row_text(row, ALLOW_ROLE);
+	a->statement = row_int32(row, ALLOW_STATEMENT);
+	a->line = row_int32(row, ALLOW_LINE);
+	a->rule = row_text(row, ALLOW_RULE);
+	a->marker = row_text(row, ALLOW_MARKER);
+	a->reason = row_text(row, ALLOW_REASON);
+	*list = lappend(*list, a);
 }
 
 /*
@@ -1810,35 +2027,9 @@ CatalogAllowances(const char *revision)
 	Datum		values[1];
 	char		nulls[1] = {revision ? ' ' : 'n'};
 	List	   *result = NIL;
-	CatalogAccess access;
-	MemoryContext spi;
-	int			rows;
 
 	values[0] = revision ? CStringGetTextDatum(revision) : (Datum) 0;
-	catalog_begin(&access);
-	rows = run(sql, 1, types, values, nulls, false, SPI_OK_SELECT);
-	spi = MemoryContextSwitchTo(access.caller);
-	for (int i = 0; i < rows; i++)
-	{
-		HeapTuple	tup = SPI_tuptable->vals[i];
-		CatalogAllowance *a = palloc(sizeof(CatalogAllowance));
-		bool		isnull;
-
-		a->revision = text_col(tup, 1, NULL);
-		a->direction = text_col(tup, 2, NULL);
-		a->started_at = DatumGetTimestampTz(SPI_getbinval(tup, SPI_tuptable->tupdesc,
-														  3, &isnull));
-		a->role = text_col(tup, 4, NULL);
-		a->statement = DatumGetInt32(SPI_getbinval(tup, SPI_tuptable->tupdesc,
-												   5, &isnull));
-		a->line = DatumGetInt32(SPI_getbinval(tup, SPI_tuptable->tupdesc,
-											  6, &isnull));
-		a->rule = text_col(tup, 7, NULL);
-		a->marker = text_col(tup, 8, NULL);
-		a->reason = text_col(tup, 9, NULL);
-		result = lappend(result, a);
-	}
-	MemoryContextSwitchTo(spi);
-	catalog_end(&access);
+	(void) read_rows(sql, 1, types, values, nulls, SPI_OK_SELECT,
+					 read_allowance, &result);
 	return result;
 }

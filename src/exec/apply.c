@@ -71,16 +71,17 @@ apply(FunctionCallInfo fcinfo, bool upgrade)
 		elog(ERROR, "SPI_connect failed");
 	PG_TRY();
 	{
-		PlannedRevision *plan;
+		MigrationPlan *plan;
 		int			n;
 
 		(void) CatalogSessionLock(true);
 		locked = true;
 		old = MemoryContextSwitchTo(run_context);
-		plan = ExecutePlan(target, upgrade, true, &n);
+		plan = ExecutePlan(target, upgrade, true);
 		MemoryContextSwitchTo(old);
+		n = plan->nsteps;
 		if (!upgrade)
-			ExecuteRefuseDataLoss(plan, n);
+			ExecuteRefuseDataLoss(plan);
 		SPI_commit();
 
 		for (int i = 0; i < n; i++)
@@ -88,28 +89,21 @@ apply(FunctionCallInfo fcinfo, bool upgrade)
 			CatalogStep *step;
 
 			CHECK_FOR_INTERRUPTS();
-			if (plan[i].transactional)
-				step = ExecuteRevisions(&plan[i], 1, upgrade, NULL);
+			if (plan->steps[i].transactional)
+				step = ExecuteRevisions(plan, i, 1);
 			else
 			{
-				List	   *statements;
-				char	   *sql;
-
-				old = MemoryContextSwitchTo(run_context);
-				statements = NonTransactionalStatements(&plan[i], upgrade,
-														&sql);
-				MemoryContextSwitchTo(old);
 				SPI_commit();	/* no snapshot, no lock while the worker runs */
-				step = ExecuteNonTransactional(&plan[i], statements, sql,
-											   upgrade);
+				step = ExecuteNonTransactional(plan, &plan->steps[i]);
 			}
 			ereport(NOTICE,
 					(errmsg_plural("%s %d of %d: revision %s%s%s (%d statement)",
 								   "%s %d of %d: revision %s%s%s (%d statements)",
 								   step->statements,
 								   upgrade ? "applied" : "unapplied", i + 1, n,
-								   plan[i].id, plan[i].message[0] ? ", " : "",
-								   plan[i].message, step->statements)));
+								   plan->steps[i].id,
+								   plan->steps[i].message[0] ? ", " : "",
+								   plan->steps[i].message, step->statements)));
 			SPI_commit();
 		}
 		if (n == 0)

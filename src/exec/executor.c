@@ -79,9 +79,7 @@ typedef struct StatementPosition
 #define MIGRATE_BATCH_MS 100
 
 static void statement_error_callback(void *arg);
-static void refuse_non_transactional(PlannedRevision *plan, int n,
-									 bool upgrade);
-static int	run_script(const char *id, const char *sql, bool upgrade,
+static int	run_script(const MigrationPlan *plan, const PlanStep *step,
 					   StatementPosition *pos, char **allowances);
 static void run_statement_once(const char *revision, const char *sql);
 static char *describe_blockers(Node *parsetree);
@@ -152,22 +150,6 @@ report_progress(CatalogStep *step)
 						step->upgrade ? "upgraded" : "downgraded", step->id),
 				 errdetail_internal("%d statements, %.3f ms", step->statements,
 									step->duration_us / 1000.0)));
-}
-
-/* A function cannot run what needs its own transaction: refuse up front. */
-static void
-refuse_non_transactional(PlannedRevision *plan, int n, bool upgrade)
-{
-	for (int i = 0; i < n; i++)
-		if (!plan[i].transactional)
-			ereport(ERROR,
-					(errcode(ERRCODE_MIGRATE_NON_TRANSACTIONAL),
-					 errmsg("revision \"%s\" is not transactional", plan[i].id),
-					 errdetail("migrate_%s runs in a single transaction, and the %s SQL of this revision cannot run inside one.",
-							   upgrade ? "upgrade" : "downgrade",
-							   upgrade ? "upgrade" : "downgrade"),
-					 errhint("CALL migrate_%s(...) runs it, committing after each revision.",
-							 upgrade ? "apply" : "unapply")));
 }
 
 /* Does migrate.debug_fail_at name this statement? */
@@ -324,49 +306,45 @@ describe_blockers(Node *parsetree)
 }
 
 /*
- * Run the SQL of one revision; returns the number of statements, and in
- *allowances the allow/approve markers that silenced findings (JSON, or
+ * Run the statements of one step of the plan; returns their number, and in
+ * allowances the allow/approve markers that silenced findings (JSON, or
  * NULL), for the log.
  */
 static int
-run_script(const char *id, const char *sql, bool upgrade,
+run_script(const MigrationPlan *plan, const PlanStep *step,
 		   StatementPosition *pos, char **allowances)
 {
-	const char *direction = upgrade ? "upgrade" : "downgrade";
-	List	   *statements;
 	ListCell   *lc;
 	ErrorContextCallback callback;
 	LintRun    *lint;
 
-	position_in_revision(pos, id, upgrade);
-	statements = SqlSplit(sql, psprintf("%s SQL of revision \"%s\"",
-										direction, id));
-	lint = LintRunBegin(id, statements, sql, upgrade, true);
+	position_in_revision(pos, step->id, plan->upgrade);
+	lint = LintRunBegin(plan, step, true);
 
 	callback.callback = statement_error_callback;
 	callback.arg = pos;
 	callback.previous = error_context_stack;
 	error_context_stack = &callback;
-	foreach(lc, statements)
+	foreach(lc, step->statements)
 	{
 		SqlStatement *st = lfirst(lc);
 
 		position_at(pos, st);
-		if (fail_here(id, st->number))
+		if (fail_here(step->id, st->number))
 			ereport(ERROR,
 					(errcode(ERRCODE_MIGRATE_INJECTED_FAILURE),
 					 errmsg("injected failure at statement %d of revision \"%s\"",
-							st->number, id),
+							st->number, step->id),
 					 errdetail("migrate.debug_fail_at is \"%s\".",
 							   migrate_debug_fail_at),
 					 errhint("migrate.debug_fail_at is for tests only; RESET it.")));
 		LintRunStatement(lint, st);
-		run_statement_once(id, st->text);
+		run_statement_once(step->id, st->text);
 		LintRunRowCount(lint, st, SPI_processed);
 	}
 	error_context_stack = callback.previous;
 	*allowances = LintRunEnd(lint);
-	return list_length(statements);
+	return list_length(step->statements);
 }
 
 /*
@@ -401,46 +379,69 @@ record_failure(const char *id, bool upgrade, TimestampTz start,
 						id, error)));
 }
 
-/*
- * The plan of an upgrade (or downgrade) to target, taken under the
- * advisory lock, in the current memory context.  Unless
- * allow_non_transactional, a plan with a non-transactional revision is
- * refused.
- */
-PlannedRevision *
-ExecutePlan(const char *target, bool upgrade, bool allow_non_transactional,
-			int *n)
+/* A batch of revisions under one savepoint: see ExecuteRevisions. */
+typedef struct Batch
 {
-	RevisionGraph *g;
-	Target	   *t;
-	int		   *nodes;
-	PlannedRevision *plan;
+	const MigrationPlan *plan;
+	int			end;			/* the revision after the last to run */
+	int			next;			/* the revision running, or the next to run */
+	int			first;			/* the first of the batch */
+	int			offset;			/* the revision of steps[0] */
+	TimestampTz started;		/* when revision "next" started */
+	CatalogStep *steps;
+	StatementPosition pos;
+	MemoryContext context;		/* of the call: steps live here */
+	MemoryContext per_revision; /* reset before each revision */
+} Batch;
 
-	CatalogLock();
-	g = CatalogLoadGraph(false);
-	t = TargetResolve(g, target);
-	nodes = upgrade ? PlanUpgrade(g, t, n) : PlanDowngrade(g, t, false, n);
-	plan = palloc(sizeof(PlannedRevision) * Max(*n, 1));
-	for (int i = 0; i < *n; i++)
+/*
+ * SubxactRun callback of ExecuteRevisions: run the revisions of a batch,
+ * from b->first, until the plan ends, the batch is full or its time is
+ * up.  On error, b->next is the revision that failed.
+ */
+static void
+run_batch(void *arg)
+{
+	Batch	   *b = arg;
+	TimestampTz began = GetCurrentTimestamp();
+
+	do
 	{
-		RevisionNode *r = &g->nodes[nodes[i]];
+		const PlanStep *step = &b->plan->steps[b->next];
+		CatalogStep *done = &b->steps[b->next - b->offset];
+		char	   *allowances;
+		long		secs;
+		int			usecs;
 
-		plan[i].id = pstrdup(r->id);
-		plan[i].message = pstrdup(r->message);
-		plan[i].transactional = r->transactional;
-	}
-	if (!allow_non_transactional)
-		refuse_non_transactional(plan, *n, upgrade);
-	return plan;
+		CHECK_FOR_INTERRUPTS();
+		b->started = GetCurrentTimestamp();
+		MemoryContextReset(b->per_revision);	/* of the revision before */
+		MemoryContextSwitchTo(b->per_revision);
+		done->statements = run_script(b->plan, step, &b->pos, &allowances);
+		MemoryContextSwitchTo(b->context);
+		done->allowances = allowances ? pstrdup(allowances) : NULL;
+		TimestampDifference(b->started, GetCurrentTimestamp(), &secs, &usecs);
+		done->id = step->id;
+		done->message = step->message;
+		done->upgrade = b->plan->upgrade;
+		done->started_at = b->started;
+		done->duration_us = (int64) secs * 1000000 + usecs;
+		report_progress(done);
+		b->next++;
+	} while (b->next < b->end &&
+			 b->next - b->first < MIGRATE_BATCH_REVISIONS &&
+			 !TimestampDifferenceExceeds(began, GetCurrentTimestamp(),
+										 MIGRATE_BATCH_MS));
+	CatalogRecordMigrationXids();	/* rows the batch wrote */
 }
 
 /*
- * Run transactional revisions in order, in the current transaction, under
- * savepoints (subtransactions) that each cover a batch of consecutive
- * revisions; then record what was done.  A failure rolls back to the
- * batch's savepoint and is recorded before the error goes on; a lock not
- * granted in time rolls back to it and runs the batch again, later.
- * target is the call's (for hints) or NULL.
+ * Run count transactional revisions of the plan from first, in order, in
+ * the current transaction, under savepoints (subtransactions) that each
+ * cover a batch of consecutive revisions; then record what was done.  A
+ * failure rolls back to the batch's savepoint and is recorded before the
+ * error goes on; a lock not granted in time rolls back to it and runs the
+ * batch again, later.
  *
  * A batch ends after MIGRATE_BATCH_REVISIONS revisions or once it has run
  * MIGRATE_BATCH_MS: releasing a subtransaction costs time linear in what
@@ -449,31 +450,24 @@ ExecutePlan(const char *target, bool upgrade, bool allow_non_transactional,
  * retry runs again at most a batch's worth of work.
  */
 CatalogStep *
-ExecuteRevisions(PlannedRevision *plan, int n, bool upgrade,
-				 const char *target)
+ExecuteRevisions(const MigrationPlan *plan, int first, int count)
 {
-	CatalogStep *steps = palloc0(sizeof(CatalogStep) * Max(n, 1));
-	const char **ids = palloc(sizeof(char *) * Max(n, 1));
-	char	  **scripts;
-	MemoryContext per_revision;
-	MemoryContext context = CurrentMemoryContext;
-	ResourceOwner owner = CurrentResourceOwner;
-	StatementPosition pos = {0};
+	Batch		b = {0};
 	int			nest;
-	int			batch_start = 0;	/* first revision of the batch */
-	TimestampTz batch_began = 0;
 	int			attempt = 0;	/* lock retries of this batch */
-	int			i = 0;
 
-	if (n == 0)
-		return steps;
-	for (int k = 0; k < n; k++)
-		ids[k] = plan[k].id;
-	scripts = CatalogGetScriptsById(ids, n, upgrade);
-	per_revision = AllocSetContextCreate(CurrentMemoryContext,
-										 "migrate revision",
-										 ALLOCSET_DEFAULT_SIZES);
-	pos.target = target;
+	b.plan = plan;
+	b.next = first;
+	b.end = first + count;
+	b.offset = first;
+	b.context = CurrentMemoryContext;
+	b.steps = palloc0(sizeof(CatalogStep) * Max(count, 1));
+	b.pos.target = plan->target;
+	if (count == 0)
+		return b.steps;
+	b.per_revision = AllocSetContextCreate(CurrentMemoryContext,
+										   "migrate revision",
+										   ALLOCSET_DEFAULT_SIZES);
 
 	nest = NewGUCNestLevel();
 	(void) set_config_option("lock_timeout",
@@ -482,90 +476,41 @@ ExecuteRevisions(PlannedRevision *plan, int n, bool upgrade,
 							 true, 0, false);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	while (i < n)
+	while (b.next < b.end)
 	{
-		TimestampTz start = GetCurrentTimestamp();
-		ErrorData  *volatile edata = NULL;
+		ErrorData  *edata;
+		const char *id;
 		char	   *blockers;
 		long		delay;
-		long		secs;
-		int			usecs;
 
-		CHECK_FOR_INTERRUPTS();
-		if (i == batch_start)
-		{
-			BeginInternalSubTransaction(NULL);
-			MemoryContextSwitchTo(context);
-			batch_began = start;
-		}
-		MemoryContextReset(per_revision);	/* of the revision before */
-		MemoryContextSwitchTo(per_revision);
-		PG_TRY();
-		{
-			char	   *allowances;
-
-			steps[i].statements = run_script(plan[i].id, scripts[i],
-											 upgrade, &pos, &allowances);
-			steps[i].allowances = allowances ?
-				MemoryContextStrdup(context, allowances) : NULL;
-			MemoryContextSwitchTo(context);
-		}
-		PG_CATCH();
-		{
-			/* no jump out of here: PG_END_TRY must restore the stack */
-			MemoryContextSwitchTo(context);
-			edata = CopyErrorData();
-			FlushErrorState();
-			RollbackAndReleaseCurrentSubTransaction();
-			MemoryContextSwitchTo(context);
-			CurrentResourceOwner = owner;
-		}
-		PG_END_TRY();
-
+		b.first = b.next;
+		edata = SubxactRun(run_batch, &b, true);
 		if (edata == NULL)
 		{
-			TimestampDifference(start, GetCurrentTimestamp(), &secs, &usecs);
-			steps[i].id = plan[i].id;
-			steps[i].message = plan[i].message;
-			steps[i].upgrade = upgrade;
-			steps[i].started_at = start;
-			steps[i].duration_us = (int64) secs * 1000000 + usecs;
-			report_progress(&steps[i]);
-			i++;
-			if (i == n ||
-				i - batch_start >= MIGRATE_BATCH_REVISIONS ||
-				TimestampDifferenceExceeds(batch_began, GetCurrentTimestamp(),
-										   MIGRATE_BATCH_MS))
-			{
-				CatalogRecordMigrationXids();	/* rows the batch wrote */
-				ReleaseCurrentSubTransaction();
-				MemoryContextSwitchTo(context);
-				CurrentResourceOwner = owner;
-				batch_start = i;
-				attempt = 0;
-			}
+			attempt = 0;
 			continue;
 		}
 
 		/* a lock not granted in time: the batch again, later */
+		id = plan->steps[b.next].id;
 		blockers = edata->sqlerrcode == ERRCODE_LOCK_NOT_AVAILABLE &&
-			pos.parsetree ? describe_blockers(pos.parsetree) : NULL;
+			b.pos.parsetree ? describe_blockers(b.pos.parsetree) : NULL;
 		if (edata->sqlerrcode == ERRCODE_LOCK_NOT_AVAILABLE &&
 			attempt < migrate_lock_retries)
 		{
 			delay = (long) migrate_lock_retry_delay << Min(attempt, 10);
 			ereport(NOTICE,
 					(errmsg("statement %d of revision \"%s\" could not get a lock; retry %d of %d in %ld ms",
-							pos.number, plan[i].id, attempt + 1,
+							b.pos.number, id, attempt + 1,
 							migrate_lock_retries, delay),
 					 blockers ? errdetail("Blocking: %s", blockers) : 0));
-			CatalogRecordRetry(plan[i].id, upgrade, pos.number, blockers);
+			CatalogRecordRetry(id, plan->upgrade, b.pos.number, blockers);
 			(void) WaitLatch(MyLatch,
 							 WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
 							 delay, PG_WAIT_EXTENSION);
 			ResetLatch(MyLatch);
 			attempt++;
-			i = batch_start;
+			b.next = b.first;
 			continue;
 		}
 		if (edata->sqlerrcode == ERRCODE_LOCK_NOT_AVAILABLE)
@@ -578,33 +523,15 @@ ExecuteRevisions(PlannedRevision *plan, int n, bool upgrade,
 									 blockers ? blockers : "");
 			edata->hint = pstrdup("Retry once the blocking sessions are done, or raise migrate.lock_timeout or migrate.lock_retries.");
 		}
-		record_failure(plan[i].id, upgrade, start, &pos, edata);
+		record_failure(id, plan->upgrade, b.started, &b.pos, edata);
 		ReThrowError(edata);
 	}
-	MemoryContextReset(per_revision);
 	if (SPI_finish() != SPI_OK_FINISH)
 		elog(ERROR, "SPI_finish failed");
 	AtEOXact_GUC(true, nest);
-	MemoryContextDelete(per_revision);
-	CatalogRecordSteps(steps, n);
-	return steps;
-}
-
-/*
- * The statements of a non-transactional revision, read and split in the
- * current memory context, to be run by ExecuteNonTransactional after a
- * commit; *sql gets the script they come from.
- */
-List *
-NonTransactionalStatements(PlannedRevision *rev, bool upgrade, char **sql)
-{
-	char	  **script = CatalogGetScriptsById((const char **) &rev->id, 1,
-											   upgrade);
-
-	*sql = script[0];
-	return SqlSplit(script[0], psprintf("%s SQL of revision \"%s\"",
-										upgrade ? "upgrade" : "downgrade",
-										rev->id));
+	MemoryContextDelete(b.per_revision);
+	CatalogRecordSteps(b.steps, count);
+	return b.steps;
 }
 
 /*
@@ -628,7 +555,7 @@ lint_call(void *arg)
 }
 
 static void
-lint_before_worker(LintRun *lint, PlannedRevision *rev, SqlStatement *st,
+lint_before_worker(LintRun *lint, const PlanStep *rev, SqlStatement *st,
 				   bool upgrade, TimestampTz start, StatementPosition *pos)
 {
 	LintCall	call = {lint, st};
@@ -669,9 +596,9 @@ lint_before_worker(LintRun *lint, PlannedRevision *rev, SqlStatement *st,
  * commit; the progress goes when the revision's step is recorded.
  */
 CatalogStep *
-ExecuteNonTransactional(PlannedRevision *rev, List *statements,
-						const char *sql, bool upgrade)
+ExecuteNonTransactional(const MigrationPlan *plan, const PlanStep *rev)
 {
+	bool		upgrade = plan->upgrade;
 	CatalogStep *step = palloc0(sizeof(CatalogStep));
 	const char *direction = upgrade ? "upgrade" : "downgrade";
 	TimestampTz start = GetCurrentTimestamp();
@@ -680,8 +607,8 @@ ExecuteNonTransactional(PlannedRevision *rev, List *statements,
 	MemoryContext context = CurrentMemoryContext;
 	MemoryContext lint_context;
 	char	   *allowances = NULL;
-	char	   *checksum = SqlChecksum(sql, "");
-	List	   *stretches = SqlStretches(statements);
+	char	   *checksum = SqlChecksum(rev->sql, "");
+	List	   *stretches = SqlStretches(rev->statements);
 	int			done = CatalogProgress(rev->id, upgrade, checksum);
 	long		secs;
 	int			usecs;
@@ -703,7 +630,7 @@ ExecuteNonTransactional(PlannedRevision *rev, List *statements,
 		ListCell   *lc;
 
 		MemoryContextSwitchTo(lint_context);
-		lint = LintRunBegin(rev->id, statements, sql, upgrade, false);
+		lint = LintRunBegin(plan, rev, false);
 		MemoryContextSwitchTo(context);
 		foreach(lc, stretches)
 		{
@@ -798,22 +725,15 @@ ExecuteNonTransactional(PlannedRevision *rev, List *statements,
  * the losses at once, before anything ran.
  */
 void
-ExecuteRefuseDataLoss(PlannedRevision *plan, int n)
+ExecuteRefuseDataLoss(const MigrationPlan *plan)
 {
-	const char **ids = palloc(sizeof(char *) * Max(n, 1));
-	bool	   *transactional = palloc(sizeof(bool) * Max(n, 1));
 	List	   *losses;
 	ListCell   *lc;
 	StringInfoData detail;
 
-	if (n == 0 || migrate_drop_data)
+	if (plan->nsteps == 0 || migrate_drop_data)
 		return;
-	for (int i = 0; i < n; i++)
-	{
-		ids[i] = plan[i].id;
-		transactional[i] = plan[i].transactional;
-	}
-	losses = LintPlan(ids, transactional, n, false, true);
+	losses = LintPlan(plan, true);
 	if (losses == NIL)
 		return;
 	initStringInfo(&detail);
@@ -837,19 +757,45 @@ ExecuteRefuseDataLoss(PlannedRevision *plan, int n)
 }
 
 /*
+ * Is an upgrade to target a no-op that migrate.settled answers (every
+ * revision applied, nothing changed since the last no-op upgrade saw it)?
+ * Then the caller need not read the graph: on a fresh connection that is
+ * most of the cost of a no-op deploy.  Takes the lock, as the full path
+ * would, so that it waits for a migration under way.
+ */
+bool
+ExecuteSettled(const char *target)
+{
+	int			heads;
+
+	if (!TargetNamesHeads(target))
+		return false;
+	CatalogLock();
+	heads = CatalogSettledHeads();
+	return heads == 1 || (heads > 1 && strcmp(target, "heads") == 0);
+}
+
+/*
  * migrate_upgrade and migrate_downgrade: plan, run, record, in the
  * caller's transaction.
  */
 CatalogStep *
 ExecuteMove(const char *target, bool upgrade, int *n)
 {
-	PlannedRevision *plan = ExecutePlan(target, upgrade, false, n);
+	MigrationPlan *plan;
 	CatalogStep *steps;
 
-	if (!upgrade)
-		ExecuteRefuseDataLoss(plan, *n);
-	steps = ExecuteRevisions(plan, *n, upgrade, target);
+	if (upgrade && ExecuteSettled(target))
+	{
+		*n = 0;
+		return palloc0(sizeof(CatalogStep));
+	}
+	plan = ExecutePlan(target, upgrade, false);
 
+	if (!upgrade)
+		ExecuteRefuseDataLoss(plan);
+	steps = ExecuteRevisions(plan, 0, plan->nsteps);
+	*n = plan->nsteps;
 	if (*n > 0)
 		CatalogStoreFingerprint();
 	return steps;

@@ -19,6 +19,7 @@
 #include "common/pg_prng.h"
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
+#include "utils/timestamp.h"
 
 #include "migrate/analysis/lint.h"
 #include "migrate/catalog/catalog.h"
@@ -34,6 +35,8 @@ static bool is_keyword(const char *word);
 static bool lists_equal(List *a, List *b);
 static List *resolve_edges(List *refs, const char *role, const char *self);
 static void check_no_duplicates(List *items, const char *what);
+static bool string_member(List *strings, const char *s);
+static bool check_squash(RevisionSpec *spec);
 
 /* Words of the target syntax, which no id or label may take. */
 static bool
@@ -66,6 +69,7 @@ static char *
 resolve_reference(const char *ref, const char *role)
 {
 	CatalogRevision *rev;
+	char	   *owner_of_replaced;
 	List	   *matches;
 
 	if (!GraphValidId(ref))
@@ -75,6 +79,8 @@ resolve_reference(const char *ref, const char *role)
 				 errdetail("A revision id is 1 to 64 letters, digits, underscores or dots.")));
 	if ((rev = CatalogGetRevision(ref)) != NULL)
 		return rev->id;
+	if ((owner_of_replaced = CatalogReplacedBy(ref)) != NULL)
+		return owner_of_replaced;	/* squashed: its squash stands for it */
 	if (strcmp(role, "dependency") == 0)
 	{
 		char	   *owner = CatalogLabelOwner(ref);
@@ -162,6 +168,33 @@ check_no_duplicates(List *items, const char *what)
 							(char *) lfirst(la))));
 }
 
+/* refs, with each id that a squash replaced mapped to the squash. */
+static List *
+map_replaced(List *refs)
+{
+	List	   *mapped = NIL;
+	ListCell   *lc;
+
+	foreach(lc, refs)
+	{
+		char	   *by = GraphValidId(lfirst(lc)) ? CatalogReplacedBy(lfirst(lc)) : NULL;
+
+		mapped = lappend(mapped, by ? by : lfirst(lc));
+	}
+	return mapped;
+}
+
+/*
+ * The parents and dependencies of spec as this database knows them: an id
+ * that a squashed revision replaced stands for the squash.
+ */
+void
+RegisterMapReplaced(RevisionSpec *spec)
+{
+	spec->parents = map_replaced(spec->parents);
+	spec->depends_on = map_replaced(spec->depends_on);
+}
+
 /*
  * The statements of a section that starts at line "first" of its revision
  * file (0: not from a file), numbered with the lines of the file, for the
@@ -202,6 +235,7 @@ RegisterRevision(RevisionSpec *spec, bool update)
 	char	   *checksum;
 	char	   *what;
 	bool		edges_changed;
+	bool		squash_applied;
 
 	CatalogLock();
 
@@ -219,6 +253,18 @@ RegisterRevision(RevisionSpec *spec, bool update)
 		spec->upgrade = "";
 	if (spec->downgrade == NULL)
 		spec->downgrade = "";
+
+	{
+		char	   *by = CatalogReplacedBy(spec->id);
+
+		if (by != NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_MIGRATE_REPLACED),
+					 errmsg("revision \"%s\" was replaced by the squashed revision \"%s\"",
+							spec->id, by),
+					 errhint("Delete its file: revision \"%s\" holds its SQL.", by)));
+	}
+	RegisterMapReplaced(spec);
 
 	/*
 	 * Reloading a revision exactly as stored changes nothing: no lint, no
@@ -309,7 +355,8 @@ RegisterRevision(RevisionSpec *spec, bool update)
 					 errmsg("invalid branch label \"%s\"", label),
 					 errdetail("A branch label is 1 to 64 letters, digits, underscores or dots, and not a keyword of the target syntax.")));
 		owner = CatalogLabelOwner(label);
-		if (owner && strcmp(owner, spec->id) != 0)
+		if (owner && strcmp(owner, spec->id) != 0 &&
+			!string_member(spec->replaces, owner))	/* a squash takes it */
 			ereport(ERROR,
 					(errcode(ERRCODE_MIGRATE_DUPLICATE_LABEL),
 					 errmsg("branch label \"%s\" is already used by revision \"%s\"",
@@ -348,12 +395,96 @@ RegisterRevision(RevisionSpec *spec, bool update)
 							 spec->id)));
 	}
 
+	squash_applied = spec->replaces != NIL && check_squash(spec);
 	CatalogStoreRevision(spec, checksum, old != NULL);
+	if (spec->replaces != NIL)
+	{
+		CatalogReplace(spec->id, spec->replaces);
+		if (squash_applied)
+		{
+			CatalogStep step = {0};
+
+			step.id = spec->id;
+			step.message = spec->message;
+			step.upgrade = true;
+			step.stamped = true;
+			step.started_at = GetCurrentTimestamp();
+			CatalogRecordSteps(&step, 1);
+		}
+	}
 
 	/* a changed edge of an existing revision may close a cycle */
 	if (edges_changed)
 		(void) CatalogLoadGraph(false);
 	return spec->id;
+}
+
+/*
+ * A squashed revision (spec->replaces) stands for revisions of which this
+ * database may hold some: check that it can, and say whether they are all
+ * applied here (then the squash counts as applied, stamped).  It must be a
+ * root that replaces a whole history from base: every replaced revision
+ * present here has its parents and dependencies among the replaced, and
+ * all of them are applied or none is.
+ */
+static bool
+string_member(List *strings, const char *s)
+{
+	ListCell   *lc;
+
+	foreach(lc, strings)
+		if (strcmp(lfirst(lc), s) == 0)
+			return true;
+	return false;
+}
+
+static bool
+check_squash(RevisionSpec *spec)
+{
+	int			present = 0;
+	int			applied = 0;
+	ListCell   *lc;
+
+	check_no_duplicates(spec->replaces, "replaced revision");
+	if (spec->parents != NIL || spec->depends_on != NIL)
+		ereport(ERROR,
+				(errcode(ERRCODE_MIGRATE_REPLACED),
+				 errmsg("squashed revision \"%s\" must be a root", spec->id),
+				 errdetail("A revision that replaces others stands for a history from base, so it has no parents and no dependencies."),
+				 errhint("Remove \"-- migrate:parents\" and \"-- migrate:depends-on\" from its file.")));
+	foreach(lc, spec->replaces)
+	{
+		const char *id = lfirst(lc);
+		CatalogRevision *rev;
+		ListCell   *le;
+
+		if (strcmp(id, spec->id) == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_MIGRATE_REPLACED),
+					 errmsg("revision \"%s\" names itself as replaced", id)));
+		GraphCheckId(id);
+		if ((rev = CatalogGetRevision(id)) == NULL)
+			continue;
+		present++;
+		applied += rev->applied;
+		foreach(le, list_concat(list_copy(rev->parents), rev->depends_on))
+			if (!string_member(spec->replaces, lfirst(le)))
+				ereport(ERROR,
+						(errcode(ERRCODE_MIGRATE_REPLACED),
+						 errmsg("squashed revision \"%s\" replaces \"%s\" but not \"%s\", which comes before it",
+								spec->id, id, (char *) lfirst(le)),
+						 errhint("A squash replaces a whole history from base: squash again with the same target from the current folder.")));
+	}
+	if (applied > 0 && applied < list_length(spec->replaces))
+		ereport(ERROR,
+				(errcode(ERRCODE_MIGRATE_REPLACED),
+				 errmsg_plural("squashed revision \"%s\" replaces %d revisions, of which %d is applied here",
+							   "squashed revision \"%s\" replaces %d revisions, of which %d are applied here",
+							   applied,
+							   spec->id, list_length(spec->replaces), applied),
+				 errdetail("A squash stands for all of its revisions at once: this database is part of the way through them."),
+				 errhint("Upgrade this database to the last replaced revision with the files from before the squash, then load the squashed revision.")));
+	return present > 0 && applied == list_length(spec->replaces);
 }
 
 /*

@@ -110,7 +110,8 @@ RevisionFileParse(const char *script)
 				seen_message = false,
 				seen_transactional = false,
 				seen_deps = false,
-				seen_labels = false;
+				seen_labels = false,
+				seen_replaces = false;
 	const char *p = script;
 	int			lineno = 0;
 
@@ -196,6 +197,13 @@ RevisionFileParse(const char *script)
 						file_error(lineno, "\"-- migrate:%s\" appears twice", key);
 					spec->labels = split_words(value);
 					seen_labels = true;
+				}
+				else if (kind == REVISION_DIRECTIVE_REPLACES)
+				{
+					if (seen_replaces)
+						file_error(lineno, "\"-- migrate:%s\" appears twice", key);
+					spec->replaces = split_words(value);
+					seen_replaces = true;
 				}
 				else if (kind == REVISION_DIRECTIVE_TRANSACTIONAL)
 				{

@@ -673,3 +673,13 @@ PlanRange(RevisionGraph *g, const char *range)
 		set[i] = from[i] && to[i];
 	return set;
 }
+
+/*
+ * Is the target text "head" or "heads" (the targets after which a no-op
+ * upgrade knows that every revision is applied)?
+ */
+bool
+TargetNamesHeads(const char *text)
+{
+	return strcmp(text, "head") == 0 || strcmp(text, "heads") == 0;
+}

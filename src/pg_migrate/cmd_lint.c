@@ -51,6 +51,12 @@ cmd_lint(PGconn *conn, int nfiles, char **files, bool pending)
 	char	  **applied;
 	int			napplied;
 
+	/* lint only reads: safe against production (the server never waits) */
+	res = db_query(conn, "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY",
+				   0, NULL, "could not make the session read-only");
+	if (res == NULL)
+		return EXIT_FAILED;
+	PQclear(res);
 	res = db_query(conn,
 				   "SELECT pg_catalog.count(*) FROM pg_catalog.pg_proc"
 				   " WHERE proname OPERATOR(pg_catalog.=) $1",

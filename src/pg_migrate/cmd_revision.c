@@ -2,7 +2,7 @@
  *
  * cmd_revision.c
  *	  The commands of pg_migrate that write revision files and need no
- *	  database: init, revision, merge.
+ *	  database: init, revision, merge, squash.
  *
  * A new file's parents are the folder's single head unless given; a
  * merge joins heads of the folder.  References to revisions in the folder
@@ -11,6 +11,8 @@
  *-------------------------------------------------------------------------
  */
 #include "pg_migrate.h"
+
+#include <unistd.h>
 
 #include "commands.h"
 #include "common/logging.h"
@@ -434,5 +436,189 @@ cmd_merge(int argc, char **argv)
 	if ((path = revision_write(opts.dir, &rev)) == NULL)
 		return EXIT_FAILED;
 	report_written(path, rev.id);
+	return EXIT_OK;
+}
+
+/*
+ * Append one section of a squashed revision: a comment naming where it
+ * comes from, then the SQL, ended by a semicolon when its last line is a
+ * comment or lacks one, so that it cannot run on into the next section.
+ */
+static void
+append_section(PQExpBuffer buf, const RevFile *f, const char *sql)
+{
+	const char *end = sql + strlen(sql);
+	const char *last;
+
+	while (end > sql && (end[-1] == '\n' || end[-1] == '\r' ||
+						 end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	if (end == sql)
+		return;
+	for (last = end; last > sql && last[-1] != '\n'; last--)
+		;
+	while (*last == ' ' || *last == '\t')
+		last++;
+	appendPQExpBuffer(buf, "-- revision %s: %s\n", f->id ? f->id : f->load_id,
+					  f->message);
+	appendBinaryPQExpBuffer(buf, sql, end - sql);
+	if (end[-1] != ';' || strncmp(last, "--", 2) == 0)
+		appendPQExpBufferStr(buf, "\n;");
+	appendPQExpBufferStr(buf, "\n\n");
+}
+
+/*
+ * squash -m MSG [--id ID] TARGET
+ *
+ * Replace TARGET and everything before it (its ancestors and
+ * dependencies, as an upgrade from base to TARGET runs them) with one
+ * root revision that says which ids it replaces: their upgrade SQL in load
+ * order, their downgrade SQL in reverse.  Their files are removed.
+ * Databases that applied all of them take the squash as applied when it
+ * is loaded; new databases run it.
+ */
+int
+cmd_squash(int argc, char **argv)
+{
+	RevisionArgs a;
+	RevDir		d;
+	NewRevision rev = {0};
+	PQExpBufferData up,
+				down;
+	bool	   *in;
+	int		   *edges;
+	const char **replaces;
+	const char **labels;
+	int			nreplaces = 0;
+	int			nlabels = 0;
+	int			nfiles = 0;
+	int			target;
+	char	   *path;
+	int			rc;
+
+	if ((rc = parse_revision_args(argc, argv, &a, true)) != EXIT_OK)
+		return rc;
+	if (a.nrest != 1)
+	{
+		pg_log_error("command \"squash\" needs one target revision");
+		pg_log_error_hint("Try \"pg_migrate --help\" for more information.");
+		return EXIT_USAGE;
+	}
+	if (revdir_read(opts.dir, &d, false) != 0 || revdir_order(&d) != 0)
+		return EXIT_FAILED;
+	if ((target = revdir_find(&d, a.rest[0])) < 0)
+	{
+		pg_log_error("revision \"%s\" is not in \"%s\"", a.rest[0], opts.dir);
+		return EXIT_FAILED;
+	}
+
+	/* the target and what comes before it: files in load order */
+	in = pg_malloc0(sizeof(bool) * (d.nfiles + 1));
+	edges = pg_malloc(sizeof(int) * (d.nfiles + 1));
+	in[target] = true;
+	for (int i = d.nfiles - 1; i >= 0; i--)
+		if (in[i])
+		{
+			int			ne = revdir_edges(&d, i, edges);
+
+			for (int k = 0; k < ne; k++)
+				in[edges[k]] = true;
+		}
+
+	replaces = pg_malloc(sizeof(char *) * (d.nfiles + 1));
+	labels = NULL;
+	initPQExpBuffer(&up);
+	initPQExpBuffer(&down);
+	for (int i = 0; i < d.nfiles; i++)
+	{
+		const RevFile *f = &d.files[i];
+		const char *id = f->id ? f->id : f->load_id;
+
+		if (!in[i])
+			continue;
+		if (id == NULL)
+		{
+			pg_log_error("file \"%s\" has no revision id", f->path);
+			pg_log_error_hint("Give it a \"-- migrate:revision\" line first.");
+			return EXIT_FAILED;
+		}
+		if (!f->transactional)
+		{
+			pg_log_error("revision %s is not transactional, so it cannot be squashed",
+						 id);
+			pg_log_error_detail("File \"%s\" runs statements that cannot run in a transaction block; a squash runs in one.",
+								f->path);
+			pg_log_error_hint("Squash up to a revision before it.");
+			return EXIT_FAILED;
+		}
+		nfiles++;
+		replaces = pg_realloc(replaces, sizeof(char *) * (nreplaces + f->nreplaces + 1));
+		for (int k = 0; k < f->nreplaces; k++)
+			replaces[nreplaces++] = f->replaces[k];	/* a squash squashed again */
+		replaces[nreplaces++] = id;
+		if (f->nlabels > 0)
+		{
+			labels = pg_realloc(labels, sizeof(char *) * (nlabels + f->nlabels));
+			for (int k = 0; k < f->nlabels; k++)
+				labels[nlabels++] = f->labels[k];
+		}
+	}
+	for (int i = 0; i < d.nfiles; i++)
+		if (in[i])
+		{
+			char	   *u,
+					   *w;
+			int			ul,
+						wl;
+
+			revdir_sections(&d.files[i], &u, &ul, &w, &wl);
+			append_section(&up, &d.files[i], u);
+		}
+	for (int i = d.nfiles - 1; i >= 0; i--)
+		if (in[i])
+		{
+			char	   *u,
+					   *w;
+			int			ul,
+						wl;
+
+			revdir_sections(&d.files[i], &u, &ul, &w, &wl);
+			if (w)
+				append_section(&down, &d.files[i], w);
+		}
+
+	rev.id = a.id ? a.id : generate_id();
+	rev.message = a.message;
+	rev.transactional = true;
+	rev.replaces = replaces;
+	rev.nreplaces = nreplaces;
+	rev.labels = labels;
+	rev.nlabels = nlabels;
+	rev.upgrade = up.data;
+	rev.downgrade = down.data;
+	if ((target = revdir_find(&d, rev.id)) >= 0 &&
+		strcmp(d.files[target].id ? d.files[target].id : "", rev.id) == 0)
+	{
+		pg_log_error("revision \"%s\" already exists", rev.id);
+		return EXIT_FAILED;
+	}
+	if ((path = revision_write(opts.dir, &rev)) == NULL)
+		return EXIT_FAILED;
+	for (int i = 0; i < d.nfiles; i++)
+		if (in[i])
+		{
+			if (unlink(d.files[i].path) != 0)
+			{
+				pg_log_error("could not remove file \"%s\": %m", d.files[i].path);
+				return EXIT_FAILED;
+			}
+			pg_log_debug("removed \"%s\"", d.files[i].path);
+		}
+	if (opts.verbosity >= 0 && !opts.json)
+		pg_log_info("%d revision files squashed into one; a database that applied them takes it as applied when it is loaded",
+					nfiles);
+	report_written(path, rev.id);
+	termPQExpBuffer(&up);
+	termPQExpBuffer(&down);
 	return EXIT_OK;
 }

@@ -17,6 +17,7 @@ struct RevDir;
 extern int	cmd_init(void);
 extern int	cmd_revision(int argc, char **argv);
 extern int	cmd_merge(int argc, char **argv);
+extern int	cmd_squash(int argc, char **argv);
 
 /* cmd_status.c: read the database */
 extern int	cmd_current(PGconn *conn);

@@ -52,6 +52,8 @@ usage(const char *progname)
 		   "           [--branch-label LABEL] [--non-transactional]\n"
 		   "                               write a new revision file in DIR\n");
 	printf("  merge -m MSG [--id ID] ID... write a revision file that merges heads\n");
+	printf("  squash -m MSG [--id ID] TARGET\n"
+		   "                               replace TARGET and the revisions before it with one file\n");
 	printf("  load                         send DIR's revision files to the database\n");
 	printf("  upgrade [TARGET] [--dry-run] load, then upgrade (default: head)\n");
 	printf("  downgrade TARGET [--dry-run] [--force]\n"
@@ -303,6 +305,8 @@ main(int argc, char **argv)
 		exit(cmd_revision(nargs + 1, args - 1));
 	if (strcmp(command, "merge") == 0)
 		exit(cmd_merge(nargs + 1, args - 1));
+	if (strcmp(command, "squash") == 0)
+		exit(cmd_squash(nargs + 1, args - 1));
 	if (strcmp(command, "import") == 0)
 		exit(need_args(command, nargs, 2, 2) ? cmd_import(args[0], args[1]) : EXIT_USAGE);
 	/* sql TARGET --from REV: from the folder alone, for offline review */

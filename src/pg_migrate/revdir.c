@@ -30,6 +30,7 @@
 #include "util.h"
 
 static int	resolve_ref(const RevDir *d, const char *ref, bool labels);
+static void drop_replaced(RevDir *d);
 
 /* A revision id: 1 to 64 of [A-Za-z0-9_.], not a keyword of targets. */
 bool
@@ -145,6 +146,9 @@ revdir_parse(RevFile *f)
 					break;
 				case REVISION_DIRECTIVE_MESSAGE:
 					f->message = value;
+					break;
+				case REVISION_DIRECTIVE_REPLACES:
+					f->replaces = split_words(value, &f->nreplaces);
 					break;
 				default:
 					break;
@@ -274,6 +278,8 @@ revdir_read(const char *dir, RevDir *out, bool missing_ok)
 			return -1;
 		out->nfiles++;
 	}
+	drop_replaced(out);
+	n = out->nfiles;
 	for (int i = 0; i < n; i++)
 		for (int j = i + 1; j < n && out->files[i].id; j++)
 			if (out->files[j].id && strcmp(out->files[i].id, out->files[j].id) == 0)
@@ -284,6 +290,52 @@ revdir_read(const char *dir, RevDir *out, bool missing_ok)
 				return -1;
 			}
 	return 0;
+}
+
+/* The id of a file: its "-- migrate:revision", or its dbmate version. */
+static const char *
+file_id(const RevFile *f)
+{
+	return f->id ? f->id : f->load_id;
+}
+
+/*
+ * The file of d that replaces (squashes) revision id, or -1.
+ */
+static int
+replacing_file(const RevDir *d, const char *id)
+{
+	for (int i = 0; i < d->nfiles; i++)
+		for (int k = 0; k < d->files[i].nreplaces; k++)
+			if (strcmp(d->files[i].replaces[k], id) == 0)
+				return i;
+	return -1;
+}
+
+/*
+ * Leave out the files of revisions that a squash in the same folder
+ * replaces: the squash holds their SQL (and the server refuses them once
+ * it has the squash).
+ */
+static void
+drop_replaced(RevDir *d)
+{
+	int			kept = 0;
+
+	for (int i = 0; i < d->nfiles; i++)
+	{
+		const char *id = file_id(&d->files[i]);
+		int			by = id ? replacing_file(d, id) : -1;
+
+		if (by >= 0 && by != i)
+		{
+			pg_log_debug("skipping \"%s\": revision %s is replaced by the squash in \"%s\"",
+						d->files[i].path, id, d->files[by].path);
+			continue;
+		}
+		d->files[kept++] = d->files[i];
+	}
+	d->nfiles = kept;
 }
 
 /*
@@ -309,6 +361,8 @@ resolve_ref(const RevDir *d, const char *ref, bool labels)
 			for (int j = 0; j < d->files[i].nlabels; j++)
 				if (strcmp(d->files[i].labels[j], ref) == 0)
 					return i;
+	if ((found = replacing_file(d, ref)) >= 0)
+		return found;
 	if (len < 4)
 		return -1;
 	for (int i = 0; i < d->nfiles; i++)
@@ -336,8 +390,8 @@ revdir_find(const RevDir *d, const char *ref)
  * in the folder, and for a dbmate file the file before it in name order.
  * Returns the count; edges[] gets the file indexes.
  */
-static int
-file_edges(const RevDir *d, int i, int *edges)
+int
+revdir_edges(const RevDir *d, int i, int *edges)
 {
 	const RevFile *f = &d->files[i];
 	int			n = 0;
@@ -377,7 +431,7 @@ revdir_order(RevDir *d)
 	edges = pg_malloc(sizeof(int) * maxedges);
 	for (int i = 0; i < n; i++)
 	{
-		int			ne = file_edges(d, i, edges);
+		int			ne = revdir_edges(d, i, edges);
 
 		for (int k = 0; k < ne; k++)
 		{
@@ -512,6 +566,13 @@ revision_text(const char *id, const NewRevision *rev)
 	}
 	if (!rev->transactional)
 		appendPQExpBufferStr(&buf, "-- migrate:transactional false\n");
+	if (rev->nreplaces > 0)
+	{
+		appendPQExpBufferStr(&buf, "-- migrate:replaces");
+		for (int i = 0; i < rev->nreplaces; i++)
+			appendPQExpBuffer(&buf, " %s", rev->replaces[i]);
+		appendPQExpBufferChar(&buf, '\n');
+	}
 	appendPQExpBuffer(&buf, "-- migrate:message %s\n", message);
 	appendPQExpBufferStr(&buf, "\n-- migrate:upgrade\n");
 	if (rev->upgrade)

@@ -27,6 +27,8 @@ typedef struct RevFile
 	int			nlabels;
 	bool		transactional;
 	char	   *message;
+	char	  **replaces;		/* a squash: the ids it stands for */
+	int			nreplaces;
 } RevFile;
 
 /* The folder: its files in load order (parents and dependencies first). */
@@ -49,6 +51,8 @@ typedef struct NewRevision
 	const char *const *labels;
 	int			nlabels;
 	bool		transactional;
+	const char *const *replaces;	/* a squash: the ids it stands for */
+	int			nreplaces;
 	const char *upgrade;		/* NULL: a placeholder comment */
 	const char *downgrade;
 	const char *prefix;			/* file name prefix; NULL: a timestamp */
@@ -61,6 +65,7 @@ extern void revdir_sections(const RevFile *f, char **upgrade, int *up_line,
 							char **downgrade, int *down_line);
 extern int	revdir_heads(const RevDir *d, int **heads);
 extern int	revdir_find(const RevDir *d, const char *ref);
+extern int	revdir_edges(const RevDir *d, int i, int *edges);
 extern char *revision_write(const char *dir, const NewRevision *rev);
 extern char *revision_text(const char *id, const NewRevision *rev);
 extern bool valid_id(const char *id);

@@ -281,6 +281,7 @@ migrate_load_file(PG_FUNCTION_ARGS)
 	else
 		spec->id = id ? id : pnstrdup(SqlChecksum(spec->upgrade, spec->downgrade), 12);
 
+	RegisterMapReplaced(spec);
 	old = GraphValidId(spec->id) ? CatalogGetRevision(spec->id) : NULL;
 	if (old != NULL &&
 		strcmp(old->upgrade, spec->upgrade) == 0 &&
@@ -330,6 +331,7 @@ migrate_file_state(PG_FUNCTION_ARGS)
 	InitMaterializedSRF(fcinfo, 0);
 	rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 
+	RegisterMapReplaced(spec);
 	old = GraphValidId(spec->id) ? CatalogGetRevision(spec->id) : NULL;
 	if (old == NULL)
 		state = "absent";
@@ -397,7 +399,15 @@ migrate_plan(PG_FUNCTION_ARGS)
 		if (!g->nodes[plan[i]].transactional)
 			nt_nodes[nnt++] = plan[i];
 	if (nnt > 0)
-		scripts = CatalogGetScripts(g, nt_nodes, nnt, upgrade);
+	{
+		const char **ids = palloc(sizeof(char *) * nnt);
+
+		for (int i = 0; i < nnt; i++)
+			ids[i] = g->nodes[nt_nodes[i]].id;
+		scripts = palloc0(sizeof(char *) * nnt);
+		CatalogGetScripts(ids, nnt, upgrade ? scripts : NULL,
+						  upgrade ? NULL : scripts);
+	}
 
 	for (int i = 0, k = 0; i < n; i++)
 	{
@@ -466,7 +476,7 @@ migrate_progress(PG_FUNCTION_ARGS)
 	char	   *id;
 	bool		upgrade;
 	const char *ids[1];
-	char	  **script;
+	char	   *script[1];
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(2))
 		ereport(ERROR,
@@ -480,7 +490,7 @@ migrate_progress(PG_FUNCTION_ARGS)
 				 errmsg("migrate_progress needs migrate's session lock"),
 				 errhint("Call migrate_lock_session() first, as a runner that planned the stretch with migrate_plan() does.")));
 	ids[0] = id;
-	script = CatalogGetScriptsById(ids, 1, upgrade);
+	CatalogGetScripts(ids, 1, upgrade ? script : NULL, upgrade ? NULL : script);
 	CatalogRecordMigrationXids();
 	CatalogRecordProgress(id, upgrade, SqlChecksum(script[0], ""),
 						  PG_GETARG_INT32(2), 0);
@@ -506,10 +516,8 @@ migrate_preview(PG_FUNCTION_ARGS)
 	RevisionGraph *g;
 	Target	   *t;
 	bool		upgrade;
-	int		   *plan;
+	int		   *nodes;
 	int			n;
-	const char **ids;
-	bool	   *transactional;
 	ListCell   *lc;
 
 	if (PG_ARGISNULL(0))
@@ -522,15 +530,8 @@ migrate_preview(PG_FUNCTION_ARGS)
 
 	g = CatalogLoadGraph(false);
 	t = TargetResolve(g, text_to_cstring(PG_GETARG_TEXT_PP(0)));
-	plan = upgrade ? PlanUpgrade(g, t, &n) : PlanDowngrade(g, t, false, &n);
-	ids = palloc(sizeof(char *) * Max(n, 1));
-	transactional = palloc(sizeof(bool) * Max(n, 1));
-	for (int i = 0; i < n; i++)
-	{
-		ids[i] = g->nodes[plan[i]].id;
-		transactional[i] = g->nodes[plan[i]].transactional;
-	}
-	foreach(lc, LintPlan(ids, transactional, n, upgrade, false))
+	nodes = upgrade ? PlanUpgrade(g, t, &n) : PlanDowngrade(g, t, false, &n);
+	foreach(lc, LintPlan(PlanPrepare(g, nodes, n, upgrade, NULL), false))
 	{
 		LintPlanFinding *pf = lfirst(lc);
 		Datum		values[7];
@@ -565,7 +566,7 @@ migrate_steps(PG_FUNCTION_ARGS)
 	ListCell   *lc;
 	bool		upgrade;
 	bool	   *state;
-	PlannedRevision *plan;
+	int		   *nodes;
 	CatalogStep *steps;
 
 	if (PG_ARGISNULL(0))
@@ -579,12 +580,11 @@ migrate_steps(PG_FUNCTION_ARGS)
 	CatalogLock();
 	g = CatalogLoadGraph(false);
 	state = applied_set(g);
-	plan = palloc(sizeof(PlannedRevision) * Max(list_length(ids), 1));
+	nodes = palloc(sizeof(int) * Max(list_length(ids), 1));
 	foreach(lc, ids)
 	{
 		int			node = find_exact(g, lfirst(lc));
 		RevisionNode *r = &g->nodes[node];
-		PlannedRevision *p = &plan[foreach_current_index(lc)];
 
 		if (!r->transactional)
 			ereport(ERROR,
@@ -594,13 +594,13 @@ migrate_steps(PG_FUNCTION_ARGS)
 					 errhint("Run its statements outside a transaction block, then record it with migrate_record('%s', '%s').",
 							 r->id, upgrade ? "upgrade" : "downgrade")));
 		check_step(g, node, upgrade, state);
-		p->id = pstrdup(r->id);
-		p->message = pstrdup(r->message);
-		p->transactional = true;
+		nodes[foreach_current_index(lc)] = node;
 	}
 
 	/* each step checked against the state its predecessors leave: run all */
-	steps = ExecuteRevisions(plan, list_length(ids), upgrade, NULL);
+	steps = ExecuteRevisions(PlanPrepare(g, nodes, list_length(ids), upgrade,
+										 NULL),
+							 0, list_length(ids));
 	ReturnStepRows(fcinfo, steps, list_length(ids));
 	return (Datum) 0;
 }

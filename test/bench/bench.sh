@@ -7,7 +7,7 @@
 #     SQL through psql -1 -f (the physical limit);
 #   - registering N revisions (migrate_revision with explicit parents);
 #   - the no-op migrate_upgrade('head') at the largest N, against SELECT 1
-#     (pgbench latency);
+#     (pgbench latency), on one connection and on a fresh one per call;
 #   - the backend's peak private memory during the largest upgrade.
 # Not a test: it prints figures.  Usage: test/bench/bench.sh [N...]
 # (default 100 1000 10000); RUNS=5 for more runs.
@@ -102,11 +102,15 @@ wait
 echo "SELECT count(*) FROM migrate_upgrade('head');" > "$B/noop.sql"
 echo "SELECT 1;" > "$B/select1.sql"
 echo "SELECT count(*) FROM generate_series(1, 0);" > "$B/srf.sql"
-lat() { pgbench -n -d mig -T 5 -f "$1" 2>/dev/null | sed -n 's/^latency average = \([0-9.]*\) ms/\1/p'; }
+lat() { pgbench -n -d mig -T 5 "$@" 2>/dev/null | sed -n 's/^latency average = \([0-9.]*\) ms/\1/p'; }
+$PSQL -d mig -c "SELECT count(*) FROM migrate_upgrade('head')" >/dev/null	# the first no-op notes it
 for run in $(seq 1 "$RUNS"); do
-	R[noop]+=" $(lat "$B/noop.sql")"
-	R[select1]+=" $(lat "$B/select1.sql")"
-	R[srf]+=" $(lat "$B/srf.sql")"
+	R[noop]+=" $(lat -f "$B/noop.sql")"
+	R[select1]+=" $(lat -f "$B/select1.sql")"
+	R[srf]+=" $(lat -f "$B/srf.sql")"
+	# a deploy opens a fresh connection: -C connects for each call
+	R[noop_cold]+=" $(lat -C -f "$B/noop.sql")"
+	R[select1_cold]+=" $(lat -C -f "$B/select1.sql")"
 done
 
 m() { echo "${R[$1]}" | median; }
@@ -130,4 +134,5 @@ done
 echo
 echo "no-op migrate_upgrade('head') at N = $LAST: $(m noop) ms per call; SELECT 1: $(m select1) ms; ratio $(ratio "$(m noop)" "$(m select1)") (pgbench latency, one client)"
 echo "  (an empty set-returning query, SELECT count(*) FROM generate_series(1, 0): $(m srf) ms; ratio $(ratio "$(m noop)" "$(m srf)"))"
+echo "  on a fresh connection each (pgbench -C): $(m noop_cold) ms; SELECT 1: $(m select1_cold) ms; ratio $(ratio "$(m noop_cold)" "$(m select1_cold)")"
 echo "backend private memory, peak during the N = $LAST upgrade: $((peak / 1024)) MB"

@@ -11,6 +11,7 @@
 #include "nodes/pg_list.h"
 #include "utils/relcache.h"
 
+#include "migrate/model/plan.h"
 #include "migrate/model/sqltext.h"
 
 /* Severities, weakest first; "off" rules are not checked at all. */
@@ -100,6 +101,12 @@ typedef struct LintPlanFinding
 /* The rule whose findings are data a downgrade would drop. */
 #define LINT_RULE_DATA_LOSS "destructive-downgrade-without-export"
 
+/* The rule severities that decide a plan's run (see model/plan.h). */
+struct LintSettings
+{
+	LintSeverity *severities;	/* indexed like the rule table */
+};
+
 /* Run-time state of the linter over one script (executor.c). */
 typedef struct LintRun LintRun;
 
@@ -121,8 +128,9 @@ extern void LintRevision(const char *id, const char *upgrade,
 extern void LintRevisionInFile(const char *id, const char *upgrade,
 							   const char *downgrade, bool transactional,
 							   int up_line, int down_line);
-extern LintRun *LintRunBegin(const char *id, List *statements, const char *sql,
-							 bool upgrade, bool transactional);
+extern LintSettings *LintSettingsLoad(void);
+extern LintRun *LintRunBegin(const MigrationPlan *plan, const PlanStep *step,
+							 bool transactional);
 extern void LintRunStatement(LintRun *run, SqlStatement *st);
 extern List *LintDdlStatement(Node *parsetree, int (*enter) (void),
 							  void (*leave) (int));
@@ -130,8 +138,7 @@ extern double LintRelationRows(Relation rel, double limit);
 extern void LintRunRowCount(LintRun *run, SqlStatement *st, uint64 rows);
 extern char *LintRunEnd(LintRun *run);
 extern bool LintApproved(const char *rule);
-extern List *LintPlan(const char **ids, const bool *transactional, int n,
-					  bool upgrade, bool data_loss_only);
+extern List *LintPlan(const MigrationPlan *plan, bool data_loss_only);
 extern List *LintApprovedStatements(const char *sql, List *statements,
 									const char *rule);
 

@@ -70,9 +70,8 @@ extern List *CatalogMatchPrefix(const char *prefix);
 extern char *CatalogLabelOwner(const char *label);
 extern void CatalogStoreRevision(RevisionSpec *spec, const char *checksum,
 								 bool exists);
-extern char **CatalogGetScripts(RevisionGraph *g, const int *nodes, int n,
-								bool upgrade);
-extern char **CatalogGetScriptsById(const char **ids, int n, bool upgrade);
+extern void CatalogGetScripts(const char **ids, int n, char **upgrade,
+							  char **downgrade);
 extern int	CatalogSectionLine(const char *id, bool upgrade);
 extern void CatalogSectionLines(const char *id, int *upgrade_line,
 								int *downgrade_line);
@@ -88,6 +87,10 @@ extern void CatalogRecordProgress(const char *id, bool upgrade,
 								  int statements);
 extern void CatalogClearProgress(const char *id);
 extern void CatalogForgetRevision(const CatalogRevision *rev);
+extern char *CatalogReplacedBy(const char *id);
+extern int	CatalogSettledHeads(void);
+extern void CatalogSettle(int heads);
+extern void CatalogReplace(const char *by, List *replaced);
 extern void CatalogRecordMigrationXids(void);
 extern HTAB *CatalogMigrationXids(void);
 extern bool CatalogSessionRecorded(void);

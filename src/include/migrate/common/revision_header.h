@@ -19,6 +19,7 @@ typedef enum RevisionDirectiveKind
 	REVISION_DIRECTIVE_DEPENDS_ON,	/* depends-on, depends_on */
 	REVISION_DIRECTIVE_BRANCH_LABELS,	/* branch-labels, branch_labels */
 	REVISION_DIRECTIVE_TRANSACTIONAL,	/* transactional */
+	REVISION_DIRECTIVE_REPLACES,	/* replaces (a squashed revision) */
 	REVISION_DIRECTIVE_MESSAGE, /* message */
 	REVISION_DIRECTIVE_UPGRADE, /* upgrade, up (dbmate) */
 	REVISION_DIRECTIVE_DOWNGRADE	/* downgrade, down (dbmate) */

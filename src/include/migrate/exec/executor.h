@@ -1,8 +1,9 @@
 /*-------------------------------------------------------------------------
  *
  * executor.h
- *	  Running upgrades, downgrades and stamps (executor.c), and writing
- *	  them as offline scripts (offline.c).
+ *	  Running upgrades, downgrades and stamps (executor.c) from a plan
+ *	  prepared up front (prepare.c), and writing them as offline scripts
+ *	  (offline.c).
  *
  *-------------------------------------------------------------------------
  */
@@ -10,25 +11,18 @@
 #define MIGRATE_EXECUTOR_H
 
 #include "migrate/catalog/catalog.h"
+#include "migrate/model/plan.h"
 
-/* A revision of a plan. */
-typedef struct PlannedRevision
-{
-	char	   *id;
-	char	   *message;
-	bool		transactional;
-} PlannedRevision;
-
-extern PlannedRevision *ExecutePlan(const char *target, bool upgrade,
-									bool allow_non_transactional, int *n);
-extern void ExecuteRefuseDataLoss(PlannedRevision *plan, int n);
-extern CatalogStep *ExecuteRevisions(PlannedRevision *plan, int n,
-									 bool upgrade, const char *target);
-extern List *NonTransactionalStatements(PlannedRevision *rev, bool upgrade,
-										char **sql);
-extern CatalogStep *ExecuteNonTransactional(PlannedRevision *rev,
-											List *statements,
-											const char *sql, bool upgrade);
+extern MigrationPlan *PlanPrepare(RevisionGraph *g, const int *nodes, int n,
+								  bool upgrade, const char *target);
+extern MigrationPlan *ExecutePlan(const char *target, bool upgrade,
+								  bool allow_non_transactional);
+extern void ExecuteRefuseDataLoss(const MigrationPlan *plan);
+extern CatalogStep *ExecuteRevisions(const MigrationPlan *plan, int first,
+									 int count);
+extern CatalogStep *ExecuteNonTransactional(const MigrationPlan *plan,
+											const PlanStep *step);
+extern bool ExecuteSettled(const char *target);
 extern CatalogStep *ExecuteMove(const char *target, bool upgrade, int *n);
 extern CatalogStep *ExecuteStamp(const char **targets, int ntargets, int *n);
 extern char *OfflineScript(const char *target, const char *from_state);

@@ -13,6 +13,7 @@
 #include "migrate/model/revfile.h"
 
 extern char *RegisterRevision(RevisionSpec *spec, bool update);
+extern void RegisterMapReplaced(RevisionSpec *spec);
 extern char *RegisterMerge(List *parents, const char *message, const char *id);
 
 #endif							/* MIGRATE_REGISTER_H */

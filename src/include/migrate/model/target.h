@@ -28,5 +28,6 @@ extern int *PlanDowngrade(RevisionGraph *g, Target *t, bool missing_ok,
 						  int *n);
 extern bool *PlanStamp(RevisionGraph *g, Target **targets, int ntargets);
 extern bool *PlanRange(RevisionGraph *g, const char *range);
+extern bool TargetNamesHeads(const char *text);
 
 #endif							/* MIGRATE_TARGET_H */

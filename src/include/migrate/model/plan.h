@@ -1,0 +1,42 @@
+/*-------------------------------------------------------------------------
+ *
+ * plan.h
+ *	  A migration plan: the revisions one call runs, in order, with what the
+ *	  run needs read and prepared up front (exec/plan.c builds it): each
+ *	  revision's script, split into statements, what a downgrade undoes, and
+ *	  the rule severities that decide.  The executor and the linter read it;
+ *	  nothing below them goes back to the catalog for it.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef MIGRATE_PLAN_H
+#define MIGRATE_PLAN_H
+
+#include "nodes/pg_list.h"
+
+/* The severities of the rules, as the linter reads them (analysis/lint.h). */
+typedef struct LintSettings LintSettings;
+
+/* One revision of a plan. */
+typedef struct PlanStep
+{
+	char	   *id;
+	char	   *message;
+	bool		transactional;
+	char	   *sql;			/* the script this direction runs */
+	List	   *statements;		/* of SqlStatement: sql, split */
+	List	   *undoes;			/* of SqlStatement: for a downgrade, the
+								 * upgrade's statements (what it undoes);
+								 * NIL for an upgrade */
+} PlanStep;
+
+typedef struct MigrationPlan
+{
+	bool		upgrade;
+	const char *target;			/* of the call, for hints; or NULL */
+	int			nsteps;
+	PlanStep   *steps;
+	LintSettings *lint;			/* read once for the whole plan */
+} MigrationPlan;
+
+#endif							/* MIGRATE_PLAN_H */
