@@ -531,5 +531,8 @@ main(int argc, char **argv)
 		rc = cmd_lint(conn, nargs, args, lint_pending);
 
 	db_disconnect(conn);
+	/* --json: a failure without a message of its own still says so */
+	if (rc == EXIT_FAILED && !run_error.set)
+		error_note(0, "command \"%s\" failed", command);
 	exit(rc);
 }
