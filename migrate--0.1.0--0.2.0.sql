@@ -148,3 +148,23 @@ CREATE TABLE migrate.settled (
 	heads		integer NOT NULL CHECK (heads > 0),
 	settled_at	timestamptz NOT NULL DEFAULT pg_catalog.now()
 );
+
+/*
+ * Line numbers are file lines: where each section's SQL starts in its
+ * revision file, so that errors, plans and previews name the line of the
+ * file (1 for revisions that did not come from a file, and for those
+ * loaded before this version until their file is loaded again).
+ */
+ALTER TABLE migrate.revision
+	ADD COLUMN upgrade_line integer NOT NULL DEFAULT 1 CHECK (upgrade_line OPERATOR(pg_catalog.>) 0),
+	ADD COLUMN downgrade_line integer NOT NULL DEFAULT 1 CHECK (downgrade_line OPERATOR(pg_catalog.>) 0);
+
+-- The run log for people and pg_migrate log: what ran when, by whom, how
+-- long, and how it ended.
+CREATE FUNCTION @extschema@.migrate_log(revision text DEFAULT NULL, count integer DEFAULT NULL)
+RETURNS TABLE (id bigint, revision text, direction text, stamped boolean,
+			   role name, started_at timestamptz, duration interval,
+			   statements integer, outcome text, failed_statement integer,
+			   sqlstate text, error text)
+AS 'MODULE_PATHNAME', 'migrate_log'
+LANGUAGE C STABLE;

@@ -52,6 +52,17 @@ SELECT step, revision FROM migrate_upgrade('head');
 SELECT has_function_privilege('public', 'migrate_forget(text)', 'EXECUTE') AS public_may_forget,
        has_function_privilege('public', 'migrate_file_state(text, text)', 'EXECUTE') AS public_may_compare;
 
+-- migrate_log: the run log, newest first; of one revision; the last N
+SELECT revision, direction, stamped, role = current_user AS by_me,
+	   started_at <= now() AS started, duration >= '0' AS timed, statements,
+	   outcome, failed_statement, sqlstate, error
+  FROM migrate_log();
+SELECT count(*) = (SELECT count(*) FROM migrate.log) AS all_rows FROM migrate_log();
+SELECT revision, direction FROM migrate_log(count => 1);
+SELECT revision, direction, outcome FROM migrate_log('fg1');
+SELECT count(*) FROM migrate_log('nothing');
+SELECT * FROM migrate_log(count => -1);
+
 -- cleanup
 SELECT step, revision FROM migrate_downgrade('base');
 DROP EXTENSION migrate;

@@ -48,10 +48,34 @@ SELECT * FROM live('CREATE INDEX lc_none_id_idx ON lc_none (id)');
 SET migrate.lint_table_threshold = 10000;
 SELECT * FROM live('CREATE INDEX lc_big_grp_idx ON lc_big (grp)');
 RESET migrate.lint_table_threshold;
--- a table that was never analyzed is counted (up to the threshold)
+-- a table that was never analyzed is counted up to the threshold, then
+-- estimated from the density of the pages counted
 CREATE TABLE lc_fresh (id bigint);
 INSERT INTO lc_fresh SELECT generate_series(1, 1500);
 SELECT * FROM live('CREATE INDEX lc_fresh_id_idx ON lc_fresh (id)');
+-- 50,000 rows never analyzed: about 50,000 (within 2%); once analyzed,
+-- the count of ANALYZE, also after an UPDATE of every row doubled the
+-- pages (dead rows are not rows), and after three
+CREATE TABLE lc_persons (id bigint, name text, email text);
+INSERT INTO lc_persons SELECT g, 'name ' || g, 'p' || g || '@example.com'
+  FROM generate_series(1, 50000) g;
+CREATE FUNCTION about_rows(sql text) RETURNS numeric LANGUAGE sql AS $$
+	SELECT substring(message from 'about ([0-9]+) rows')::numeric
+	  FROM migrate_lint(sql) WHERE rule = 'changing-column-type'
+$$;
+SELECT about_rows('ALTER TABLE lc_persons ALTER COLUMN name TYPE varchar(100)')
+	   BETWEEN 49000 AND 51000 AS about_50000;
+ANALYZE lc_persons;
+SELECT about_rows('ALTER TABLE lc_persons ALTER COLUMN name TYPE varchar(100)');
+BEGIN;
+UPDATE lc_persons SET name = upper(name);
+SELECT about_rows('ALTER TABLE lc_persons ALTER COLUMN name TYPE varchar(100)');
+UPDATE lc_persons SET name = lower(name);
+UPDATE lc_persons SET name = upper(name);
+SELECT about_rows('ALTER TABLE lc_persons ALTER COLUMN name TYPE varchar(100)');
+ROLLBACK;
+DROP FUNCTION about_rows(text);
+DROP TABLE lc_persons;
 -- created earlier in the same transaction: exempt
 BEGIN;
 CREATE TABLE lc_new (id bigint);

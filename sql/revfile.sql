@@ -115,5 +115,48 @@ SELECT migrate_revision('Ünïcødé 表', 'CREATE TABLE "rf_émoji_😀" (ß in
 SELECT step, revision, message FROM migrate_upgrade('x6');
 SELECT * FROM err($$SELECT migrate_load(convert_from('\x2d2d206d6967726174653a75700a53454c45435420ff'::bytea, 'UTF8'))$$);
 
+-- line numbers are lines of the file: the error names line 8 of the file;
+-- a header line more is an edit (the SQL is the same) that the load takes,
+-- and the line is 9
+SELECT migrate_load($file$-- migrate:revision x7
+-- migrate:parents x6
+-- migrate:message lines
+-- a comment
+
+-- migrate:upgrade
+CREATE TABLE rf_lines (i int);
+SELECT 1/0;
+-- migrate:downgrade
+DROP TABLE rf_lines;
+$file$);
+SELECT migrate_upgrade('x7');
+SELECT state FROM migrate_file_state($file$-- migrate:revision x7
+-- migrate:parents x6
+-- migrate:message lines
+-- a comment
+-- a second comment
+
+-- migrate:upgrade
+CREATE TABLE rf_lines (i int);
+SELECT 1/0;
+-- migrate:downgrade
+DROP TABLE rf_lines;
+$file$);
+SELECT migrate_load($file$-- migrate:revision x7
+-- migrate:parents x6
+-- migrate:message lines
+-- a comment
+-- a second comment
+
+-- migrate:upgrade
+CREATE TABLE rf_lines (i int);
+SELECT 1/0;
+-- migrate:downgrade
+DROP TABLE rf_lines;
+$file$);
+SELECT upgrade_line, downgrade_line FROM migrate.revision WHERE id = 'x7';
+SELECT migrate_upgrade('x7');
+SELECT migrate_forget('x7');
+
 SELECT count(*) FROM (SELECT migrate_downgrade('base')) d;
 DROP EXTENSION migrate;

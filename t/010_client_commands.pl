@@ -225,10 +225,12 @@ $node->command_like(pm('sql', 'a1'),
 # --json
 ($rc, $out, $err) = run_pm('--json', 'current');
 is(decode_json($out)->[0]{revision}, 'c1', '--json current');
+is(ref decode_json($out)->[0]{markers}, 'ARRAY', '--json current: markers is an array');
 ($rc, $out, $err) = run_pm('history', '--json');
 is(scalar @{ decode_json($out) }, 5, '--json history, option after the command');
 ($rc, $out, $err) = run_pm('show', 'b1', '--json');
 is_deeply(decode_json($out)->{branch_labels}, ['orders'], '--json show keeps arrays');
+is(ref decode_json($out)->{markers}, 'ARRAY', '--json show: markers is an array');
 ($rc, $out, $err) = run_pm('--json', 'history', '--graph');
 like(decode_json($out), qr/^digraph migrate \{.*"a1" -> "a2";/s, '--json history --graph is the DOT');
 

@@ -123,10 +123,11 @@ revision('002_items_code_idx', 'r2', 'r1', 0,
 	"CREATE INDEX CONCURRENTLY items_state_idx ON items (state);\n"
 	  . "CREATE UNIQUE INDEX CONCURRENTLY items_code_key ON items (code);",
 	"DROP INDEX CONCURRENTLY items_code_key;\nDROP INDEX CONCURRENTLY items_state_idx;");
+# line 8 of the file: six lines of header before the upgrade SQL
 $node->command_checks_all(pm('upgrade', 'r2'),
 	1,
 	[qr/\Aplan: upgrade to "r2", 1 revision\n  r2, 002_items_code_idx \(outside a transaction\)\n\z/],
-	[   qr/error: upgrade of revision "r2" failed at statement 2 \(line 2\): could not create unique index "items_code_key"/,
+	[   qr/error: upgrade of revision "r2" failed at statement 2 \(line 8\): could not create unique index "items_code_key"/,
 		qr/detail: Key \(code\)=\(dup\) is duplicated/,
 		qr/The stretch before it committed and is recorded/,
 		qr/warning: dropped invalid index "public"."items_code_key"/

@@ -1295,6 +1295,12 @@ LintScript(const char *sql, const char *what, const LintOptions *opts)
 	return cx.findings;
 }
 
+/*
+ * The file lines before the upgrade [0] and downgrade [1] SQL of the
+ * revision that LintRevisionInFile lints, 0 otherwise.
+ */
+static int	lint_line_base[2];
+
 /* Does a finding block at the current migrate.lint_level? */
 static bool
 blocks(LintFinding *f)
@@ -1346,6 +1352,28 @@ report_revision_findings(const char *id, const char *direction,
 }
 
 /*
+ * LintRevision for a revision file whose upgrade and downgrade SQL start
+ * at lines up_line and down_line (0: not from a file): the findings name
+ * the lines of the file.
+ */
+void
+LintRevisionInFile(const char *id, const char *upgrade, const char *downgrade,
+				   bool transactional, int up_line, int down_line)
+{
+	lint_line_base[0] = Max(up_line, 1) - 1;
+	lint_line_base[1] = Max(down_line, 1) - 1;
+	PG_TRY();
+	{
+		LintRevision(id, upgrade, downgrade, transactional);
+	}
+	PG_FINALLY();
+	{
+		lint_line_base[0] = lint_line_base[1] = 0;
+	}
+	PG_END_TRY();
+}
+
+/*
  * Lint a revision's SQL at load (register.c): refuse it when it has
  * findings that block whatever the database's state; report the other
  * warnings and errors as notices.
@@ -1369,6 +1397,13 @@ LintRevision(const char *id, const char *upgrade, const char *downgrade,
 					  psprintf("downgrade SQL of revision \"%s\"", id), &opts);
 
 	initStringInfo(&refused);
+	for (int s = 0; s < 2; s++)
+	{
+		ListCell   *lc;
+
+		foreach(lc, s == 0 ? up : down)
+			((LintFinding *) lfirst(lc))->line += lint_line_base[s];
+	}
 	report_revision_findings(id, "upgrade", up, &refused, &nrefused, &marker);
 	report_revision_findings(id, "downgrade", down, &refused, &nrefused, &marker);
 	if (nrefused > 0)
@@ -1846,36 +1881,63 @@ LintColumnNotNull(Oid relid, AttrNumber attnum)
 }
 
 /*
- * Rows in a relation with storage, estimated the planner's way (density
- * from the last ANALYZE times the current size); never analyzed: counted,
- * up to "limit".
+ * Rows in a relation with storage.  Vacuumed or analyzed, and not grown to
+ * more than twice the pages it had then: reltuples, the rows that VACUUM
+ * or ANALYZE counted (scaling it by the current size, as the planner does,
+ * counts the dead rows that an UPDATE of the same transaction left behind
+ * as rows).  Otherwise counted, up to "limit" or LINT_COUNT_ROWS,
+ * whichever is more (all of a table of up to LINT_COUNT_ALL_PAGES pages):
+ * a few milliseconds, and the count is exact; a table with more rows gets
+ * the density of the whole pages read so far times its size, and never
+ * less than reltuples.
  */
+#define LINT_COUNT_ALL_PAGES 64
+#define LINT_COUNT_ROWS 100000
 double
 LintRelationRows(Relation rel, double limit)
 {
 	BlockNumber blocks = RelationGetNumberOfBlocks(rel);
 	double		n = 0;
+	double		full_rows = 0;	/* rows of the whole pages before "page" */
+	BlockNumber page = 0;
+	bool		more = false;
 	Snapshot	snapshot;
 	TableScanDesc scan;
 	TupleTableSlot *slot;
 
 	if (blocks == 0)
 		return 0;
-	if (rel->rd_rel->reltuples >= 0 && rel->rd_rel->relpages > 0)
-		return rel->rd_rel->reltuples / rel->rd_rel->relpages * blocks;
+	if (rel->rd_rel->reltuples >= 0 && rel->rd_rel->relpages > 0 &&
+		blocks <= 2 * (BlockNumber) rel->rd_rel->relpages)
+		return rel->rd_rel->reltuples;
 
 	snapshot = RegisterSnapshot(GetLatestSnapshot());
 	scan = table_beginscan(rel, snapshot, 0, NULL);
 	slot = table_slot_create(rel, NULL);
-	while (n < limit && table_scan_getnextslot(scan, ForwardScanDirection, slot))
+	while (table_scan_getnextslot(scan, ForwardScanDirection, slot))
 	{
+		BlockNumber b = ItemPointerGetBlockNumber(&slot->tts_tid);
+
+		if (n >= Max(limit, LINT_COUNT_ROWS) && blocks > LINT_COUNT_ALL_PAGES)
+		{
+			more = true;
+			break;
+		}
+		if (b != page)
+		{
+			page = b;
+			full_rows = n;
+		}
 		n++;
 		CHECK_FOR_INTERRUPTS();
 	}
 	ExecDropSingleTupleTableSlot(slot);
 	table_endscan(scan);
 	UnregisterSnapshot(snapshot);
-	return n;
+	if (more && page > 0 && full_rows > 0)
+		n = Max(n, full_rows / page * blocks);
+	/* pages of dead rows first (updates since) make the density low */
+	return Max(n, rel->rd_rel->reltuples);
 }
 
 /*

@@ -95,6 +95,7 @@ static int	read_rows(const char *sql, int nargs, Oid *types, Datum *values,
 static Datum cstring_array(const char **strings, int n);
 static RevisionGraph *read_graph(void);
 static bool catalog_has(const char *table);
+static bool revision_has_lines(void);
 
 /* Has this backend recorded steps since it took the session lock? */
 static bool session_recorded = false;
@@ -653,13 +654,23 @@ CatalogLabelOwner(const char *label)
 void
 CatalogStoreRevision(RevisionSpec *spec, const char *checksum, bool exists)
 {
-	static const char *const insert_sql =
+	static const char *const old_insert_sql =
 	"INSERT INTO migrate.revision (id, message, upgrade, downgrade,"
 	" transactional, checksum, branch_labels, created_by)"
 	" VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
-	static const char *const update_sql =
+	static const char *const old_update_sql =
 	"UPDATE migrate.revision SET message = $2, upgrade = $3, downgrade = $4,"
 	" transactional = $5, checksum = $6, branch_labels = $7"
+	" WHERE id OPERATOR(pg_catalog.=) $1";
+	static const char *const insert_sql =
+	"INSERT INTO migrate.revision (id, message, upgrade, downgrade,"
+	" transactional, checksum, branch_labels, created_by, upgrade_line,"
+	" downgrade_line)"
+	" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+	static const char *const update_sql =
+	"UPDATE migrate.revision SET message = $2, upgrade = $3, downgrade = $4,"
+	" transactional = $5, checksum = $6, branch_labels = $7,"
+	" upgrade_line = $9, downgrade_line = $10"
 	" WHERE id OPERATOR(pg_catalog.=) $1";
 	static const char *const delete_parents_sql =
 	"DELETE FROM migrate.parent WHERE revision OPERATOR(pg_catalog.=) $1";
@@ -673,13 +684,14 @@ CatalogStoreRevision(RevisionSpec *spec, const char *checksum, bool exists)
 	"INSERT INTO migrate.dependency (revision, dependency, position)"
 	" SELECT $1, d, n FROM pg_catalog.unnest($2::pg_catalog.text[])"
 	" WITH ORDINALITY AS u(d, n)";
-	Oid			types[8] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, BOOLOID,
-	TEXTOID, TEXTARRAYOID, NAMEOID};
-	Datum		values[8];
+	Oid			types[10] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, BOOLOID,
+	TEXTOID, TEXTARRAYOID, NAMEOID, INT4OID, INT4OID};
+	Datum		values[10];
 	Oid			edge_types[2] = {TEXTOID, TEXTARRAYOID};
 	Datum		edge_values[2];
 	char	   *creator = GetUserNameFromId(GetUserId(), false);
 	CatalogAccess access;
+	bool		lines = revision_has_lines();
 
 	values[0] = CStringGetTextDatum(spec->id);
 	values[1] = CStringGetTextDatum(spec->message);
@@ -689,17 +701,21 @@ CatalogStoreRevision(RevisionSpec *spec, const char *checksum, bool exists)
 	values[5] = CStringGetTextDatum(checksum);
 	values[6] = TextArrayFromList(spec->labels);
 	values[7] = DirectFunctionCall1(namein, CStringGetDatum(creator));
+	values[8] = Int32GetDatum(Max(spec->upgrade_line, 1));
+	values[9] = Int32GetDatum(Max(spec->downgrade_line, 1));
 	edge_values[0] = values[0];
 
 	catalog_begin(&access);
 	if (exists)
 	{
-		run(update_sql, 7, types, values, NULL, false, SPI_OK_UPDATE);
+		run(lines ? update_sql : old_update_sql, lines ? 10 : 7, types,
+			values, NULL, false, SPI_OK_UPDATE);
 		run(delete_parents_sql, 1, types, values, NULL, false, SPI_OK_DELETE);
 		run(delete_deps_sql, 1, types, values, NULL, false, SPI_OK_DELETE);
 	}
 	else
-		run(insert_sql, 8, types, values, NULL, false, SPI_OK_INSERT);
+		run(lines ? insert_sql : old_insert_sql, lines ? 10 : 8, types,
+			values, NULL, false, SPI_OK_INSERT);
 	edge_values[1] = TextArrayFromList(spec->parents);
 	run(insert_parents_sql, 2, edge_types, edge_values, NULL, false,
 		SPI_OK_INSERT);
@@ -707,6 +723,53 @@ CatalogStoreRevision(RevisionSpec *spec, const char *checksum, bool exists)
 	run(insert_deps_sql, 2, edge_types, edge_values, NULL, false,
 		SPI_OK_INSERT);
 	catalog_end(&access);
+}
+
+/* read_rows reader: the two section lines of a revision. */
+static void
+read_section_lines(const CatalogRow *row, void *arg)
+{
+	int		   *lines = arg;
+
+	if (!row_isnull(row, 1))
+		lines[0] = row_int32(row, 1);
+	if (!row_isnull(row, 2))
+		lines[1] = row_int32(row, 2);
+}
+
+/*
+ * The line of its revision file where the upgrade SQL (downgrade SQL) of
+ * revision id starts: its statements' lines count from there.  1 for a
+ * revision that did not come from a file, or that is not stored.
+ */
+int
+CatalogSectionLine(const char *id, bool upgrade)
+{
+	int			lines[2];
+
+	CatalogSectionLines(id, &lines[0], &lines[1]);
+	return upgrade ? lines[0] : lines[1];
+}
+
+/* Both lines of CatalogSectionLine, in one query. */
+void
+CatalogSectionLines(const char *id, int *upgrade_line, int *downgrade_line)
+{
+	static const char *const sql =
+	"SELECT upgrade_line, downgrade_line FROM migrate.revision"
+	" WHERE id OPERATOR(pg_catalog.=) $1";
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1];
+	int			lines[2] = {1, 1};
+
+	if (revision_has_lines())
+	{
+		values[0] = CStringGetTextDatum(id);
+		(void) read_rows(sql, 1, types, values, NULL, SPI_OK_SELECT,
+						 read_section_lines, lines);
+	}
+	*upgrade_line = lines[0];
+	*downgrade_line = lines[1];
 }
 
 /* Where read_scripts puts the scripts of CatalogGetScripts. */
@@ -950,6 +1013,20 @@ catalog_has(const char *table)
 	Oid			nsp = get_namespace_oid("migrate", true);
 
 	return OidIsValid(nsp) && OidIsValid(get_relname_relid(table, nsp));
+}
+
+/*
+ * Does migrate.revision have the section lines of version 0.2.0?  Not
+ * before ALTER EXTENSION migrate UPDATE.
+ */
+static bool
+revision_has_lines(void)
+{
+	Oid			nsp = get_namespace_oid("migrate", true);
+	Oid			rel = OidIsValid(nsp) ? get_relname_relid("revision", nsp) : InvalidOid;
+
+	return OidIsValid(rel) &&
+		get_attnum(rel, "upgrade_line") != InvalidAttrNumber;
 }
 
 /*
@@ -1718,6 +1795,48 @@ CatalogDriftList(bool include_acknowledged)
 
 	(void) read_rows(sql, 1, types, values, NULL, SPI_OK_SELECT,
 					 read_drift, &result);
+	return result;
+}
+
+/* read_rows reader: a row of migrate.log as C strings, into a List. */
+static void
+read_log_row(const CatalogRow *row, void *arg)
+{
+	List	  **list = arg;
+	char	  **cols = palloc(sizeof(char *) * CATALOG_LOG_COLUMNS);
+
+	for (int c = 0; c < CATALOG_LOG_COLUMNS; c++)
+		cols[c] = row_text(row, c + 1);
+	*list = lappend(*list, cols);
+}
+
+/*
+ * The rows of migrate.log, newest first: of one revision (or all when
+ * revision is NULL), at most "limit" (all when negative).  Each row is an
+ * array of CATALOG_LOG_COLUMNS C strings (NULL for a null), in the order of
+ * migrate_log's result columns.
+ */
+List *
+CatalogLogRows(const char *revision, int limit)
+{
+	static const char *const sql =
+	"SELECT l.id::pg_catalog.text, l.revision, l.direction, l.stamped::pg_catalog.text,"
+	" l.role::pg_catalog.text, l.started_at::pg_catalog.text, l.duration::pg_catalog.text,"
+	" l.statements::pg_catalog.text, l.outcome, l.failed_statement::pg_catalog.text,"
+	" l.sqlstate, l.error"
+	" FROM migrate.log l WHERE $1 IS NULL OR l.revision OPERATOR(pg_catalog.=) $1"
+	" ORDER BY l.id DESC LIMIT $2";
+	Oid			types[2] = {TEXTOID, INT8OID};
+	Datum		values[2];
+	char		nulls[2] = {' ', ' '};
+	List	   *result = NIL;
+
+	values[0] = revision ? CStringGetTextDatum(revision) : (Datum) 0;
+	nulls[0] = revision ? ' ' : 'n';
+	values[1] = Int64GetDatum(limit);
+	nulls[1] = limit < 0 ? 'n' : ' ';
+	(void) read_rows(sql, 2, types, values, nulls, SPI_OK_SELECT,
+					 read_log_row, &result);
 	return result;
 }
 

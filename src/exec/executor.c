@@ -64,7 +64,8 @@ typedef struct StatementPosition
 	const char *direction;
 	const char *revision;
 	int			number;
-	int			line;
+	int			line;			/* in the revision file */
+	int			line_base;		/* file line of the section's line 1, less 1 */
 	const char *text;
 	Node	   *parsetree;
 	const char *target;			/* of migrate_upgrade, for hints; or NULL */
@@ -109,14 +110,46 @@ statement_error_callback(void *arg)
 				pos->direction, call, pos->target);
 }
 
-/* The executor is at statement st now (for errors and failure records). */
+/*
+ * The executor is at statement st now (for errors and failure records).
+ * Its line is the line in the revision file: pos->line_base counts the
+ * file's lines before the section (position_in_revision).
+ */
 static void
 position_at(StatementPosition *pos, SqlStatement *st)
 {
 	pos->number = st->number;
-	pos->line = st->line;
+	pos->line = st->line + pos->line_base;
 	pos->text = st->text;
 	pos->parsetree = st->parsetree;
+}
+
+/* The executor starts the upgrade (downgrade) SQL of revision id. */
+static void
+position_in_revision(StatementPosition *pos, const char *id, bool upgrade)
+{
+	pos->direction = upgrade ? "upgrade" : "downgrade";
+	pos->revision = id;
+	pos->number = 0;
+	pos->line = 0;
+	pos->line_base = CatalogSectionLine(id, upgrade) - 1;
+	pos->text = NULL;
+}
+
+/*
+ * With migrate.report_progress: say that a revision ran, while the call goes on
+ * (INFO reaches the client whatever client_min_messages says).
+ */
+static void
+report_progress(CatalogStep *step)
+{
+	if (migrate_report_progress)
+		ereport(INFO,
+				(errcode(ERRCODE_MIGRATE_PROGRESS),
+				 errmsg("%s revision \"%s\"",
+						step->upgrade ? "upgraded" : "downgraded", step->id),
+				 errdetail_internal("%d statements, %.3f ms", step->statements,
+									step->duration_us / 1000.0)));
 }
 
 /* Does migrate.debug_fail_at name this statement? */
@@ -285,11 +318,7 @@ run_script(const MigrationPlan *plan, const PlanStep *step,
 	ErrorContextCallback callback;
 	LintRun    *lint;
 
-	pos->direction = plan->upgrade ? "upgrade" : "downgrade";
-	pos->revision = step->id;
-	pos->number = 0;
-	pos->line = 0;
-	pos->text = NULL;
+	position_in_revision(pos, step->id, plan->upgrade);
 	lint = LintRunBegin(plan, step, true);
 
 	callback.callback = statement_error_callback;
@@ -397,6 +426,7 @@ run_batch(void *arg)
 		done->upgrade = b->plan->upgrade;
 		done->started_at = b->started;
 		done->duration_us = (int64) secs * 1000000 + usecs;
+		report_progress(done);
 		b->next++;
 	} while (b->next < b->end &&
 			 b->next - b->first < MIGRATE_BATCH_REVISIONS &&
@@ -572,7 +602,7 @@ ExecuteNonTransactional(const MigrationPlan *plan, const PlanStep *rev)
 	CatalogStep *step = palloc0(sizeof(CatalogStep));
 	const char *direction = upgrade ? "upgrade" : "downgrade";
 	TimestampTz start = GetCurrentTimestamp();
-	StatementPosition pos = {direction, rev->id, 0, 0, NULL, NULL};
+	StatementPosition pos = {0};
 	Oid			role = GetUserId();
 	MemoryContext context = CurrentMemoryContext;
 	MemoryContext lint_context;
@@ -583,6 +613,7 @@ ExecuteNonTransactional(const MigrationPlan *plan, const PlanStep *rev)
 	long		secs;
 	int			usecs;
 
+	position_in_revision(&pos, rev->id, upgrade);
 	if (done > 0)
 		ereport(NOTICE,
 				(errmsg("resuming the %s of revision %s at stretch %d of %d",
@@ -712,7 +743,8 @@ ExecuteRefuseDataLoss(const MigrationPlan *plan)
 
 		appendStringInfo(&detail, "%sRevision \"%s\", statement %d (line %d): %s.",
 						 detail.len > 0 ? "\n" : "", pf->revision,
-						 pf->finding->statement, pf->finding->line,
+						 pf->finding->statement,
+						 pf->finding->line + CatalogSectionLine(pf->revision, false) - 1,
 						 pf->finding->message);
 	}
 	ereport(ERROR,

@@ -196,6 +196,33 @@ RegisterMapReplaced(RevisionSpec *spec)
 }
 
 /*
+ * The statements of a section that starts at line "first" of its revision
+ * file (0: not from a file), numbered with the lines of the file, for the
+ * errors of the checks at load.
+ */
+static List *
+lines_in_file(List *statements, int first)
+{
+	ListCell   *lc;
+
+	if (first > 1)
+		foreach(lc, statements)
+			((SqlStatement *) lfirst(lc))->line += first - 1;
+	return statements;
+}
+
+/* Does the stored revision id start its sections where spec does? */
+static bool
+same_section_lines(const char *id, RevisionSpec *spec)
+{
+	int			up;
+	int			down;
+
+	CatalogSectionLines(id, &up, &down);
+	return up == Max(spec->upgrade_line, 1) && down == Max(spec->downgrade_line, 1);
+}
+
+/*
  * Validate and store a revision; returns its id.  With "update", an
  * existing revision of the same id is updated (migrate_load); without, it
  * is an error (migrate_revision).
@@ -251,16 +278,20 @@ RegisterRevision(RevisionSpec *spec, bool update)
 		old->transactional == spec->transactional &&
 		lists_equal(old->labels, spec->labels) &&
 		lists_equal(old->depends_on, spec->depends_on) &&
-		(!spec->parents_given || lists_equal(old->parents, spec->parents)))
+		(!spec->parents_given || lists_equal(old->parents, spec->parents)) &&
+		same_section_lines(old->id, spec))
 		return spec->id;
 
 	/* the SQL: parsed, checked, and summed */
 	what = psprintf("upgrade SQL of revision \"%s\"", spec->id);
-	SqlCheck(SqlSplit(spec->upgrade, what), spec->transactional, what);
+	SqlCheck(lines_in_file(SqlSplit(spec->upgrade, what), spec->upgrade_line),
+			 spec->transactional, what);
 	what = psprintf("downgrade SQL of revision \"%s\"", spec->id);
-	SqlCheck(SqlSplit(spec->downgrade, what), spec->transactional, what);
-	LintRevision(spec->id, spec->upgrade, spec->downgrade,
-				 spec->transactional);
+	SqlCheck(lines_in_file(SqlSplit(spec->downgrade, what), spec->downgrade_line),
+			 spec->transactional, what);
+	LintRevisionInFile(spec->id, spec->upgrade, spec->downgrade,
+					   spec->transactional, spec->upgrade_line,
+					   spec->downgrade_line);
 	checksum = SqlChecksum(spec->upgrade, spec->downgrade);
 
 	if (old != NULL && !update)

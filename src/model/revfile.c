@@ -156,6 +156,10 @@ RevisionFileParse(const char *script)
 						file_error(lineno, "unrecognized section option \"%s\"", opt);
 				}
 				section = is_up ? SECTION_UPGRADE : SECTION_DOWNGRADE;
+				if (is_up)
+					spec->upgrade_line = lineno + 1;
+				else
+					spec->downgrade_line = lineno + 1;
 				seen_upgrade |= is_up;
 				seen_downgrade |= is_down;
 			}

@@ -58,7 +58,13 @@ typedef struct MoveReport
 	PQExpBufferData json;		/* the "steps" array's elements */
 	int			nsteps;
 	bool		upgrade;
+	int			pending;		/* lines printed as the server ran them, not
+								 * yet returned by the call */
+	PlanStep   *plan;
+	int			nplan;
 } MoveReport;
+
+static MoveReport *progress_report;	/* of the move under way */
 
 static bool load_dir(PGconn *conn, int *nloaded, bool commit,
 					 bool downgrade);
@@ -133,6 +139,8 @@ load_batch(PGconn *conn, RevDir *d, int from, int to, bool *failed)
 		{
 			report_result_error(res, psprintf("could not load file \"%s\"",
 											  d->files[i].path));
+			if (run_error.file == NULL)
+				run_error.file = pg_strdup(d->files[i].path);
 			*failed = true;
 		}
 		else if (st == PGRES_TUPLES_OK && opts.verbosity > 0)
@@ -349,12 +357,46 @@ cmd_load(PGconn *conn)
 	return EXIT_OK;
 }
 
+/*
+ * progress_hook: the server ran a revision (migrate.report_progress, an
+ * INFO "upgraded revision "ID"" with detail "N statements, T ms"), while
+ * the call goes on: print its line now.
+ */
+static void
+print_progress(const char *message, const char *detail)
+{
+	MoveReport *rep = progress_report;
+	const char *q = strchr(message, '"');
+	char	   *id;
+	const char *msg = "";
+	double		ms = 0;
+	int			n;
+
+	if (rep == NULL || q == NULL)
+		return;
+	id = pg_strdup(q + 1);
+	if (strchr(id, '"'))
+		*strchr(id, '"') = '\0';
+	if (detail)
+		(void) sscanf(detail, "%d statements, %lf ms", &n, &ms);
+	for (int i = 0; i < rep->nplan; i++)
+		if (strcmp(rep->plan[i].id, id) == 0)
+			msg = rep->plan[i].message;
+	printf("%s %s%s%s (%.1f ms)\n", rep->upgrade ? "upgraded" : "downgraded",
+		   id, msg[0] ? ", " : "", msg, ms);
+	fflush(stdout);
+	rep->pending++;
+	pg_free(id);
+}
+
 /* Print one step's progress line and add it to the JSON report. */
 static void
 report_step(MoveReport *rep, const char *id, const char *message,
 			const char *statements, double ms, bool transactional)
 {
-	if (!opts.json && opts.verbosity >= 0)
+	if (transactional && rep->pending > 0)
+		rep->pending--;			/* printed as it ran */
+	else if (!opts.json && opts.verbosity >= 0)
 	{
 		printf("%s %s%s%s (%.1f ms%s)\n",
 			   rep->upgrade ? "upgraded" : "downgraded", id,
@@ -567,6 +609,9 @@ run_non_transactional(PGconn *conn, PlanStep *step, bool upgrade,
 			report_result_error(res, psprintf("%s of revision \"%s\" failed at statement %d (line %s)",
 											  direction, step->id, k + 1,
 											  k < step->nlines ? step->lines[k] : "?"));
+			if (run_error.revision == NULL)
+				error_note_position(step->id, k + 1,
+									k < step->nlines ? atoi(step->lines[k]) : 0);
 			report_statements_ran(k, upgrade);
 			if (before)
 				drop_new_invalid_indexes(conn, before);
@@ -724,6 +769,7 @@ dry_run(PGconn *conn, PlanStep *plan, int nplan, const char *target,
 		}
 		appendPQExpBufferStr(&out, "]}");
 		printf("%s\n", out.data);
+		json_printed = true;
 		termPQExpBuffer(&out);
 	}
 	else if (opts.verbosity >= 0)
@@ -772,6 +818,37 @@ report_lock_holder(PGconn *conn)
 					PQgetvalue(res, 0, 2), PQgetvalue(res, 0, 3),
 					PQgetisnull(res, 0, 4) ? "-" : PQgetvalue(res, 0, 4));
 	PQclear(res);
+}
+
+/*
+ * After a failure: when a revision needs what an earlier revision of the
+ * same transaction did to be committed (an enum value it added, 55P04,
+ * usable only once that transaction commits; a constraint it added NOT
+ * VALID, which validate-in-same-transaction stops validating under the
+ * lock the addition holds), say how to commit between them: move to the
+ * revision before it first, then on.
+ */
+static void
+hint_commit_between(PlanStep *plan, int nplan, bool upgrade)
+{
+	char	   *hint;
+
+	if (run_error.sqlstate == NULL || run_error.revision == NULL ||
+		!(strcmp(run_error.sqlstate, "55P04") == 0 ||
+		  (strcmp(run_error.sqlstate, "MG302") == 0 && run_error.message &&
+		   strstr(run_error.message, "\"validate-in-same-transaction\""))))
+		return;
+	for (int k = 1; k < nplan; k++)
+		if (strcmp(plan[k].id, run_error.revision) == 0)
+		{
+			hint = psprintf("Revisions run in one transaction, and this one needs what an earlier one did committed: run \"pg_migrate %s %s\" first, which commits, then %s again.",
+							upgrade ? "upgrade" : "downgrade", plan[k - 1].id,
+							upgrade ? "upgrade" : "downgrade");
+			pg_log_error_hint("%s", hint);
+			run_error.hint = run_error.hint ?
+				psprintf("%s\n%s", run_error.hint, hint) : hint;
+			return;
+		}
 }
 
 /*
@@ -840,6 +917,17 @@ cmd_move(PGconn *conn, const char *target, bool upgrade, int flags)
 	if (ok && nplan > 0 && !upgrade && !(flags & MOVE_FORCE))
 		ok = refuse_data_loss(conn, target);
 
+	/* a line per revision as the server runs it, not when the call ends */
+	rep.plan = plan;
+	rep.nplan = nplan;
+	if (ok && nplan > 0 && !opts.json && opts.verbosity >= 0 &&
+		db_command(conn, "SELECT pg_catalog.set_config('migrate.report_progress', 'on', false)",
+				   0, NULL, "could not ask for progress messages"))
+	{
+		progress_report = &rep;
+		progress_hook = print_progress;
+	}
+
 	if (ok && nplan > 0 && !mixed)
 	{
 		res = db_query(conn, upgrade ?
@@ -889,6 +977,10 @@ cmd_move(PGconn *conn, const char *target, bool upgrade, int flags)
 			i = j;
 		}
 	}
+	progress_hook = NULL;
+	progress_report = NULL;
+	if (!ok)
+		hint_commit_between(plan, nplan, upgrade);
 	if (PQstatus(conn) == CONNECTION_OK)
 		(void) db_command(conn, "SELECT pg_catalog.migrate_unlock_session()", 0,
 						  NULL, "could not release migrate's lock");
@@ -903,9 +995,15 @@ cmd_move(PGconn *conn, const char *target, bool upgrade, int flags)
 		appendPQExpBuffer(&out, ", \"ok\": %s, \"loaded\": %d, \"plan\": ",
 						  ok ? "true" : "false", nloaded);
 		json_plan(&out, plan, nplan);
-		appendPQExpBuffer(&out, ", \"steps\": [%s], \"duration_ms\": %.3f}",
+		appendPQExpBuffer(&out, ", \"steps\": [%s], \"duration_ms\": %.3f, \"error\": ",
 						  rep.json.data, now_ms() - start);
+		if (ok)
+			appendPQExpBufferStr(&out, "null");
+		else
+			error_print_json(&out);
+		appendPQExpBufferChar(&out, '}');
 		printf("%s\n", out.data);
+		json_printed = true;
 		termPQExpBuffer(&out);
 	}
 	else if (ok && opts.verbosity >= 0)
@@ -917,10 +1015,16 @@ cmd_move(PGconn *conn, const char *target, bool upgrade, int flags)
 				   upgrade ? "upgraded" : "downgraded", rep.nsteps,
 				   rep.nsteps == 1 ? "" : "s", target, now_ms() - start);
 	}
-	else if (!ok && rep.nsteps > 0 && opts.verbosity >= 0)
-		printf("%s %d revision%s before the failure\n",
-			   upgrade ? "upgraded" : "downgraded", rep.nsteps,
-			   rep.nsteps == 1 ? "" : "s");
+	else if (!ok && opts.verbosity >= 0)
+	{
+		if (rep.pending > 0)
+			printf("rolled back: the %d revision%s above that ran in the failed transaction\n",
+				   rep.pending, rep.pending == 1 ? "" : "s");
+		if (rep.nsteps > 0)
+			printf("%s %d revision%s before the failure\n",
+				   upgrade ? "upgraded" : "downgraded", rep.nsteps,
+				   rep.nsteps == 1 ? "" : "s");
+	}
 	termPQExpBuffer(&rep.json);
 	return ok ? EXIT_OK : EXIT_FAILED;
 }

@@ -26,6 +26,13 @@
 #include "textgraph.h"
 #include "util.h"
 
+/*
+ * The markers column of a row r of the reading functions ("root head
+ * current") as a JSON array, for --json.
+ */
+#define MARKERS_JSON(r) \
+	"pg_catalog.to_json(pg_catalog.string_to_array(" r ".markers, ' '))"
+
 int
 cmd_current(PGconn *conn)
 {
@@ -33,7 +40,10 @@ cmd_current(PGconn *conn)
 
 	if (opts.json)
 		return print_json_query(conn,
-								"SELECT COALESCE(pg_catalog.json_agg(c), '[]')"
+								"SELECT COALESCE(pg_catalog.json_agg(pg_catalog.json_build_object("
+								" 'revision', c.revision, 'message', c.message,"
+								" 'markers', " MARKERS_JSON("c") ","
+								" 'applied_at', c.applied_at, 'applied_by', c.applied_by)), '[]')"
 								" FROM pg_catalog.migrate_current() c",
 								0, NULL, "could not read the current revisions");
 	res = db_query(conn,
@@ -147,7 +157,11 @@ cmd_history(PGconn *conn, const char *range, bool graph)
 
 	if (opts.json && !graph)
 		return print_json_query(conn,
-								"SELECT COALESCE(pg_catalog.json_agg(h), '[]')"
+								"SELECT COALESCE(pg_catalog.json_agg(pg_catalog.json_build_object("
+								" 'revision', h.revision, 'parents', h.parents,"
+								" 'depends_on', h.depends_on, 'branch_labels', h.branch_labels,"
+								" 'message', h.message, 'applied', h.applied,"
+								" 'markers', " MARKERS_JSON("h") ")), '[]')"
 								" FROM pg_catalog.migrate_history($1) h",
 								1, params, "could not read the history");
 	if (opts.json)
@@ -220,7 +234,14 @@ cmd_show(PGconn *conn, const char *id)
 
 	if (opts.json)
 		return print_json_query(conn,
-								"SELECT pg_catalog.to_json(s)"
+								"SELECT pg_catalog.json_build_object("
+								" 'revision', s.revision, 'parents', s.parents,"
+								" 'depends_on', s.depends_on, 'branch_labels', s.branch_labels,"
+								" 'message', s.message, 'transactional', s.transactional,"
+								" 'checksum', s.checksum, 'created_at', s.created_at,"
+								" 'created_by', s.created_by, 'applied', s.applied,"
+								" 'applied_at', s.applied_at, 'markers', " MARKERS_JSON("s") ","
+								" 'upgrade', s.upgrade, 'downgrade', s.downgrade)"
 								" FROM pg_catalog.migrate_show($1) s",
 								1, params, "could not show the revision");
 	res = db_query(conn,
@@ -443,6 +464,55 @@ cmd_sql(PGconn *conn, const char *target)
 	if (res == NULL)
 		return EXIT_FAILED;
 	fputs(PQgetvalue(res, 0, 0), stdout);
+	PQclear(res);
+	return EXIT_OK;
+}
+
+/*
+ * log [ID] [-n N]: the run log (migrate_log), newest first, a line each:
+ * "<started at> <direction> <revision> by <role>, N statements, T ms:
+ * <outcome>", a failure with its statement, SQLSTATE and message.
+ */
+int
+cmd_log(PGconn *conn, const char *id, const char *count)
+{
+	const char *params[2] = {id, count};
+	PGresult   *res;
+
+	if (opts.json)
+		return print_json_query(conn,
+								"SELECT COALESCE(pg_catalog.json_agg(l), '[]')"
+								" FROM pg_catalog.migrate_log($1, $2::pg_catalog.int4) l",
+								2, params, "could not read the log");
+	res = db_query(conn,
+				   "SELECT pg_catalog.to_char(started_at, 'YYYY-MM-DD HH24:MI:SS'),"
+				   " direction, revision, role::pg_catalog.text, stamped, statements,"
+				   " pg_catalog.round((pg_catalog.date_part('epoch', duration)"
+				   "   OPERATOR(pg_catalog.*) 1000)::pg_catalog.numeric, 1)::pg_catalog.text,"
+				   " outcome, COALESCE(failed_statement::pg_catalog.text, ''),"
+				   " COALESCE(sqlstate, ''), COALESCE(error, '')"
+				   " FROM pg_catalog.migrate_log($1, $2::pg_catalog.int4)",
+				   2, params, "could not read the log");
+	if (res == NULL)
+		return EXIT_FAILED;
+	for (int r = 0; r < PQntuples(res); r++)
+	{
+		const char *outcome = PQgetvalue(res, r, 7);
+
+		printf("%s %s%s %s by %s, %s statement%s, %s ms: %s",
+			   PQgetvalue(res, r, 0),
+			   strcmp(PQgetvalue(res, r, 4), "t") == 0 ? "stamp " : "",
+			   PQgetvalue(res, r, 1), PQgetvalue(res, r, 2),
+			   PQgetvalue(res, r, 3), PQgetvalue(res, r, 5),
+			   strcmp(PQgetvalue(res, r, 5), "1") == 0 ? "" : "s",
+			   PQgetvalue(res, r, 6), outcome);
+		if (strcmp(outcome, "success") != 0)
+			printf(" at statement %s: %s %s", PQgetvalue(res, r, 8),
+				   PQgetvalue(res, r, 9), PQgetvalue(res, r, 10));
+		printf("\n");
+	}
+	if (PQntuples(res) == 0 && opts.verbosity >= 0)
+		printf("the log is empty\n");
 	PQclear(res);
 	return EXIT_OK;
 }

@@ -27,6 +27,10 @@ extern int	cmd_history(PGconn *conn, const char *range, bool graph);
 extern int	cmd_show(PGconn *conn, const char *id);
 extern int	cmd_check(PGconn *conn);
 extern int	cmd_sql(PGconn *conn, const char *target);
+extern int	cmd_log(PGconn *conn, const char *id, const char *count);
+
+/* cmd_offline.c: sql TARGET --from REV from the folder alone */
+extern int	cmd_sql_offline(const char *target, const char *from);
 
 /* cmd_lint.c */
 extern int	cmd_lint(PGconn *conn, int nfiles, char **files, bool pending);

@@ -31,6 +31,9 @@
 
 static void notice_receiver(void *arg, const PGresult *res);
 
+/* Called with a revision's progress message (MG000), when set. */
+void		(*progress_hook) (const char *message, const char *detail) = NULL;
+
 /*
  * Show the server's notices and warnings (lint findings, for one) as
  * "pg_migrate: notice: ..." with their detail and hint; -q hides notices,
@@ -44,9 +47,17 @@ notice_receiver(void *arg, const PGresult *res)
 	const char *detail = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
 	const char *hint = PQresultErrorField(res, PG_DIAG_MESSAGE_HINT);
 	bool		warning = severity && strcmp(severity, "WARNING") == 0;
+	const char *sqlstate = PQresultErrorField(res, PG_DIAG_SQLSTATE);
 	char		level[16];
 	int			i;
 
+	/* migrate.report_progress: a revision ran */
+	if (sqlstate && strcmp(sqlstate, "MG000") == 0 && msg)
+	{
+		if (progress_hook)
+			progress_hook(msg, detail);
+		return;
+	}
 	if (msg == NULL || (!warning && opts.verbosity < 0))
 		return;
 	for (i = 0; severity && severity[i] && i < (int) sizeof(level) - 1; i++)
@@ -77,7 +88,12 @@ db_connect(void)
 	cparams.pgport = opts.port;
 	cparams.pguser = opts.user;
 	cparams.prompt_password = opts.prompt_password;
+	/* connectDatabase reports a failure itself, then exits: for --json */
+	error_note(0, "could not connect to the database");
 	conn = connectDatabase(&cparams, "pg_migrate", false, false, false);
+	run_error.set = false;
+	pg_free(run_error.message);
+	run_error.message = NULL;
 
 	/*
 	 * connectDatabase empties search_path, as PostgreSQL's tools do.  This
@@ -150,6 +166,7 @@ report_result_error(const PGresult *res, const char *what)
 	const char *context = PQresultErrorField(res, PG_DIAG_CONTEXT);
 	const char *sqlstate = PQresultErrorField(res, PG_DIAG_SQLSTATE);
 
+	error_note_server(res, what);
 	if (msg == NULL)
 	{
 		const char *whole = PQresultErrorMessage(res);

@@ -21,5 +21,6 @@ extern bool db_command(PGconn *conn, const char *sql, int nparams,
 					   const char *const *params, const char *what);
 extern char **db_text_array(const PGresult *res, int row, int col, int *n);
 extern void report_result_error(const PGresult *res, const char *what);
+extern void (*progress_hook) (const char *message, const char *detail);
 
 #endif							/* PG_MIGRATE_CONNECTION_H */

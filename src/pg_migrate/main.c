@@ -71,7 +71,8 @@ usage(const char *progname)
 	printf("  drift ack [ID...] [--note N] acknowledge those drift records, or all of them\n");
 	printf("  protect OBJECT REASON        protect table, table.column or schema.table[.column]\n");
 	printf("  unprotect OBJECT             stop protecting it\n");
-	printf("  sql TARGET                   the script an upgrade or downgrade would run\n");
+	printf("  sql TARGET [--from REV]      the script an upgrade or downgrade would run\n");
+	printf("  log [ID] [-n N]              the run log, newest first: what ran when, by whom, how long\n");
 	printf("  lint [--pending] [FILE...]   lint revision files (default: all of DIR; --pending: not applied here)\n");
 	printf("  import FORMAT SRC            convert a dbmate, golang-migrate, flyway,\n"
 		   "                               sqitch or alembic folder into revision files in DIR\n");
@@ -215,8 +216,10 @@ main(int argc, char **argv)
 	bool		drift_all = false;
 	bool		lint_pending = false;
 	const char *drift_note = NULL;
+	const char *log_count = NULL;
 
 	pg_logging_init(argv[0]);
+	atexit(error_json_at_exit);
 	progname = get_progname(argv[0]);
 	memset(&opts, 0, sizeof(opts));
 	opts.dir = "migrations";
@@ -306,6 +309,31 @@ main(int argc, char **argv)
 		exit(cmd_squash(nargs + 1, args - 1));
 	if (strcmp(command, "import") == 0)
 		exit(need_args(command, nargs, 2, 2) ? cmd_import(args[0], args[1]) : EXIT_USAGE);
+	/* sql TARGET --from REV: from the folder alone, for offline review */
+	if (strcmp(command, "sql") == 0)
+	{
+		const char *from = NULL;
+		int			kept = 0;
+
+		for (int i = 0; i < nargs; i++)
+		{
+			if (strcmp(args[i], "--from") == 0 && i + 1 < nargs)
+				from = args[++i];
+			else if (strncmp(args[i], "--from=", 7) == 0)
+				from = args[i] + 7;
+			else if (args[i][0] == '-' && args[i][1] == '-')
+			{
+				pg_log_error("unrecognized option \"%s\" for command \"sql\"", args[i]);
+				pg_log_error_hint("Try \"%s --help\" for more information.", progname);
+				exit(EXIT_USAGE);
+			}
+			else
+				args[kept++] = args[i];
+		}
+		nargs = kept;
+		if (from != NULL)
+			exit(need_args(command, nargs, 1, 1) ? cmd_sql_offline(args[0], from) : EXIT_USAGE);
+	}
 
 	/* check the arguments before connecting */
 	/* upgrade and downgrade: --dry-run, and downgrade's --force */
@@ -385,6 +413,27 @@ main(int argc, char **argv)
 		}
 		nargs = kept;
 		rc = true;
+	}
+	else if (strcmp(command, "log") == 0)
+	{
+		/* log [ID] [-n N] */
+		int			kept = 0;
+
+		for (int i = 0; i < nargs; i++)
+		{
+			if (strcmp(args[i], "-n") == 0 && i + 1 < nargs)
+				log_count = args[++i];
+			else if (args[i][0] == '-')
+			{
+				pg_log_error("unrecognized option \"%s\" for command \"log\"", args[i]);
+				pg_log_error_hint("Try \"%s --help\" for more information.", progname);
+				exit(EXIT_USAGE);
+			}
+			else
+				args[kept++] = args[i];
+		}
+		nargs = kept;
+		rc = need_args(command, nargs, 0, 1);
 	}
 	else if (strcmp(command, "protect") == 0)
 		rc = need_args(command, nargs, 2, 2);
@@ -469,6 +518,8 @@ main(int argc, char **argv)
 		rc = cmd_sql(conn, args[0]);
 	else if (strcmp(command, "forget") == 0)
 		rc = cmd_forget(conn, args[0]);
+	else if (strcmp(command, "log") == 0)
+		rc = cmd_log(conn, nargs > 0 ? args[0] : NULL, log_count);
 	else if (strcmp(command, "drift") == 0)
 		rc = nargs > 0 ? cmd_drift_ack(conn, nargs - 1, args + 1, drift_note) :
 			cmd_drift(conn, drift_all);
@@ -480,5 +531,8 @@ main(int argc, char **argv)
 		rc = cmd_lint(conn, nargs, args, lint_pending);
 
 	db_disconnect(conn);
+	/* --json: a failure without a message of its own still says so */
+	if (rc == EXIT_FAILED && !run_error.set)
+		error_note(0, "command \"%s\" failed", command);
 	exit(rc);
 }

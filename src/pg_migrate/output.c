@@ -16,45 +16,6 @@
 #include "connection.h"
 #include "output.h"
 
-/* Append s as a JSON string, or null. */
-void
-json_string(PQExpBuffer buf, const char *s)
-{
-	if (s == NULL)
-	{
-		appendPQExpBufferStr(buf, "null");
-		return;
-	}
-	appendPQExpBufferChar(buf, '"');
-	for (const unsigned char *p = (const unsigned char *) s; *p; p++)
-	{
-		switch (*p)
-		{
-			case '"':
-				appendPQExpBufferStr(buf, "\\\"");
-				break;
-			case '\\':
-				appendPQExpBufferStr(buf, "\\\\");
-				break;
-			case '\n':
-				appendPQExpBufferStr(buf, "\\n");
-				break;
-			case '\r':
-				appendPQExpBufferStr(buf, "\\r");
-				break;
-			case '\t':
-				appendPQExpBufferStr(buf, "\\t");
-				break;
-			default:
-				if (*p < 0x20)
-					appendPQExpBuffer(buf, "\\u%04x", *p);
-				else
-					appendPQExpBufferChar(buf, *p);
-		}
-	}
-	appendPQExpBufferChar(buf, '"');
-}
-
 /* Run a query that returns one json value, and print it. */
 int
 print_json_query(PGconn *conn, const char *sql, int nparams,
@@ -65,6 +26,7 @@ print_json_query(PGconn *conn, const char *sql, int nparams,
 	if (res == NULL)
 		return EXIT_FAILED;
 	printf("%s\n", PQntuples(res) > 0 ? PQgetvalue(res, 0, 0) : "null");
+	json_printed = true;
 	PQclear(res);
 	return EXIT_OK;
 }

@@ -10,7 +10,6 @@
 
 #include "pg_migrate.h"
 
-extern void json_string(PQExpBuffer buf, const char *s);
 extern int	print_json_query(PGconn *conn, const char *sql, int nparams,
 							 const char *const *params, const char *what);
 

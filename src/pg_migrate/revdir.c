@@ -158,6 +158,8 @@ revdir_parse(RevFile *f)
 		{
 			pg_log_error("file \"%s\" is not a revision file: it has no \"-- migrate:upgrade\" line",
 						 f->path);
+			if (run_error.file == NULL)
+				run_error.file = pg_strdup(f->path);
 			pg_log_error_hint("A revision file has header lines such as \"-- migrate:revision <id>\", then \"-- migrate:upgrade\" and its SQL.");
 			return -1;
 		}
@@ -167,6 +169,8 @@ revdir_parse(RevFile *f)
 	{
 		pg_log_error("file \"%s\" is not a revision file: it has no \"-- migrate:upgrade\" line",
 					 f->path);
+		if (run_error.file == NULL)
+			run_error.file = pg_strdup(f->path);
 		pg_log_error_hint("A revision file has header lines such as \"-- migrate:revision <id>\", then \"-- migrate:upgrade\" and its SQL.");
 		return -1;
 	}

@@ -233,6 +233,17 @@ approve_stretch(const char *query, SqlStretch *stretch, List *approved)
 	RunnerSessionApprove(query, list_length(stretch->statements) == 1 ? NIL : trees);
 }
 
+/* Does the stored revision id start its sections where the file does? */
+static bool
+same_lines(const char *id, RevisionSpec *spec)
+{
+	int			up;
+	int			down;
+
+	CatalogSectionLines(id, &up, &down);
+	return up == Max(spec->upgrade_line, 1) && down == Max(spec->downgrade_line, 1);
+}
+
 /*
  * migrate_load_file(script text, id text DEFAULT NULL) RETURNS text
  *
@@ -279,7 +290,8 @@ migrate_load_file(PG_FUNCTION_ARGS)
 		old->transactional == spec->transactional &&
 		same_strings(old->labels, spec->labels) &&
 		(!spec->parents_given || same_strings(old->parents, spec->parents)) &&
-		same_strings(old->depends_on, spec->depends_on))
+		same_strings(old->depends_on, spec->depends_on) &&
+		same_lines(old->id, spec))
 		PG_RETURN_TEXT_P(cstring_to_text(old->id));
 	PG_RETURN_TEXT_P(cstring_to_text(RegisterRevision(spec, true)));
 }
@@ -331,7 +343,8 @@ migrate_file_state(PG_FUNCTION_ARGS)
 	else if (strcmp(old->upgrade, spec->upgrade) != 0 ||
 			 strcmp(old->downgrade, spec->downgrade) != 0 ||
 			 strcmp(old->message, spec->message) != 0 ||
-			 !same_strings(old->labels, spec->labels))
+			 !same_strings(old->labels, spec->labels) ||
+			 !same_lines(old->id, spec))
 		state = "edited";
 	else
 		state = "same";
@@ -436,7 +449,8 @@ migrate_plan(PG_FUNCTION_ARGS)
 				query = client_stretch(r->id, upgrade, stretch);
 				approve_stretch(query, stretch, approved);
 				texts = lappend(texts, query);
-				lines[j++] = Int32GetDatum(((SqlStatement *) linitial(stretch->statements))->line);
+				lines[j++] = Int32GetDatum(((SqlStatement *) linitial(stretch->statements))->line +
+										   CatalogSectionLine(r->id, upgrade) - 1);
 			}
 			values[4] = TextArrayFromList(texts);
 			values[5] = PointerGetDatum(construct_array(lines, j, INT4OID, 4,
@@ -525,7 +539,8 @@ migrate_preview(PG_FUNCTION_ARGS)
 
 		values[0] = CStringGetTextDatum(pf->revision);
 		values[1] = Int32GetDatum(pf->finding->statement);
-		values[2] = Int32GetDatum(pf->finding->line);
+		values[2] = Int32GetDatum(pf->finding->line +
+								  CatalogSectionLine(pf->revision, upgrade) - 1);
 		values[3] = CStringGetTextDatum(pf->finding->rule);
 		values[4] = CStringGetTextDatum(LintSeverityName(pf->finding->severity));
 		values[5] = CStringGetTextDatum(pf->finding->message);

@@ -50,6 +50,7 @@ PG_FUNCTION_INFO_V1(migrate_show);
 PG_FUNCTION_INFO_V1(migrate_sql);
 PG_FUNCTION_INFO_V1(migrate_check);
 PG_FUNCTION_INFO_V1(migrate_at_head);
+PG_FUNCTION_INFO_V1(migrate_log);
 
 /* Node indexes as a text[] of their ids. */
 static Datum
@@ -686,4 +687,34 @@ migrate_at_head(PG_FUNCTION_ARGS)
 		if (!g->nodes[heads[i]].applied)
 			PG_RETURN_BOOL(false);
 	PG_RETURN_BOOL(true);
+}
+
+/*
+ * migrate_log(revision text DEFAULT NULL, count integer DEFAULT NULL)
+ *	 RETURNS SETOF (id, revision, direction, stamped, role, started_at,
+ *	 duration, statements, outcome, failed_statement, sqlstate, error)
+ *
+ * The run log (migrate.log), newest first: what ran when, by whom, how
+ * long, and how it ended; of one revision (its full id), the last "count"
+ * rows.  Takes no lock.
+ */
+Datum
+migrate_log(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo;
+	AttInMetadata *meta;
+	ListCell   *lc;
+	int			count = PG_ARGISNULL(1) ? -1 : PG_GETARG_INT32(1);
+
+	if (count < -1 || (!PG_ARGISNULL(1) && count < 0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("count must not be negative")));
+	InitMaterializedSRF(fcinfo, 0);
+	rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	meta = TupleDescGetAttInMetadata(rsinfo->setDesc);
+	foreach(lc, CatalogLogRows(text_arg_or_null(fcinfo, 0), count))
+		tuplestore_puttuple(rsinfo->setResult,
+							BuildTupleFromCStrings(meta, (char **) lfirst(lc)));
+	return (Datum) 0;
 }

@@ -30,6 +30,9 @@ int			migrate_statement_timeout = 0;
 int			migrate_lock_retries = 3;
 int			migrate_lock_retry_delay = 1000;
 
+/* migrate.report_progress: an INFO message per revision as it finishes */
+bool		migrate_report_progress = false;
+
 /* test only: "<revision>:<statement>" makes that statement fail */
 char	   *migrate_debug_fail_at = NULL;
 
@@ -82,6 +85,15 @@ GucInit(void)
 							PGC_USERSET,
 							GUC_UNIT_MS,
 							NULL, NULL, NULL);
+
+	DefineCustomBoolVariable("migrate.report_progress",
+							 "Reports each revision as it finishes.",
+							 "An INFO message (SQLSTATE MG000) per revision that an upgrade or downgrade ran, sent while the call goes on, for clients that show progress.  The revisions of one call still commit together.",
+							 &migrate_report_progress,
+							 false,
+							 PGC_USERSET,
+							 0,
+							 NULL, NULL, NULL);
 
 	DefineCustomStringVariable("migrate.debug_fail_at",
 							   "For tests only: makes one statement of a revision fail.",

@@ -125,6 +125,9 @@ extern List *LintScript(const char *sql, const char *what,
 						const LintOptions *opts);
 extern void LintRevision(const char *id, const char *upgrade,
 						 const char *downgrade, bool transactional);
+extern void LintRevisionInFile(const char *id, const char *upgrade,
+							   const char *downgrade, bool transactional,
+							   int up_line, int down_line);
 extern LintSettings *LintSettingsLoad(void);
 extern LintRun *LintRunBegin(const MigrationPlan *plan, const PlanStep *step,
 							 bool transactional);

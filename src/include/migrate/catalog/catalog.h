@@ -72,6 +72,9 @@ extern void CatalogStoreRevision(RevisionSpec *spec, const char *checksum,
 								 bool exists);
 extern void CatalogGetScripts(const char **ids, int n, char **upgrade,
 							  char **downgrade);
+extern int	CatalogSectionLine(const char *id, bool upgrade);
+extern void CatalogSectionLines(const char *id, int *upgrade_line,
+								int *downgrade_line);
 extern void CatalogRecordSteps(CatalogStep *steps, int n);
 extern char *CatalogFailureSql(const CatalogFailure *f);
 extern void CatalogRecordRetry(const char *id, bool upgrade, int statement,
@@ -163,6 +166,9 @@ extern List *CatalogProtectedList(void);
 extern void CatalogRecordDrift(const CatalogDrift *d);
 extern char *CatalogDriftSql(const CatalogDrift *d);
 extern List *CatalogDriftList(bool include_acknowledged);
+
+#define CATALOG_LOG_COLUMNS 12
+extern List *CatalogLogRows(const char *revision, int limit);
 extern int	CatalogAckDrift(Datum ids, const char *note);
 extern char *CatalogFingerprint(void);
 extern char *CatalogStoredFingerprint(void);

@@ -25,6 +25,9 @@ typedef struct RevisionSpec
 	bool		transactional;
 	List	   *replaces;		/* of char *: the ids this squashed revision
 								 * stands for (see register.c) */
+	int			upgrade_line;	/* file line of the upgrade SQL's first line;
+								 * 0: not from a file (line 1) */
+	int			downgrade_line; /* the same for the downgrade SQL */
 } RevisionSpec;
 
 extern RevisionSpec *RevisionFileParse(const char *script);

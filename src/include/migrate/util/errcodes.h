@@ -14,6 +14,9 @@
 
 #include "utils/elog.h"
 
+/* not an error: the progress message of migrate.report_progress */
+#define ERRCODE_MIGRATE_PROGRESS				MAKE_SQLSTATE('M','G','0','0','0')
+
 /* target resolution */
 #define ERRCODE_MIGRATE_MULTIPLE_HEADS			MAKE_SQLSTATE('M','G','0','0','1')
 #define ERRCODE_MIGRATE_UNDEFINED_REVISION		MAKE_SQLSTATE('M','G','0','0','2')
