@@ -168,3 +168,17 @@ RETURNS TABLE (id bigint, revision text, direction text, stamped boolean,
 			   sqlstate text, error text)
 AS 'MODULE_PATHNAME', 'migrate_log'
 LANGUAGE C STABLE;
+
+/*
+ * Tables that hold only the history's own rows (seed data) although some
+ * of them were updated: right before a migration's INSERT, UPDATE, DELETE
+ * or MERGE, a table whose rows all came from migrations is marked here, and
+ * one that holds other rows is unmarked, so that the rows a migration then
+ * updates count as the history's own, while the application's rows that a
+ * migration updates do not.  By relation OID: not dumped (a restored
+ * database has other OIDs and no migrate.xact).
+ */
+CREATE TABLE migrate.seed_table (
+	relid		oid PRIMARY KEY,
+	marked_at	timestamptz NOT NULL DEFAULT pg_catalog.now()
+);

@@ -116,6 +116,24 @@ INSERT INTO ld_kind VALUES (3, 'c', 'from the application');
 SELECT * FROM err($$SELECT * FROM migrate_upgrade('ld05')$$);
 SELECT count(*) AS kinds FROM ld_kind;
 
+-- seed rows that a later migration updated stay the history's own (the
+-- table held nothing else when the migration updated it: migrate.seed_table);
+-- the application's rows that a migration updated do not
+SELECT migrate_revision('tags', 'CREATE TABLE ld_tag (id int, label text, legacy text); INSERT INTO ld_tag VALUES (1, ''a'', ''x'')',
+	'DROP TABLE ld_tag', parents => '{ld04}', id => 'ld06');
+SELECT migrate_revision('fix tags', 'UPDATE ld_tag SET label = upper(label) WHERE id > 0', 'SELECT 1', parents => '{ld06}', id => 'ld07');
+SELECT migrate_revision('drop legacy', 'ALTER TABLE ld_tag DROP COLUMN legacy', 'ALTER TABLE ld_tag ADD COLUMN legacy text', parents => '{ld07}', id => 'ld08');
+SELECT step, revision FROM migrate_upgrade('ld06');
+SELECT step, revision FROM migrate_upgrade('ld07');
+SELECT count(*) AS marked FROM migrate.seed_table WHERE relid = 'ld_tag'::regclass;
+SELECT step, revision FROM migrate_upgrade('ld08');
+SELECT step, revision FROM migrate_downgrade('ld06');
+INSERT INTO ld_tag VALUES (2, 'b', 'from the application');
+SELECT step, revision FROM migrate_upgrade('ld07');
+SELECT count(*) AS marked FROM migrate.seed_table WHERE relid = 'ld_tag'::regclass;
+SELECT * FROM err($$SELECT * FROM migrate_upgrade('ld08')$$);
+SELECT step, revision FROM migrate_downgrade('ld04', drop_data => true);
+
 -- cleanup
 SELECT step, revision FROM migrate_downgrade('base', drop_data => true);
 DROP EXTENSION migrate;

@@ -155,6 +155,7 @@ static bool rule_marked(LintContext *cx, const char *rule);
 static void stop_on_findings(LintRun *run);
 static void forget_run(void *arg);
 static bool lint_may_lock(LintContext *cx, Oid relid);
+static void note_seed_table(LintContext *cx, Node *stmt);
 
 /* Define the linter's parameters; called once from _PG_init. */
 void
@@ -1645,6 +1646,35 @@ LintRunStatement(LintRun *run, SqlStatement *st)
 	run->cx.findings = NIL;
 	lint_statement(&run->cx, st, run->severities);
 	stop_on_findings(run);
+	note_seed_table(&run->cx, st->parsetree);
+}
+
+/*
+ * Right before a migration's statement that makes new versions of rows
+ * (UPDATE, MERGE, INSERT ... ON CONFLICT DO UPDATE) runs: mark its table
+ * in migrate.seed_table when every row it holds is the history's own, so
+ * that the versions this statement writes count as the history's own too;
+ * unmark it otherwise (see LintRowsFromMigrations).
+ */
+static void
+note_seed_table(LintContext *cx, Node *stmt)
+{
+	RangeVar   *rv = NULL;
+	Oid			relid;
+
+	if (IsA(stmt, UpdateStmt))
+		rv = ((UpdateStmt *) stmt)->relation;
+	else if (IsA(stmt, MergeStmt))
+		rv = ((MergeStmt *) stmt)->relation;
+	else if (IsA(stmt, InsertStmt) && ((InsertStmt *) stmt)->onConflictClause &&
+			 ((InsertStmt *) stmt)->onConflictClause->action == ONCONFLICT_UPDATE)
+		rv = ((InsertStmt *) stmt)->relation;
+	if (rv == NULL)
+		return;
+	relid = LintRelid(cx, rv);
+	if (!OidIsValid(relid) || get_rel_relkind(relid) != RELKIND_RELATION)
+		return;
+	CatalogMarkSeedTable(relid, LintRowsFromMigrations(cx, relid, false));
 }
 
 /* Index of a rule in the rule table. */
@@ -1965,12 +1995,13 @@ lint_may_lock(LintContext *cx, Oid relid)
  * migrations, as their xmin says (migrate.xact, or this transaction, in
  * which migrate runs the revision), and inserted, not updated?  Then they
  * are the history's own data, seed data, and no application's.  A frozen
- * row, a row version an UPDATE made (whoever ran it: a migration's UPDATE
- * of the application's rows does not make them seed data), or more than
- * LINT_SEED_ROWS_MAX rows: no.  With "updates_too", a row version that a
- * migration's UPDATE wrote counts as the history's own too (for a downgrade:
- * what migrations inserted and later migrations changed).  Only for a
- * role that may read the table.
+ * row, or more than LINT_SEED_ROWS_MAX rows: no.  A row version an UPDATE
+ * made counts only if the table is in migrate.seed_table (it held nothing
+ * but the history's rows when migrations changed it: a migration's UPDATE
+ * of the application's rows does not make them seed data); with
+ * "updates_too", it counts anyway (for a downgrade: what migrations
+ * inserted and later migrations changed).  Only for a role that may read
+ * the table.
  */
 bool
 LintRowsFromMigrations(LintContext *cx, Oid relid, bool updates_too)
@@ -2003,6 +2034,7 @@ LintRowsFromMigrations(LintContext *cx, Oid relid, bool updates_too)
 		Snapshot	snapshot;
 		TableScanDesc scan;
 		HeapTuple	tup;
+		bool		updated = false;
 
 		if (rel == NULL)
 			continue;
@@ -2025,16 +2057,23 @@ LintRowsFromMigrations(LintContext *cx, Oid relid, bool updates_too)
 			TransactionId xmin = HeapTupleHeaderGetXmin(tup->t_data);
 
 			CHECK_FOR_INTERRUPTS();
-			/* an UPDATE's row version may carry anybody's data */
-			if (++seen > LINT_SEED_ROWS_MAX ||
-				(!updates_too && (tup->t_data->t_infomask & HEAP_UPDATED)) ||
-				!TransactionIdIsNormal(xmin))
+			if (++seen > LINT_SEED_ROWS_MAX || !TransactionIdIsNormal(xmin))
 				result = false;
 			else if (!TransactionIdIsCurrentTransactionId(xmin))
 				(void) hash_search(xmins, &xmin, HASH_ENTER, NULL);
+			updated |= (tup->t_data->t_infomask & HEAP_UPDATED) != 0;
 		}
 		table_endscan(scan);
 		UnregisterSnapshot(snapshot);
+
+		/*
+		 * An UPDATE's row version may carry anybody's data: the history's
+		 * own only if the table held nothing else when migrations changed
+		 * it (migrate.seed_table).
+		 */
+		if (result && updated && !updates_too &&
+			!CatalogSeedTable(RelationGetRelid(rel)))
+			result = false;
 		relation_close(rel, NoLock);
 		if (!result)
 			break;

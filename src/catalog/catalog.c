@@ -1127,6 +1127,52 @@ CatalogRecordMigrationXids(void)
 }
 
 /*
+ * Is relid marked in migrate.seed_table: it held only the history's own
+ * rows when a migration last changed its data (see CatalogMarkSeedTable)?
+ */
+bool
+CatalogSeedTable(Oid relid)
+{
+	static const char *const sql =
+	"SELECT true FROM migrate.seed_table WHERE relid OPERATOR(pg_catalog.=) $1";
+	Oid			types[1] = {OIDOID};
+	Datum		values[1] = {ObjectIdGetDatum(relid)};
+	Datum		marked = BoolGetDatum(false);
+
+	if (!catalog_has("seed_table"))
+		return false;
+	(void) read_rows(sql, 1, types, values, NULL, SPI_OK_SELECT,
+					 read_one_datum, &marked);
+	return DatumGetBool(marked);
+}
+
+/*
+ * Mark relid as holding only the history's own rows, or unmark it, right
+ * before a migration changes its data, in the migration's transaction.
+ * Unmarking also forgets the marks of tables dropped since.
+ */
+void
+CatalogMarkSeedTable(Oid relid, bool seed)
+{
+	static const char *const mark_sql =
+	"INSERT INTO migrate.seed_table (relid) VALUES ($1) ON CONFLICT DO NOTHING";
+	static const char *const unmark_sql =
+	"DELETE FROM migrate.seed_table WHERE relid OPERATOR(pg_catalog.=) $1"
+	" OR NOT EXISTS (SELECT FROM pg_catalog.pg_class c"
+	"  WHERE c.oid OPERATOR(pg_catalog.=) migrate.seed_table.relid)";
+	Oid			types[1] = {OIDOID};
+	Datum		values[1] = {ObjectIdGetDatum(relid)};
+	CatalogAccess access;
+
+	if (!catalog_has("seed_table"))
+		return;
+	catalog_begin(&access);
+	run(seed ? mark_sql : unmark_sql, 1, types, values, NULL, false,
+		seed ? SPI_OK_INSERT : SPI_OK_DELETE);
+	catalog_end(&access);
+}
+
+/*
  * Are all these transaction ids (of rows a table holds, all normal and
  * not frozen, so of this epoch or the one before) in migrate.xact?  One
  * indexed look per id, whatever the size of migrate.xact.

@@ -93,6 +93,8 @@ extern void CatalogSettle(int heads);
 extern void CatalogReplace(const char *by, List *replaced);
 extern void CatalogRecordMigrationXids(void);
 extern bool CatalogAreMigrationXids(const TransactionId *xids, int n);
+extern bool CatalogSeedTable(Oid relid);
+extern void CatalogMarkSeedTable(Oid relid, bool seed);
 extern bool CatalogSessionRecorded(void);
 
 
