@@ -1979,12 +1979,18 @@ LintRowsFromMigrations(LintContext *cx, Oid relid, bool updates_too)
 	ListCell   *lc;
 	double		seen = 0;
 	bool		result = true;
+	HASHCTL		ctl = {0};
+	HTAB	   *xmins;			/* distinct xmins of earlier transactions */
+	HASH_SEQ_STATUS status;
+	TransactionId *xid;
+	TransactionId *xids;
+	int			nxids = 0;
 
-	if (!cx->migration_xids_read)
-	{
-		cx->migration_xids = CatalogMigrationXids();
-		cx->migration_xids_read = true;
-	}
+	ctl.keysize = sizeof(TransactionId);
+	ctl.entrysize = sizeof(TransactionId);
+	ctl.hcxt = CurrentMemoryContext;
+	xmins = hash_create("migrate row xmins", 64, &ctl,
+						HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 	if (pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
 		return false;
 	if (!lint_may_lock(cx, relid))
@@ -2022,11 +2028,10 @@ LintRowsFromMigrations(LintContext *cx, Oid relid, bool updates_too)
 			/* an UPDATE's row version may carry anybody's data */
 			if (++seen > LINT_SEED_ROWS_MAX ||
 				(!updates_too && (tup->t_data->t_infomask & HEAP_UPDATED)) ||
-				!TransactionIdIsNormal(xmin) ||
-				!(TransactionIdIsCurrentTransactionId(xmin) ||
-				  (cx->migration_xids != NULL &&
-				   hash_search(cx->migration_xids, &xmin, HASH_FIND, NULL) != NULL)))
+				!TransactionIdIsNormal(xmin))
 				result = false;
+			else if (!TransactionIdIsCurrentTransactionId(xmin))
+				(void) hash_search(xmins, &xmin, HASH_ENTER, NULL);
 		}
 		table_endscan(scan);
 		UnregisterSnapshot(snapshot);
@@ -2034,7 +2039,15 @@ LintRowsFromMigrations(LintContext *cx, Oid relid, bool updates_too)
 		if (!result)
 			break;
 	}
-	return result;
+	if (!result)
+		return false;
+
+	/* one look at migrate.xact for the transactions that wrote the rows */
+	xids = palloc(sizeof(TransactionId) * Max(hash_get_num_entries(xmins), 1));
+	hash_seq_init(&status, xmins);
+	while ((xid = hash_seq_search(&status)) != NULL)
+		xids[nxids++] = *xid;
+	return nxids == 0 || CatalogAreMigrationXids(xids, nxids);
 }
 
 /*

@@ -1126,52 +1126,39 @@ CatalogRecordMigrationXids(void)
 	catalog_end(&access);
 }
 
-/* The set CatalogMigrationXids builds, and the epoch of now. */
-typedef struct XidsRead
-{
-	HTAB	   *set;
-	uint32		epoch;
-} XidsRead;
-
-/* read_rows reader: one xid of migrate.xact into the set, if recent. */
-static void
-read_xid(const CatalogRow *row, void *arg)
-{
-	XidsRead   *read = arg;
-	FullTransactionId fxid = DatumGetFullTransactionId(row_datum(row, 1));
-	TransactionId xid = XidFromFullTransactionId(fxid);
-
-	if (EpochFromFullTransactionId(fxid) != read->epoch &&
-		EpochFromFullTransactionId(fxid) + 1 != read->epoch)
-		return;
-	if (read->set == NULL)
-	{
-		HASHCTL		ctl = {0};
-
-		ctl.keysize = sizeof(TransactionId);
-		ctl.entrysize = sizeof(TransactionId);
-		ctl.hcxt = CurrentMemoryContext;
-		read->set = hash_create("migrate migration xids", 256, &ctl,
-								HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-	}
-	(void) hash_search(read->set, &xid, HASH_ENTER, NULL);
-}
-
 /*
- * The transaction ids migrate.xact holds, as 32-bit ids of the current
- * epoch (older ones are frozen in every row by now), in a hash table in
- * the current memory context; NULL if there are none.
+ * Are all these transaction ids (of rows a table holds, all normal and
+ * not frozen, so of this epoch or the one before) in migrate.xact?  One
+ * indexed look per id, whatever the size of migrate.xact.
  */
-HTAB *
-CatalogMigrationXids(void)
+bool
+CatalogAreMigrationXids(const TransactionId *xids, int n)
 {
-	static const char *const sql = "SELECT xid FROM migrate.xact";
-	XidsRead	read = {NULL, EpochFromFullTransactionId(ReadNextFullTransactionId())};
+	static const char *const sql =
+	"SELECT pg_catalog.count(*) FROM migrate.xact"
+	" WHERE xid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.xid8[])";
+	FullTransactionId next = ReadNextFullTransactionId();
+	uint32		epoch = EpochFromFullTransactionId(next);
+	Datum	   *ids = palloc(sizeof(Datum) * Max(n, 1));
+	Oid			types[1] = {XID8ARRAYOID};
+	Datum		values[1];
+	Datum		found = (Datum) 0;
 
 	if (!catalog_has("xact"))
-		return NULL;
-	(void) read_rows(sql, 0, NULL, NULL, NULL, SPI_OK_SELECT, read_xid, &read);
-	return read.set;
+		return false;
+	for (int i = 0; i < n; i++)
+	{
+		/* an id above the next one is from the epoch before */
+		uint32		e = (xids[i] <= XidFromFullTransactionId(next) || epoch == 0) ?
+			epoch : epoch - 1;
+
+		ids[i] = FullTransactionIdGetDatum(FullTransactionIdFromEpochAndXid(e, xids[i]));
+	}
+	values[0] = PointerGetDatum(construct_array(ids, n, XID8OID, sizeof(uint64),
+												FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+	(void) read_rows(sql, 1, types, values, NULL, SPI_OK_SELECT,
+					 read_one_datum, &found);
+	return DatumGetInt64(found) == n;
 }
 
 /*

@@ -103,8 +103,6 @@ typedef struct LintContext
 	bool		long_hold_reported;
 	bool		exported;		/* an export step was seen (downgrade) */
 	List	   *long_identifiers;	/* LintLongIdent, in text order */
-	HTAB	   *migration_xids; /* CatalogMigrationXids, once read */
-	bool		migration_xids_read;
 } LintContext;
 
 /* A "-- migrate:approve <rule-id> <reason>" of the current statement. */

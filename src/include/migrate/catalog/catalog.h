@@ -92,7 +92,7 @@ extern int	CatalogSettledHeads(void);
 extern void CatalogSettle(int heads);
 extern void CatalogReplace(const char *by, List *replaced);
 extern void CatalogRecordMigrationXids(void);
-extern HTAB *CatalogMigrationXids(void);
+extern bool CatalogAreMigrationXids(const TransactionId *xids, int n);
 extern bool CatalogSessionRecorded(void);
 
 
