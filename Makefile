@@ -18,6 +18,7 @@ OBJS = \
 	src/model/target.o \
 	src/catalog/catalog.o \
 	src/analysis/lint.o \
+	src/analysis/impact.o \
 	src/analysis/lint_rules.o \
 	src/analysis/protect.o \
 	src/analysis/statement_targets.o \
@@ -39,7 +40,7 @@ PGFILEDESC = "migrate - schema migrations inside the database"
 
 REGRESS = install graph targets upgrade failure fault apply stretches stamp checksum revfile \
 	offline privileges check lint lint_catalog lint_data \
-	guard guard_rules guard_protect security downgrade_data forget update
+	guard guard_rules guard_protect security downgrade_data forget impact update
 REGRESS_OPTS = --inputdir=.
 
 ISOLATION = concurrent_upgrade guard_scope runner_flag

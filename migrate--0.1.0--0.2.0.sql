@@ -121,3 +121,15 @@ REVOKE ALL ON FUNCTION @extschema@.migrate_forget(text) FROM PUBLIC;
 ALTER TABLE migrate.log DROP CONSTRAINT log_direction_check;
 ALTER TABLE migrate.log ADD CONSTRAINT log_direction_check
 	CHECK (direction IN ('upgrade', 'downgrade', 'forget'));
+
+/*
+ * Impact analysis: what depends on a schema, a table or a column (the
+ * object itself first, depth 0), with the path of dependence, sizes, the
+ * protection and the revisions that created or changed it.
+ */
+CREATE FUNCTION @extschema@.migrate_impact(object text)
+RETURNS TABLE (depth integer, kind text, object text, path text, detail text,
+			   rows bigint, size bigint, protected boolean,
+			   protected_reason text, revisions text[])
+AS 'MODULE_PATHNAME', 'migrate_impact'
+LANGUAGE C STABLE;

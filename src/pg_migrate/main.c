@@ -69,6 +69,7 @@ usage(const char *progname)
 	printf("  drift ack [ID...] [--note N] acknowledge those drift records, or all of them\n");
 	printf("  protect OBJECT REASON        protect table, table.column or schema.table[.column]\n");
 	printf("  unprotect OBJECT             stop protecting it\n");
+	printf("  impact OBJECT                what depends on a schema, table or column\n");
 	printf("  sql TARGET                   the script an upgrade or downgrade would run\n");
 	printf("  lint [--pending] [FILE...]   lint revision files (default: all of DIR; --pending: not applied here)\n");
 	printf("  import FORMAT SRC            convert a dbmate, golang-migrate, flyway,\n"
@@ -384,7 +385,7 @@ main(int argc, char **argv)
 	}
 	else if (strcmp(command, "protect") == 0)
 		rc = need_args(command, nargs, 2, 2);
-	else if (strcmp(command, "unprotect") == 0)
+	else if (strcmp(command, "unprotect") == 0 || strcmp(command, "impact") == 0)
 		rc = need_args(command, nargs, 1, 1);
 	else if (strcmp(command, "drift") == 0)
 	{
@@ -472,6 +473,8 @@ main(int argc, char **argv)
 		rc = cmd_protect(conn, args[0], args[1]);
 	else if (strcmp(command, "unprotect") == 0)
 		rc = cmd_protect(conn, args[0], NULL);
+	else if (strcmp(command, "impact") == 0)
+		rc = cmd_impact(conn, args[0]);
 	else
 		rc = cmd_lint(conn, nargs, args, lint_pending);
 
