@@ -26,13 +26,15 @@ OBJS = \
 	src/exec/executor.o \
 	src/exec/offline.o \
 	src/exec/register.o \
+	src/exec/verify.o \
 	src/exec/worker.o \
 	src/guard/drift.o \
 	src/guard/guard.o \
 	src/sql/client_support.o \
 	src/sql/functions.o \
 	src/sql/lint_functions.o \
-	src/sql/migrate.o
+	src/sql/migrate.o \
+	src/sql/verify_functions.o
 
 EXTENSION = migrate
 DATA = migrate--0.1.0.sql migrate--0.1.0--0.2.0.sql
@@ -40,7 +42,7 @@ PGFILEDESC = "migrate - schema migrations inside the database"
 
 REGRESS = install graph targets upgrade failure fault apply stretches stamp checksum revfile \
 	offline privileges check lint lint_catalog lint_data \
-	guard guard_rules guard_protect security downgrade_data forget impact update
+	guard guard_rules guard_protect security downgrade_data forget impact verify update
 REGRESS_OPTS = --inputdir=.
 
 ISOLATION = concurrent_upgrade guard_scope runner_flag

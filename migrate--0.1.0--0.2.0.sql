@@ -133,3 +133,18 @@ RETURNS TABLE (depth integer, kind text, object text, path text, detail text,
 			   protected_reason text, revisions text[])
 AS 'MODULE_PATHNAME', 'migrate_impact'
 LANGUAGE C STABLE;
+
+/*
+ * The stairway test: upgrade, downgrade, upgrade each unapplied revision
+ * up to the target inside a subtransaction that is always rolled back,
+ * comparing the schemas and the rows before the upgrade and after the
+ * downgrade.  Runs revision SQL as the caller: not granted to PUBLIC.
+ */
+CREATE FUNCTION @extschema@.migrate_verify(target text DEFAULT 'heads')
+RETURNS TABLE (step integer, revision text, status text, left_behind text[],
+			   removed text[], data text[], upgrade_locks text[],
+			   downgrade_locks text[], rewritten text[], sqlstate text,
+			   statement text, message text)
+AS 'MODULE_PATHNAME', 'migrate_verify'
+LANGUAGE C VOLATILE;
+REVOKE ALL ON FUNCTION @extschema@.migrate_verify(text) FROM PUBLIC;

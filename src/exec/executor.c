@@ -561,6 +561,56 @@ ExecuteRevisions(PlannedRevision *plan, int n, bool upgrade,
 }
 
 /*
+ * Run the upgrade (or downgrade) SQL of one revision in the current
+ * (sub)transaction, statement by statement and checked by the rules as
+ * ExecuteRevisions runs it, under migrate.lock_timeout, but recording
+ * nothing: for migrate_verify, which rolls everything back.  Returns the
+ * number of statements.  On error, *number and *text (in the caller's
+ * memory context) name the statement, then the error goes on; the
+ * caller's subtransaction rollback undoes the SPI connection and the GUC
+ * nest level.
+ */
+int
+ExecuteRevisionUnrecorded(const char *id, bool upgrade, int *number,
+						  char **text)
+{
+	MemoryContext context = CurrentMemoryContext;
+	char	  **script = CatalogGetScriptsById(&id, 1, upgrade);
+	StatementPosition pos = {0};
+	char	   *allowances;
+	int			nest;
+	int			n;
+
+	*number = 0;
+	*text = NULL;
+	nest = NewGUCNestLevel();
+	(void) set_config_option("lock_timeout",
+							 psprintf("%d", migrate_lock_timeout),
+							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
+							 true, 0, false);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	MemoryContextSwitchTo(context);
+	PG_TRY();
+	{
+		n = run_script(id, script[0], upgrade, &pos, &allowances);
+	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(context);
+		*number = pos.number;
+		*text = pos.text ? pstrdup(pos.text) : NULL;
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	if (SPI_finish() != SPI_OK_FINISH)
+		elog(ERROR, "SPI_finish failed");
+	AtEOXact_GUC(true, nest);
+	MemoryContextSwitchTo(context);
+	return n;
+}
+
+/*
  * The statements of a non-transactional revision, read and split in the
  * current memory context, to be run by ExecuteNonTransactional after a
  * commit; *sql gets the script they come from.

@@ -64,6 +64,9 @@ usage(const char *progname)
 	printf("  show ID                      one revision in full\n");
 	printf("  check                        compare DIR with the database and list problems\n"
 		   "                               (exit status 3 if any)\n");
+	printf("  verify [TARGET]              upgrade, downgrade, upgrade each unapplied revision\n"
+		   "                               up to TARGET (default: heads), all rolled back;\n"
+		   "                               exit status 3 if any is not ok\n");
 	printf("  forget ID                    remove an unapplied revision from the database\n");
 	printf("  drift [--all]                DDL recorded outside migrations (exit 3 while any is not acknowledged)\n");
 	printf("  drift ack [ID...] [--note N] acknowledge those drift records, or all of them\n");
@@ -80,7 +83,7 @@ usage(const char *progname)
 		   "                               revision in an empty DIR, then load and stamp it\n");
 	printf("\nTargets: head, heads, base, an id or a prefix of 4+ characters, LABEL@head,\n"
 		   "+N, -N, ID+N, head-1 ...  Exit status: 0 success, 1 failure, 2 usage error,\n"
-		   "3 check or lint found problems.\n");
+		   "3 check, lint or verify found problems.\n");
 	printf("\nConnection options and PG* environment variables work as in psql.\n");
 }
 
@@ -334,7 +337,7 @@ main(int argc, char **argv)
 		strcmp(command, "heads") == 0 || strcmp(command, "branches") == 0 ||
 		strcmp(command, "check") == 0)
 		rc = need_args(command, nargs, 0, 0);
-	else if (strcmp(command, "upgrade") == 0)
+	else if (strcmp(command, "upgrade") == 0 || strcmp(command, "verify") == 0)
 		rc = need_args(command, nargs, 0, 1);
 	else if (strcmp(command, "downgrade") == 0 || strcmp(command, "show") == 0 ||
 			 strcmp(command, "sql") == 0 || strcmp(command, "forget") == 0)
@@ -475,6 +478,8 @@ main(int argc, char **argv)
 		rc = cmd_protect(conn, args[0], NULL);
 	else if (strcmp(command, "impact") == 0)
 		rc = cmd_impact(conn, args[0]);
+	else if (strcmp(command, "verify") == 0)
+		rc = cmd_verify(conn, nargs > 0 ? args[0] : "heads");
 	else
 		rc = cmd_lint(conn, nargs, args, lint_pending);
 

@@ -24,6 +24,8 @@ extern PlannedRevision *ExecutePlan(const char *target, bool upgrade,
 extern void ExecuteRefuseDataLoss(PlannedRevision *plan, int n);
 extern CatalogStep *ExecuteRevisions(PlannedRevision *plan, int n,
 									 bool upgrade, const char *target);
+extern int	ExecuteRevisionUnrecorded(const char *id, bool upgrade,
+									  int *number, char **text);
 extern List *NonTransactionalStatements(PlannedRevision *rev, bool upgrade,
 										char **sql);
 extern CatalogStep *ExecuteNonTransactional(PlannedRevision *rev,

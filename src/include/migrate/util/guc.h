@@ -19,6 +19,7 @@ extern char *migrate_debug_fail_at;
 extern int	migrate_lock_retries;
 extern int	migrate_lock_retry_delay;
 extern int	migrate_enforce;
+extern int	migrate_verify_max_rows;
 
 extern void GucInit(void);
 
