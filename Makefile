@@ -13,6 +13,7 @@ OBJS = \
 	src/util/subxact.o \
 	src/util/textarray.o \
 	src/model/graph.o \
+	src/model/precondition.o \
 	src/model/revfile.o \
 	src/model/sqltext.o \
 	src/model/target.o \
@@ -25,6 +26,7 @@ OBJS = \
 	src/exec/apply.o \
 	src/exec/executor.o \
 	src/exec/offline.o \
+	src/exec/precondition.o \
 	src/exec/register.o \
 	src/exec/verify.o \
 	src/exec/worker.o \
@@ -42,7 +44,7 @@ PGFILEDESC = "migrate - schema migrations inside the database"
 
 REGRESS = install graph targets upgrade failure fault apply stretches stamp checksum revfile \
 	offline privileges check lint lint_catalog lint_data \
-	guard guard_rules guard_protect security downgrade_data forget impact verify update
+	guard guard_rules guard_protect security downgrade_data forget impact verify precondition update
 REGRESS_OPTS = --inputdir=.
 
 ISOLATION = concurrent_upgrade guard_scope runner_flag

@@ -50,6 +50,7 @@
 #include "migrate/analysis/lint.h"
 #include "migrate/catalog/catalog.h"
 #include "migrate/exec/executor.h"
+#include "migrate/exec/precondition.h"
 #include "migrate/exec/worker.h"
 #include "migrate/model/sqltext.h"
 #include "migrate/model/target.h"
@@ -312,6 +313,7 @@ run_script(const char *id, const char *sql, bool upgrade,
 	pos->text = NULL;
 	statements = SqlSplit(sql, psprintf("%s SQL of revision \"%s\"",
 										direction, id));
+	PreconditionsCheck(id, sql, upgrade);
 	lint = LintRunBegin(id, statements, sql, upgrade, true);
 
 	callback.callback = statement_error_callback;
@@ -705,6 +707,9 @@ ExecuteNonTransactional(PlannedRevision *rev, List *statements,
 	int			done = CatalogProgress(rev->id, upgrade, checksum);
 	long		secs;
 	int			usecs;
+
+	if (done == 0)
+		PreconditionsCheck(rev->id, sql, upgrade);
 
 	if (done > 0)
 		ereport(NOTICE,

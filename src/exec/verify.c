@@ -59,6 +59,10 @@ typedef struct VerifyRel
 	Oid			relfilenode;
 	char		relkind;
 	bool		readable;		/* a table the caller may SELECT from */
+	int64		changes;		/* rows inserted, updated, deleted by this
+								 * transaction (pg_stat_xact counters) */
+	int32		shape;			/* columns added and dropped: changes the
+								 * text of its rows without changing them */
 } VerifyRel;
 
 /* A snapshot: relations, schema lines, lock pairs, table contents. */
@@ -68,10 +72,16 @@ typedef struct VerifyState
 	List	   *lines;			/* of char *: "key\tdefinition", sorted */
 } VerifyState;
 
-/* One table's rows: count and checksum, or not checked. */
+/*
+ * One table's rows: count and checksum, or not checked; read when the
+ * table had this relfilenode and change count.
+ */
 typedef struct VerifyData
 {
 	Oid			oid;
+	Oid			relfilenode;
+	int64		changes;
+	int32		shape;
 	bool		checked;
 	int64		count;
 	char	   *checksum;
@@ -83,6 +93,7 @@ typedef struct VerifyWork
 	const char *id;
 	VerifyState before;
 	List	   *before_data;	/* of VerifyData */
+	List	  **cache;			/* VerifyData read so far in this call */
 	List	   *held;			/* lock pairs held before a direction */
 	int			phase;			/* 0 upgrade, 1 downgrade, 2 upgrade again */
 	VerifyResult *result;
@@ -99,7 +110,13 @@ static const char *const rels_sql =
 "  OPERATOR(pg_catalog.||) pg_catalog.quote_ident(c.relname),"
 " c.relfilenode, c.relkind::pg_catalog.text,"
 " c.relkind OPERATOR(pg_catalog.=) 'r'::pg_catalog.\"char\""
-"  AND pg_catalog.has_table_privilege(c.oid, 'SELECT')"
+"  AND pg_catalog.has_table_privilege(c.oid, 'SELECT'),"
+" pg_catalog.pg_stat_get_xact_tuples_inserted(c.oid) OPERATOR(pg_catalog.+)"
+"  pg_catalog.pg_stat_get_xact_tuples_updated(c.oid) OPERATOR(pg_catalog.+)"
+"  pg_catalog.pg_stat_get_xact_tuples_deleted(c.oid),"
+" c.relnatts::pg_catalog.int4 OPERATOR(pg_catalog.*) 10000 OPERATOR(pg_catalog.+)"
+"  (SELECT pg_catalog.count(*) FROM pg_catalog.pg_attribute a"
+"   WHERE a.attrelid OPERATOR(pg_catalog.=) c.oid AND a.attisdropped)::pg_catalog.int4"
 " FROM pg_catalog.pg_class c"
 " JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace"
 " WHERE n.nspname OPERATOR(pg_catalog.<>) ALL"
@@ -246,6 +263,8 @@ read_rels(void)
 		r->relfilenode = DatumGetObjectId(SPI_getbinval(tup, desc, 3, &isnull));
 		r->relkind = SPI_getvalue(tup, desc, 4)[0];
 		r->readable = DatumGetBool(SPI_getbinval(tup, desc, 5, &isnull));
+		r->changes = DatumGetInt64(SPI_getbinval(tup, desc, 6, &isnull));
+		r->shape = DatumGetInt32(SPI_getbinval(tup, desc, 7, &isnull));
 		rels = lappend(rels, r);
 	}
 	if (SPI_finish() != SPI_OK_FINISH)
@@ -269,29 +288,48 @@ find_rel(List *rels, Oid oid)
  * Count and checksum the rows of each readable table of rels (at most
  * migrate.verify_max_rows + 1 read per table; a table with more is not
  * checked).  The checksum is a sum of row hashes, so row order does not
- * matter.
+ * matter.  A table whose relfilenode and change counters are those of its
+ * entry in *cache has the rows it had then, and is not read again: the
+ * counters of this transaction only grow, whatever subtransactions
+ * commit or roll back, so that a history's tables are read about once
+ * each, not once per revision.
  */
 static List *
-read_data(List *rels)
+read_data(List **cache, List *rels)
 {
 	MemoryContext context = CurrentMemoryContext;
 	List	   *data = NIL;
 	ListCell   *lc;
+	bool		connected = false;
 
 	if (migrate_verify_max_rows <= 0)
 		return NIL;
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	MemoryContextSwitchTo(context);
 	foreach(lc, rels)
 	{
 		VerifyRel  *r = lfirst(lc);
-		VerifyData *d;
+		VerifyData *d = NULL;
+		ListCell   *lcache;
 		char	   *sql;
 		bool		isnull;
 
 		if (!r->readable)
 			continue;
+		foreach(lcache, *cache)
+		{
+			VerifyData *c = lfirst(lcache);
+
+			if (c->oid == r->oid && c->relfilenode == r->relfilenode &&
+				c->changes == r->changes && c->shape == r->shape)
+				d = c;
+		}
+		if (d)
+		{
+			data = lappend(data, d);
+			continue;
+		}
+		if (!connected && SPI_connect() != SPI_OK_CONNECT)
+			elog(ERROR, "SPI_connect failed");
+		connected = true;
 		sql = psprintf("SELECT pg_catalog.count(*),"
 					   " COALESCE(pg_catalog.sum(pg_catalog.hashtext(t::pg_catalog.text)), 0)::pg_catalog.text"
 					   " FROM (SELECT * FROM ONLY %s LIMIT %d) t",
@@ -301,6 +339,9 @@ read_data(List *rels)
 		MemoryContextSwitchTo(context);
 		d = palloc0(sizeof(VerifyData));
 		d->oid = r->oid;
+		d->relfilenode = r->relfilenode;
+		d->changes = r->changes;
+		d->shape = r->shape;
 		d->count = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
 											   SPI_tuptable->tupdesc, 1,
 											   &isnull));
@@ -308,8 +349,9 @@ read_data(List *rels)
 		d->checksum = SPI_getvalue(SPI_tuptable->vals[0],
 								   SPI_tuptable->tupdesc, 2);
 		data = lappend(data, d);
+		*cache = lappend(*cache, d);
 	}
-	if (SPI_finish() != SPI_OK_FINISH)
+	if (connected && SPI_finish() != SPI_OK_FINISH)
 		elog(ERROR, "SPI_finish failed");
 	MemoryContextSwitchTo(context);
 	return data;
@@ -559,7 +601,7 @@ downgrade_and_again(void *arg)
 	res->left = without_members(res->left);
 	res->removed = without_members(res->removed);
 	res->data = compare_data(w->before_data,
-							 read_data(still_there(w->before.rels, after_down)),
+							 read_data(w->cache, still_there(w->before.rels, after_down)),
 							 after_down);
 
 	w->phase = 2;
@@ -576,14 +618,17 @@ set_failure(VerifyResult *res, ErrorData *edata, const char *direction,
 			int number, const char *text)
 {
 	res->sqlstate = pstrdup(unpack_sql_state(edata->sqlerrcode));
-	res->message = psprintf("%s failed at statement %d: %s", direction, number,
-							edata->message ? edata->message : "");
+	res->message = number > 0 ?
+		psprintf("%s failed at statement %d: %s", direction, number,
+				 edata->message ? edata->message : "") :
+		psprintf("%s failed before its first statement: %s", direction,
+				 edata->message ? edata->message : "");
 	res->statement = text ? pstrdup(text) : NULL;
 }
 
 /* Verify one revision; false when the stairway cannot go on. */
 static bool
-verify_one(PlannedRevision *rev, VerifyResult *res)
+verify_one(PlannedRevision *rev, VerifyResult *res, List **cache)
 {
 	VerifyWork	w = {0};
 	ErrorData  *edata;
@@ -592,7 +637,8 @@ verify_one(PlannedRevision *rev, VerifyResult *res)
 	w.result = res;
 	w.before.rels = read_rels();
 	w.before.lines = text_rows(lines_sql);
-	w.before_data = read_data(w.before.rels);
+	w.cache = cache;
+	w.before_data = read_data(cache, w.before.rels);
 	w.held = text_rows(locks_sql);
 
 	edata = SubxactRun(upgrade_once, &w, true);
@@ -634,6 +680,7 @@ typedef struct VerifyStairway
 	PlannedRevision *plan;
 	int			n;
 	VerifyResult *results;
+	List	   *cache;			/* of VerifyData, see read_data */
 } VerifyStairway;
 
 static void
@@ -664,7 +711,7 @@ verify_all(void *arg)
 			why = "non-transactional revision";
 			continue;
 		}
-		if (!verify_one(&run->plan[i], res))
+		if (!verify_one(&run->plan[i], res, &run->cache))
 		{
 			stopped_by = run->plan[i].id;
 			why = "revision that failed to upgrade,";
@@ -685,6 +732,7 @@ VerifyPlan(const char *target, int *n)
 	ErrorData  *edata;
 
 	run.plan = ExecutePlan(target, true, true, &run.n);
+	run.cache = NIL;
 	run.results = palloc0(sizeof(VerifyResult) * Max(run.n, 1));
 	*n = run.n;
 	if (run.n == 0)

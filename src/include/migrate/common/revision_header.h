@@ -21,7 +21,9 @@ typedef enum RevisionDirectiveKind
 	REVISION_DIRECTIVE_TRANSACTIONAL,	/* transactional */
 	REVISION_DIRECTIVE_MESSAGE, /* message */
 	REVISION_DIRECTIVE_UPGRADE, /* upgrade, up (dbmate) */
-	REVISION_DIRECTIVE_DOWNGRADE	/* downgrade, down (dbmate) */
+	REVISION_DIRECTIVE_DOWNGRADE,	/* downgrade, down (dbmate) */
+	REVISION_DIRECTIVE_REQUIRE	/* require: a precondition, in the SQL
+								 * section it guards */
 } RevisionDirectiveKind;
 
 /* One directive line; key and value point into the line. */
