@@ -148,3 +148,18 @@ RETURNS TABLE (step integer, revision text, status text, left_behind text[],
 AS 'MODULE_PATHNAME', 'migrate_verify'
 LANGUAGE C VOLATILE;
 REVOKE ALL ON FUNCTION @extschema@.migrate_verify(text) FROM PUBLIC;
+-- whoever may upgrade may verify: the same SQL runs, as the caller
+DO $$
+DECLARE
+	grantee regrole;
+BEGIN
+	FOR grantee IN
+		SELECT a.grantee::regrole
+		  FROM pg_catalog.pg_proc p, pg_catalog.aclexplode(p.proacl) a
+		 WHERE p.oid = 'pg_catalog.migrate_upgrade(text)'::pg_catalog.regprocedure
+		   AND a.privilege_type = 'EXECUTE' AND a.grantee <> 0 AND a.grantee <> p.proowner
+	LOOP
+		EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION @extschema@.migrate_verify(text) TO %s', grantee);
+	END LOOP;
+END
+$$;
