@@ -163,3 +163,19 @@ BEGIN
 	END LOOP;
 END
 $$;
+
+/*
+ * Effects: what each revision actually created, altered and dropped (the
+ * cascade's victims marked), as the DDL guard's event triggers saw it,
+ * logged with the revision; migrate_show gives the last run's.
+ */
+ALTER TABLE migrate.log ADD COLUMN effects jsonb;
+DROP FUNCTION @extschema@.migrate_show(text);
+CREATE FUNCTION @extschema@.migrate_show(id text)
+RETURNS TABLE (revision text, parents text[], depends_on text[],
+			   branch_labels text[], message text, transactional boolean,
+			   checksum text, created_at timestamptz, created_by name,
+			   applied boolean, applied_at timestamptz, markers text,
+			   upgrade text, downgrade text, effects jsonb)
+AS 'MODULE_PATHNAME', 'migrate_show'
+LANGUAGE C STABLE STRICT;

@@ -60,6 +60,8 @@ SELECT step, revision FROM migrate_upgrade('head');
 SELECT migrate_revision('total', 'ALTER TABLE u_shop.orders ADD COLUMN total numeric',
 	E'-- migrate:allow dropping-column\nALTER TABLE u_shop.orders DROP COLUMN total', id => 'u0000004');
 SELECT step, revision FROM migrate_upgrade('head');
+-- revisions run after the update log their effects
+SELECT revision, effects FROM migrate.log WHERE effects IS NOT NULL ORDER BY id;
 -- the guard still records drift and guards the protected column
 ALTER TABLE u_shop.orders ADD COLUMN placed_at timestamptz;
 SELECT command_tag, object_identity, blocked FROM migrate_drift() ORDER BY at;

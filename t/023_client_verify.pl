@@ -1,8 +1,8 @@
 
-# pg_migrate verify (the stairway test, exit status 3 on a problem, nothing
-# kept: neither the revisions' work nor the folder's load) and pg_migrate
-# impact (what depends on an object; clear errors for unknown and
-# ambiguous names).
+# pg_migrate show (what the last run of a revision did), pg_migrate verify
+# (the stairway test, exit status 3 on a problem, nothing kept: neither the
+# revisions' work nor the folder's load) and pg_migrate impact (what
+# depends on an object; clear errors for unknown and ambiguous names).
 
 use strict;
 use warnings;
@@ -54,6 +54,13 @@ DROP SCHEMA hr CASCADE;
 SQL
 my ($rc, $out, $err) = pm_run('upgrade');
 is($rc, 0, 'upgrade the base') or diag($err);
+
+# show: what the last run did (the effects logged with the revision)
+($rc, $out, $err) = pm_run('show', 'v1');
+is($rc, 0, 'show');
+like($out, qr/^Last run:      upgrade$/m, 'show says the last run was an upgrade');
+like($out, qr/^  created table hr\.persons$/m, 'and what it created');
+like($out, qr/^  created view hr\.emails$/m, 'the view too');
 
 # nothing pending
 ($rc, $out, $err) = pm_run('verify');

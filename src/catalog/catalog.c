@@ -1557,6 +1557,85 @@ CatalogAckDrift(Datum ids, const char *note)
 }
 
 /*
+ * Add the effects of the steps just recorded (CatalogRecordSteps, in this
+ * transaction) to their migrate.log rows: what each revision created,
+ * altered and dropped, as the guard's event triggers saw it.
+ */
+void
+CatalogRecordEffects(CatalogStep *steps, int n)
+{
+	static const char *const sql =
+	"UPDATE migrate.log l SET effects = u.effects::pg_catalog.jsonb"
+	" FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]),"
+	" pg_catalog.unnest($2::pg_catalog.text[]), pg_catalog.unnest($3::pg_catalog.text[]))"
+	" AS u(id, direction, effects)"
+	" WHERE l.revision OPERATOR(pg_catalog.=) u.id"
+	"  AND l.direction OPERATOR(pg_catalog.=) u.direction"
+	"  AND l.xact OPERATOR(pg_catalog.=) pg_catalog.pg_current_xact_id()"
+	"  AND l.outcome OPERATOR(pg_catalog.=) 'success' AND l.effects IS NULL";
+	Oid			types[3] = {TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID};
+	Datum		values[3];
+	List	   *ids = NIL;
+	List	   *directions = NIL;
+	List	   *effects = NIL;
+	CatalogAccess access;
+
+	for (int i = 0; i < n; i++)
+		if (steps[i].effects != NULL)
+		{
+			ids = lappend(ids, (char *) steps[i].id);
+			directions = lappend(directions,
+								 steps[i].upgrade ? "upgrade" : "downgrade");
+			effects = lappend(effects, (char *) steps[i].effects);
+		}
+	if (ids == NIL)
+		return;
+	/* the 0.1.0 catalog, before ALTER EXTENSION UPDATE, has no column */
+	if (get_attnum(get_relname_relid("log", get_namespace_oid("migrate", false)),
+				   "effects") == InvalidAttrNumber)
+		return;
+	values[0] = TextArrayFromList(ids);
+	values[1] = TextArrayFromList(directions);
+	values[2] = TextArrayFromList(effects);
+	catalog_begin(&access);
+	run(sql, 3, types, values, NULL, false, SPI_OK_UPDATE);
+	catalog_end(&access);
+}
+
+/*
+ * The effects logged for the last run of a revision (either direction,
+ * stamps left out), as the text of a JSON object {direction, started_at,
+ * effects}, or NULL when it never ran.
+ */
+char *
+CatalogRevisionEffects(const char *id)
+{
+	static const char *const sql =
+	"SELECT pg_catalog.jsonb_build_object('direction', l.direction,"
+	" 'started_at', l.started_at, 'effects', l.effects)::pg_catalog.text"
+	" FROM migrate.log l"
+	" WHERE l.revision OPERATOR(pg_catalog.=) $1 AND NOT l.stamped"
+	"  AND l.outcome OPERATOR(pg_catalog.=) 'success'"
+	" ORDER BY l.id DESC LIMIT 1";
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1];
+	CatalogAccess access;
+	char	   *result = NULL;
+	MemoryContext spi;
+
+	values[0] = CStringGetTextDatum(id);
+	catalog_begin(&access);
+	if (run(sql, 1, types, values, NULL, false, SPI_OK_SELECT) == 1)
+	{
+		spi = MemoryContextSwitchTo(access.caller);
+		result = text_col(SPI_tuptable->vals[0], 1, NULL);
+		MemoryContextSwitchTo(spi);
+	}
+	catalog_end(&access);
+	return result;
+}
+
+/*
  * A hash of the managed schemas' catalog state: relations, columns,
  * defaults, constraints, indexes, views, functions, triggers, types and
  * policies, as definitions and names (never OIDs, so that a restored

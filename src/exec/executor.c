@@ -476,11 +476,16 @@ ExecuteRevisions(PlannedRevision *plan, int n, bool upgrade,
 		PG_TRY();
 		{
 			char	   *allowances;
+			char	   *effects;
 
+			RunnerEffectsReset();
 			steps[i].statements = run_script(plan[i].id, scripts[i],
 											 upgrade, &pos, &allowances);
 			steps[i].allowances = allowances ?
 				MemoryContextStrdup(context, allowances) : NULL;
+			effects = RunnerEffectsJson();
+			steps[i].effects = effects ?
+				MemoryContextStrdup(context, effects) : NULL;
 			MemoryContextSwitchTo(context);
 		}
 		PG_CATCH();
@@ -559,6 +564,7 @@ ExecuteRevisions(PlannedRevision *plan, int n, bool upgrade,
 	AtEOXact_GUC(true, nest);
 	MemoryContextDelete(per_revision);
 	CatalogRecordSteps(steps, n);
+	CatalogRecordEffects(steps, n);
 	return steps;
 }
 

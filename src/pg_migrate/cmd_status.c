@@ -231,7 +231,13 @@ cmd_show(PGconn *conn, const char *id)
 				   " pg_catalog.array_to_string(branch_labels, ' '),"
 				   " message, transactional, checksum, created_at::pg_catalog.text,"
 				   " created_by, applied, applied_at::pg_catalog.text, markers,"
-				   " upgrade, downgrade"
+				   " upgrade, downgrade,"
+				   " effects OPERATOR(pg_catalog.->>) 'direction',"
+				   " (SELECT pg_catalog.string_agg(pg_catalog.concat('  ',"
+				   "   e OPERATOR(pg_catalog.->>) 'action', ' ', e OPERATOR(pg_catalog.->>) 'type', ' ',"
+				   "   e OPERATOR(pg_catalog.->>) 'object',"
+				   "   CASE WHEN e OPERATOR(pg_catalog.?) 'cascade' THEN ' (by cascade)' END), E'\\n')"
+				   "  FROM pg_catalog.jsonb_array_elements(effects OPERATOR(pg_catalog.->) 'effects') e)"
 				   " FROM pg_catalog.migrate_show($1)",
 				   1, params, "could not show the revision");
 	if (res == NULL)
@@ -259,6 +265,10 @@ cmd_show(PGconn *conn, const char *id)
 		printf("Applied:       no\n");
 	if (PQgetvalue(res, 0, 11)[0])
 		printf("Markers:       %s\n", PQgetvalue(res, 0, 11));
+	if (!PQgetisnull(res, 0, 14))
+		printf("Last run:      %s%s%s\n", PQgetvalue(res, 0, 14),
+			   PQgetisnull(res, 0, 15) ? ", no DDL" : "\n",
+			   PQgetisnull(res, 0, 15) ? "" : PQgetvalue(res, 0, 15));
 	printf("\n-- upgrade\n%s", PQgetvalue(res, 0, 12));
 	if (PQgetlength(res, 0, 12) > 0 &&
 		PQgetvalue(res, 0, 12)[PQgetlength(res, 0, 12) - 1] != '\n')

@@ -43,6 +43,9 @@ typedef struct CatalogStep
 	int			statements;
 	const char *allowances;		/* JSON array of the allow/approve markers
 								 * that silenced findings, or NULL */
+	const char *effects;		/* JSON array of the objects it created,
+								 * altered, dropped, or NULL (see
+								 * CatalogRecordEffects) */
 } CatalogStep;
 
 /* A failed revision, for the log. */
@@ -74,6 +77,8 @@ extern char **CatalogGetScripts(RevisionGraph *g, const int *nodes, int n,
 								bool upgrade);
 extern char **CatalogGetScriptsById(const char **ids, int n, bool upgrade);
 extern void CatalogRecordSteps(CatalogStep *steps, int n);
+extern void CatalogRecordEffects(CatalogStep *steps, int n);
+extern char *CatalogRevisionEffects(const char *id);
 extern char *CatalogFailureSql(const CatalogFailure *f);
 extern void CatalogRecordRetry(const char *id, bool upgrade, int statement,
 							   const char *detail);
