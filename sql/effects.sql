@@ -40,6 +40,29 @@ SELECT migrate_forget('ef03');
 SELECT count(*) FROM migrate_stamp('head');
 SELECT effects -> 'direction' AS direction FROM migrate_show('ef02');
 
+-- a dropped table's own constraints and defaults are named with it; a
+-- foreign key of another table is not
+SELECT migrate_revision('tags', $$
+CREATE TABLE ef.tags (id serial CONSTRAINT tags_pkey PRIMARY KEY,
+	label text CONSTRAINT tags_label_check CHECK (label <> ''));
+CREATE TABLE ef.person_tags (person_id int, tag_id int
+	CONSTRAINT person_tags_tag_fk REFERENCES ef.tags);
+$$, $$DROP TABLE ef.person_tags; DROP TABLE ef.tags$$, id => 'ef05', parents => '{ef02}');
+SELECT migrate_revision('no tags', $$
+-- migrate:allow drop-cascade
+DROP TABLE ef.tags CASCADE;
+$$, $$SELECT 1$$, id => 'ef06');
+SELECT step, revision FROM migrate_upgrade('ef06');
+SELECT e ->> 'type' AS type, e ->> 'object' AS object, e -> 'cascade' AS cascade
+  FROM migrate.log, jsonb_array_elements(effects) AS x(e)
+ WHERE revision = 'ef06' ORDER BY 1, 2;
+SELECT count(*) FROM migrate_stamp('ef02');
+SELECT migrate_forget('ef06');
+SELECT migrate_forget('ef05');
+SET migrate.enforce = off;
+DROP TABLE ef.person_tags;
+RESET migrate.enforce;
+
 -- a dropped schema's own objects are named with it: no warning for them,
 -- but one for a view elsewhere that depended on them
 CREATE VIEW public.ef_ids AS SELECT id FROM ef.persons;

@@ -140,6 +140,17 @@ SET migrate.verify_max_rows = 1;
 SELECT revision, status, data FROM migrate_verify() WHERE revision = 'vf04';
 RESET migrate.verify_max_rows;
 
+-- a timeout (or a cancel) is not one revision's failure: it ends the call
+SELECT migrate_revision('slow', 'SELECT pg_sleep(1)', 'SELECT 1', id => 'vf11',
+	parents => '{vf04}');
+SET migrate.statement_timeout = '50ms';
+\set VERBOSITY terse
+SELECT revision, status FROM migrate_verify();
+\set VERBOSITY default
+RESET migrate.statement_timeout;
+SELECT revision FROM migrate_current();
+SELECT migrate_forget('vf11');
+
 -- ugly input
 SELECT * FROM verify_err($$SELECT * FROM migrate_verify('nope')$$);
 SELECT * FROM verify_err($$SELECT * FROM migrate_verify(NULL)$$);

@@ -626,6 +626,19 @@ set_failure(VerifyResult *res, ErrorData *edata, const char *direction,
 	res->statement = text ? pstrdup(text) : NULL;
 }
 
+/*
+ * A cancel, a termination or a timeout of the call is not the revision's
+ * failure: it ends verify (everything rolled back) instead of being
+ * reported for one revision and going on.
+ */
+static void
+rethrow_interruption(ErrorData *edata)
+{
+	if (edata && ERRCODE_TO_CATEGORY(edata->sqlerrcode) ==
+		ERRCODE_OPERATOR_INTERVENTION)
+		ReThrowError(edata);
+}
+
 /* Verify one revision; false when the stairway cannot go on. */
 static bool
 verify_one(PlannedRevision *rev, VerifyResult *res, List **cache)
@@ -642,6 +655,7 @@ verify_one(PlannedRevision *rev, VerifyResult *res, List **cache)
 	w.held = text_rows(locks_sql);
 
 	edata = SubxactRun(upgrade_once, &w, true);
+	rethrow_interruption(edata);
 	if (edata)
 	{
 		res->status = "failed";
@@ -649,6 +663,8 @@ verify_one(PlannedRevision *rev, VerifyResult *res, List **cache)
 		return false;
 	}
 	edata = SubxactRun(downgrade_and_again, &w, true);
+	rethrow_interruption(edata);
+	rethrow_interruption(w.rerun_error);
 	if (edata && w.phase == 1)
 	{
 		res->status = "failed";

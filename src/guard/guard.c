@@ -736,13 +736,16 @@ migrate_guard_ddl_end(PG_FUNCTION_ARGS)
  * Inside a revision: note what the statement dropped with the revision's
  * effects, and warn about each object its CASCADE took that it does not
  * name (a view on a dropped column, a foreign key of another table); the
- * objects of a schema the statement drops count as named.
+ * objects of a schema the statement drops count as named, and so do the
+ * constraints, defaults, triggers and policies of a relation it drops
+ * (reached through a normal dependency, say on the table's own sequence).
  */
 static void
 note_drops(const char *tag)
 {
 	List	   *objects = event_objects(true);
 	List	   *schemas = NIL;	/* schemas the statement names */
+	List	   *relations = NIL;	/* "schema.name" of relations dropped */
 	ListCell   *lc;
 
 	foreach(lc, objects)
@@ -752,6 +755,15 @@ note_drops(const char *tag)
 		if (!o->skip && !o->cascade && o->schema &&
 			strcmp(o->object_type, "schema") == 0)
 			schemas = lappend(schemas, o->schema);
+		if (list_length(o->address_names) == 2 &&
+			(strcmp(o->object_type, "table") == 0 ||
+			 strcmp(o->object_type, "view") == 0 ||
+			 strcmp(o->object_type, "materialized view") == 0 ||
+			 strcmp(o->object_type, "foreign table") == 0 ||
+			 strcmp(o->object_type, "sequence") == 0))
+			relations = lappend(relations,
+								psprintf("%s.%s", (char *) linitial(o->address_names),
+										 (char *) lsecond(o->address_names)));
 	}
 	foreach(lc, objects)
 	{
@@ -759,6 +771,12 @@ note_drops(const char *tag)
 
 		if (o->skip || temp_schema(o->schema))
 			continue;
+		/* a constraint, default, trigger... of a relation dropped too */
+		if (o->cascade && list_length(o->address_names) >= 3 &&
+			in_list(relations,
+					psprintf("%s.%s", (char *) linitial(o->address_names),
+							 (char *) lsecond(o->address_names))))
+			o->cascade = false;
 		RunnerNoteEffect("dropped", o->object_type, o->identity, o->cascade);
 		/* what a dropped schema held is named with it */
 		if (o->cascade && RunnerInStatement() && !in_list(schemas, o->schema))
