@@ -14,11 +14,13 @@
  * pg_publication.  Each dependent is one row, with its shortest path.
  *
  * Protection comes from migrate.protected (through catalog.c); the
- * revisions that created or changed a relation or column come from the
- * upgrade SQL of the applied revisions, parsed again and matched by what
- * each statement creates or touches (statement_targets.c), so the answer
- * holds for objects that drift or a rename brought under another name
- * only as far as the names still resolve.
+ * revisions that created or changed an object come from migrate.log (the
+ * effects the event triggers logged with each revision's last upgrade,
+ * matched by identity) and, for relations and columns, from the upgrade
+ * SQL of the applied revisions, parsed again and matched by what each
+ * statement creates or touches (statement_targets.c): that covers the
+ * revisions run before effects were logged, as far as the names they use
+ * still resolve.
  *
  * Nothing here takes a lock on a user table or reads its rows: row counts
  * are the planner's estimates (pg_class.reltuples).
@@ -60,6 +62,8 @@ typedef struct ImpactTouch
 	Oid			relid;			/* or InvalidOid: a schema */
 	Oid			nsp;			/* schema, when relid is invalid */
 	char	   *column;			/* NULL: the whole relation */
+	char	   *identity;		/* from the logged effects: the object's
+								 * identity; relid and nsp then invalid */
 	bool		created;
 } ImpactTouch;
 
@@ -519,15 +523,30 @@ collect_touches(List **touches, const char *revision, Node *stmt)
 }
 
 /*
- * What the upgrade SQL of each applied revision created or touched, in
- * the order the revisions were added.  A revision whose SQL no longer
- * parses (it cannot, once stored) is skipped.
+ * What the upgrade of each applied revision created or touched: the
+ * effects its last upgrade logged (any object, by identity), then its
+ * upgrade SQL parsed again (relations, columns and schemas, by the names
+ * as they resolve now), in the order the revisions were added.  A
+ * revision whose SQL no longer parses (it cannot, once stored) is
+ * skipped.
  */
 static List *
 applied_touches(void)
 {
 	List	   *touches = NIL;
 	ListCell   *lc;
+
+	/* what the event triggers saw, for the revisions run since 0.2.0 */
+	foreach(lc, CatalogAppliedEffects())
+	{
+		CatalogEffect *e = lfirst(lc);
+		ImpactTouch *t = palloc0(sizeof(ImpactTouch));
+
+		t->revision = e->revision;
+		t->identity = e->object;
+		t->created = strcmp(e->action, "created") == 0;
+		touches = lappend(touches, t);
+	}
 
 	foreach(lc, CatalogAllRevisions())
 	{
@@ -549,8 +568,11 @@ applied_touches(void)
 
 /* Does touch t concern the relation (column) or schema? */
 static bool
-touch_matches(ImpactTouch *t, Oid relid, Oid nsp, const char *column)
+touch_matches(ImpactTouch *t, Oid relid, Oid nsp, const char *column,
+			  const char *identity)
 {
+	if (t->identity)
+		return identity != NULL && strcmp(t->identity, identity) == 0;
 	if (OidIsValid(relid))
 		return t->relid == relid &&
 			(column == NULL || t->column == NULL || strcmp(column, t->column) == 0);
@@ -564,7 +586,8 @@ touch_matches(ImpactTouch *t, Oid relid, Oid nsp, const char *column)
  * created the object is not listed again as changing it.
  */
 static Datum
-revisions_of(List *touches, Oid relid, Oid nsp, const char *column)
+revisions_of(List *touches, Oid relid, Oid nsp, const char *column,
+			 const char *identity)
 {
 	List	   *created = NIL;
 	List	   *out = NIL;
@@ -574,7 +597,7 @@ revisions_of(List *touches, Oid relid, Oid nsp, const char *column)
 	{
 		ImpactTouch *t = lfirst(lc);
 
-		if (touch_matches(t, relid, nsp, column) && t->created &&
+		if (touch_matches(t, relid, nsp, column, identity) && t->created &&
 			(!OidIsValid(relid) || column != NULL || t->column == NULL))
 			created = list_append_unique(created, makeString((char *) t->revision));
 	}
@@ -584,7 +607,7 @@ revisions_of(List *touches, Oid relid, Oid nsp, const char *column)
 		String	   *rev = makeString((char *) t->revision);
 		char	   *entry;
 
-		if (!touch_matches(t, relid, nsp, column))
+		if (!touch_matches(t, relid, nsp, column, identity))
 			continue;
 		entry = psprintf("%s (%s)", t->revision,
 						 list_member(created, rev) ? "created" : "changed");
@@ -804,20 +827,24 @@ migrate_impact(PG_FUNCTION_ARGS)
 		out[8] = p ? CStringGetTextDatum(psprintf("%s: %s",
 												  ProtectedObjectName(p), p->reason)) : (Datum) 0;
 
-		if (r == 0 && !OidIsValid(relid))
-			out[9] = revisions_of(touches, InvalidOid, nsp, NULL);
-		else if (is_relation || DatumGetInt32(SPI_getbinval(tup, desc, 1, &isnull)) == 0)
 		{
-			Oid			rel = DatumGetObjectId(SPI_getbinval(tup, desc, Q_RELID, &isnull));
+			Oid			rel = InvalidOid;
+			Oid			row_nsp = InvalidOid;
+			char	   *column = NULL;
 
-			out[9] = isnull ? (Datum) 0 :
-				revisions_of(touches, rel, InvalidOid,
-							 SPI_getvalue(tup, desc, Q_COLUMN));
-			if (isnull)
-				out[9] = revisions_of(touches, InvalidOid, nsp, NULL);
+			if (r == 0 && !OidIsValid(relid))
+				row_nsp = nsp;
+			else if (is_relation ||
+					 DatumGetInt32(SPI_getbinval(tup, desc, 1, &isnull)) == 0)
+			{
+				rel = DatumGetObjectId(SPI_getbinval(tup, desc, Q_RELID, &isnull));
+				if (isnull)
+					rel = InvalidOid;
+				column = SPI_getvalue(tup, desc, Q_COLUMN);
+			}
+			out[9] = revisions_of(touches, rel, row_nsp, column,
+								  SPI_getvalue(tup, desc, 3));
 		}
-		else
-			out[9] = (Datum) 0;
 		outnull[9] = out[9] == (Datum) 0;
 
 		spi = MemoryContextSwitchTo(caller);

@@ -1636,6 +1636,48 @@ CatalogRevisionEffects(const char *id)
 }
 
 /*
+ * The effects logged by the last upgrade of each applied revision, in the
+ * order the upgrades ran: List of CatalogEffect.
+ */
+List *
+CatalogAppliedEffects(void)
+{
+	static const char *const sql =
+	"SELECT l.revision, e OPERATOR(pg_catalog.->>) 'action',"
+	" e OPERATOR(pg_catalog.->>) 'object'"
+	" FROM (SELECT DISTINCT ON (g.revision) g.id, g.revision, g.effects"
+	"       FROM migrate.log g JOIN migrate.applied a"
+	"        ON a.revision OPERATOR(pg_catalog.=) g.revision"
+	"       WHERE g.direction OPERATOR(pg_catalog.=) 'upgrade'"
+	"        AND g.outcome OPERATOR(pg_catalog.=) 'success' AND NOT g.stamped"
+	"       ORDER BY g.revision, g.id DESC) l,"
+	" pg_catalog.jsonb_array_elements(l.effects) WITH ORDINALITY AS x(e, n)"
+	" WHERE l.effects IS NOT NULL"
+	" ORDER BY l.id, x.n";
+	CatalogAccess access;
+	List	   *result = NIL;
+	MemoryContext spi;
+	int			rows;
+
+	catalog_begin(&access);
+	rows = run(sql, 0, NULL, NULL, NULL, false, SPI_OK_SELECT);
+	spi = MemoryContextSwitchTo(access.caller);
+	for (int i = 0; i < rows; i++)
+	{
+		CatalogEffect *e = palloc(sizeof(CatalogEffect));
+
+		e->revision = text_col(SPI_tuptable->vals[i], 1, NULL);
+		e->action = text_col(SPI_tuptable->vals[i], 2, NULL);
+		e->object = text_col(SPI_tuptable->vals[i], 3, NULL);
+		if (e->action && e->object)
+			result = lappend(result, e);
+	}
+	MemoryContextSwitchTo(spi);
+	catalog_end(&access);
+	return result;
+}
+
+/*
  * A hash of the managed schemas' catalog state: relations, columns,
  * defaults, constraints, indexes, views, functions, triggers, types and
  * policies, as definitions and names (never OIDs, so that a restored

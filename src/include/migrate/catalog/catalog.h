@@ -79,6 +79,16 @@ extern char **CatalogGetScriptsById(const char **ids, int n, bool upgrade);
 extern void CatalogRecordSteps(CatalogStep *steps, int n);
 extern void CatalogRecordEffects(CatalogStep *steps, int n);
 extern char *CatalogRevisionEffects(const char *id);
+
+/* One object a revision's upgrade created, altered or dropped. */
+typedef struct CatalogEffect
+{
+	char	   *revision;
+	char	   *action;			/* created, altered, dropped */
+	char	   *object;			/* its identity, as pg_identify_object's */
+} CatalogEffect;
+
+extern List *CatalogAppliedEffects(void);
 extern char *CatalogFailureSql(const CatalogFailure *f);
 extern void CatalogRecordRetry(const char *id, bool upgrade, int statement,
 							   const char *detail);
