@@ -13,11 +13,13 @@ OBJS = \
 	src/util/subxact.o \
 	src/util/textarray.o \
 	src/model/graph.o \
+	src/model/precondition.o \
 	src/model/revfile.o \
 	src/model/sqltext.o \
 	src/model/target.o \
 	src/catalog/catalog.o \
 	src/analysis/lint.o \
+	src/analysis/impact.o \
 	src/analysis/lint_rules.o \
 	src/analysis/protect.o \
 	src/analysis/statement_targets.o \
@@ -25,14 +27,17 @@ OBJS = \
 	src/exec/executor.o \
 	src/exec/prepare.o \
 	src/exec/offline.o \
+	src/exec/precondition.o \
 	src/exec/register.o \
+	src/exec/verify.o \
 	src/exec/worker.o \
 	src/guard/drift.o \
 	src/guard/guard.o \
 	src/sql/client_support.o \
 	src/sql/functions.o \
 	src/sql/lint_functions.o \
-	src/sql/migrate.o
+	src/sql/migrate.o \
+	src/sql/verify_functions.o
 
 EXTENSION = migrate
 DATA = migrate--0.1.0.sql migrate--0.1.0--0.2.0.sql
@@ -40,7 +45,7 @@ PGFILEDESC = "migrate - schema migrations inside the database"
 
 REGRESS = install graph targets upgrade failure fault apply stretches stamp checksum revfile \
 	offline privileges check lint lint_catalog lint_data \
-	guard guard_rules guard_protect security downgrade_data forget squash settled update
+	guard guard_rules guard_protect security downgrade_data forget squash settled impact verify precondition effects update
 REGRESS_OPTS = --inputdir=.
 
 ISOLATION = concurrent_upgrade guard_scope runner_flag lint_nowait

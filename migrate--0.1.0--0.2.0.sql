@@ -182,3 +182,61 @@ CREATE TABLE migrate.seed_table (
 	relid		oid PRIMARY KEY,
 	marked_at	timestamptz NOT NULL DEFAULT pg_catalog.now()
 );
+
+/*
+ * Impact analysis: what depends on a schema, a table or a column (the
+ * object itself first, depth 0), with the path of dependence, sizes, the
+ * protection and the revisions that created or changed it.
+ */
+CREATE FUNCTION @extschema@.migrate_impact(object text)
+RETURNS TABLE (depth integer, kind text, object text, path text, detail text,
+			   rows bigint, size bigint, protected boolean,
+			   protected_reason text, revisions text[])
+AS 'MODULE_PATHNAME', 'migrate_impact'
+LANGUAGE C STABLE;
+
+/*
+ * The stairway test: upgrade, downgrade, upgrade each unapplied revision
+ * up to the target inside a subtransaction that is always rolled back,
+ * comparing the schemas and the rows before the upgrade and after the
+ * downgrade.  Runs revision SQL as the caller: not granted to PUBLIC.
+ */
+CREATE FUNCTION @extschema@.migrate_verify(target text DEFAULT 'heads')
+RETURNS TABLE (step integer, revision text, status text, left_behind text[],
+			   removed text[], data text[], upgrade_locks text[],
+			   downgrade_locks text[], rewritten text[], sqlstate text,
+			   statement text, message text)
+AS 'MODULE_PATHNAME', 'migrate_verify'
+LANGUAGE C VOLATILE;
+REVOKE ALL ON FUNCTION @extschema@.migrate_verify(text) FROM PUBLIC;
+-- whoever may upgrade may verify: the same SQL runs, as the caller
+DO $$
+DECLARE
+	grantee regrole;
+BEGIN
+	FOR grantee IN
+		SELECT a.grantee::regrole
+		  FROM pg_catalog.pg_proc p, pg_catalog.aclexplode(p.proacl) a
+		 WHERE p.oid = 'pg_catalog.migrate_upgrade(text)'::pg_catalog.regprocedure
+		   AND a.privilege_type = 'EXECUTE' AND a.grantee <> 0 AND a.grantee <> p.proowner
+	LOOP
+		EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION @extschema@.migrate_verify(text) TO %s', grantee);
+	END LOOP;
+END
+$$;
+
+/*
+ * Effects: what each revision actually created, altered and dropped (the
+ * cascade's victims marked), as the DDL guard's event triggers saw it,
+ * logged with the revision; migrate_show gives the last run's.
+ */
+ALTER TABLE migrate.log ADD COLUMN effects jsonb;
+DROP FUNCTION @extschema@.migrate_show(text);
+CREATE FUNCTION @extschema@.migrate_show(id text)
+RETURNS TABLE (revision text, parents text[], depends_on text[],
+			   branch_labels text[], message text, transactional boolean,
+			   checksum text, created_at timestamptz, created_by name,
+			   applied boolean, applied_at timestamptz, markers text,
+			   upgrade text, downgrade text, effects jsonb)
+AS 'MODULE_PATHNAME', 'migrate_show'
+LANGUAGE C STABLE STRICT;

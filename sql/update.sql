@@ -19,6 +19,9 @@ SELECT migrate_revision('note', 'ALTER TABLE u_shop.customer ADD COLUMN note tex
 	E'-- migrate:allow dropping-column\nALTER TABLE u_shop.customer DROP COLUMN note', id => 'u0000003');
 SELECT step, revision FROM migrate_upgrade('head');
 SELECT step, revision FROM migrate_downgrade('-1');
+-- a deploy role
+CREATE ROLE u_deployer;
+GRANT EXECUTE ON FUNCTION migrate_upgrade(text) TO u_deployer;
 -- a protected object, and a drift record
 SELECT migrate_protect('u_shop.customer.email', 'written by the CRM sync');
 COMMENT ON TABLE u_shop.customer IS 'customers';
@@ -57,6 +60,8 @@ SELECT step, revision FROM migrate_upgrade('head');
 SELECT migrate_revision('total', 'ALTER TABLE u_shop.orders ADD COLUMN total numeric',
 	E'-- migrate:allow dropping-column\nALTER TABLE u_shop.orders DROP COLUMN total', id => 'u0000004');
 SELECT step, revision FROM migrate_upgrade('head');
+-- revisions run after the update log their effects
+SELECT revision, effects FROM migrate.log WHERE effects IS NOT NULL ORDER BY id;
 -- the guard still records drift and guards the protected column
 ALTER TABLE u_shop.orders ADD COLUMN placed_at timestamptz;
 SELECT command_tag, object_identity, blocked FROM migrate_drift() ORDER BY at;
@@ -67,10 +72,21 @@ EXCEPTION WHEN OTHERS THEN
 	RAISE NOTICE 'blocked: %', SQLERRM;
 END
 $$;
+-- the new functions: verify is granted to whoever may upgrade, impact to
+-- everyone
+SELECT has_function_privilege('u_deployer', 'migrate_verify(text)', 'EXECUTE') AS deployer_verifies,
+	   has_function_privilege('public', 'migrate_verify(text)', 'EXECUTE') AS public_verifies,
+	   has_function_privilege('public', 'migrate_impact(text)', 'EXECUTE') AS public_impact;
+SELECT migrate_revision('code', 'ALTER TABLE u_shop.customer ADD COLUMN code text',
+	'SELECT 1', id => 'u0000005');
+SELECT revision, status, left_behind FROM migrate_verify();
+SELECT migrate_forget('u0000005');
+SELECT depth, kind, object, protected FROM migrate_impact('u_shop.customer.email');
 -- the linter still reads its rule settings
 SELECT migrate_rule_set('adding-trigger', 'off');
 SELECT rule, severity FROM migrate.rule;
 
 DROP TABLE u_before;
 DROP EXTENSION migrate;
+DROP ROLE u_deployer;
 DROP SCHEMA u_shop CASCADE;

@@ -1915,6 +1915,116 @@ CatalogAckDrift(Datum ids, const char *note)
 }
 
 /*
+ * Add the effects of the steps just recorded (CatalogRecordSteps, in this
+ * transaction) to their migrate.log rows: what each revision created,
+ * altered and dropped, as the guard's event triggers saw it.
+ */
+void
+CatalogRecordEffects(CatalogStep *steps, int n)
+{
+	static const char *const sql =
+	"UPDATE migrate.log l SET effects = u.effects::pg_catalog.jsonb"
+	" FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]),"
+	" pg_catalog.unnest($2::pg_catalog.text[]), pg_catalog.unnest($3::pg_catalog.text[]))"
+	" AS u(id, direction, effects)"
+	" WHERE l.revision OPERATOR(pg_catalog.=) u.id"
+	"  AND l.direction OPERATOR(pg_catalog.=) u.direction"
+	"  AND l.xact OPERATOR(pg_catalog.=) pg_catalog.pg_current_xact_id()"
+	"  AND l.outcome OPERATOR(pg_catalog.=) 'success' AND l.effects IS NULL";
+	Oid			types[3] = {TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID};
+	Datum		values[3];
+	List	   *ids = NIL;
+	List	   *directions = NIL;
+	List	   *effects = NIL;
+	CatalogAccess access;
+
+	for (int i = 0; i < n; i++)
+		if (steps[i].effects != NULL)
+		{
+			ids = lappend(ids, (char *) steps[i].id);
+			directions = lappend(directions,
+								 steps[i].upgrade ? "upgrade" : "downgrade");
+			effects = lappend(effects, (char *) steps[i].effects);
+		}
+	if (ids == NIL)
+		return;
+	/* the 0.1.0 catalog, before ALTER EXTENSION UPDATE, has no column */
+	if (get_attnum(get_relname_relid("log", get_namespace_oid("migrate", false)),
+				   "effects") == InvalidAttrNumber)
+		return;
+	values[0] = TextArrayFromList(ids);
+	values[1] = TextArrayFromList(directions);
+	values[2] = TextArrayFromList(effects);
+	catalog_begin(&access);
+	run(sql, 3, types, values, NULL, false, SPI_OK_UPDATE);
+	catalog_end(&access);
+}
+
+/*
+ * The effects logged for the last run of a revision (either direction,
+ * stamps left out), as the text of a JSON object {direction, started_at,
+ * effects}, or NULL when it never ran.
+ */
+char *
+CatalogRevisionEffects(const char *id)
+{
+	static const char *const sql =
+	"SELECT pg_catalog.jsonb_build_object('direction', l.direction,"
+	" 'started_at', l.started_at, 'effects', l.effects)::pg_catalog.text"
+	" FROM migrate.log l"
+	" WHERE l.revision OPERATOR(pg_catalog.=) $1 AND NOT l.stamped"
+	"  AND l.outcome OPERATOR(pg_catalog.=) 'success'"
+	" ORDER BY l.id DESC LIMIT 1";
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1] = {CStringGetTextDatum(id)};
+	char	   *result = NULL;
+
+	(void) read_rows(sql, 1, types, values, NULL, SPI_OK_SELECT,
+					 read_one_text, &result);
+	return result;
+}
+
+/* read_rows reader: a CatalogEffect (revision, action, object) into a List. */
+static void
+read_effect(const CatalogRow *row, void *arg)
+{
+	List	  **list = arg;
+	CatalogEffect *e = palloc(sizeof(CatalogEffect));
+
+	e->revision = row_text(row, 1);
+	e->action = row_text(row, 2);
+	e->object = row_text(row, 3);
+	if (e->action && e->object)
+		*list = lappend(*list, e);
+}
+
+/*
+ * The effects logged by the last upgrade of each applied revision, in the
+ * order the upgrades ran: List of CatalogEffect.
+ */
+List *
+CatalogAppliedEffects(void)
+{
+	static const char *const sql =
+	"SELECT l.revision, e OPERATOR(pg_catalog.->>) 'action',"
+	" e OPERATOR(pg_catalog.->>) 'object'"
+	" FROM (SELECT DISTINCT ON (g.revision) g.id, g.revision, g.effects"
+	"       FROM migrate.log g JOIN migrate.applied a"
+	"        ON a.revision OPERATOR(pg_catalog.=) g.revision"
+	"       WHERE g.direction OPERATOR(pg_catalog.=) 'upgrade'"
+	"        AND g.outcome OPERATOR(pg_catalog.=) 'success' AND NOT g.stamped"
+	"       ORDER BY g.revision, g.id DESC) l,"
+	" pg_catalog.jsonb_array_elements(l.effects) WITH ORDINALITY AS x(e, n)"
+	" WHERE l.effects IS NOT NULL"
+	" ORDER BY l.id, x.n";
+	List	   *result = NIL;
+
+	(void) read_rows(sql, 0, NULL, NULL, NULL, SPI_OK_SELECT,
+					 read_effect, &result);
+	return result;
+}
+
+/*
  * A hash of the managed schemas' catalog state: relations, columns,
  * defaults, constraints, indexes, views, functions, triggers, types and
  * policies, as definitions and names (never OIDs, so that a restored

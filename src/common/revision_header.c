@@ -9,6 +9,7 @@
  *	  -- migrate:revision 3f9a1c2b7d10
  *	  -- migrate:parents 0a1b2c3d4e5f, 77aa00bb11cc
  *	  -- migrate:upgrade transaction:false
+ *	  -- migrate:require NOT EXISTS (SELECT FROM orders WHERE person_id IS NULL)
  *
  * A directive line is optional blanks, "--", optional blanks, "migrate:",
  * the key up to the next blank, then the value without surrounding blanks
@@ -50,6 +51,7 @@ static const struct
 	{"up", REVISION_DIRECTIVE_UPGRADE},
 	{"downgrade", REVISION_DIRECTIVE_DOWNGRADE},
 	{"down", REVISION_DIRECTIVE_DOWNGRADE},
+	{"require", REVISION_DIRECTIVE_REQUIRE},
 };
 
 #define IS_BLANK(c) ((c) == ' ' || (c) == '\t')

@@ -50,6 +50,7 @@
 #include "migrate/analysis/lint.h"
 #include "migrate/catalog/catalog.h"
 #include "migrate/exec/executor.h"
+#include "migrate/exec/precondition.h"
 #include "migrate/exec/worker.h"
 #include "migrate/model/sqltext.h"
 #include "migrate/model/target.h"
@@ -319,6 +320,7 @@ run_script(const MigrationPlan *plan, const PlanStep *step,
 	LintRun    *lint;
 
 	position_in_revision(pos, step->id, plan->upgrade);
+	PreconditionsCheck(step->id, step->sql, plan->upgrade);
 	lint = LintRunBegin(plan, step, true);
 
 	callback.callback = statement_error_callback;
@@ -410,6 +412,7 @@ run_batch(void *arg)
 		const PlanStep *step = &b->plan->steps[b->next];
 		CatalogStep *done = &b->steps[b->next - b->offset];
 		char	   *allowances;
+		char	   *effects;
 		long		secs;
 		int			usecs;
 
@@ -417,9 +420,12 @@ run_batch(void *arg)
 		b->started = GetCurrentTimestamp();
 		MemoryContextReset(b->per_revision);	/* of the revision before */
 		MemoryContextSwitchTo(b->per_revision);
+		RunnerEffectsReset();
 		done->statements = run_script(b->plan, step, &b->pos, &allowances);
+		effects = RunnerEffectsJson();
 		MemoryContextSwitchTo(b->context);
 		done->allowances = allowances ? pstrdup(allowances) : NULL;
+		done->effects = effects ? pstrdup(effects) : NULL;
 		TimestampDifference(b->started, GetCurrentTimestamp(), &secs, &usecs);
 		done->id = step->id;
 		done->message = step->message;
@@ -531,7 +537,58 @@ ExecuteRevisions(const MigrationPlan *plan, int first, int count)
 	AtEOXact_GUC(true, nest);
 	MemoryContextDelete(b.per_revision);
 	CatalogRecordSteps(b.steps, count);
+	CatalogRecordEffects(b.steps, count);
 	return b.steps;
+}
+
+/*
+ * Run the upgrade (or downgrade) SQL of one revision in the current
+ * (sub)transaction, statement by statement and checked by the rules as
+ * ExecuteRevisions runs it, under migrate.lock_timeout, but recording
+ * nothing: for migrate_verify, which rolls everything back.  Returns the
+ * number of statements.  On error, *number and *text (in the caller's
+ * memory context) name the statement, then the error goes on; the
+ * caller's subtransaction rollback undoes the SPI connection and the GUC
+ * nest level.
+ */
+int
+ExecuteRevisionUnrecorded(const char *id, bool upgrade, int *number,
+						  char **text)
+{
+	MemoryContext context = CurrentMemoryContext;
+	MigrationPlan *plan = PlanPrepareRevision(id, upgrade);
+	StatementPosition pos = {0};
+	char	   *allowances;
+	int			nest;
+	int			n;
+
+	*number = 0;
+	*text = NULL;
+	nest = NewGUCNestLevel();
+	(void) set_config_option("lock_timeout",
+							 psprintf("%d", migrate_lock_timeout),
+							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
+							 true, 0, false);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	MemoryContextSwitchTo(context);
+	PG_TRY();
+	{
+		n = run_script(plan, &plan->steps[0], &pos, &allowances);
+	}
+	PG_CATCH();
+	{
+		MemoryContextSwitchTo(context);
+		*number = pos.number;
+		*text = pos.text ? pstrdup(pos.text) : NULL;
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	if (SPI_finish() != SPI_OK_FINISH)
+		elog(ERROR, "SPI_finish failed");
+	AtEOXact_GUC(true, nest);
+	MemoryContextSwitchTo(context);
+	return n;
 }
 
 /*
@@ -614,6 +671,8 @@ ExecuteNonTransactional(const MigrationPlan *plan, const PlanStep *rev)
 	int			usecs;
 
 	position_in_revision(&pos, rev->id, upgrade);
+	if (done == 0)
+		PreconditionsCheck(rev->id, rev->sql, upgrade);
 	if (done > 0)
 		ereport(NOTICE,
 				(errmsg("resuming the %s of revision %s at stretch %d of %d",

@@ -67,6 +67,18 @@ PlanPrepare(RevisionGraph *g, const int *nodes, int n, bool upgrade,
 	return plan;
 }
 
+/* The plan of exactly one revision, by id (for migrate_verify). */
+MigrationPlan *
+PlanPrepareRevision(const char *id, bool upgrade)
+{
+	RevisionGraph *g = CatalogLoadGraph(false);
+	int			node = GraphFind(g, id);
+
+	if (node < 0)
+		elog(ERROR, "revision \"%s\" vanished", id);
+	return PlanPrepare(g, &node, 1, upgrade, NULL);
+}
+
 /* A function cannot run what needs its own transaction: refuse up front. */
 static void
 refuse_non_transactional(const MigrationPlan *plan)

@@ -549,6 +549,8 @@ typedef struct EventObject
 	bool		skip;			/* of an extension; dropped: temporary, or an
 								 * internal or automatic dependent */
 	List	   *address_names;	/* dropped objects only */
+	bool		cascade;		/* dropped: by a normal dependency, not
+								 * named by the statement */
 } EventObject;
 
 static char *
@@ -610,6 +612,7 @@ event_objects(bool dropped)
 		{
 			o->skip = slot_bool(slot, 6) ||
 				!(slot_bool(slot, 4) || slot_bool(slot, 5));
+			o->cascade = !slot_bool(slot, 4) && slot_bool(slot, 5);
 			o->object_type = slot_text(slot, 7);
 			o->schema = slot_text(slot, is_schema ? 9 : 8);
 			o->identity = slot_text(slot, 10);
@@ -695,6 +698,10 @@ migrate_guard_ddl_end(PG_FUNCTION_ARGS)
 
 			if (!o->skip && o->schema && !temp_schema(o->schema))
 				named = lappend(named, o->schema);
+			if (!o->skip && !temp_schema(o->schema))
+				RunnerNoteEffect(strncmp(o->command_tag, "CREATE", 6) == 0 ?
+								 "created" : "altered",
+								 o->object_type, o->identity, false);
 		}
 		add_managed(named);
 		PG_RETURN_NULL();
@@ -725,6 +732,62 @@ migrate_guard_ddl_end(PG_FUNCTION_ARGS)
 	PG_RETURN_NULL();
 }
 
+/*
+ * Inside a revision: note what the statement dropped with the revision's
+ * effects, and warn about each object its CASCADE took that it does not
+ * name (a view on a dropped column, a foreign key of another table); the
+ * objects of a schema the statement drops count as named, and so do the
+ * constraints, defaults, triggers and policies of a relation it drops
+ * (reached through a normal dependency, say on the table's own sequence).
+ */
+static void
+note_drops(const char *tag)
+{
+	List	   *objects = event_objects(true);
+	List	   *schemas = NIL;	/* schemas the statement names */
+	List	   *relations = NIL;	/* "schema.name" of relations dropped */
+	ListCell   *lc;
+
+	foreach(lc, objects)
+	{
+		EventObject *o = lfirst(lc);
+
+		if (!o->skip && !o->cascade && o->schema &&
+			strcmp(o->object_type, "schema") == 0)
+			schemas = lappend(schemas, o->schema);
+		if (list_length(o->address_names) == 2 &&
+			(strcmp(o->object_type, "table") == 0 ||
+			 strcmp(o->object_type, "view") == 0 ||
+			 strcmp(o->object_type, "materialized view") == 0 ||
+			 strcmp(o->object_type, "foreign table") == 0 ||
+			 strcmp(o->object_type, "sequence") == 0))
+			relations = lappend(relations,
+								psprintf("%s.%s", (char *) linitial(o->address_names),
+										 (char *) lsecond(o->address_names)));
+	}
+	foreach(lc, objects)
+	{
+		EventObject *o = lfirst(lc);
+
+		if (o->skip || temp_schema(o->schema))
+			continue;
+		/* a constraint, default, trigger... of a relation dropped too */
+		if (o->cascade && list_length(o->address_names) >= 3 &&
+			in_list(relations,
+					psprintf("%s.%s", (char *) linitial(o->address_names),
+							 (char *) lsecond(o->address_names))))
+			o->cascade = false;
+		RunnerNoteEffect("dropped", o->object_type, o->identity, o->cascade);
+		/* what a dropped schema held is named with it */
+		if (o->cascade && RunnerInStatement() && !in_list(schemas, o->schema))
+			ereport(WARNING,
+					(errmsg("%s of revision \"%s\" also drops %s %s, which it does not name",
+							tag, RunnerRevision(), o->object_type, o->identity),
+					 errdetail("CASCADE dropped it because it depends on what the statement drops."),
+					 errhint("Drop it explicitly, before, if that is intended; and recreate it in the downgrade.")));
+	}
+}
+
 /* migrate.guard_sql_drop(): sql_drop */
 Datum
 migrate_guard_sql_drop(PG_FUNCTION_ARGS)
@@ -737,8 +800,13 @@ migrate_guard_sql_drop(PG_FUNCTION_ARGS)
 	CatalogProtected *hit_protected = NULL;
 	ListCell   *lc;
 
-	if (exempt() || in_migration())
+	if (exempt())
 		PG_RETURN_NULL();
+	if (in_migration())
+	{
+		note_drops(tag);
+		PG_RETURN_NULL();
+	}
 	scope = CatalogGuardScope();
 	if (scope->schemas == NIL && scope->protected == NIL)
 		PG_RETURN_NULL();

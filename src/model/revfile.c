@@ -34,6 +34,7 @@
 #include "lib/stringinfo.h"
 
 #include "migrate/common/revision_header.h"
+#include "migrate/model/precondition.h"
 #include "migrate/model/revfile.h"
 #include "migrate/model/sqltext.h"
 #include "migrate/util/errcodes.h"
@@ -221,6 +222,14 @@ RevisionFileParse(const char *script)
 					spec->message = value;
 					seen_message = true;
 				}
+			}
+			else if (kind == REVISION_DIRECTIVE_REQUIRE)
+			{
+				if (section == SECTION_HEADER)
+					file_error(lineno, "\"-- migrate:require\" belongs in the upgrade or downgrade section whose run it guards%s", "");
+				RequireCheckSyntax(value, lineno);
+				appendBinaryStringInfo(section == SECTION_UPGRADE ? &up : &down,
+									   p, eol ? len + 1 : len);
 			}
 			else if (section == SECTION_HEADER)
 				file_error(lineno, "unrecognized directive \"-- migrate:%s\"", key);

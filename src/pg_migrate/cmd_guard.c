@@ -2,10 +2,10 @@
  *
  * cmd_guard.c
  *	  The DDL guard from the command line: drift [--all], drift ack
- *	  [ID...], protect OBJECT REASON, unprotect OBJECT.
+ *	  [ID...], protect OBJECT REASON, unprotect OBJECT, impact OBJECT.
  *
- * Thin wrappers over migrate_drift, migrate_drift_ack, migrate_protect and
- * migrate_unprotect; they load nothing from DIR.
+ * Thin wrappers over migrate_drift, migrate_drift_ack, migrate_protect,
+ * migrate_unprotect and migrate_impact; they load nothing from DIR.
  *
  *-------------------------------------------------------------------------
  */
@@ -108,5 +108,59 @@ cmd_protect(PGconn *conn, const char *object, const char *reason)
 		return EXIT_FAILED;
 	if (opts.verbosity >= 0)
 		printf("%s %s\n", reason ? "protected" : "unprotected", object);
+	return EXIT_OK;
+}
+
+/*
+ * impact OBJECT: what depends on a schema, table or column, one line per
+ * dependent, indented by its depth, with the path when it is indirect.
+ */
+int
+cmd_impact(PGconn *conn, const char *object)
+{
+	const char *params[1] = {object};
+	PGresult   *res;
+
+	if (opts.json)
+		return print_json_query(conn,
+								"SELECT COALESCE(pg_catalog.json_agg(i), '[]')"
+								" FROM pg_catalog.migrate_impact($1) i",
+								1, params, "could not analyse the impact");
+	res = db_query(conn,
+				   "SELECT depth, kind, object, path, COALESCE(detail, ''),"
+				   " COALESCE(rows::pg_catalog.text, ''),"
+				   " COALESCE(pg_catalog.pg_size_pretty(size), ''),"
+				   " COALESCE(protected_reason, ''),"
+				   " COALESCE(pg_catalog.array_to_string(revisions, ', '), '')"
+				   " FROM pg_catalog.migrate_impact($1)",
+				   1, params, "could not analyse the impact");
+	if (res == NULL)
+		return EXIT_FAILED;
+	for (int r = 0; r < PQntuples(res); r++)
+	{
+		int			depth = atoi(PQgetvalue(res, r, 0));
+		const char *rows = PQgetvalue(res, r, 5);
+		const char *size = PQgetvalue(res, r, 6);
+		const char *reason = PQgetvalue(res, r, 7);
+		const char *revisions = PQgetvalue(res, r, 8);
+
+		printf("%*s%s %s", depth * 2, "", PQgetvalue(res, r, 1),
+			   PQgetvalue(res, r, 2));
+		if (rows[0] || size[0])
+			printf(" (%s%s%s%s%s)", rows[0] ? "~" : "", rows,
+				   rows[0] ? " rows" : "", rows[0] && size[0] ? ", " : "", size);
+		printf("\n");
+		if (PQgetvalue(res, r, 4)[0])
+			printf("%*s  %s\n", depth * 2, "", PQgetvalue(res, r, 4));
+		if (reason[0])
+			printf("%*s  PROTECTED: %s\n", depth * 2, "", reason);
+		if (revisions[0])
+			printf("%*s  revisions: %s\n", depth * 2, "", revisions);
+		if (depth > 1)
+			printf("%*s  via: %s\n", depth * 2, "", PQgetvalue(res, r, 3));
+	}
+	if (PQntuples(res) <= 1 && opts.verbosity >= 0)
+		printf("nothing depends on %s\n", object);
+	PQclear(res);
 	return EXIT_OK;
 }

@@ -2,7 +2,7 @@
  *
  * cmd_status.c
  *	  The commands of pg_migrate that read the database: current, heads,
- *	  branches, history, show, check, sql.
+ *	  branches, history, show, check, sql, verify.
  *
  * They call the extension's functions, which live in pg_catalog; --json
  * output is built by the server with json_agg, so that arrays, booleans
@@ -12,7 +12,9 @@
  * loaded in a transaction that is rolled back, so a new branch in the
  * folder shows before it is loaded, and nothing changes.  check compares
  * the folder with the database (migrate_file_state) before the
- * database's own problems (migrate_check).
+ * database's own problems (migrate_check).  verify loads the folder the
+ * same way and runs migrate_verify, which rolls back what it runs: nothing
+ * of either is kept.
  *
  *-------------------------------------------------------------------------
  */
@@ -250,7 +252,13 @@ cmd_show(PGconn *conn, const char *id)
 				   " pg_catalog.array_to_string(branch_labels, ' '),"
 				   " message, transactional, checksum, created_at::pg_catalog.text,"
 				   " created_by, applied, applied_at::pg_catalog.text, markers,"
-				   " upgrade, downgrade"
+				   " upgrade, downgrade,"
+				   " effects OPERATOR(pg_catalog.->>) 'direction',"
+				   " (SELECT pg_catalog.string_agg(pg_catalog.concat('  ',"
+				   "   e OPERATOR(pg_catalog.->>) 'action', ' ', e OPERATOR(pg_catalog.->>) 'type', ' ',"
+				   "   e OPERATOR(pg_catalog.->>) 'object',"
+				   "   CASE WHEN e OPERATOR(pg_catalog.?) 'cascade' THEN ' (by cascade)' END), E'\\n')"
+				   "  FROM pg_catalog.jsonb_array_elements(effects OPERATOR(pg_catalog.->) 'effects') e)"
 				   " FROM pg_catalog.migrate_show($1)",
 				   1, params, "could not show the revision");
 	if (res == NULL)
@@ -278,6 +286,10 @@ cmd_show(PGconn *conn, const char *id)
 		printf("Applied:       no\n");
 	if (PQgetvalue(res, 0, 11)[0])
 		printf("Markers:       %s\n", PQgetvalue(res, 0, 11));
+	if (!PQgetisnull(res, 0, 14))
+		printf("Last run:      %s%s%s\n", PQgetvalue(res, 0, 14),
+			   PQgetisnull(res, 0, 15) ? ", no DDL" : "\n",
+			   PQgetisnull(res, 0, 15) ? "" : PQgetvalue(res, 0, 15));
 	printf("\n-- upgrade\n%s", PQgetvalue(res, 0, 12));
 	if (PQgetlength(res, 0, 12) > 0 &&
 		PQgetvalue(res, 0, 12)[PQgetlength(res, 0, 12) - 1] != '\n')
@@ -447,6 +459,83 @@ cmd_check(PGconn *conn)
 				   problems[i].revision ? problems[i].revision : "",
 				   problems[i].detail);
 	return n > 0 ? EXIT_PROBLEMS : EXIT_OK;
+}
+
+/* Print the elements of a text[] column, "label: a, b", when there are. */
+static void
+print_array(PGresult *res, int r, int col, const char *label)
+{
+	if (!PQgetisnull(res, r, col))
+		printf("    %s: %s\n", label, PQgetvalue(res, r, col));
+}
+
+/*
+ * verify [TARGET]: the stairway test of the folder's unapplied revisions
+ * up to TARGET (default: heads), one paragraph per revision.  Exit status
+ * 3 when any revision is not "ok".
+ */
+int
+cmd_verify(PGconn *conn, const char *target)
+{
+	const char *params[1] = {target};
+	PGresult   *res;
+	int			problems = 0;
+
+	if (!load_folder_uncommitted(conn))
+		return EXIT_FAILED;
+	res = db_query(conn,
+				   "SELECT v.revision, v.status,"
+				   " pg_catalog.array_to_string(v.left_behind, ', '),"
+				   " pg_catalog.array_to_string(v.removed, ', '),"
+				   " pg_catalog.array_to_string(v.data, '; '),"
+				   " pg_catalog.array_to_string(v.upgrade_locks, ', '),"
+				   " pg_catalog.array_to_string(v.downgrade_locks, ', '),"
+				   " pg_catalog.array_to_string(v.rewritten, ', '),"
+				   " v.sqlstate, v.statement, v.message,"
+				   " pg_catalog.row_to_json(v)::pg_catalog.text"
+				   " FROM pg_catalog.migrate_verify($1) v",
+				   1, params, "could not verify the revisions");
+	if (res == NULL)
+		return rollback(conn, EXIT_FAILED);
+	if (opts.json)
+		printf("[");
+	for (int r = 0; r < PQntuples(res); r++)
+	{
+		bool		ok = strcmp(PQgetvalue(res, r, 1), "ok") == 0;
+
+		problems += !ok;
+		if (opts.json)
+		{
+			printf("%s%s", r > 0 ? ", " : "", PQgetvalue(res, r, 11));
+			continue;
+		}
+		if (ok && opts.verbosity < 0)
+			continue;
+		printf("%s %s\n", PQgetvalue(res, r, 0), PQgetvalue(res, r, 1));
+		print_array(res, r, 2, "left behind by the downgrade");
+		print_array(res, r, 3, "removed by the downgrade");
+		print_array(res, r, 4, "rows changed");
+		if (!PQgetisnull(res, r, 10))
+			printf("    %s%s%s\n", PQgetisnull(res, r, 8) ? "" : PQgetvalue(res, r, 8),
+				   PQgetisnull(res, r, 8) ? "" : ": ", PQgetvalue(res, r, 10));
+		if (!PQgetisnull(res, r, 9))
+			printf("    statement: %s\n", PQgetvalue(res, r, 9));
+		if (opts.verbosity > 0 || !ok)
+		{
+			print_array(res, r, 5, "upgrade locks");
+			print_array(res, r, 6, "downgrade locks");
+			print_array(res, r, 7, "rewritten");
+		}
+	}
+	if (opts.json)
+		printf("]\n");
+	else if (PQntuples(res) == 0 && opts.verbosity >= 0)
+		printf("nothing to verify: every revision up to %s is applied\n", target);
+	else if (opts.verbosity >= 0)
+		printf("%d revision%s verified, %d with problems\n", PQntuples(res),
+			   PQntuples(res) == 1 ? "" : "s", problems);
+	PQclear(res);
+	return rollback(conn, problems > 0 ? EXIT_PROBLEMS : EXIT_OK);
 }
 
 int

@@ -50,6 +50,8 @@ extern int	cmd_forget(PGconn *conn, const char *id);
 extern int	cmd_drift(PGconn *conn, bool all);
 extern int	cmd_drift_ack(PGconn *conn, int nids, char **ids, const char *note);
 extern int	cmd_protect(PGconn *conn, const char *object, const char *reason);
+extern int	cmd_impact(PGconn *conn, const char *object);
+extern int	cmd_verify(PGconn *conn, const char *target);
 
 /* cmd_baseline.c: dump the database into a root revision, then stamp it */
 extern int	cmd_baseline(PGconn *conn, int argc, char **argv);

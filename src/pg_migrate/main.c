@@ -66,11 +66,15 @@ usage(const char *progname)
 	printf("  show ID                      one revision in full\n");
 	printf("  check                        compare DIR with the database and list problems\n"
 		   "                               (exit status 3 if any)\n");
+	printf("  verify [TARGET]              upgrade, downgrade, upgrade each unapplied revision\n"
+		   "                               up to TARGET (default: heads), all rolled back;\n"
+		   "                               exit status 3 if any is not ok\n");
 	printf("  forget ID                    remove an unapplied revision from the database\n");
 	printf("  drift [--all]                DDL recorded outside migrations (exit 3 while any is not acknowledged)\n");
 	printf("  drift ack [ID...] [--note N] acknowledge those drift records, or all of them\n");
 	printf("  protect OBJECT REASON        protect table, table.column or schema.table[.column]\n");
 	printf("  unprotect OBJECT             stop protecting it\n");
+	printf("  impact OBJECT                what depends on a schema, table or column\n");
 	printf("  sql TARGET [--from REV]      the script an upgrade or downgrade would run\n");
 	printf("  log [ID] [-n N]              the run log, newest first: what ran when, by whom, how long\n");
 	printf("  lint [--pending] [FILE...]   lint revision files (default: all of DIR; --pending: not applied here)\n");
@@ -82,7 +86,7 @@ usage(const char *progname)
 		   "                               revision in an empty DIR, then load and stamp it\n");
 	printf("\nTargets: head, heads, base, an id or a prefix of 4+ characters, LABEL@head,\n"
 		   "+N, -N, ID+N, head-1 ...  Exit status: 0 success, 1 failure, 2 usage error,\n"
-		   "3 check or lint found problems.\n");
+		   "3 check, lint or verify found problems.\n");
 	printf("\nConnection options and PG* environment variables work as in psql.\n");
 }
 
@@ -365,7 +369,7 @@ main(int argc, char **argv)
 		strcmp(command, "heads") == 0 || strcmp(command, "branches") == 0 ||
 		strcmp(command, "check") == 0)
 		rc = need_args(command, nargs, 0, 0);
-	else if (strcmp(command, "upgrade") == 0)
+	else if (strcmp(command, "upgrade") == 0 || strcmp(command, "verify") == 0)
 		rc = need_args(command, nargs, 0, 1);
 	else if (strcmp(command, "downgrade") == 0 || strcmp(command, "show") == 0 ||
 			 strcmp(command, "sql") == 0 || strcmp(command, "forget") == 0)
@@ -437,7 +441,7 @@ main(int argc, char **argv)
 	}
 	else if (strcmp(command, "protect") == 0)
 		rc = need_args(command, nargs, 2, 2);
-	else if (strcmp(command, "unprotect") == 0)
+	else if (strcmp(command, "unprotect") == 0 || strcmp(command, "impact") == 0)
 		rc = need_args(command, nargs, 1, 1);
 	else if (strcmp(command, "drift") == 0)
 	{
@@ -527,6 +531,10 @@ main(int argc, char **argv)
 		rc = cmd_protect(conn, args[0], args[1]);
 	else if (strcmp(command, "unprotect") == 0)
 		rc = cmd_protect(conn, args[0], NULL);
+	else if (strcmp(command, "impact") == 0)
+		rc = cmd_impact(conn, args[0]);
+	else if (strcmp(command, "verify") == 0)
+		rc = cmd_verify(conn, nargs > 0 ? args[0] : "heads");
 	else
 		rc = cmd_lint(conn, nargs, args, lint_pending);
 

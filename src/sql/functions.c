@@ -530,8 +530,9 @@ migrate_show(PG_FUNCTION_ARGS)
 	int			node;
 	RevisionNode *r;
 	CatalogRevision *rev;
-	Datum		values[14];
-	bool		nulls[14] = {0};
+	Datum		values[15];
+	bool		nulls[15] = {0};
+	char	   *effects;
 
 	InitMaterializedSRF(fcinfo, 0);
 	rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
@@ -556,6 +557,14 @@ migrate_show(PG_FUNCTION_ARGS)
 	values[11] = CStringGetTextDatum(GraphMarkers(g, node));
 	values[12] = CStringGetTextDatum(rev->upgrade);
 	values[13] = CStringGetTextDatum(rev->downgrade);
+	/* 0.2.0: what the last run did (a column the 0.1.0 function lacks) */
+	if (rsinfo->setDesc->natts > 14)
+	{
+		effects = CatalogRevisionEffects(r->id);
+		nulls[14] = effects == NULL;
+		values[14] = effects ? DirectFunctionCall1(jsonb_in,
+												   CStringGetDatum(effects)) : (Datum) 0;
+	}
 	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	return (Datum) 0;
 }

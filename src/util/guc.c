@@ -36,6 +36,9 @@ bool		migrate_report_progress = false;
 /* test only: "<revision>:<statement>" makes that statement fail */
 char	   *migrate_debug_fail_at = NULL;
 
+/* migrate_verify: the largest table whose rows it compares (verify.c) */
+int			migrate_verify_max_rows = 10000;
+
 /* what the DDL guard does with DDL outside migrations (guard.c) */
 int			migrate_enforce = GUARD_ENFORCE_ERROR;
 
@@ -57,6 +60,15 @@ GucInit(void)
 							5000, 0, INT_MAX,
 							PGC_USERSET,
 							GUC_UNIT_MS,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("migrate.verify_max_rows",
+							"Sets the largest table whose rows migrate_verify compares.",
+							"migrate_verify counts and checksums the rows of each table a revision did not create, before the upgrade and after the downgrade, reading at most this many rows plus one per table; a larger table is not compared. Zero turns the data comparison off.",
+							&migrate_verify_max_rows,
+							10000, 0, INT_MAX - 1,
+							PGC_USERSET,
+							0,
 							NULL, NULL, NULL);
 
 	DefineCustomIntVariable("migrate.statement_timeout",

@@ -19,13 +19,20 @@
  * asked for (RunnerSessionApprove: the approved statements' texts, which
  * the guard compares with the query the session runs).
  *
+ * The effects of the revision running now (RunnerNoteEffect, from the
+ * guard's event triggers: objects created, altered and dropped, cascade
+ * victims marked) are collected here too, for the executor to log with
+ * the revision (RunnerEffectsReset before it, RunnerEffectsJson after).
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
 #include "nodes/nodes.h"
 #include "nodes/pg_list.h"
+#include "lib/stringinfo.h"
 #include "tcop/tcopprot.h"
+#include "utils/json.h"
 #include "utils/memutils.h"
 
 #include "migrate/util/runner.h"
@@ -201,4 +208,74 @@ bool
 RunnerSessionChanged(void)
 {
 	return runner_session_ddl;
+}
+
+/*
+ * The effects of the revision running now, as the elements of a JSON
+ * array, in a context of their own (emptied by RunnerEffectsReset, so an
+ * aborted revision's are dropped at the next one).
+ */
+static MemoryContext effects_context = NULL;
+static StringInfo effects = NULL;
+static int	effects_count = 0;
+
+/* Start collecting the effects of a revision. */
+void
+RunnerEffectsReset(void)
+{
+	MemoryContext old;
+
+	if (effects_context == NULL)
+		effects_context = AllocSetContextCreate(TopMemoryContext,
+												"migrate revision effects",
+												ALLOCSET_SMALL_SIZES);
+	MemoryContextReset(effects_context);
+	old = MemoryContextSwitchTo(effects_context);
+	effects = makeStringInfo();
+	effects_count = 0;
+	MemoryContextSwitchTo(old);
+}
+
+/*
+ * An object the revision running now created, altered or dropped
+ * (action), by its type and identity as pg_identify_object gives them;
+ * cascade: dropped by CASCADE although the statement did not name it.
+ * Nothing is collected outside RunnerEffectsReset ... RunnerEffectsJson.
+ */
+void
+RunnerNoteEffect(const char *action, const char *type, const char *identity,
+				 bool cascade)
+{
+	MemoryContext old;
+
+	if (effects == NULL || runner_depth == 0)
+		return;
+	old = MemoryContextSwitchTo(effects_context);
+	appendStringInfoString(effects, effects_count > 0 ? ", {\"action\": " : "{\"action\": ");
+	escape_json(effects, action);
+	appendStringInfoString(effects, ", \"type\": ");
+	escape_json(effects, type ? type : "");
+	appendStringInfoString(effects, ", \"object\": ");
+	escape_json(effects, identity ? identity : "");
+	if (cascade)
+		appendStringInfoString(effects, ", \"cascade\": true");
+	appendStringInfoChar(effects, '}');
+	effects_count++;
+	MemoryContextSwitchTo(old);
+}
+
+/*
+ * The effects collected since RunnerEffectsReset as a JSON array, in the
+ * current memory context, or NULL when there were none; collecting stops.
+ */
+char *
+RunnerEffectsJson(void)
+{
+	char	   *result = NULL;
+
+	if (effects != NULL && effects_count > 0)
+		result = psprintf("[%s]", effects->data);
+	effects = NULL;
+	effects_count = 0;
+	return result;
 }

@@ -43,6 +43,9 @@ typedef struct CatalogStep
 	int			statements;
 	const char *allowances;		/* JSON array of the allow/approve markers
 								 * that silenced findings, or NULL */
+	const char *effects;		/* JSON array of the objects it created,
+								 * altered, dropped, or NULL (see
+								 * CatalogRecordEffects) */
 } CatalogStep;
 
 /* A failed revision, for the log. */
@@ -76,6 +79,18 @@ extern int	CatalogSectionLine(const char *id, bool upgrade);
 extern void CatalogSectionLines(const char *id, int *upgrade_line,
 								int *downgrade_line);
 extern void CatalogRecordSteps(CatalogStep *steps, int n);
+extern void CatalogRecordEffects(CatalogStep *steps, int n);
+extern char *CatalogRevisionEffects(const char *id);
+
+/* One object a revision's upgrade created, altered or dropped. */
+typedef struct CatalogEffect
+{
+	char	   *revision;
+	char	   *action;			/* created, altered, dropped */
+	char	   *object;			/* its identity, as pg_identify_object's */
+} CatalogEffect;
+
+extern List *CatalogAppliedEffects(void);
 extern char *CatalogFailureSql(const CatalogFailure *f);
 extern void CatalogRecordRetry(const char *id, bool upgrade, int statement,
 							   const char *detail);

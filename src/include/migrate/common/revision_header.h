@@ -22,7 +22,9 @@ typedef enum RevisionDirectiveKind
 	REVISION_DIRECTIVE_REPLACES,	/* replaces (a squashed revision) */
 	REVISION_DIRECTIVE_MESSAGE, /* message */
 	REVISION_DIRECTIVE_UPGRADE, /* upgrade, up (dbmate) */
-	REVISION_DIRECTIVE_DOWNGRADE	/* downgrade, down (dbmate) */
+	REVISION_DIRECTIVE_DOWNGRADE,	/* downgrade, down (dbmate) */
+	REVISION_DIRECTIVE_REQUIRE	/* require: a precondition, in the SQL
+								 * section it guards */
 } RevisionDirectiveKind;
 
 /* One directive line; key and value point into the line. */

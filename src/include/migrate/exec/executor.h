@@ -15,6 +15,7 @@
 
 extern MigrationPlan *PlanPrepare(RevisionGraph *g, const int *nodes, int n,
 								  bool upgrade, const char *target);
+extern MigrationPlan *PlanPrepareRevision(const char *id, bool upgrade);
 extern MigrationPlan *ExecutePlan(const char *target, bool upgrade,
 								  bool allow_non_transactional);
 extern void ExecuteRefuseDataLoss(const MigrationPlan *plan);
@@ -23,6 +24,8 @@ extern CatalogStep *ExecuteRevisions(const MigrationPlan *plan, int first,
 extern CatalogStep *ExecuteNonTransactional(const MigrationPlan *plan,
 											const PlanStep *step);
 extern bool ExecuteSettled(const char *target);
+extern int	ExecuteRevisionUnrecorded(const char *id, bool upgrade,
+									  int *number, char **text);
 extern CatalogStep *ExecuteMove(const char *target, bool upgrade, int *n);
 extern CatalogStep *ExecuteStamp(const char **targets, int ntargets, int *n);
 extern char *OfflineScript(const char *target, const char *from_state);

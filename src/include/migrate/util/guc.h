@@ -20,6 +20,7 @@ extern int	migrate_lock_retries;
 extern int	migrate_lock_retry_delay;
 extern int	migrate_enforce;
 extern bool migrate_report_progress;
+extern int	migrate_verify_max_rows;
 
 extern void GucInit(void);
 

@@ -25,5 +25,9 @@ extern bool RunnerOutsideStatementApproved(struct Node *parsetree);
 extern const char *RunnerRevision(void);
 extern void RunnerNoteDdl(void);
 extern bool RunnerSessionChanged(void);
+extern void RunnerEffectsReset(void);
+extern void RunnerNoteEffect(const char *action, const char *type,
+							 const char *identity, bool cascade);
+extern char *RunnerEffectsJson(void);
 
 #endif							/* MIGRATE_RUNNER_H */
