@@ -121,3 +121,20 @@ REVOKE ALL ON FUNCTION @extschema@.migrate_forget(text) FROM PUBLIC;
 ALTER TABLE migrate.log DROP CONSTRAINT log_direction_check;
 ALTER TABLE migrate.log ADD CONSTRAINT log_direction_check
 	CHECK (direction IN ('upgrade', 'downgrade', 'forget'));
+
+/*
+ * Autogenerate: the changes that take the live schemas (default: the
+ * managed ones) to those the DDL script "desired" creates, one row each in
+ * the order the upgrade runs them, with what undoes each.  The script runs
+ * as the caller in a subtransaction that is always rolled back.
+ */
+CREATE FUNCTION @extschema@.migrate_diff(desired text, schemas text[] DEFAULT NULL)
+RETURNS TABLE (ordinal integer, phase text, transactional boolean, kind text,
+			   object text, upgrade text, downgrade text, finding text, hint text)
+AS 'MODULE_PATHNAME', 'migrate_diff'
+LANGUAGE C VOLATILE;
+-- the schema fingerprint of the managed schemas as they are now
+CREATE FUNCTION @extschema@.migrate_fingerprint()
+RETURNS text
+AS 'MODULE_PATHNAME', 'migrate_fingerprint'
+LANGUAGE C STABLE;

@@ -15,6 +15,7 @@ extern void RunnerSession(bool on);
 extern void RunnerProcess(void);
 extern void RunnerProcessApprove(bool approved);
 extern void RunnerSessionApprove(const char *query, struct List *approved);
+extern void RunnerScratch(bool on);
 
 /* Reading it (guard.c, client_support.c). */
 extern bool RunnerActive(void);
@@ -25,5 +26,6 @@ extern bool RunnerOutsideStatementApproved(struct Node *parsetree);
 extern const char *RunnerRevision(void);
 extern void RunnerNoteDdl(void);
 extern bool RunnerSessionChanged(void);
+extern bool RunnerInScratch(void);
 
 #endif							/* MIGRATE_RUNNER_H */
