@@ -280,22 +280,26 @@ CREATE TABLE app.orders (id integer PRIMARY KEY, customer_id integer, total nume
 $$);
 SELECT ordinal, phase, upgrade, downgrade, finding, hint FROM d ORDER BY ordinal;
 SELECT * FROM pg_temp.load_phases('u1');
-SELECT revision FROM migrate_upgrade('+1');
--- the validation stops on the rows that break it, and changes nothing
-SELECT revision FROM migrate_upgrade('+1');
+SELECT revision, transactional FROM migrate_plan('head');
+-- the main revision commits; the validation then stops on the rows that
+-- break it (orphans, NULLs), and what it did not reach waits
+CALL migrate_apply('head');
+SELECT revision FROM migrate_current();
 UPDATE app.orders SET currency = 'EUR';
-SELECT revision FROM migrate_upgrade('+1');
 DELETE FROM app.orders WHERE customer_id = 99;
-SELECT revision FROM migrate_upgrade('+1');
+CALL migrate_apply('head');
+SELECT revision FROM migrate_current();
 SELECT count(*) AS differences_left FROM migrate_diff($$
 CREATE TABLE app.customers (id integer PRIMARY KEY);
 CREATE TABLE app.orders (id integer PRIMARY KEY, customer_id integer, total numeric,
   currency text NOT NULL,
   CONSTRAINT orders_customer_fk FOREIGN KEY (customer_id) REFERENCES app.customers (id));
 $$);
-SELECT revision FROM migrate_downgrade('base', drop_data => true);
+SET migrate.drop_data = on;
+CALL migrate_unapply('base');
+RESET migrate.drop_data;
 SELECT migrate_fingerprint() = :'fp_original' AS downgrade_restores_original;
-SELECT migrate_forget(id) FROM (VALUES ('u1_validate'), ('u1_main')) v(id);
+SELECT migrate_forget(id) FROM (VALUES ('u1_online'), ('u1_main')) v(id);
 DROP TABLE d;
 
 -- a column the HR sync owns: the diff refuses to touch it without the approval

@@ -16,8 +16,9 @@
  * foreign keys on existing tables are added NOT VALID and validated in a
  * later revision; indexes on existing tables are built CONCURRENTLY in a
  * non-transactional revision (unique and primary keys then attached USING
- * INDEX) after the validations; enum values are added in a revision of
- * their own that runs first.  Hence the phases of diff.h.  What cannot be made safe (a type
+ * INDEX) after the validations, in a non-transactional revision whose
+ * statements each commit on their own; enum values are added in a revision
+ * of their own that runs first.  Hence the phases of diff.h.  What cannot be made safe (a type
  * change that rewrites, a dropped column) is generated all the same:
  * DiffLint runs the linter over each phase and writes its findings as
  * comments above the statements.
@@ -76,17 +77,15 @@ enum
 	STEP_POLICY = 62,
 	STEP_RLS = 63,
 	STEP_VIEW_INDEX = 64,
-	/* validate */
+	/* online: validations, then concurrent builds, then comments */
 	STEP_VALIDATE = 80,
 	STEP_SET_NOT_NULL = 81,
 	STEP_DROP_NOT_NULL_CHECK = 82,
 	STEP_IDENTITY = 83,
-	STEP_COMMENT = 90,
-	/* concurrent */
-	STEP_CONCURRENT_DROP = 69,
-	STEP_CONCURRENT_INDEX = 70,
-	STEP_CONCURRENT_KEY = 71,
-	STEP_CONCURRENT_COMMENT = 91
+	STEP_CONCURRENT_DROP = 85,
+	STEP_CONCURRENT_INDEX = 86,
+	STEP_CONCURRENT_KEY = 87,
+	STEP_COMMENT = 90
 };
 
 typedef struct DiffCx
@@ -97,7 +96,7 @@ typedef struct DiffCx
 	int			seq;
 } DiffCx;
 
-static const char *const phase_names[] = {NULL, "enum", "main", "validate", "concurrent"};
+static const char *const phase_names[] = {NULL, "enum", "main", "online"};
 
 const char *
 DiffPhaseName(DiffPhase phase)
@@ -618,12 +617,12 @@ not_null_pattern(DiffCx *cx, SnapObject *t, const char *q, const char *col)
 
 	add(cx, DIFF_PHASE_MAIN, STEP_NOT_NULL_CHECK, t->ord, "column", psprintf("%s.%s", q, col),
 		add_check, drop_check);
-	add(cx, DIFF_PHASE_VALIDATE, STEP_VALIDATE, t->ord, "column", psprintf("%s.%s", q, col),
+	add(cx, DIFF_PHASE_ONLINE, STEP_VALIDATE, t->ord, "column", psprintf("%s.%s", q, col),
 		psprintf("ALTER TABLE %s VALIDATE CONSTRAINT %s", q, check), NULL);
-	add(cx, DIFF_PHASE_VALIDATE, STEP_SET_NOT_NULL, t->ord, "column", psprintf("%s.%s", q, col),
+	add(cx, DIFF_PHASE_ONLINE, STEP_SET_NOT_NULL, t->ord, "column", psprintf("%s.%s", q, col),
 		psprintf("ALTER TABLE %s ALTER COLUMN %s SET NOT NULL", q, col),
 		psprintf("ALTER TABLE %s ALTER COLUMN %s DROP NOT NULL", q, col));
-	add(cx, DIFF_PHASE_VALIDATE, STEP_DROP_NOT_NULL_CHECK, t->ord, "column", psprintf("%s.%s", q, col),
+	add(cx, DIFF_PHASE_ONLINE, STEP_DROP_NOT_NULL_CHECK, t->ord, "column", psprintf("%s.%s", q, col),
 		drop_check, add_check);
 }
 
@@ -641,9 +640,9 @@ add_column(DiffCx *cx, SnapObject *t)
 	if (nn)
 	{
 		if (t->attr[2] == NULL)
-			add_finding(c, psprintf("column %s is NOT NULL without a default: it is added nullable, and the validate revision makes it NOT NULL",
+			add_finding(c, psprintf("column %s is NOT NULL without a default: it is added nullable, and the online revision makes it NOT NULL",
 									col),
-						psprintf("Backfill %s.%s (UPDATE in batches) before the validate revision runs, or give the column a default.", q, col));
+						psprintf("Backfill %s.%s (UPDATE in batches) before the online revision runs, or give the column a default.", q, col));
 		not_null_pattern(cx, t, q, col);
 	}
 }
@@ -702,7 +701,7 @@ diff_column(DiffCx *cx, SnapObject *f, SnapObject *t)
 		const char *gen_f = fi[0] == 'a' ? "ALWAYS" : "BY DEFAULT";
 
 		if (fi[0] == '\0')
-			add(cx, DIFF_PHASE_VALIDATE, STEP_IDENTITY, t->ord, "column", obj,
+			add(cx, DIFF_PHASE_ONLINE, STEP_IDENTITY, t->ord, "column", obj,
 				psprintf("ALTER TABLE %s ALTER COLUMN %s ADD GENERATED %s AS IDENTITY", q, col, gen_t),
 				psprintf("ALTER TABLE %s ALTER COLUMN %s DROP IDENTITY", q, col));
 		else if (ti[0] == '\0')
@@ -758,17 +757,17 @@ create_constraint(DiffCx *cx, SnapObject *t, bool kept)
 		add(cx, DIFF_PHASE_MAIN, STEP_CONSTRAINT, t->ord, "constraint", obj,
 			add_constraint_sql(t, true), drop_constraint_sql(t));
 		if (is_true(t->attr[1]))
-			add(cx, DIFF_PHASE_VALIDATE, STEP_VALIDATE, t->ord, "constraint", obj,
+			add(cx, DIFF_PHASE_ONLINE, STEP_VALIDATE, t->ord, "constraint", obj,
 				psprintf("ALTER TABLE %s VALIDATE CONSTRAINT %s", q, quote_identifier(t->name)),
 				NULL);
 	}
 	else if ((type == 'p' || type == 'u') && t->attr[2] && t->attr[3])
 	{
 		/* the index built concurrently, then attached (each on its own) */
-		add(cx, DIFF_PHASE_CONCURRENT, STEP_CONCURRENT_KEY, t->ord, "index",
+		add(cx, DIFF_PHASE_ONLINE, STEP_CONCURRENT_KEY, t->ord, "index",
 			qname(t->schema, t->attr[3]), concurrent_index_sql(t->attr[2]),
 			psprintf("DROP INDEX CONCURRENTLY IF EXISTS %s", qname(t->schema, t->attr[3])));
-		add(cx, DIFF_PHASE_CONCURRENT, STEP_CONCURRENT_KEY, t->ord, "constraint", obj,
+		add(cx, DIFF_PHASE_ONLINE, STEP_CONCURRENT_KEY, t->ord, "constraint", obj,
 			psprintf("ALTER TABLE %s ADD CONSTRAINT %s %s USING INDEX %s",
 					 q, quote_identifier(t->name),
 					 type == 'p' ? "PRIMARY KEY" : "UNIQUE", quote_identifier(t->attr[3])),
@@ -799,7 +798,7 @@ diff_constraint(DiffCx *cx, SnapObject *f, SnapObject *t)
 		strcmp(strip_suffix(f->def, " NOT VALID"), t->def) == 0)
 	{
 		/* only validated now */
-		add(cx, DIFF_PHASE_VALIDATE, STEP_VALIDATE, t->ord, "constraint",
+		add(cx, DIFF_PHASE_ONLINE, STEP_VALIDATE, t->ord, "constraint",
 			psprintf("%s.%s", qrel(t), quote_identifier(t->name)),
 			psprintf("ALTER TABLE %s VALIDATE CONSTRAINT %s", qrel(t), quote_identifier(t->name)),
 			psprintf("%s;\n%s", drop_constraint_sql(f), add_constraint_sql(f, false)));
@@ -831,14 +830,14 @@ diff_index(DiffCx *cx, SnapObject *f, SnapObject *t)
 			add(cx, DIFF_PHASE_MAIN, STEP_DROP_INDEX, -f->ord, "index", qi,
 				psprintf("DROP INDEX %s", qi), pstrdup(f->def));
 		else
-			add(cx, DIFF_PHASE_CONCURRENT, STEP_CONCURRENT_DROP, -f->ord, "index", qi,
+			add(cx, DIFF_PHASE_ONLINE, STEP_CONCURRENT_DROP, -f->ord, "index", qi,
 				psprintf("DROP INDEX CONCURRENTLY IF EXISTS %s", qi),
 				concurrent_index_sql(f->def));
 	}
 	if (t && find_rel(cx->to, t->schema, t->tbl))
 	{
 		if (kept)
-			add(cx, DIFF_PHASE_CONCURRENT, STEP_CONCURRENT_INDEX, t->ord, "index", qi,
+			add(cx, DIFF_PHASE_ONLINE, STEP_CONCURRENT_INDEX, t->ord, "index", qi,
 				concurrent_index_sql(t->def),
 				psprintf("DROP INDEX CONCURRENTLY IF EXISTS %s", qi));
 		else
@@ -966,7 +965,7 @@ diff_comment(DiffCx *cx, SnapObject *f, SnapObject *t)
 		psprintf("%sNULL", target);
 
 	if (t)
-		add(cx, DIFF_PHASE_VALIDATE, STEP_COMMENT, t->ord, "comment", o->name, set_t, set_f);
+		add(cx, DIFF_PHASE_ONLINE, STEP_COMMENT, t->ord, "comment", o->name, set_t, set_f);
 	else
 		add(cx, DIFF_PHASE_MAIN, STEP_DROP_COMMENT, -f->ord, "comment", o->name, set_t, set_f);
 }
@@ -1150,24 +1149,23 @@ DiffCompare(SchemaSnapshot *from, SchemaSnapshot *to, List *renames)
 		return NIL;
 
 	/*
-	 * Comments come last; one on an index or a constraint may name what the
-	 * concurrent revision builds, so it goes at the end of that one.
+	 * Comments come last, in the online revision (one may name an index it
+	 * builds); when that has nothing else, at the end of the main one.
 	 */
 	foreach(lc, cx.changes)
-		if (((DiffChange *) lfirst(lc))->phase == DIFF_PHASE_CONCURRENT)
+	{
+		DiffChange *c = lfirst(lc);
+
+		if (c->phase == DIFF_PHASE_ONLINE && c->step != STEP_COMMENT)
 			break;
-	if (lc != NULL)
+	}
+	if (lc == NULL)
 		foreach(lc, cx.changes)
 		{
 			DiffChange *c = lfirst(lc);
 
-			if (c->step == STEP_COMMENT &&
-				(strncmp(c->object, "index ", 6) == 0 ||
-				 strncmp(c->object, "table constraint ", 17) == 0))
-			{
-				c->phase = DIFF_PHASE_CONCURRENT;
-				c->step = STEP_CONCURRENT_COMMENT;
-			}
+			if (c->step == STEP_COMMENT)
+				c->phase = DIFF_PHASE_MAIN;
 		}
 	arr = palloc(sizeof(DiffChange *) * n);
 	i = 0;
@@ -1214,7 +1212,7 @@ diff_lint_phases(void *arg)
 			continue;
 		memset(&opts, 0, sizeof(opts));
 		opts.mode = LINT_MODE_LIVE;
-		opts.transactional = p != DIFF_PHASE_CONCURRENT;
+		opts.transactional = p != DIFF_PHASE_ONLINE;
 		opts.in_runner = true;
 		a->findings[p] = LintScript(b.data, "generated upgrade", &opts);
 	}

@@ -27,6 +27,12 @@ extern int	cmd_show(PGconn *conn, const char *id);
 extern int	cmd_check(PGconn *conn);
 extern int	cmd_sql(PGconn *conn, const char *target);
 
+/* cmd_autogenerate.c: compare with a desired schema (migrate_diff) */
+extern bool autogenerate_requested(int argc, char **argv);
+extern bool schema_check_requested(int argc, char **argv);
+extern int	cmd_autogenerate(PGconn *conn, int argc, char **argv);
+extern int	cmd_check_schema(PGconn *conn, int argc, char **argv);
+
 /* cmd_lint.c */
 extern int	cmd_lint(PGconn *conn, int nfiles, char **files, bool pending);
 

@@ -98,7 +98,7 @@ migrate_diff(PG_FUNCTION_ARGS)
 
 		values[0] = Int32GetDatum(++ordinal);
 		values[1] = CStringGetTextDatum(DiffPhaseName(c->phase));
-		values[2] = BoolGetDatum(c->phase != DIFF_PHASE_CONCURRENT);
+		values[2] = BoolGetDatum(c->phase != DIFF_PHASE_ONLINE);
 		values[3] = CStringGetTextDatum(c->kind);
 		values[4] = CStringGetTextDatum(c->object);
 		values[5] = CStringGetTextDatum(c->upgrade);

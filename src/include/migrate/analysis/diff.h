@@ -15,20 +15,19 @@
 
 /*
  * The revisions a diff is split into, in the order they run: enum values
- * added before anything uses them, the main transactional change, the
- * validations (and the SET NOT NULL they allow) in a transaction of their
- * own, then the index builds (and the keys attached to them) that must run
- * outside a transaction.
+ * added before anything uses them; the main transactional change; then a
+ * non-transactional revision, whose statements each run in a transaction
+ * of their own: the validations (and the SET NOT NULL they allow), then
+ * the index builds CONCURRENTLY (and the keys attached to them).
  */
 typedef enum DiffPhase
 {
 	DIFF_PHASE_ENUM = 1,
 	DIFF_PHASE_MAIN,
-	DIFF_PHASE_VALIDATE,
-	DIFF_PHASE_CONCURRENT
+	DIFF_PHASE_ONLINE
 } DiffPhase;
 
-#define DIFF_PHASES 4
+#define DIFF_PHASES 3
 
 /* One change: its upgrade statement(s) and what undoes them. */
 typedef struct DiffChange
