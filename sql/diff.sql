@@ -18,11 +18,12 @@ $$;
 -- the blocking findings of the linter on each phase, as migrate_lint_revision gives them
 CREATE FUNCTION pg_temp.blocking(desired text) RETURNS TABLE (phase text, rule text, severity text)
 LANGUAGE sql AS $$
+	WITH p AS (SELECT d.phase, min(d.ordinal) AS o, bool_and(d.transactional) AS t,
+	                  string_agg(d.upgrade, E';\n' ORDER BY d.ordinal) AS u
+	             FROM migrate_diff(desired) d GROUP BY d.phase)
 	SELECT p.phase, l.rule, l.severity
-	  FROM (SELECT d.phase, min(d.ordinal) AS o, bool_and(d.transactional) AS t,
-	               string_agg(d.upgrade, E';\n' ORDER BY d.ordinal) AS u
-	          FROM migrate_diff(desired) d GROUP BY d.phase) p,
-	       migrate_lint_revision(p.u, NULL, p.t) l
+	  FROM p, migrate_lint_revision(p.u, NULL, p.t, true,
+	                                ARRAY(SELECT e.u FROM p e WHERE e.o < p.o ORDER BY e.o)) l
 	 WHERE l.severity IN ('error', 'escalate')
 	 ORDER BY p.o, l.statement
 $$;
@@ -279,6 +280,13 @@ CREATE TABLE app.orders (id integer PRIMARY KEY, customer_id integer, total nume
   CONSTRAINT orders_customer_fk FOREIGN KEY (customer_id) REFERENCES app.customers (id));
 $$);
 SELECT ordinal, phase, upgrade, downgrade, finding, hint FROM d ORDER BY ordinal;
+-- the generated upgrade passes the linter at its default level: no blocking finding
+SELECT * FROM pg_temp.blocking($$
+CREATE TABLE app.customers (id integer PRIMARY KEY);
+CREATE TABLE app.orders (id integer PRIMARY KEY, customer_id integer, total numeric,
+  currency text NOT NULL,
+  CONSTRAINT orders_customer_fk FOREIGN KEY (customer_id) REFERENCES app.customers (id));
+$$);
 SELECT * FROM pg_temp.load_phases('u1');
 SELECT revision, transactional FROM migrate_plan('head');
 -- the main revision commits; the validation then stops on the rows that

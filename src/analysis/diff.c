@@ -1190,6 +1190,7 @@ static void
 diff_lint_phases(void *arg)
 {
 	DiffLintArg *a = arg;
+	List	   *earlier = NIL;
 
 	for (int p = DIFF_PHASE_ENUM; p <= DIFF_PHASES; p++)
 	{
@@ -1214,7 +1215,9 @@ diff_lint_phases(void *arg)
 		opts.mode = LINT_MODE_LIVE;
 		opts.transactional = p != DIFF_PHASE_ONLINE;
 		opts.in_runner = true;
+		opts.earlier = earlier;
 		a->findings[p] = LintScript(b.data, "generated upgrade", &opts);
+		earlier = lappend(earlier, b.data);
 	}
 }
 
@@ -1246,8 +1249,7 @@ protected_approval(const char *desired)
 
 /*
  * Lint each phase of the changes as the revision it becomes (against the
- * live catalogs as they are now, each phase on its own: a later phase runs
- * in a transaction of its own, after the earlier ones committed, in a subtransaction that is rolled back, so that no lock
+ * live catalogs as they are now, knowing what the earlier phases create, in a subtransaction that is rolled back, so that no lock
  * a rule takes outlives the call) and write the findings of warning
  * severity and above as comments above the statements that break them.
  * A change to a protected object is refused unless the desired script
