@@ -34,6 +34,8 @@
 
 #include "lib/stringinfo.h"
 #include "mb/pg_wchar.h"
+#include "parser/parse_coerce.h"
+#include "parser/parse_type.h"
 #include "utils/builtins.h"
 
 #include "migrate/analysis/diff.h"
@@ -279,6 +281,26 @@ columns_change(DiffCx *cx, const char *schema, const char *tbl)
 			return true;
 	}
 	return false;
+}
+
+/*
+ * The USING clause of a type change: none when the server converts by an
+ * assignment cast (so that it can tell a change that needs no rewrite),
+ * else an explicit cast.
+ */
+static char *
+type_using(const char *col, const char *from, const char *to)
+{
+	Oid			from_type,
+				to_type;
+	int32		typmod;
+
+	parseTypeString(from, &from_type, &typmod, true);
+	parseTypeString(to, &to_type, &typmod, true);
+	if (OidIsValid(from_type) && OidIsValid(to_type) &&
+		can_coerce_type(1, &from_type, &to_type, COERCION_ASSIGNMENT))
+		return "";
+	return psprintf(" USING %s::%s", col, to);
 }
 
 /* A column as CREATE TABLE and ADD COLUMN write it. */
@@ -537,12 +559,17 @@ diff_enum(DiffCx *cx, SnapObject *f, SnapObject *t)
 
 		if (list_has_str(old, label))
 			continue;
+		/* after the one before it (there by now), or before the first old one */
+		where = "";
 		if (i > 0)
 			where = psprintf(" AFTER %s", quote_literal_cstr(list_nth(new, i - 1)));
-		else if (list_length(new) > 1)
-			where = psprintf(" BEFORE %s", quote_literal_cstr(list_nth(new, 1)));
 		else
-			where = "";
+			foreach(lc, new)
+				if (list_has_str(old, lfirst(lc)))
+				{
+					where = psprintf(" BEFORE %s", quote_literal_cstr(lfirst(lc)));
+					break;
+				}
 		/* the first one's inverse recreates the type without the new values */
 		add(cx, DIFF_PHASE_ENUM, 1, t->ord, "enum", psprintf("%s.%s", qe, quote_literal_cstr(label)),
 			psprintf("ALTER TYPE %s ADD VALUE %s%s", qe, quote_literal_cstr(label), where),
@@ -680,13 +707,14 @@ diff_column(DiffCx *cx, SnapObject *f, SnapObject *t)
 		add_column(cx, t);
 		return;
 	}
-	/* no USING: the assignment cast, which the server can tell needs no rewrite */
 	if (!streq(f->attr[0], t->attr[0]) || !streq(f->attr[1], t->attr[1]))
 		add(cx, DIFF_PHASE_MAIN, STEP_ALTER_COLUMN, t->ord, "column", obj,
-			psprintf("ALTER TABLE %s ALTER COLUMN %s TYPE %s%s", q, col, t->attr[0],
-					 t->attr[1] ? psprintf(" COLLATE %s", t->attr[1]) : ""),
-			psprintf("ALTER TABLE %s ALTER COLUMN %s TYPE %s%s", q, col, f->attr[0],
-					 f->attr[1] ? psprintf(" COLLATE %s", f->attr[1]) : ""));
+			psprintf("ALTER TABLE %s ALTER COLUMN %s TYPE %s%s%s", q, col, t->attr[0],
+					 t->attr[1] ? psprintf(" COLLATE %s", t->attr[1]) : "",
+					 type_using(col, f->attr[0], t->attr[0])),
+			psprintf("ALTER TABLE %s ALTER COLUMN %s TYPE %s%s%s", q, col, f->attr[0],
+					 f->attr[1] ? psprintf(" COLLATE %s", f->attr[1]) : "",
+					 type_using(col, t->attr[0], f->attr[0])));
 	if (!streq(f->attr[2], t->attr[2]))
 		add(cx, DIFF_PHASE_MAIN, STEP_ALTER_COLUMN, t->ord, "column", obj,
 			t->attr[2] ? psprintf("ALTER TABLE %s ALTER COLUMN %s SET DEFAULT %s", q, col, t->attr[2]) :
