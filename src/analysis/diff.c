@@ -473,7 +473,7 @@ enum_recreate_sql(DiffCx *cx, SnapObject *e, List *labels, SchemaSnapshot *cols,
 		bool		array;
 		char	   *qt;
 
-		if (c->kind != cols->objects[i]->kind || strcmp(c->kind, "column") != 0)
+		if (strcmp(c->kind, "column") != 0)
 			continue;
 		if (streq(c->attr[0], qe))
 			array = false;
@@ -564,12 +564,16 @@ diff_enum(DiffCx *cx, SnapObject *f, SnapObject *t)
 		if (i > 0)
 			where = psprintf(" AFTER %s", quote_literal_cstr(list_nth(new, i - 1)));
 		else
+		{
 			foreach(lc, new)
+			{
 				if (list_has_str(old, lfirst(lc)))
 				{
 					where = psprintf(" BEFORE %s", quote_literal_cstr(lfirst(lc)));
 					break;
 				}
+			}
+		}
 		/* the first one's inverse recreates the type without the new values */
 		add(cx, DIFF_PHASE_ENUM, 1, t->ord, "enum", psprintf("%s.%s", qe, quote_literal_cstr(label)),
 			psprintf("ALTER TYPE %s ADD VALUE %s%s", qe, quote_literal_cstr(label), where),
