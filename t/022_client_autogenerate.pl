@@ -101,6 +101,12 @@ is($rc, 0, 'upgrade runs the generated revisions') or diag($out . $err);
 is($rc, 0, 'check --schema: exit status 0 once the database matches') or diag($out . $err);
 like($out, qr/matches the desired schema/, 'and says so');
 
+# pg_dump -s output is a desired schema too: the database's own dump matches it
+IPC::Run::run([ 'pg_dump', '-s', '-h', $node->host, '-p', $node->port, '-d', 'app',
+	'-f', "$tempdir/dump.sql" ]) or die 'pg_dump failed';
+($rc, $out, $err) = pm_run('check', '--schema', "$tempdir/dump.sql");
+is($rc, 0, 'check --schema against the database\'s own pg_dump -s: no difference') or diag($out . $err);
+
 ($rc, $out, $err) = pm_run('downgrade', 's1');
 is($rc, 1, 'the downgrade refuses to drop the columns that hold data');
 ($rc, $out, $err) = pm_run('downgrade', 's1', '--force');

@@ -99,11 +99,38 @@ rename_source_exists(DiffRename *r)
 	return SPI_processed > 0;
 }
 
+/*
+ * The script without psql meta-commands (pg_dump writes \restrict and
+ * \unrestrict lines): each line that starts with a backslash is blanked,
+ * so that line numbers stay.
+ */
+static char *
+without_meta_commands(const char *sql)
+{
+	char	   *s = pstrdup(sql);
+	char	   *line = s;
+
+	while (*line)
+	{
+		char	   *end = strchr(line, '\n');
+		char	   *p = line;
+
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p == '\\')
+			memset(p, ' ', end ? end - p : strlen(p));
+		if (end == NULL)
+			break;
+		line = end + 1;
+	}
+	return s;
+}
+
 static void
 scratch(void *arg)
 {
 	ScratchArg *a = arg;
-	List	   *statements = SqlSplit(a->desired, "desired schema");
+	List	   *statements = SqlSplit(without_meta_commands(a->desired), "desired schema");
 	ListCell   *lc;
 	int			i = 0;
 	List	   *applied = NIL;
