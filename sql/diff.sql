@@ -341,6 +341,9 @@ CREATE TABLE app.b (id nosuchtype);$$);
 SELECT * FROM migrate_diff('COMMIT');
 SELECT * FROM migrate_diff(NULL);
 SELECT * FROM migrate_diff('', ARRAY['migrate']);
+-- an index the script builds CONCURRENTLY is built in the transaction
+SELECT phase, upgrade FROM migrate_diff($$CREATE TABLE app.keep (id integer);
+CREATE INDEX CONCURRENTLY keep_id ON app.keep (id);$$);
 -- no difference, no row
 SELECT count(*) FROM migrate_diff($$CREATE TABLE app.keep (id integer);$$);
 

@@ -126,6 +126,35 @@ without_meta_commands(const char *sql)
 	return s;
 }
 
+/*
+ * The statement, a CREATE or DROP INDEX CONCURRENTLY without the word
+ * (the script runs in a transaction block, and builds empty tables).
+ */
+static char *
+without_concurrently(SqlStatement *st)
+{
+	bool		concurrent = false;
+	char	   *s;
+	char	   *p;
+
+	if (st->parsetree && IsA(st->parsetree, IndexStmt))
+		concurrent = ((IndexStmt *) st->parsetree)->concurrent;
+	else if (st->parsetree && IsA(st->parsetree, DropStmt))
+		concurrent = ((DropStmt *) st->parsetree)->concurrent;
+	if (!concurrent)
+		return st->text;
+	s = pstrdup(st->text);
+	for (p = s; *p; p++)
+		if (pg_strncasecmp(p, "concurrently", 12) == 0 &&
+			(p == s || isspace((unsigned char) p[-1])) &&
+			(p[12] == '\0' || isspace((unsigned char) p[12])))
+		{
+			memset(p, ' ', 12);
+			break;
+		}
+	return s;
+}
+
 static void
 scratch(void *arg)
 {
@@ -171,7 +200,7 @@ scratch(void *arg)
 			if (creates_compared_schema(st, a->schemas))
 				continue;
 			a->failed = st;
-			exec_sql(st->text);
+			exec_sql(without_concurrently(st));
 		}
 		a->failed = NULL;
 		a->want = SnapshotRead(a->schemas, a->result);
