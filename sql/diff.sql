@@ -107,6 +107,18 @@ CREATE TYPE app.state AS ENUM ('new', 'done');
 CREATE TYPE app.color AS ENUM ('red', 'green');
 CREATE TABLE app.e (id integer PRIMARY KEY, mood app.mood DEFAULT 'ok', state app.state NOT NULL DEFAULT 'new', states app.state[], color app.color);
 $desired$);
+INSERT INTO diff_case VALUES ('domains', $orig$
+CREATE DOMAIN app.code AS text CONSTRAINT code_length CHECK (length(VALUE) <= 8);
+CREATE DOMAIN app.amount AS numeric(10,2) DEFAULT 0;
+CREATE DOMAIN app.gone AS integer;
+CREATE TABLE app.prices (id integer PRIMARY KEY, code app.code, amount app.amount);
+INSERT INTO app.prices VALUES (1, 'A1', 5);
+$orig$, $desired$
+CREATE DOMAIN app.code AS text CONSTRAINT code_length CHECK (length(VALUE) <= 8);
+CREATE DOMAIN app.amount AS numeric(10,2) NOT NULL DEFAULT 1;
+CREATE DOMAIN app.percent AS integer CONSTRAINT percent_range CHECK (VALUE BETWEEN 0 AND 100);
+CREATE TABLE app.prices (id integer PRIMARY KEY, code app.code, amount app.amount, discount app.percent);
+$desired$);
 INSERT INTO diff_case VALUES ('renamed', $orig$
 CREATE TABLE app.people (id integer PRIMARY KEY, fullname text);
 INSERT INTO app.people VALUES (1, 'Ada');
@@ -224,6 +236,25 @@ SELECT upgrade FROM d ORDER BY ordinal \gexec
 \set ECHO all
 SELECT migrate_fingerprint() = :'fp_desired' AS upgrade_reaches_desired,
        (SELECT count(*) FROM migrate_diff((SELECT desired FROM diff_case WHERE name = 'enums'))) AS differences_left;
+\set ECHO none
+SELECT downgrade FROM d WHERE downgrade IS NOT NULL ORDER BY ordinal DESC \gexec
+\set ECHO all
+SELECT migrate_fingerprint() = :'fp_original' AS downgrade_restores_original;
+DROP TABLE d;
+
+-- case domains
+SELECT pg_temp.reset(desired) FROM diff_case WHERE name = 'domains';
+SELECT migrate_fingerprint() AS fp_desired \gset
+SELECT pg_temp.reset(original) FROM diff_case WHERE name = 'domains';
+SELECT migrate_fingerprint() AS fp_original \gset
+CREATE TABLE d AS SELECT * FROM migrate_diff((SELECT desired FROM diff_case WHERE name = 'domains'));
+SELECT ordinal, phase, object, upgrade, downgrade FROM d ORDER BY ordinal;
+SELECT * FROM pg_temp.blocking((SELECT desired FROM diff_case WHERE name = 'domains'));
+\set ECHO none
+SELECT upgrade FROM d ORDER BY ordinal \gexec
+\set ECHO all
+SELECT migrate_fingerprint() = :'fp_desired' AS upgrade_reaches_desired,
+       (SELECT count(*) FROM migrate_diff((SELECT desired FROM diff_case WHERE name = 'domains'))) AS differences_left;
 \set ECHO none
 SELECT downgrade FROM d WHERE downgrade IS NOT NULL ORDER BY ordinal DESC \gexec
 \set ECHO all

@@ -582,6 +582,44 @@ diff_enum(DiffCx *cx, SnapObject *f, SnapObject *t)
 	}
 }
 
+/*
+ * Domains: a new or dropped one whole; a changed default or NOT NULL by
+ * ALTER DOMAIN; a changed base type or constraint by dropping and creating
+ * it again (which fails while columns use it: the finding says so).
+ */
+static void
+diff_domain(DiffCx *cx, SnapObject *f, SnapObject *t)
+{
+	SnapObject *o = f ? f : t;
+	char	   *q = qname(o->schema, o->name);
+	DiffChange *c;
+
+	if (f && t && streq(f->attr[0], t->attr[0]))
+	{
+		if (!streq(f->attr[1], t->attr[1]))
+			add(cx, DIFF_PHASE_MAIN, STEP_TYPE, t->ord, "domain", q,
+				t->attr[1] ? psprintf("ALTER DOMAIN %s SET DEFAULT %s", q, t->attr[1]) :
+				psprintf("ALTER DOMAIN %s DROP DEFAULT", q),
+				f->attr[1] ? psprintf("ALTER DOMAIN %s SET DEFAULT %s", q, f->attr[1]) :
+				psprintf("ALTER DOMAIN %s DROP DEFAULT", q));
+		if (!streq(f->attr[2], t->attr[2]))
+			add(cx, DIFF_PHASE_MAIN, STEP_TYPE, t->ord, "domain", q,
+				psprintf("ALTER DOMAIN %s %s NOT NULL", q, is_true(t->attr[2]) ? "SET" : "DROP"),
+				psprintf("ALTER DOMAIN %s %s NOT NULL", q, is_true(f->attr[2]) ? "SET" : "DROP"));
+		return;
+	}
+	if (f)
+	{
+		c = add(cx, DIFF_PHASE_MAIN, STEP_DROP_TYPE, -f->ord, "domain", q,
+				psprintf("DROP DOMAIN %s", q), pstrdup(f->def));
+		if (t)
+			add_finding(c, "the domain's base type or constraints change: it is dropped and created again, which fails while columns use it", NULL);
+	}
+	if (t)
+		add(cx, DIFF_PHASE_MAIN, STEP_TYPE, t->ord, "domain", q,
+			pstrdup(t->def), psprintf("DROP DOMAIN %s", q));
+}
+
 /* ---- tables and columns ---- */
 
 static void
@@ -1027,6 +1065,8 @@ diff_object(DiffCx *cx, SnapObject *f, SnapObject *t)
 		diff_function(cx, f, t);
 	else if (strcmp(kind, "enum") == 0)
 		diff_enum(cx, f, t);
+	else if (strcmp(kind, "domain") == 0)
+		diff_domain(cx, f, t);
 	else if (strcmp(kind, "comment") == 0)
 		diff_comment(cx, f, t);
 }

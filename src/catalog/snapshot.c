@@ -140,6 +140,24 @@ static const char *const snapshot_sql =
 " FROM s JOIN pg_catalog.pg_type t ON t.typnamespace OPERATOR(pg_catalog.=) s.oid"
 " WHERE t.typtype OPERATOR(pg_catalog.=) 'e'::pg_catalog.\"char\""
 "  AND (t.tableoid, t.oid) NOT IN (SELECT * FROM e)"
+/* domains: def the whole CREATE DOMAIN, a1 the base type with its collation and constraints, a2 default, a3 not null */
+" UNION ALL SELECT t.oid::pg_catalog.int8, 'domain', s.nspname, NULL, t.typname::pg_catalog.text,"
+"  pg_catalog.format('CREATE DOMAIN %I.%I AS %s%s%s%s', s.nspname, t.typname, dom.base,"
+"   CASE WHEN t.typdefault IS NOT NULL THEN pg_catalog.format(' DEFAULT %s', t.typdefault) END,"
+"   CASE WHEN t.typnotnull THEN ' NOT NULL' END, dom.checks),"
+"  pg_catalog.format('%s%s', dom.base, dom.checks), t.typdefault, t.typnotnull::pg_catalog.text,"
+"  NULL, NULL, NULL"
+" FROM s JOIN pg_catalog.pg_type t ON t.typnamespace OPERATOR(pg_catalog.=) s.oid"
+"  CROSS JOIN LATERAL (SELECT pg_catalog.format('%s%s', pg_catalog.format_type(t.typbasetype, t.typtypmod),"
+"    (SELECT pg_catalog.format(' COLLATE %I.%I', cn.nspname, co.collname)"
+"     FROM pg_catalog.pg_collation co JOIN pg_catalog.pg_namespace cn ON cn.oid OPERATOR(pg_catalog.=) co.collnamespace"
+"     JOIN pg_catalog.pg_type b ON b.oid OPERATOR(pg_catalog.=) t.typbasetype"
+"     WHERE co.oid OPERATOR(pg_catalog.=) t.typcollation AND t.typcollation OPERATOR(pg_catalog.<>) b.typcollation)) AS base,"
+"   COALESCE((SELECT pg_catalog.string_agg(pg_catalog.format(' CONSTRAINT %I %s', k.conname,"
+"      pg_catalog.pg_get_constraintdef(k.oid)), '' ORDER BY k.conname)"
+"     FROM pg_catalog.pg_constraint k WHERE k.contypid OPERATOR(pg_catalog.=) t.oid), '') AS checks) dom"
+" WHERE t.typtype OPERATOR(pg_catalog.=) 'd'::pg_catalog.\"char\""
+"  AND (t.tableoid, t.oid) NOT IN (SELECT * FROM e)"
 /* row security policies, as CREATE POLICY */
 " UNION ALL SELECT p.oid::pg_catalog.int8, 'policy', r.nspname, r.relname, p.polname::pg_catalog.text,"
 "  pg_catalog.format('CREATE POLICY %I ON %I.%I AS %s FOR %s TO %s%s%s', p.polname, r.nspname, r.relname,"
@@ -237,7 +255,7 @@ col_text(HeapTuple tup, TupleDesc desc, int col)
 /* The kind names, interned so that SnapObject.kind compares as a string. */
 static const char *const kinds[] = {
 	"table", "column", "constraint", "index", "sequence", "seqowner", "view",
-	"matview", "function", "trigger", "enum", "policy", "comment", NULL
+	"matview", "function", "trigger", "enum", "domain", "policy", "comment", NULL
 };
 
 /*

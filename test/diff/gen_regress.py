@@ -87,6 +87,18 @@ CREATE TYPE app.state AS ENUM ('new', 'done');
 CREATE TYPE app.color AS ENUM ('red', 'green');
 CREATE TABLE app.e (id integer PRIMARY KEY, mood app.mood DEFAULT 'ok', state app.state NOT NULL DEFAULT 'new', states app.state[], color app.color);
 """),
+("domains", """
+CREATE DOMAIN app.code AS text CONSTRAINT code_length CHECK (length(VALUE) <= 8);
+CREATE DOMAIN app.amount AS numeric(10,2) DEFAULT 0;
+CREATE DOMAIN app.gone AS integer;
+CREATE TABLE app.prices (id integer PRIMARY KEY, code app.code, amount app.amount);
+INSERT INTO app.prices VALUES (1, 'A1', 5);
+""", """
+CREATE DOMAIN app.code AS text CONSTRAINT code_length CHECK (length(VALUE) <= 8);
+CREATE DOMAIN app.amount AS numeric(10,2) NOT NULL DEFAULT 1;
+CREATE DOMAIN app.percent AS integer CONSTRAINT percent_range CHECK (VALUE BETWEEN 0 AND 100);
+CREATE TABLE app.prices (id integer PRIMARY KEY, code app.code, amount app.amount, discount app.percent);
+"""),
 ("renamed", """
 CREATE TABLE app.people (id integer PRIMARY KEY, fullname text);
 INSERT INTO app.people VALUES (1, 'Ada');
