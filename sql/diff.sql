@@ -107,6 +107,20 @@ CREATE TYPE app.state AS ENUM ('new', 'done');
 CREATE TYPE app.color AS ENUM ('red', 'green');
 CREATE TABLE app.e (id integer PRIMARY KEY, mood app.mood DEFAULT 'ok', state app.state NOT NULL DEFAULT 'new', states app.state[], color app.color);
 $desired$);
+INSERT INTO diff_case VALUES ('views', $orig$
+CREATE TABLE app.t (id integer PRIMARY KEY, a integer, b text);
+CREATE VIEW app.v1 AS SELECT id, a FROM app.t WHERE a > 0;
+CREATE VIEW app.v2 AS SELECT id FROM app.v1;
+CREATE VIEW app.v3 AS SELECT id, b FROM app.t;
+CREATE VIEW app.v4 AS SELECT id FROM app.t;
+INSERT INTO app.t VALUES (1, 1, 'x');
+$orig$, $desired$
+CREATE TABLE app.t (id integer PRIMARY KEY, a integer, b varchar(10));
+CREATE VIEW app.v1 AS SELECT id, a FROM app.t WHERE a > 1;
+CREATE VIEW app.v2 AS SELECT id FROM app.v1;
+CREATE VIEW app.v3 AS SELECT id, b FROM app.t;
+CREATE VIEW app.v4 AS SELECT id FROM app.t;
+$desired$);
 INSERT INTO diff_case VALUES ('domains', $orig$
 CREATE DOMAIN app.code AS text CONSTRAINT code_length CHECK (length(VALUE) <= 8);
 CREATE DOMAIN app.amount AS numeric(10,2) DEFAULT 0;
@@ -236,6 +250,25 @@ SELECT upgrade FROM d ORDER BY ordinal \gexec
 \set ECHO all
 SELECT migrate_fingerprint() = :'fp_desired' AS upgrade_reaches_desired,
        (SELECT count(*) FROM migrate_diff((SELECT desired FROM diff_case WHERE name = 'enums'))) AS differences_left;
+\set ECHO none
+SELECT downgrade FROM d WHERE downgrade IS NOT NULL ORDER BY ordinal DESC \gexec
+\set ECHO all
+SELECT migrate_fingerprint() = :'fp_original' AS downgrade_restores_original;
+DROP TABLE d;
+
+-- case views
+SELECT pg_temp.reset(desired) FROM diff_case WHERE name = 'views';
+SELECT migrate_fingerprint() AS fp_desired \gset
+SELECT pg_temp.reset(original) FROM diff_case WHERE name = 'views';
+SELECT migrate_fingerprint() AS fp_original \gset
+CREATE TABLE d AS SELECT * FROM migrate_diff((SELECT desired FROM diff_case WHERE name = 'views'));
+SELECT ordinal, phase, object, upgrade, downgrade FROM d ORDER BY ordinal;
+SELECT * FROM pg_temp.blocking((SELECT desired FROM diff_case WHERE name = 'views'));
+\set ECHO none
+SELECT upgrade FROM d ORDER BY ordinal \gexec
+\set ECHO all
+SELECT migrate_fingerprint() = :'fp_desired' AS upgrade_reaches_desired,
+       (SELECT count(*) FROM migrate_diff((SELECT desired FROM diff_case WHERE name = 'views'))) AS differences_left;
 \set ECHO none
 SELECT downgrade FROM d WHERE downgrade IS NOT NULL ORDER BY ordinal DESC \gexec
 \set ECHO all

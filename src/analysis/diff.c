@@ -96,6 +96,8 @@ typedef struct DiffCx
 	SchemaSnapshot *to;
 	List	   *changes;
 	int			seq;
+	List	   *forced;			/* "schema.name" of unchanged views that must
+								 * be dropped and created again */
 } DiffCx;
 
 static const char *const phase_names[] = {NULL, "enum", "main", "online"};
@@ -1157,6 +1159,89 @@ DiffRenameSql(DiffRename *r, bool reverse)
 					quote_identifier(reverse ? r->table : r->newname));
 }
 
+/* Does the column change its type, or go? */
+static bool
+column_changes(DiffCx *cx, const char *schema, const char *tbl, const char *col)
+{
+	SnapObject *f = SnapshotFind(cx->from, "column", schema, tbl, col);
+	SnapObject *t = SnapshotFind(cx->to, "column", schema, tbl, col);
+
+	return f && (t == NULL || !streq(f->attr[0], t->attr[0]) ||
+				 !streq(f->attr[1], t->attr[1]));
+}
+
+/* Does the view read a view, or a column, that changes under it? */
+static bool
+view_reads_changed(DiffCx *cx, SnapObject *v)
+{
+	ListCell   *lc;
+
+	if (v->attr[0] == NULL)
+		return false;
+	foreach(lc, enum_labels(v->attr[0]))
+	{
+		char	   *schema = pstrdup(lfirst(lc));
+		char	   *name = strchr(schema, '\x02');
+		char	   *col;
+		SnapObject *f;
+		SnapObject *t;
+
+		if (name == NULL)
+			continue;
+		*name++ = '\0';
+		if ((col = strchr(name, '\x02')) != NULL)
+			*col++ = '\0';
+		if (list_has_str(cx->forced, psprintf("%s.%s", schema, name)))
+			return true;
+		if ((f = SnapshotFind(cx->from, "view", schema, NULL, name)) != NULL ||
+			(f = SnapshotFind(cx->from, "matview", schema, NULL, name)) != NULL)
+		{
+			t = SnapshotFind(cx->to, f->kind, schema, NULL, name);
+			if (t == NULL || strcmp(f->def, t->def) != 0)
+				return true;
+		}
+		else if (col && column_changes(cx, schema, name, col))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The unchanged views that read a view that changes (or a column that is
+ * dropped or retyped), directly or through others: the server
+ * refuses to change what a view depends on, so they are dropped first and
+ * created again after.
+ */
+static void
+find_forced_views(DiffCx *cx)
+{
+	bool		more = true;
+
+	while (more)
+	{
+		more = false;
+		for (int i = 0; i < cx->from->count; i++)
+		{
+			SnapObject *f = cx->from->objects[i];
+			SnapObject *t;
+			char	   *key;
+
+			if (strcmp(f->kind, "view") != 0)
+				continue;
+			key = psprintf("%s.%s", f->schema, f->name);
+			t = SnapshotFind(cx->to, "view", f->schema, NULL, f->name);
+			if (t == NULL || strcmp(f->def, t->def) != 0 ||
+				list_has_str(cx->forced, key))
+				continue;
+			if (view_reads_changed(cx, f))
+			{
+				cx->forced = lappend(cx->forced, key);
+				more = true;
+			}
+		}
+	}
+}
+
 /*
  * The changes from "from" to "to", in the order they run: by phase, then
  * step, then creation order.  The renames are applied to "from" already
@@ -1176,6 +1261,7 @@ DiffCompare(SchemaSnapshot *from, SchemaSnapshot *to, List *renames)
 	memset(&cx, 0, sizeof(cx));
 	cx.from = from;
 	cx.to = to;
+	find_forced_views(&cx);
 	foreach(lc, renames)
 	{
 		DiffRename *r = lfirst(lc);
@@ -1209,6 +1295,13 @@ DiffCompare(SchemaSnapshot *from, SchemaSnapshot *to, List *renames)
 
 			/* what a recreated relation carries is created again */
 			if (same && f->tbl && rel_recreated(&cx, f->schema, f->tbl))
+				same = false;
+			if (same && f->tbl &&
+				list_has_str(cx.forced, psprintf("%s.%s", f->schema, f->tbl)))
+				same = false;
+			/* so is a view that reads what changes */
+			if (same && strcmp(f->kind, "view") == 0 &&
+				list_has_str(cx.forced, psprintf("%s.%s", f->schema, f->name)))
 				same = false;
 			if (!same)
 				diff_object(&cx, f, t);

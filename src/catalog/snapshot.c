@@ -109,11 +109,26 @@ static const char *const snapshot_sql =
 " JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) tc.oid"
 "  AND a.attnum OPERATOR(pg_catalog.=) d.refobjsubid"
 " WHERE r.relkind OPERATOR(pg_catalog.=) 'S'::pg_catalog.\"char\""
-/* views and materialized views */
+/*
+ * views and materialized views: a1 what they read, "schema\x02relation"
+ * or "schema\x02table\x02column", \x01 between
+ */
 " UNION ALL SELECT r.oid::pg_catalog.int8,"
 "  CASE WHEN r.relkind OPERATOR(pg_catalog.=) 'v'::pg_catalog.\"char\" THEN 'view' ELSE 'matview' END,"
 "  r.nspname, NULL, r.relname, pg_catalog.pg_get_viewdef(r.oid),"
-"  NULL, NULL, NULL, NULL, NULL, NULL"
+"  (SELECT pg_catalog.string_agg(DISTINCT pg_catalog.concat_ws(pg_catalog.chr(2), rn.nspname, rc.relname,"
+"     (SELECT ra.attname FROM pg_catalog.pg_attribute ra WHERE ra.attrelid OPERATOR(pg_catalog.=) rc.oid"
+"      AND ra.attnum OPERATOR(pg_catalog.=) dp.refobjsubid AND dp.refobjsubid OPERATOR(pg_catalog.>) 0)),"
+"    pg_catalog.chr(1))"
+"   FROM pg_catalog.pg_rewrite rw JOIN pg_catalog.pg_depend dp"
+"    ON dp.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_rewrite'::pg_catalog.regclass"
+"    AND dp.objid OPERATOR(pg_catalog.=) rw.oid"
+"    AND dp.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass"
+"   JOIN pg_catalog.pg_class rc ON rc.oid OPERATOR(pg_catalog.=) dp.refobjid"
+"    AND rc.oid OPERATOR(pg_catalog.<>) r.oid"
+"   JOIN pg_catalog.pg_namespace rn ON rn.oid OPERATOR(pg_catalog.=) rc.relnamespace"
+"   WHERE rw.ev_class OPERATOR(pg_catalog.=) r.oid),"
+"  NULL, NULL, NULL, NULL, NULL"
 " FROM r WHERE r.relkind OPERATOR(pg_catalog.=) ANY ('{v,m}'::pg_catalog.\"char\"[])"
 /* functions and procedures: a1 result, a2 kind, a3 signature, a4 language */
 " UNION ALL SELECT p.oid::pg_catalog.int8, 'function', s.nspname, NULL,"

@@ -87,6 +87,20 @@ CREATE TYPE app.state AS ENUM ('new', 'done');
 CREATE TYPE app.color AS ENUM ('red', 'green');
 CREATE TABLE app.e (id integer PRIMARY KEY, mood app.mood DEFAULT 'ok', state app.state NOT NULL DEFAULT 'new', states app.state[], color app.color);
 """),
+("views", """
+CREATE TABLE app.t (id integer PRIMARY KEY, a integer, b text);
+CREATE VIEW app.v1 AS SELECT id, a FROM app.t WHERE a > 0;
+CREATE VIEW app.v2 AS SELECT id FROM app.v1;
+CREATE VIEW app.v3 AS SELECT id, b FROM app.t;
+CREATE VIEW app.v4 AS SELECT id FROM app.t;
+INSERT INTO app.t VALUES (1, 1, 'x');
+""", """
+CREATE TABLE app.t (id integer PRIMARY KEY, a integer, b varchar(10));
+CREATE VIEW app.v1 AS SELECT id, a FROM app.t WHERE a > 1;
+CREATE VIEW app.v2 AS SELECT id FROM app.v1;
+CREATE VIEW app.v3 AS SELECT id, b FROM app.t;
+CREATE VIEW app.v4 AS SELECT id FROM app.t;
+"""),
 ("domains", """
 CREATE DOMAIN app.code AS text CONSTRAINT code_length CHECK (length(VALUE) <= 8);
 CREATE DOMAIN app.amount AS numeric(10,2) DEFAULT 0;
