@@ -18,12 +18,15 @@ OBJS = \
 	src/model/sqltext.o \
 	src/model/target.o \
 	src/catalog/catalog.o \
+	src/catalog/snapshot.o \
+	src/analysis/diff.o \
 	src/analysis/lint.o \
 	src/analysis/impact.o \
 	src/analysis/lint_rules.o \
 	src/analysis/protect.o \
 	src/analysis/statement_targets.o \
 	src/exec/apply.o \
+	src/exec/diff_scratch.o \
 	src/exec/executor.o \
 	src/exec/prepare.o \
 	src/exec/offline.o \
@@ -34,6 +37,7 @@ OBJS = \
 	src/guard/drift.o \
 	src/guard/guard.o \
 	src/sql/client_support.o \
+	src/sql/diff_functions.o \
 	src/sql/functions.o \
 	src/sql/lint_functions.o \
 	src/sql/migrate.o \
@@ -45,7 +49,7 @@ PGFILEDESC = "migrate - schema migrations inside the database"
 
 REGRESS = install graph targets upgrade failure fault apply stretches stamp checksum revfile \
 	offline privileges check lint lint_catalog lint_data \
-	guard guard_rules guard_protect security downgrade_data forget squash settled impact verify precondition effects update
+	guard guard_rules guard_protect security downgrade_data forget squash settled impact verify precondition effects diff update
 REGRESS_OPTS = --inputdir=.
 
 ISOLATION = concurrent_upgrade guard_scope runner_flag lint_nowait

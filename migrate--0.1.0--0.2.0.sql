@@ -240,3 +240,20 @@ RETURNS TABLE (revision text, parents text[], depends_on text[],
 			   upgrade text, downgrade text, effects jsonb)
 AS 'MODULE_PATHNAME', 'migrate_show'
 LANGUAGE C STABLE STRICT;
+
+/*
+ * Autogenerate: the changes that take the live schemas (default: the
+ * managed ones) to those the DDL script "desired" creates, one row each in
+ * the order the upgrade runs them, with what undoes each.  The script runs
+ * as the caller in a subtransaction that is always rolled back.
+ */
+CREATE FUNCTION @extschema@.migrate_diff(desired text, schemas text[] DEFAULT NULL)
+RETURNS TABLE (ordinal integer, phase text, transactional boolean, kind text,
+			   object text, upgrade text, downgrade text, finding text, hint text)
+AS 'MODULE_PATHNAME', 'migrate_diff'
+LANGUAGE C VOLATILE;
+-- the schema fingerprint of the managed schemas as they are now
+CREATE FUNCTION @extschema@.migrate_fingerprint()
+RETURNS text
+AS 'MODULE_PATHNAME', 'migrate_fingerprint'
+LANGUAGE C STABLE;

@@ -662,6 +662,114 @@ not_null_proven(LintContext *cx, RangeVar *rv, const char *column)
 	return false;
 }
 
+/* Do two RangeVars name the same table (a missing schema matches any)? */
+static bool
+same_table_name(RangeVar *a, RangeVar *b)
+{
+	return strcmp(a->relname, b->relname) == 0 &&
+		(a->schemaname == NULL || b->schemaname == NULL ||
+		 strcmp(a->schemaname, b->schemaname) == 0);
+}
+
+/* Is the raw expression "column IS NOT NULL"? */
+static bool
+raw_is_not_null(Node *expr, const char *column)
+{
+	NullTest   *nt;
+	ColumnRef  *cr;
+	Node	   *last;
+
+	if (expr == NULL || !IsA(expr, NullTest))
+		return false;
+	nt = (NullTest *) expr;
+	if (nt->nulltesttype != IS_NOT_NULL || nt->arg == NULL || !IsA(nt->arg, ColumnRef))
+		return false;
+	cr = (ColumnRef *) nt->arg;
+	last = llast(cr->fields);
+	return IsA(last, String) && strcmp(strVal(last), column) == 0;
+}
+
+/*
+ * The names of the CHECK (column IS NOT NULL) constraints that these
+ * statements add to the table, and (validated) whether each was added
+ * valid or validated later by them.
+ */
+static void
+scan_not_null_checks(List *statements, int before, RangeVar *rv, const char *column,
+					 List **added, List **validated)
+{
+	ListCell   *lc;
+
+	foreach(lc, statements)
+	{
+		SqlStatement *st = lfirst(lc);
+		AlterTableStmt *at;
+		ListCell   *lcmd;
+
+		if (before > 0 && st->number >= before)
+			break;
+		if (st->parsetree == NULL || !IsA(st->parsetree, AlterTableStmt))
+			continue;
+		at = (AlterTableStmt *) st->parsetree;
+		if (at->relation == NULL || !same_table_name(at->relation, rv))
+			continue;
+		foreach(lcmd, at->cmds)
+		{
+			AlterTableCmd *cmd = lfirst(lcmd);
+
+			if (cmd->subtype == AT_AddConstraint && cmd->def && IsA(cmd->def, Constraint))
+			{
+				Constraint *con = (Constraint *) cmd->def;
+
+				if (con->contype == CONSTR_CHECK && con->conname &&
+					raw_is_not_null(con->raw_expr, column))
+				{
+					*added = lappend(*added, con->conname);
+					if (!con->skip_validation)
+						*validated = lappend(*validated, con->conname);
+				}
+			}
+			else if (cmd->subtype == AT_ValidateConstraint && cmd->name)
+				*validated = lappend(*validated, cmd->name);
+		}
+	}
+}
+
+/*
+ * Does an earlier statement of the text validate a CHECK (column IS NOT
+ * NULL) that it or an earlier revision (LintOptions.earlier) added?  Then
+ * the constraint proves the column when SET NOT NULL runs, as in the
+ * pattern the rule asks for.
+ */
+static bool
+not_null_validated_earlier(LintContext *cx, RangeVar *rv, const char *column)
+{
+	List	   *added = NIL;
+	List	   *validated = NIL;
+	ListCell   *lc;
+
+	if (column == NULL || cx->st == NULL)
+		return false;
+	foreach(lc, cx->opts->earlier)
+	{
+		List	   *unused = NIL;
+
+		scan_not_null_checks(SqlSplit(lfirst(lc), "upgrade SQL of an earlier revision"),
+							 0, rv, column, &added, &unused);
+	}
+	scan_not_null_checks(SqlSplit(cx->sql, "linted SQL"), cx->st->number, rv, column,
+						 &added, &validated);
+	foreach(lc, validated)
+	{
+		ListCell   *la;
+
+		foreach(la, added)
+			if (strcmp(lfirst(la), lfirst(lc)) == 0)
+			return true;
+	}
+	return false;
+}
+
 /*
  * Statement classification shared by several rules: the table a DML
  * statement writes, and the table a DDL statement changes.
@@ -1135,7 +1243,8 @@ check_setting_not_null(LintContext *cx, Node *stmt)
 
 		if (cmd->subtype != AT_SetNotNull ||
 			table_is_harmless(cx, at->relation, false, &note) ||
-			not_null_proven(cx, at->relation, cmd->name))
+			not_null_proven(cx, at->relation, cmd->name) ||
+			not_null_validated_earlier(cx, at->relation, cmd->name))
 			continue;
 		LintReport(cx, true, NULL,
 				   "SET NOT NULL on column \"%s\" of table \"%s\"%s scans the whole table under an ACCESS EXCLUSIVE lock",

@@ -18,8 +18,10 @@
  * holding migrate_lock_session(), whose revisions were linted when they
  * were loaded and are linted again right before each statement); the
  * scripts of CREATE EXTENSION and ALTER EXTENSION UPDATE; binary upgrade;
- * and restores: a superuser session with check_function_bodies off, which
- * is the first thing every pg_dump script and pg_restore sets.
+ * restores: a superuser session with check_function_bodies off, which
+ * is the first thing every pg_dump script and pg_restore sets; and the
+ * scratch work of migrate_diff (RunnerInScratch), which its subtransaction
+ * always rolls back.
  *
  * Events:
  *	ddl_command_start: enforcement, before the command runs or locks.
@@ -164,7 +166,7 @@ in_migration(void)
 static bool
 exempt(void)
 {
-	if (creating_extension || IsBinaryUpgrade)
+	if (creating_extension || IsBinaryUpgrade || RunnerInScratch())
 		return true;
 	if (!check_function_bodies && superuser_arg(GetOuterUserId()))
 		return true;

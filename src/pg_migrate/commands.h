@@ -32,6 +32,12 @@ extern int	cmd_log(PGconn *conn, const char *id, const char *count);
 /* cmd_offline.c: sql TARGET --from REV from the folder alone */
 extern int	cmd_sql_offline(const char *target, const char *from);
 
+/* cmd_autogenerate.c: compare with a desired schema (migrate_diff) */
+extern bool autogenerate_requested(int argc, char **argv);
+extern bool schema_check_requested(int argc, char **argv);
+extern int	cmd_autogenerate(PGconn *conn, int argc, char **argv);
+extern int	cmd_check_schema(PGconn *conn, int argc, char **argv);
+
 /* cmd_lint.c */
 extern int	cmd_lint(PGconn *conn, int nfiles, char **files, bool pending);
 

@@ -51,6 +51,9 @@ usage(const char *progname)
 	printf("  revision -m MSG [--id ID] [--parents ID...] [--depends-on ID...]\n"
 		   "           [--branch-label LABEL] [--non-transactional]\n"
 		   "                               write a new revision file in DIR\n");
+	printf("  revision --autogenerate -m MSG --schema FILE|DIR [-n SCHEMA]...\n"
+		   "                               write the revision files that take the database\n"
+		   "                               to the desired schema (migrate_diff)\n");
 	printf("  merge -m MSG [--id ID] ID... write a revision file that merges heads\n");
 	printf("  squash -m MSG [--id ID] TARGET\n"
 		   "                               replace TARGET and the revisions before it with one file\n");
@@ -69,6 +72,9 @@ usage(const char *progname)
 	printf("  verify [TARGET]              upgrade, downgrade, upgrade each unapplied revision\n"
 		   "                               up to TARGET (default: heads), all rolled back;\n"
 		   "                               exit status 3 if any is not ok\n");
+	printf("  check --schema FILE|DIR [-n SCHEMA]...\n"
+		   "                               the differences between the database and the\n"
+		   "                               desired schema (exit status 3 if any)\n");
 	printf("  forget ID                    remove an unapplied revision from the database\n");
 	printf("  drift [--all]                DDL recorded outside migrations (exit 3 while any is not acknowledged)\n");
 	printf("  drift ack [ID...] [--note N] acknowledge those drift records, or all of them\n");
@@ -305,7 +311,7 @@ main(int argc, char **argv)
 	/* commands that need no database */
 	if (strcmp(command, "init") == 0)
 		exit(need_args(command, nargs, 0, 0) ? cmd_init() : EXIT_USAGE);
-	if (strcmp(command, "revision") == 0)
+	if (strcmp(command, "revision") == 0 && !autogenerate_requested(nargs, args))
 		exit(cmd_revision(nargs + 1, args - 1));
 	if (strcmp(command, "merge") == 0)
 		exit(cmd_merge(nargs + 1, args - 1));
@@ -365,9 +371,12 @@ main(int argc, char **argv)
 		nargs = kept;
 	}
 
-	if (strcmp(command, "load") == 0 || strcmp(command, "current") == 0 ||
-		strcmp(command, "heads") == 0 || strcmp(command, "branches") == 0 ||
-		strcmp(command, "check") == 0)
+	if (strcmp(command, "revision") == 0 ||
+		(strcmp(command, "check") == 0 && schema_check_requested(nargs, args)))
+		rc = true;				/* cmd_autogenerate.c checks them */
+	else if (strcmp(command, "load") == 0 || strcmp(command, "current") == 0 ||
+			 strcmp(command, "heads") == 0 || strcmp(command, "branches") == 0 ||
+			 strcmp(command, "check") == 0)
 		rc = need_args(command, nargs, 0, 0);
 	else if (strcmp(command, "upgrade") == 0 || strcmp(command, "verify") == 0)
 		rc = need_args(command, nargs, 0, 1);
@@ -516,6 +525,10 @@ main(int argc, char **argv)
 	}
 	else if (strcmp(command, "show") == 0)
 		rc = cmd_show(conn, args[0]);
+	else if (strcmp(command, "revision") == 0)
+		rc = cmd_autogenerate(conn, nargs, args);
+	else if (strcmp(command, "check") == 0 && schema_check_requested(nargs, args))
+		rc = cmd_check_schema(conn, nargs, args);
 	else if (strcmp(command, "check") == 0)
 		rc = cmd_check(conn);
 	else if (strcmp(command, "sql") == 0)

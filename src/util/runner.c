@@ -44,6 +44,7 @@ static bool runner_process = false;
 static bool runner_process_approved = false;	/* RunnerProcessApprove */
 static char runner_revision[NAMEDATALEN * 2];
 static bool runner_session_ddl = false;	/* DDL ran in the runner session */
+static int	runner_scratch = 0;	/* RunnerScratch */
 
 /*
  * What a runner session may run on protected objects: the query strings of
@@ -278,4 +279,25 @@ RunnerEffectsJson(void)
 	effects = NULL;
 	effects_count = 0;
 	return result;
+}
+
+/*
+ * Scratch work that is always rolled back (the schema diff runs the
+ * desired script and renames schemas aside in a subtransaction that never
+ * commits): the guard neither checks nor records it.  A depth, paired in a
+ * PG_FINALLY like RunnerEnter.
+ */
+void
+RunnerScratch(bool on)
+{
+	if (on)
+		runner_scratch++;
+	else if (runner_scratch > 0)
+		runner_scratch--;
+}
+
+bool
+RunnerInScratch(void)
+{
+	return runner_scratch > 0;
 }

@@ -15,6 +15,7 @@ extern void RunnerSession(bool on);
 extern void RunnerProcess(void);
 extern void RunnerProcessApprove(bool approved);
 extern void RunnerSessionApprove(const char *query, struct List *approved);
+extern void RunnerScratch(bool on);
 
 /* Reading it (guard.c, client_support.c). */
 extern bool RunnerActive(void);
@@ -29,5 +30,6 @@ extern void RunnerEffectsReset(void);
 extern void RunnerNoteEffect(const char *action, const char *type,
 							 const char *identity, bool cascade);
 extern char *RunnerEffectsJson(void);
+extern bool RunnerInScratch(void);
 
 #endif							/* MIGRATE_RUNNER_H */
