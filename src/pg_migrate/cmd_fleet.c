@@ -116,6 +116,8 @@ static int	fleet_move_flags;
 static const char *fleet_command;
 static char *fleet_ids_param;	/* recover: the fleet ids, a text[] literal */
 
+static MemberStatus prior_status;	/* in a child: the member's status
+										 * before this pass */
 static int	jobs_done;			/* progress: databases finished */
 static int	jobs_total;
 
@@ -534,7 +536,7 @@ start_child(Member *m, FleetJob job, FILE **files)
 		if (dup2(fileno(files[0]), 1) < 0 || dup2(fileno(files[1]), 2) < 0)
 			_exit(EXIT_FAILED);
 		opts.dbname = m->conninfo;
-		m->error = NULL;
+		prior_status = m->status;
 		m->status = MS_PENDING;
 		ok = job(m);
 		fflush(stdout);
@@ -620,6 +622,7 @@ run_jobs(Member *ms, int *which, int n, FleetJob job, bool stop_on_failure,
 {
 	pid_t	   *pids = pg_malloc0(sizeof(pid_t) * fleet.jobs);
 	int		   *slot_member = pg_malloc0(sizeof(int) * fleet.jobs);
+	double	   *slot_start = pg_malloc0(sizeof(double) * fleet.jobs);
 	FILE	 **files = pg_malloc0(sizeof(FILE *) * 3 * fleet.jobs);
 	int			next = 0;
 	int			running = 0;
@@ -642,6 +645,7 @@ run_jobs(Member *ms, int *which, int n, FleetJob job, bool stop_on_failure,
 			if (pids[s] != 0)
 				continue;
 			slot_member[s] = which[next++];
+			slot_start[s] = now_ms();
 			pids[s] = start_child(&ms[slot_member[s]], job, &files[3 * s]);
 			if (pids[s] < 0)
 				exit(EXIT_FAILED);
@@ -666,6 +670,8 @@ run_jobs(Member *ms, int *which, int n, FleetJob job, bool stop_on_failure,
 			bool		ok;
 
 			collect_child(m, status, &files[3 * s]);
+			/* the wall time, also of a child that ended without a record */
+			m->ms = now_ms() - slot_start[s];
 			ok = m->status != MS_FAILED && m->status != MS_IN_DOUBT &&
 				m->status != MS_PROBLEMS;
 			jobs_done++;
@@ -693,6 +699,7 @@ run_jobs(Member *ms, int *which, int n, FleetJob job, bool stop_on_failure,
 	}
 	pg_free(pids);
 	pg_free(slot_member);
+	pg_free(slot_start);
 	pg_free(files);
 	return all_ok;
 }
@@ -1003,15 +1010,40 @@ job_atomic_prepare(Member *m)
 	return true;
 }
 
-/* COMMIT PREPARED or ROLLBACK PREPARED of m->gid. */
+/*
+ * COMMIT PREPARED or ROLLBACK PREPARED of m->gid.  A rollback of a member
+ * that failed looks for its prepared transaction first: the PREPARE may
+ * have gone through before the failure (a lost connection).
+ */
 static bool
 finish_prepared(Member *m, bool commit)
 {
 	PGconn	   *conn = db_connect();
 	char	   *gid;
+	MemberStatus was = prior_status;
 
 	if (conn == NULL)
 		return false;
+	if (!commit && was != MS_PREPARED)
+	{
+		const char *params[1] = {m->gid};
+		PGresult   *res = db_query(conn,
+								   "SELECT 1 FROM pg_catalog.pg_prepared_xacts x"
+								   " WHERE x.gid OPERATOR(pg_catalog.=) $1",
+								   1, params, "could not look for the prepared transaction");
+
+		if (res == NULL)
+			return false;
+		if (PQntuples(res) == 0)
+		{
+			/* nothing was prepared: the member stays as it was */
+			PQclear(res);
+			db_disconnect(conn);
+			m->status = was;
+			return true;
+		}
+		PQclear(res);
+	}
 	gid = PQescapeLiteral(conn, m->gid, strlen(m->gid));
 	if (gid == NULL ||
 		!db_command(conn, psprintf("%s PREPARED %s", commit ? "COMMIT" : "ROLLBACK", gid),
@@ -1099,6 +1131,8 @@ fleet_atomic(Member *ms, int n)
 	}
 	if (ok)
 	{
+		/* all are prepared: the commit runs even after Ctrl-C */
+		CancelRequested = false;
 		jobs_done = 0;
 		ok = run_jobs(ms, which, nwhich, job_commit_prepared, false, "");
 		for (int k = 0; k < nwhich; k++)
@@ -1114,10 +1148,13 @@ fleet_atomic(Member *ms, int n)
 		int			nprepared = 0;
 
 		for (int k = 0; k < nwhich; k++)
-			if (ms[which[k]].status == MS_PREPARED)
+			if (ms[which[k]].status == MS_PREPARED ||
+				ms[which[k]].status == MS_FAILED)
 				which[nprepared++] = which[k];
 			else if (ms[which[k]].status == MS_NOT_STARTED)
 				ms[which[k]].to = NULL;
+		/* the rollback runs even after Ctrl-C */
+		CancelRequested = false;
 		jobs_done = 0;
 		(void) run_jobs(ms, which, nprepared, job_rollback_prepared, false, "");
 		for (int i = 0; i < n; i++)
