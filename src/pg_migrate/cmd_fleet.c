@@ -620,10 +620,11 @@ static bool
 run_jobs(Member *ms, int *which, int n, FleetJob job, bool stop_on_failure,
 		 const char *not_started)
 {
-	pid_t	   *pids = pg_malloc0(sizeof(pid_t) * fleet.jobs);
-	int		   *slot_member = pg_malloc0(sizeof(int) * fleet.jobs);
-	double	   *slot_start = pg_malloc0(sizeof(double) * fleet.jobs);
-	FILE	 **files = pg_malloc0(sizeof(FILE *) * 3 * fleet.jobs);
+	int			nslots = Max(Min(fleet.jobs, n), 1);
+	pid_t	   *pids = pg_malloc0(sizeof(pid_t) * nslots);
+	int		   *slot_member = pg_malloc0(sizeof(int) * nslots);
+	double	   *slot_start = pg_malloc0(sizeof(double) * nslots);
+	FILE	 **files = pg_malloc0(sizeof(FILE *) * 3 * nslots);
 	int			next = 0;
 	int			running = 0;
 	bool		all_ok = true;
@@ -640,7 +641,7 @@ run_jobs(Member *ms, int *which, int n, FleetJob job, bool stop_on_failure,
 			stop = true;
 			not_started = "not started: canceled";
 		}
-		for (s = 0; s < fleet.jobs && next < n && !stop; s++)
+		for (s = 0; s < nslots && next < n && !stop; s++)
 		{
 			if (pids[s] != 0)
 				continue;
@@ -659,9 +660,9 @@ run_jobs(Member *ms, int *which, int n, FleetJob job, bool stop_on_failure,
 			pg_log_error("could not wait for a worker: %m");
 			exit(EXIT_FAILED);
 		}
-		for (s = 0; s < fleet.jobs && pids[s] != pid; s++)
+		for (s = 0; s < nslots && pids[s] != pid; s++)
 			;
-		if (s == fleet.jobs)
+		if (s == nslots)
 			continue;
 		pids[s] = 0;
 		running--;
@@ -925,6 +926,29 @@ job_atomic_check(Member *m)
 		pg_log_error("max_prepared_transactions is 0 on the server of database \"%s\": --atomic needs two-phase commit",
 					 PQdb(conn));
 		pg_log_error_hint("Set max_prepared_transactions to at least the number of databases of the fleet on that server, and restart it.");
+		return false;
+	}
+	PQclear(res);
+	res = db_query(conn,
+				   "SELECT s.p IS NOT NULL,"
+				   " s.p IS NOT NULL AND pg_catalog.has_function_privilege(s.p, 'EXECUTE')"
+				   " FROM (SELECT pg_catalog.to_regprocedure("
+				   "'pg_catalog.migrate_fleet_member(pg_catalog.text, pg_catalog.int4, pg_catalog.int4)') AS p) s",
+				   0, NULL, "could not look for migrate_fleet_member");
+	if (res == NULL)
+		return false;
+	if (strcmp(PQgetvalue(res, 0, 0), "t") != 0)
+	{
+		pg_log_error("the migrate extension of database \"%s\" is older than 0.2.0: --atomic needs migrate_fleet_member",
+					 PQdb(conn));
+		pg_log_error_hint("Run ALTER EXTENSION migrate UPDATE in that database.");
+		return false;
+	}
+	if (strcmp(PQgetvalue(res, 0, 1), "t") != 0)
+	{
+		pg_log_error("permission denied for function migrate_fleet_member in database \"%s\"",
+					 PQdb(conn));
+		pg_log_error_hint("Grant EXECUTE on migrate_fleet_member(text, integer, integer) to the role that upgrades, as on migrate_upgrade.");
 		return false;
 	}
 	PQclear(res);
@@ -1470,6 +1494,7 @@ fleet_recover(Member *ms, int n)
 	fleet_ids_param = ids.data;
 	for (int i = 0; i < n; i++)
 		ms[i].saved_data = ms[i].data;
+	jobs_done = 0;
 	ok = run_jobs(ms, which, n, job_list_committed, false, "");
 	if (!ok)
 	{
@@ -1534,6 +1559,8 @@ fleet_recover(Member *ms, int n)
 		if (act.len > 0)
 			which[nwhich++] = i;
 	}
+	jobs_done = 0;
+	jobs_total = nwhich;
 	ok = run_jobs(ms, which, nwhich, job_resolve, false, "");
 
 	initPQExpBuffer(&out);
