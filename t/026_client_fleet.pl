@@ -283,6 +283,9 @@ my $problems = $node_of{f03}->safe_psql('f03',
 like($problems, qr/^prepared_transaction: Prepared transaction "migrate_[0-9a-f]{12}_\d+_14" of an atomic fleet run is in doubt since .* \(for [0-9:]+\)/,
 	'migrate_check reports the prepared transaction, its gid and age');
 is(current('f03'), 'r5', 'not committed yet');
+($rc, $out, $err) = run_pm('-d', conninfo('f03'), 'check');
+is($rc, 3, 'pg_migrate check: exit status 3 while a transaction is in doubt');
+like($out, qr/^prepared_transaction: Prepared transaction "migrate_/m, 'pg_migrate check lists it');
 ($rc, $out, $err) = run_pm('fleet', 'recover', '--dbs-file', $good_file, '-j', '4');
 is($rc, 0, 'fleet recover succeeds') or diag($out, $err);
 like($out, qr/14 prepared transactions: 14 committed, 0 rolled back, 0 failed/, 'all 14 committed');
