@@ -330,5 +330,19 @@ is(current('f01'), 'r6', 'nothing moved');
 is($rc, 0, 'without --atomic the non-transactional revision runs') or diag($out, $err);
 is(join(' ', map { current($_) } @dbs), join(' ', ('r8') x 14), 'every database at r8');
 
+# downgrades: on the fleet (r8's non-transactional downgrade at top
+# level), then atomic
+($rc, $out, $err) = run_pm('downgrade', 'r7', '--dbs-file', $good_file, '-j', '4', '--json');
+is($rc, 0, 'fleet downgrade') or diag($out, $err);
+($doc, $rows) = rows_of($out);
+is($rows->{f11}{status} . ' ' . $rows->{f11}{revisions}, 'done 1', 'f11: 1 revision downgraded');
+is(join(' ', map { current($_) } @dbs), join(' ', ('r7') x 14), 'every database at r7');
+($rc, $out, $err) = run_pm('downgrade', 'r6', '--dbs-file', $good_file, '-j', '4', '--atomic', '--json');
+is($rc, 0, 'atomic fleet downgrade') or diag($out, $err);
+($doc, $rows) = rows_of($out);
+is(scalar(grep { $_->{status} eq 'committed' } @{ $doc->{databases} }), 14, 'all 14 committed');
+is(join(' ', map { current($_) } @dbs), join(' ', ('r6') x 14), 'every database at r6');
+is(prepared_count(), 0, 'nothing in doubt');
+
 $_->stop for (@nodes, $plain);
 done_testing();

@@ -731,7 +731,8 @@ migrate_fleet_member(PG_FUNCTION_ARGS)
 	if (members < 1 || member < 1 || member > members)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("member %d of %d is not a member of a fleet", member, members)));
+				 errmsg("invalid member %d of %d of a fleet", member, members),
+				 errdetail("A fleet has at least one member, numbered from 1 to the number of members.")));
 	CatalogRecordFleetMember(fleet, member, members);
 	PG_RETURN_VOID();
 }
