@@ -90,7 +90,7 @@ usage(const char *progname)
 	printf("  baseline [-m MSG] [--id ID] [--schema S]...\n"
 		   "                               write the database's schema (pg_dump) as a root\n"
 		   "                               revision in an empty DIR, then load and stamp it\n");
-	printf("\nFleets (upgrade, downgrade, current, check on several databases):\n");
+	printf("\nFleets (upgrade, downgrade, current, check on several databases; after the command):\n");
 	printf("  -d CONNSTR -d CONNSTR ...    each -d is a database of the fleet\n");
 	printf("  --dbs-file=FILE              one connection string per line (# comments)\n");
 	printf("  --dbs-query=SQL              connection strings from a query run on -d\n");
