@@ -344,5 +344,22 @@ is(scalar(grep { $_->{status} eq 'committed' } @{ $doc->{databases} }), 14, 'all
 is(join(' ', map { current($_) } @dbs), join(' ', ('r6') x 14), 'every database at r6');
 is(prepared_count(), 0, 'nothing in doubt');
 
+# killed in the middle of the commits (one member committed, as if the
+# client died after its COMMIT PREPARED): recover commits the others
+{
+	local $ENV{MIGRATE_TEST_KILL_AFTER_PREPARE} = '1';
+	run_pm('upgrade', 'r7', '--dbs-file', $good_file, '-j', '4', '--atomic');
+}
+$gid = $node_of{f14}->safe_psql('f14',
+	"SELECT gid FROM pg_prepared_xacts WHERE database = current_database()");
+$node_of{f14}->safe_psql('f14', "COMMIT PREPARED '$gid'");
+is(prepared_count(), 13, '13 prepared, one committed');
+($rc, $out, $err) = run_pm('fleet', 'recover', '--dbs-file', $good_file, '-j', '4');
+is($rc, 0, 'recover after a partial commit') or diag($out, $err);
+like($out, qr/13 prepared transactions: 13 committed, 0 rolled back, 0 failed/, '13 committed');
+like($out, qr/a member of fleet [0-9a-f]+ committed/, 'because a member committed');
+is(join(' ', map { current($_) } @dbs), join(' ', ('r7') x 14), 'every database at r7');
+is(prepared_count(), 0, 'nothing in doubt');
+
 $_->stop for (@nodes, $plain);
 done_testing();
