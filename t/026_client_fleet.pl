@@ -268,6 +268,18 @@ is($rc, 1, '--atomic on a server without two-phase commit is refused');
 like($err, qr/max_prepared_transactions is 0 on the server of database "p01"/, 'says why');
 like($err, qr/hint: Set max_prepared_transactions/, 'with a hint');
 is(current('f01'), 'r5', 'f01 did not move');
+$plain->append_conf('postgresql.conf', "max_prepared_transactions = 1");
+$plain->restart;
+$plain->safe_psql('postgres', 'CREATE DATABASE p02');
+$plain->safe_psql('p02', 'CREATE EXTENSION migrate');
+($rc, $out, $err) = run_pm('-d', conninfo('f01'),
+	(map { ('-d', "host=" . $plain->host . " port=" . $plain->port . " dbname=$_") } qw(p01 p02)),
+	'upgrade', '--atomic');
+is($rc, 1, '--atomic with more databases on a server than it can prepare is refused');
+like($err, qr/the server at \S+ has room for 1 more prepared transaction, but 2 databases of the fleet are there/,
+	'says why');
+is(current('f01'), 'r5', 'f01 did not move');
+is($plain->safe_psql('p01', 'SELECT count(*) FROM migrate_current()'), '0', 'p01 did not move');
 
 # kill -9 of the client between PREPARE and COMMIT, then fleet recover
 $node_of{f07}->safe_psql('f07', 'SET migrate.enforce = off; DROP TABLE c6');

@@ -135,6 +135,7 @@ static bool run_jobs(Member *ms, int *which, int n, FleetJob job,
 static void print_summary(Member *ms, int n, double ms_total, bool ok,
 						  const char *fleet_id);
 static int	fleet_move(Member *ms, int n);
+static bool atomic_capacity(Member *ms, int n);
 static int	fleet_atomic(Member *ms, int n);
 static int	fleet_read(Member *ms, int n);
 static int	fleet_recover(Member *ms, int n);
@@ -917,10 +918,15 @@ job_atomic_check(Member *m)
 
 	if (conn == NULL || (m->from = current_ids(conn, NULL)) == NULL)
 		return false;
-	res = db_query(conn, "SELECT pg_catalog.current_setting('max_prepared_transactions')::pg_catalog.int4",
+	res = db_query(conn,
+				   "SELECT pg_catalog.current_setting('max_prepared_transactions')::pg_catalog.int4,"
+				   " (SELECT pg_catalog.count(*) FROM pg_catalog.pg_prepared_xacts)",
 				   0, NULL, "could not read max_prepared_transactions");
 	if (res == NULL)
 		return false;
+	/* the server, its limit and the slots in use, for fleet_atomic */
+	m->data = psprintf("%s:%s %s %s", PQhost(conn), PQport(conn),
+					   PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1));
 	if (atoi(PQgetvalue(res, 0, 0)) == 0)
 	{
 		pg_log_error("max_prepared_transactions is 0 on the server of database \"%s\": --atomic needs two-phase commit",
@@ -1093,6 +1099,71 @@ job_rollback_prepared(Member *m)
 }
 
 /*
+ * After the check of --atomic: does each server have room for the
+ * prepared transactions of its members (max_prepared_transactions less
+ * those prepared now)?  A server is its host and port as the connection
+ * reached it.  If not, the members there fail, the others are not
+ * started, and false.
+ */
+static bool
+atomic_capacity(Member *ms, int n)
+{
+	bool		ok = true;
+	bool	   *over = pg_malloc0(sizeof(bool) * n);
+
+	for (int i = 0; i < n; i++)
+	{
+		char		server[1024];
+		int			max;
+		int			used;
+		int			needed = 0;
+		bool		first = true;
+
+		if (ms[i].status != MS_OK || ms[i].data == NULL ||
+			sscanf(ms[i].data, "%1023s %d %d", server, &max, &used) != 3)
+			continue;
+		for (int j = 0; j < n; j++)
+		{
+			char		other[1024];
+
+			if (ms[j].status == MS_OK && ms[j].data &&
+				sscanf(ms[j].data, "%1023s", other) == 1 &&
+				strcmp(server, other) == 0)
+			{
+				first &= j >= i;
+				needed++;
+			}
+		}
+		if (needed <= max - used)
+			continue;
+		if (first)
+		{
+			pg_log_error("the server at %s has room for %d more prepared transaction%s, but %d databases of the fleet are there",
+						 server, Max(max - used, 0), max - used == 1 ? "" : "s", needed);
+			pg_log_error_detail("max_prepared_transactions is %d there, and %d transaction%s prepared now.",
+								max, used, used == 1 ? " is" : "s are");
+			pg_log_error_hint("Raise max_prepared_transactions on that server and restart it, or run the fleet in smaller groups.");
+		}
+		ms[i].error = psprintf("the server at %s has room for %d more prepared transactions, the fleet needs %d",
+							   server, Max(max - used, 0), needed);
+		over[i] = true;
+		ok = false;
+	}
+	for (int i = 0; i < n; i++)
+		if (over[i])
+			ms[i].status = MS_FAILED;
+	pg_free(over);
+	if (!ok)
+		for (int i = 0; i < n; i++)
+			if (ms[i].status != MS_FAILED)
+			{
+				ms[i].status = MS_NOT_STARTED;
+				ms[i].error = pg_strdup("not started: another database of the atomic fleet was refused");
+			}
+	return ok;
+}
+
+/*
  * upgrade or downgrade --atomic: check every database, prepare on every
  * database with something to run, then commit them all, or roll back the
  * prepared ones if one failed (see the header comment).
@@ -1119,6 +1190,12 @@ fleet_atomic(Member *ms, int n)
 				ms[i].status = MS_NOT_STARTED;
 				ms[i].error = pg_strdup("not started: another database of the atomic fleet was refused");
 			}
+		print_summary(ms, n, now_ms() - start, false, NULL);
+		return EXIT_FAILED;
+	}
+
+	if (!atomic_capacity(ms, n))
+	{
 		print_summary(ms, n, now_ms() - start, false, NULL);
 		return EXIT_FAILED;
 	}
