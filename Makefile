@@ -49,7 +49,7 @@ PGFILEDESC = "migrate - schema migrations inside the database"
 
 REGRESS = install graph targets upgrade failure fault apply stretches stamp checksum revfile \
 	offline privileges check lint lint_catalog lint_data \
-	guard guard_rules guard_protect security downgrade_data forget squash settled impact verify precondition effects diff update
+	guard guard_rules guard_protect security downgrade_data forget squash settled impact verify precondition effects diff fleet update
 REGRESS_OPTS = --inputdir=.
 
 ISOLATION = concurrent_upgrade guard_scope runner_flag lint_nowait

@@ -257,3 +257,48 @@ CREATE FUNCTION @extschema@.migrate_fingerprint()
 RETURNS text
 AS 'MODULE_PATHNAME', 'migrate_fingerprint'
 LANGUAGE C STABLE;
+
+/*
+ * Fleets: pg_migrate upgrade --atomic over many databases, with two-phase
+ * commit.  Each database's transaction records itself as a member of the
+ * fleet run before PREPARE TRANSACTION 'migrate_<fleet>_<member>_<members>';
+ * a member's row is visible once it committed, which tells pg_migrate
+ * fleet recover that the fleet's decision was to commit.  migrate_check
+ * reports the prepared transactions still in doubt.
+ */
+CREATE TABLE migrate.fleet_member (
+	fleet		text NOT NULL,
+	member		integer NOT NULL CHECK (member > 0),
+	members		integer NOT NULL CHECK (members >= member),
+	prepared_at	timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	prepared_by	name NOT NULL DEFAULT CURRENT_USER,
+	PRIMARY KEY (fleet, member)
+);
+SELECT pg_catalog.pg_extension_config_dump('migrate.fleet_member', '');
+
+CREATE FUNCTION @extschema@.migrate_fleet_member(fleet text, member integer, members integer)
+RETURNS void
+AS 'MODULE_PATHNAME', 'migrate_fleet_member'
+LANGUAGE C VOLATILE;
+REVOKE ALL ON FUNCTION @extschema@.migrate_fleet_member(text, integer, integer) FROM PUBLIC;
+
+CREATE FUNCTION @extschema@.migrate_fleet_members(fleets text[])
+RETURNS TABLE (fleet text, member integer, members integer)
+AS 'MODULE_PATHNAME', 'migrate_fleet_members'
+LANGUAGE C STABLE;
+
+-- whoever may upgrade may take part in an atomic fleet run
+DO $$
+DECLARE
+	grantee regrole;
+BEGIN
+	FOR grantee IN
+		SELECT a.grantee::regrole
+		  FROM pg_catalog.pg_proc p, pg_catalog.aclexplode(p.proacl) a
+		 WHERE p.oid = 'pg_catalog.migrate_upgrade(text)'::pg_catalog.regprocedure
+		   AND a.privilege_type = 'EXECUTE' AND a.grantee <> 0 AND a.grantee <> p.proowner
+	LOOP
+		EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION @extschema@.migrate_fleet_member(text, integer, integer) TO %s', grantee);
+	END LOOP;
+END
+$$;

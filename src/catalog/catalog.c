@@ -2176,3 +2176,69 @@ CatalogAllowances(const char *revision)
 					 read_allowance, &result);
 	return result;
 }
+
+/*
+ * Fleets (pg_migrate --atomic): the member of an atomic fleet run that
+ * this transaction is.  The row becomes visible when the member's
+ * prepared transaction commits, which tells pg_migrate fleet recover that
+ * the fleet's decision was to commit.
+ */
+void
+CatalogRecordFleetMember(const char *fleet, int member, int members)
+{
+	static const char *const sql =
+	"INSERT INTO migrate.fleet_member (fleet, member, members)"
+	" VALUES ($1, $2, $3)";
+	Oid			types[3] = {TEXTOID, INT4OID, INT4OID};
+	Datum		values[3];
+	CatalogAccess access;
+
+	values[0] = CStringGetTextDatum(fleet);
+	values[1] = Int32GetDatum(member);
+	values[2] = Int32GetDatum(members);
+	catalog_begin(&access);
+	run(sql, 3, types, values, NULL, false, SPI_OK_INSERT);
+	catalog_end(&access);
+}
+
+/*
+ * The committed members of the fleets named in fleets (a text[]), rows of
+ * three texts (fleet, member, members), for migrate_fleet_members().
+ */
+List *
+CatalogFleetMembers(Datum fleets)
+{
+	static const char *const sql =
+	"SELECT fleet, member::pg_catalog.text, members::pg_catalog.text"
+	" FROM migrate.fleet_member"
+	" WHERE fleet OPERATOR(pg_catalog.=) ANY ($1) ORDER BY 1, 2";
+	Oid			types[1] = {TEXTARRAYOID};
+	Datum		values[1] = {fleets};
+	List	   *result = NIL;
+
+	(void) read_rows(sql, 1, types, values, NULL, SPI_OK_SELECT,
+					 read_text_row3, &result);
+	return result;
+}
+
+/*
+ * The prepared transactions of pg_migrate --atomic runs in this database
+ * (gid migrate_<fleet>_<member>_<members>): rows of three texts (gid,
+ * prepared at, age), for migrate_check().
+ */
+List *
+CatalogPreparedFleetXacts(void)
+{
+	static const char *const sql =
+	"SELECT x.gid, x.prepared::pg_catalog.text,"
+	" pg_catalog.date_trunc('second', pg_catalog.now() OPERATOR(pg_catalog.-) x.prepared)::pg_catalog.text"
+	" FROM pg_catalog.pg_prepared_xacts x"
+	" WHERE x.gid OPERATOR(pg_catalog.~) '^migrate_[0-9a-f]+_[0-9]+_[0-9]+$'"
+	" AND x.database OPERATOR(pg_catalog.=) pg_catalog.current_database()"
+	" ORDER BY x.prepared";
+	List	   *result = NIL;
+
+	(void) read_rows(sql, 0, NULL, NULL, NULL, SPI_OK_SELECT,
+					 read_text_row3, &result);
+	return result;
+}

@@ -68,4 +68,11 @@ extern int	cmd_import(const char *format, const char *src);
 /* cmd_import.c: load, then stamp what another tool applied */
 extern int	cmd_adopt(PGconn *conn, const char *format, const char *table);
 
+/* cmd_fleet.c: one command on many databases */
+extern int	fleet_take_options(const char *command, int nargs, char **args);
+extern bool fleet_wanted(const char *command);
+extern int	cmd_fleet(const char *command, int nargs, char **args,
+					  int move_flags);
+extern int	cmd_fleet_command(int nargs, char **args);
+
 #endif							/* PG_MIGRATE_COMMANDS_H */

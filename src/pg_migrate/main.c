@@ -25,6 +25,17 @@ Options		opts;
 static void usage(const char *progname);
 static bool need_args(const char *command, int have, int min, int max);
 static int	take_global_options(int nargs, char **args);
+static void add_dbname(const char *dbname);
+
+/* Keep every -d: several make a fleet (cmd_fleet.c). */
+static void
+add_dbname(const char *dbname)
+{
+	opts.dbnames = pg_realloc(opts.dbnames,
+							  sizeof(char *) * (opts.ndbnames + 1));
+	opts.dbnames[opts.ndbnames++] = dbname;
+	opts.dbname = dbname;
+}
 
 static void
 usage(const char *progname)
@@ -90,6 +101,17 @@ usage(const char *progname)
 	printf("  baseline [-m MSG] [--id ID] [--schema S]...\n"
 		   "                               write the database's schema (pg_dump) as a root\n"
 		   "                               revision in an empty DIR, then load and stamp it\n");
+	printf("\nFleets (upgrade, downgrade, current, check on several databases; after the command):\n");
+	printf("  -d CONNSTR -d CONNSTR ...    each -d is a database of the fleet\n");
+	printf("  --dbs-file=FILE              one connection string per line (# comments)\n");
+	printf("  --dbs-query=SQL              connection strings from a query run on -d\n");
+	printf("  -j, --jobs=N                 N databases at a time (default 1)\n");
+	printf("  --canary=N                   the first N databases first; stop if one fails\n");
+	printf("  --continue-on-error          go on after a database fails\n");
+	printf("  --atomic                     upgrade or downgrade every database or none\n"
+		   "                               (two-phase commit)\n");
+	printf("  fleet recover                resolve the prepared transactions a killed\n"
+		   "                               --atomic run left\n");
 	printf("\nTargets: head, heads, base, an id or a prefix of 4+ characters, LABEL@head,\n"
 		   "+N, -N, ID+N, head-1 ...  Exit status: 0 success, 1 failure, 2 usage error,\n"
 		   "3 check, lint or verify found problems.\n");
@@ -191,6 +213,8 @@ take_global_options(int nargs, char **args)
 				exit(EXIT_USAGE);
 			}
 			*target = value;
+			if (target == &opts.dbname)
+				add_dbname(value);
 		}
 	}
 	args[kept] = NULL;
@@ -259,7 +283,7 @@ main(int argc, char **argv)
 		switch (c)
 		{
 			case 'd':
-				opts.dbname = pg_strdup(optarg);
+				add_dbname(pg_strdup(optarg));
 				break;
 			case 'h':
 				opts.host = pg_strdup(optarg);
@@ -307,6 +331,10 @@ main(int argc, char **argv)
 	nargs = take_global_options(argc - optind - 1, args);
 	if (opts.verbosity > 0)
 		pg_logging_increase_verbosity();
+	/* fleets: fleet recover, and -j, --dbs-file ... of other commands */
+	if (strcmp(command, "fleet") == 0)
+		exit(cmd_fleet_command(nargs, args));
+	nargs = fleet_take_options(command, nargs, args);
 
 	/* commands that need no database */
 	if (strcmp(command, "init") == 0)
@@ -489,6 +517,8 @@ main(int argc, char **argv)
 	}
 	if (!rc)
 		exit(EXIT_USAGE);
+	if (fleet_wanted(command))
+		exit(cmd_fleet(command, nargs, args, move_flags));
 
 	if ((conn = db_connect()) == NULL)
 		exit(EXIT_FAILED);

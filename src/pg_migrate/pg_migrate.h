@@ -41,6 +41,8 @@
 typedef struct Options
 {
 	const char *dbname;			/* connection string, URI or name */
+	const char **dbnames;		/* every -d, in order (fleets, cmd_fleet.c) */
+	int			ndbnames;
 	const char *host;
 	const char *port;
 	const char *user;

@@ -48,6 +48,8 @@ PG_FUNCTION_INFO_V1(migrate_branches);
 PG_FUNCTION_INFO_V1(migrate_history);
 PG_FUNCTION_INFO_V1(migrate_show);
 PG_FUNCTION_INFO_V1(migrate_sql);
+PG_FUNCTION_INFO_V1(migrate_fleet_member);
+PG_FUNCTION_INFO_V1(migrate_fleet_members);
 PG_FUNCTION_INFO_V1(migrate_check);
 PG_FUNCTION_INFO_V1(migrate_at_head);
 PG_FUNCTION_INFO_V1(migrate_log);
@@ -610,7 +612,9 @@ drift_problem(void *arg, const char *what, const char *detail)
  * revision whose stored SQL no longer matches its checksum, or that changed
  * after it was applied), drift (DDL outside migrations not acknowledged)
  * and schema_drift (the managed schemas no longer match the fingerprint
- * the last migration stored).  No rows: all is well.
+ * the last migration stored), prepared_transaction (a prepared
+ * transaction of a pg_migrate --atomic run, in doubt until its fleet is
+ * committed or rolled back).  No rows: all is well.
  */
 Datum
 migrate_check(PG_FUNCTION_ARGS)
@@ -676,6 +680,14 @@ migrate_check(PG_FUNCTION_ARGS)
 							 rev->id, rev->applied_checksum, rev->checksum));
 	}
 	DriftProblems(drift_problem, rsinfo);
+	foreach(lc, CatalogPreparedFleetXacts())
+	{
+		char	  **x = lfirst(lc);
+
+		problem(rsinfo, "prepared_transaction", NULL,
+				psprintf("Prepared transaction \"%s\" of an atomic fleet run is in doubt since %s (for %s); pg_migrate fleet recover over the databases of the fleet resolves it.",
+						 x[0], x[1], x[2]));
+	}
 	return (Datum) 0;
 }
 
@@ -725,5 +737,72 @@ migrate_log(PG_FUNCTION_ARGS)
 	foreach(lc, CatalogLogRows(text_arg_or_null(fcinfo, 0), count))
 		tuplestore_puttuple(rsinfo->setResult,
 							BuildTupleFromCStrings(meta, (char **) lfirst(lc)));
+	return (Datum) 0;
+}
+
+/*
+ * migrate_fleet_member(fleet text, member integer, members integer)
+ * RETURNS void
+ *
+ * Record that this transaction is member "member" of "members" of the
+ * atomic fleet run "fleet" (pg_migrate --atomic, before PREPARE
+ * TRANSACTION).  Takes no lock.
+ */
+Datum
+migrate_fleet_member(PG_FUNCTION_ARGS)
+{
+	char	   *fleet;
+	int32		member;
+	int32		members;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("the fleet, member and members of a fleet member must not be null")));
+	fleet = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	member = PG_GETARG_INT32(1);
+	members = PG_GETARG_INT32(2);
+	if (strspn(fleet, "0123456789abcdef") != strlen(fleet) || fleet[0] == '\0' ||
+		strlen(fleet) > 32)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid fleet id \"%s\"", fleet),
+				 errdetail("A fleet id is 1 to 32 lower-case hexadecimal digits.")));
+	if (members < 1 || member < 1 || member > members)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid member %d of %d of a fleet", member, members),
+				 errdetail("A fleet has at least one member, numbered from 1 to the number of members.")));
+	CatalogRecordFleetMember(fleet, member, members);
+	PG_RETURN_VOID();
+}
+
+/*
+ * migrate_fleet_members(fleets text[]) RETURNS SETOF (fleet, member,
+ * members)
+ *
+ * The committed members of those atomic fleet runs in this database (for
+ * pg_migrate fleet recover).  Takes no lock.
+ */
+Datum
+migrate_fleet_members(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	ListCell   *lc;
+
+	InitMaterializedSRF(fcinfo, 0);
+	if (PG_ARGISNULL(0))
+		return (Datum) 0;
+	foreach(lc, CatalogFleetMembers(PG_GETARG_DATUM(0)))
+	{
+		char	  **row = lfirst(lc);
+		Datum		values[3];
+		bool		nulls[3] = {0};
+
+		values[0] = CStringGetTextDatum(row[0]);
+		values[1] = Int32GetDatum(pg_strtoint32(row[1]));
+		values[2] = Int32GetDatum(pg_strtoint32(row[2]));
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
 	return (Datum) 0;
 }

@@ -191,4 +191,10 @@ extern char *CatalogFingerprint(void);
 extern char *CatalogStoredFingerprint(void);
 extern void CatalogStoreFingerprint(void);
 
+/* fleets of databases (pg_migrate --atomic) */
+extern void CatalogRecordFleetMember(const char *fleet, int member,
+									 int members);
+extern List *CatalogFleetMembers(Datum fleets);
+extern List *CatalogPreparedFleetXacts(void);
+
 #endif							/* MIGRATE_CATALOG_H */
