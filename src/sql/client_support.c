@@ -245,6 +245,58 @@ same_lines(const char *id, RevisionSpec *spec)
 }
 
 /*
+ * A revision file's spec under migrate_load's id rules (the file's own id,
+ * else "id", else the start of its checksum; a file with an id and no
+ * parents line is a root), with the ids that a squash replaced standing for
+ * the squash.
+ */
+static RevisionSpec *
+file_spec(const char *script, const char *id)
+{
+	RevisionSpec *spec = RevisionFileParse(script);
+
+	if (spec->id != NULL)
+		spec->parents_given = true; /* absent parents: a root */
+	else
+		spec->id = id ? pstrdup(id) :
+			pnstrdup(SqlChecksum(spec->upgrade, spec->downgrade), 12);
+	RegisterMapReplaced(spec);
+	return spec;
+}
+
+/*
+ * How the stored revision "old" (NULL: none) compares with a file's spec:
+ * "absent"; "same" (stored exactly as the file says: SQL text, comments and
+ * markers included, message, flag, labels, parents, dependencies, section
+ * lines); "changed" (its SQL as the checksum sees it, its parents,
+ * dependencies or transactional flag differ: an applied revision cannot
+ * take that); or "edited" (only its message, labels, comments, markers or
+ * lines differ).  "same" is decided first, by comparing texts, so that the
+ * common case costs no checksum.
+ */
+static const char *
+stored_state(RevisionSpec *spec, CatalogRevision *old)
+{
+	if (old == NULL)
+		return "absent";
+	if (strcmp(old->upgrade, spec->upgrade) == 0 &&
+		strcmp(old->downgrade, spec->downgrade) == 0 &&
+		strcmp(old->message, spec->message) == 0 &&
+		old->transactional == spec->transactional &&
+		same_strings(old->labels, spec->labels) &&
+		(!spec->parents_given || same_strings(old->parents, spec->parents)) &&
+		same_strings(old->depends_on, spec->depends_on) &&
+		same_lines(old->id, spec))
+		return "same";
+	if (strcmp(old->checksum, SqlChecksum(spec->upgrade, spec->downgrade)) != 0 ||
+		old->transactional != spec->transactional ||
+		(spec->parents_given && !same_strings(old->parents, spec->parents)) ||
+		!same_strings(old->depends_on, spec->depends_on))
+		return "changed";
+	return "edited";
+}
+
+/*
  * migrate_load_file(script text, id text DEFAULT NULL) RETURNS text
  *
  * migrate_load for a client that sends a whole folder on every run: a file
@@ -268,30 +320,14 @@ migrate_load_file(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("revision file text cannot be NULL")));
-	spec = RevisionFileParse(text_to_cstring(PG_GETARG_TEXT_PP(0)));
-	if (spec->id != NULL)
-	{
-		if (id != NULL && strcmp(id, spec->id) != 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("revision file says \"%s\" but \"%s\" was given as id",
-							spec->id, id)));
-		spec->parents_given = true; /* absent parents: a root */
-	}
-	else
-		spec->id = id ? id : pnstrdup(SqlChecksum(spec->upgrade, spec->downgrade), 12);
-
-	RegisterMapReplaced(spec);
+	spec = file_spec(text_to_cstring(PG_GETARG_TEXT_PP(0)), id);
+	if (id != NULL && strcmp(id, spec->id) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("revision file says \"%s\" but \"%s\" was given as id",
+						spec->id, id)));
 	old = GraphValidId(spec->id) ? CatalogGetRevision(spec->id) : NULL;
-	if (old != NULL &&
-		strcmp(old->upgrade, spec->upgrade) == 0 &&
-		strcmp(old->downgrade, spec->downgrade) == 0 &&
-		strcmp(old->message, spec->message) == 0 &&
-		old->transactional == spec->transactional &&
-		same_strings(old->labels, spec->labels) &&
-		(!spec->parents_given || same_strings(old->parents, spec->parents)) &&
-		same_strings(old->depends_on, spec->depends_on) &&
-		same_lines(old->id, spec))
+	if (strcmp(stored_state(spec, old), "same") == 0)
 		PG_RETURN_TEXT_P(cstring_to_text(old->id));
 	PG_RETURN_TEXT_P(cstring_to_text(RegisterRevision(spec, true)));
 }
@@ -323,31 +359,12 @@ migrate_file_state(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("revision file text cannot be NULL")));
-	spec = RevisionFileParse(text_to_cstring(PG_GETARG_TEXT_PP(0)));
-	if (spec->id != NULL)
-		spec->parents_given = true; /* absent parents: a root */
-	else
-		spec->id = id ? id : pnstrdup(SqlChecksum(spec->upgrade, spec->downgrade), 12);
+	spec = file_spec(text_to_cstring(PG_GETARG_TEXT_PP(0)), id);
 	InitMaterializedSRF(fcinfo, 0);
 	rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 
-	RegisterMapReplaced(spec);
 	old = GraphValidId(spec->id) ? CatalogGetRevision(spec->id) : NULL;
-	if (old == NULL)
-		state = "absent";
-	else if (strcmp(old->checksum, SqlChecksum(spec->upgrade, spec->downgrade)) != 0 ||
-			 old->transactional != spec->transactional ||
-			 (spec->parents_given && !same_strings(old->parents, spec->parents)) ||
-			 !same_strings(old->depends_on, spec->depends_on))
-		state = "changed";
-	else if (strcmp(old->upgrade, spec->upgrade) != 0 ||
-			 strcmp(old->downgrade, spec->downgrade) != 0 ||
-			 strcmp(old->message, spec->message) != 0 ||
-			 !same_strings(old->labels, spec->labels) ||
-			 !same_lines(old->id, spec))
-		state = "edited";
-	else
-		state = "same";
+	state = stored_state(spec, old);
 	values[0] = CStringGetTextDatum(spec->id);
 	values[1] = CStringGetTextDatum(state);
 	values[2] = BoolGetDatum(old != NULL && old->applied);
