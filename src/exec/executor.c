@@ -112,6 +112,33 @@ statement_error_callback(void *arg)
 }
 
 /*
+ * Around running revision SQL: lock_timeout is migrate.lock_timeout (a GUC
+ * nest level, undone by revision_sql_end or by the abort of an error) and
+ * SPI is connected.  Returns the nest level.
+ */
+static int
+revision_sql_begin(void)
+{
+	int			nest = NewGUCNestLevel();
+
+	(void) set_config_option("lock_timeout",
+							 psprintf("%d", migrate_lock_timeout),
+							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
+							 true, 0, false);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	return nest;
+}
+
+static void
+revision_sql_end(int nest)
+{
+	if (SPI_finish() != SPI_OK_FINISH)
+		elog(ERROR, "SPI_finish failed");
+	AtEOXact_GUC(true, nest);
+}
+
+/*
  * The executor is at statement st now (for errors and failure records).
  * Its line is the line in the revision file: pos->line_base counts the
  * file's lines before the section (position_in_revision).
@@ -475,13 +502,7 @@ ExecuteRevisions(const MigrationPlan *plan, int first, int count)
 										   "migrate revision",
 										   ALLOCSET_DEFAULT_SIZES);
 
-	nest = NewGUCNestLevel();
-	(void) set_config_option("lock_timeout",
-							 psprintf("%d", migrate_lock_timeout),
-							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
-							 true, 0, false);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+	nest = revision_sql_begin();
 	while (b.next < b.end)
 	{
 		ErrorData  *edata;
@@ -532,9 +553,7 @@ ExecuteRevisions(const MigrationPlan *plan, int first, int count)
 		record_failure(id, plan->upgrade, b.started, &b.pos, edata);
 		ReThrowError(edata);
 	}
-	if (SPI_finish() != SPI_OK_FINISH)
-		elog(ERROR, "SPI_finish failed");
-	AtEOXact_GUC(true, nest);
+	revision_sql_end(nest);
 	MemoryContextDelete(b.per_revision);
 	CatalogRecordSteps(b.steps, count);
 	CatalogRecordEffects(b.steps, count);
@@ -564,13 +583,7 @@ ExecuteRevisionUnrecorded(const char *id, bool upgrade, int *number,
 
 	*number = 0;
 	*text = NULL;
-	nest = NewGUCNestLevel();
-	(void) set_config_option("lock_timeout",
-							 psprintf("%d", migrate_lock_timeout),
-							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
-							 true, 0, false);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+	nest = revision_sql_begin();
 	MemoryContextSwitchTo(context);
 	PG_TRY();
 	{
@@ -584,9 +597,7 @@ ExecuteRevisionUnrecorded(const char *id, bool upgrade, int *number,
 		PG_RE_THROW();
 	}
 	PG_END_TRY();
-	if (SPI_finish() != SPI_OK_FINISH)
-		elog(ERROR, "SPI_finish failed");
-	AtEOXact_GUC(true, nest);
+	revision_sql_end(nest);
 	MemoryContextSwitchTo(context);
 	return n;
 }
