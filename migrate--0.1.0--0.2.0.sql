@@ -209,21 +209,7 @@ RETURNS TABLE (step integer, revision text, status text, left_behind text[],
 AS 'MODULE_PATHNAME', 'migrate_verify'
 LANGUAGE C VOLATILE;
 REVOKE ALL ON FUNCTION @extschema@.migrate_verify(text) FROM PUBLIC;
--- whoever may upgrade may verify: the same SQL runs, as the caller
-DO $$
-DECLARE
-	grantee regrole;
-BEGIN
-	FOR grantee IN
-		SELECT a.grantee::regrole
-		  FROM pg_catalog.pg_proc p, pg_catalog.aclexplode(p.proacl) a
-		 WHERE p.oid = 'pg_catalog.migrate_upgrade(text)'::pg_catalog.regprocedure
-		   AND a.privilege_type = 'EXECUTE' AND a.grantee <> 0 AND a.grantee <> p.proowner
-	LOOP
-		EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION @extschema@.migrate_verify(text) TO %s', grantee);
-	END LOOP;
-END
-$$;
+-- granted at the end of this script to whoever may upgrade
 
 /*
  * Effects: what each revision actually created, altered and dropped (the
@@ -287,10 +273,16 @@ RETURNS TABLE (fleet text, member integer, members integer)
 AS 'MODULE_PATHNAME', 'migrate_fleet_members'
 LANGUAGE C STABLE;
 
--- whoever may upgrade may take part in an atomic fleet run
+-- granted at the end of this script to whoever may upgrade
+
+/*
+ * Whoever may upgrade may verify (the same SQL runs, as the caller) and
+ * take part in an atomic fleet run.
+ */
 DO $$
 DECLARE
 	grantee regrole;
+	fn text;
 BEGIN
 	FOR grantee IN
 		SELECT a.grantee::regrole
@@ -298,7 +290,11 @@ BEGIN
 		 WHERE p.oid = 'pg_catalog.migrate_upgrade(text)'::pg_catalog.regprocedure
 		   AND a.privilege_type = 'EXECUTE' AND a.grantee <> 0 AND a.grantee <> p.proowner
 	LOOP
-		EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION @extschema@.migrate_fleet_member(text, integer, integer) TO %s', grantee);
+		FOREACH fn IN ARRAY ARRAY['migrate_verify(text)',
+								  'migrate_fleet_member(text, integer, integer)']
+		LOOP
+			EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION @extschema@.%s TO %s', fn, grantee);
+		END LOOP;
 	END LOOP;
 END
 $$;
