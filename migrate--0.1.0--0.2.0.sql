@@ -298,3 +298,17 @@ BEGIN
 	END LOOP;
 END
 $$;
+
+/*
+ * Commit points: migrate_plan says before which revisions a runner that
+ * can commit between revisions (pg_migrate) should commit, because the
+ * revision needs what an earlier one of the same transaction did committed
+ * (an enum value it added, a table it altered before a VALIDATE).
+ */
+DROP FUNCTION @extschema@.migrate_plan(text, text);
+CREATE FUNCTION @extschema@.migrate_plan(target text, direction text DEFAULT 'upgrade')
+RETURNS TABLE (step integer, revision text, message text,
+			   transactional boolean, statements text[], lines integer[],
+			   commit_before text)
+AS 'MODULE_PATHNAME', 'migrate_plan'
+LANGUAGE C STABLE;

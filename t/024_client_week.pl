@@ -144,21 +144,26 @@ $t4 =~ s/REFERENCES persons;/REFERENCES persons NOT VALID;/;
 write_text($f4, $t4);
 new_revision('w5', 'validate orders_person_fk',
 	'ALTER TABLE orders VALIDATE CONSTRAINT orders_person_fk;', '-- nothing');
+# "a later revision, which runs in a transaction of its own": pg_migrate
+# commits before w5, as its plan says, so the validation is not refused;
+# it stops on the orphans instead
 ($rc, $out, $err) = pm('upgrade');
-is($rc, 1, 'the validation in the same call is refused');
-like($err, qr/validate-in-same-transaction.*\n(?:.*\n)*.*hint: Validate in a later revision/,
-	'the hint: a later revision');
-like($err, qr/hint: .*run "pg_migrate upgrade w4" first, which commits, then upgrade again/,
-	'and pg_migrate says how: w4 first');
-like($out, qr/^upgraded w4, .*\nrolled back: the 1 revision above that ran in the failed transaction/m,
-	'the line of w4, then that its transaction was rolled back');
-# "a later revision, which runs in a transaction of its own": one call per
-# revision
-($rc, $out, $err) = pm('upgrade', 'w4');
-is($rc, 0, 'w4 alone') or diag($err);
-($rc, $out, $err) = pm('upgrade');
+like($out, qr/^  w4, .*\n  \(commit: it validates a constraint of table "orders", which revision "w4" alters\)\n  w5, /m,
+	'the plan shows the commit before w5, and why');
 is($rc, 1, 'the validation fails on the orphans');
+unlike($err, qr/validate-in-same-transaction/, 'not because of the same transaction');
 like($err, qr/violates foreign key constraint "orders_person_fk"/, 'the orphans are named');
+like($out, qr/^upgraded w4, /m, 'w4 was committed before w5 ran');
+is($node->safe_psql('dev', "SELECT applied FROM migrate_show('w4')"),
+	't', 'w4 stays applied');
+# in SQL, one call of migrate_upgrade is one transaction: the rule stops
+# the validation on a table that holds rows, and the hint says how to commit
+$node->safe_psql('dev', "SELECT migrate_downgrade('w3')");
+my ($sqlrc, $sqlout, $sqlerr) = $node->psql('dev', "SELECT migrate_upgrade('w5')");
+like($sqlerr, qr/validate-in-same-transaction.*\n(?:.*\n)*HINT:  .*CALL migrate_apply/,
+	'SQL: one call refuses it and names CALL migrate_apply');
+($rc, $out, $err) = pm('upgrade', 'w4');
+is($rc, 0, 'w4 again') or diag($err);
 # the orphans go first, in the revision that validates
 my ($f5, $t5) = file_of('w5');
 $t5 =~ s/^ALTER TABLE orders VALIDATE/-- migrate:approve large-data-change orders of persons that never existed\nDELETE FROM orders o WHERE NOT EXISTS (SELECT FROM persons p WHERE p.id = o.person_id);\nALTER TABLE orders VALIDATE/m;
@@ -205,13 +210,20 @@ new_revision('w10', 'archive old orders',
 	"-- migrate:approve large-data-change old orders are archived\n"
 	  . "UPDATE orders SET status = 'archived' WHERE id <= 100;",
 	"UPDATE orders SET status = 'paid' WHERE status = 'archived';");
+# in SQL, one call cannot use the value it added; the hint names the call
+# that commits per revision
+($rc, $out, $err) = pm('load');
+is($rc, 0, 'load w9 and w10') or diag($err);
+($sqlrc, $sqlout, $sqlerr) = $node->psql('dev', "SELECT migrate_upgrade('head')");
+like($sqlerr, qr/unsafe use of new value "archived"(?:.*\n)*HINT:  .*CALL migrate_apply\('head'\) commits after each revision/,
+	'SQL: the new value cannot be used in the call that added it; the hint names CALL migrate_apply');
+# pg_migrate commits before the revision that uses it
 ($rc, $out, $err) = pm('upgrade');
-is($rc, 1, 'the new value cannot be used in the call that added it');
-like($err, qr/hint: .*CALL migrate_apply\('head'\) commits after each revision/,
-	'the hint names CALL migrate_apply');
-$node->safe_psql('dev', "CALL migrate_apply('head')");
+is($rc, 0, 'pg_migrate upgrade commits between them') or diag($err);
+like($out, qr/^  \(commit: it uses enum value 'archived', which revision "w9" adds\)\n  w10, /m,
+	'the plan says why');
 is($node->safe_psql('dev', "SELECT count(*) FROM orders WHERE status = 'archived'"),
-	'100', 'following the hint, both revisions ran');
+	'100', 'both revisions ran');
 
 # the HR column is protected, in a revision so that every database has it
 new_revision('w11', 'protect persons.salary',
@@ -240,18 +252,19 @@ is($rc, 0, 'following the hints, the change runs') or diag($err);
 ($rc, $out, $err) = pm_on('prod', 'upgrade', '--dry-run');
 is($rc, 0, 'deploy dry run: nothing would stop it') or diag($err);
 like($out, qr/^plan: upgrade to "head", 12 revisions/m, 'the plan');
-# a fresh database runs the whole history in one call per stretch: the
-# enum value is used in the transaction that added it
+($rc, $out, $err) = pm_on('prod', '--json', 'upgrade', '--dry-run');
+is_deeply(decode_json($out)->{commits},
+	[{before => 'w5', why => q{it validates a constraint of table "orders", which revision "w4" alters}},
+	 {before => 'w10', why => q{it uses enum value 'archived', which revision "w9" adds}}],
+	'JSON: the commit points of the plan');
+# a fresh database runs the whole history: pg_migrate commits before the
+# revision that uses the new enum value, as the plan says
 ($rc, $out, $err) = pm_on('prod', 'upgrade');
-is($rc, 1, 'the first deploy stops at the new enum value');
-like($err, qr/hint: .*run "pg_migrate upgrade w9" first, which commits, then upgrade again/,
-	'the hint names the revision to go to first');
+is($rc, 0, 'the first deploy runs the whole history') or diag($err);
+like($out, qr/^  \(commit: it uses enum value 'archived', which revision "w9" adds\)\n  w10, /m,
+	'with a commit before w10');
 ($rc, $out, $err) = pm_on('prod', '--json', 'upgrade');
-like(decode_json($out)->{error}{hint}, qr/pg_migrate upgrade w9/, 'the JSON error has the hint too');
-($rc, $out, $err) = pm_on('prod', 'upgrade', 'w9');
-is($rc, 0, 'following the hint: up to w9') or diag($err);
-($rc, $out, $err) = pm_on('prod', 'upgrade');
-is($rc, 0, 'then the rest: deployed') or diag($err);
+is_deeply(decode_json($out)->{commits}, [], 'JSON: nothing left, no commit points');
 $node->safe_psql('prod', 'ALTER TABLE persons ADD COLUMN nickname text');
 ($rc, $out, $err) = pm_on('prod', 'drift');
 is($rc, 3, 'drift: exit status 3');

@@ -3383,7 +3383,7 @@ const LintRule LintRuleTable[] = {
 	{"validate-in-same-transaction", LINT_ERROR, true, false,
 		"VALIDATE CONSTRAINT, on a table that holds rows, in the transaction that added the constraint NOT VALID, or that already locked the table",
 		"The stronger lock taken earlier is held until commit, so the validation scan blocks writes after all.",
-		"Validate in a later revision, which runs in a transaction of its own.",
+		"Validate in a later revision, in a transaction of its own: pg_migrate upgrade and CALL migrate_apply commit before it, while one call of migrate_upgrade is one transaction.",
 	check_validate_in_same_transaction},
 	/* #20: ADD UNIQUE builds an index under AEL */
 	{"adding-unique-constraint", LINT_ERROR, true, false,

@@ -403,6 +403,28 @@ hash_tokens(pg_cryptohash_ctx *ctx, const char *sql)
 }
 
 /*
+ * The values of the string constants of sql ('x', E'x', $$x$$, U&'x'), in
+ * order, as the scanner reads them.
+ */
+List *
+SqlStringConstants(const char *sql)
+{
+	core_yy_extra_type yyextra;
+	core_yyscan_t scanner;
+	core_YYSTYPE yylval;
+	YYLTYPE		yylloc;
+	int			token;
+	List	   *values = NIL;
+
+	scanner = scanner_init(sql, &yyextra, &ScanKeywords, ScanKeywordTokens);
+	while ((token = core_yylex(&yylval, &yylloc, scanner)) != 0)
+		if (token == SCONST || token == USCONST)
+			values = lappend(values, pstrdup(yylval.str));
+	scanner_finish(scanner);
+	return values;
+}
+
+/*
  * SHA-256 over the token streams of a revision's upgrade and downgrade SQL,
  * as 64 lowercase hex digits.
  */

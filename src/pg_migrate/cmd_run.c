@@ -14,10 +14,11 @@
  * (migrate_lock_session) and ask the server for the plan (migrate_plan).
  * A plan of transactional revisions only is one call of migrate_upgrade
  * or migrate_downgrade: one transaction.  A plan with non-transactional
- * revisions runs in order: each stretch of transactional revisions in one
- * transaction (migrate_steps), each non-transactional revision by this
- * client at top level, statement by statement, then recorded with
- * migrate_record.  A failed statement stops the run; a CONCURRENTLY build
+ * revisions or commit points (a revision that needs what an earlier one
+ * did committed, see migrate_plan) runs in order: each stretch of
+ * transactional revisions between them in one transaction
+ * (migrate_steps), each non-transactional revision by this client at top
+ * level, statement by statement, then recorded with migrate_record.  A failed statement stops the run; a CONCURRENTLY build
  * that fails leaves an invalid index, which is dropped and reported.  One
  * that was interrupted (the client or its session killed, a crash) left
  * one too: it is dropped before the statement runs again.
@@ -50,6 +51,7 @@ typedef struct PlanStep
 	int			nstatements;
 	char	  **lines;
 	int			nlines;
+	char	   *commit_before;	/* why to commit before it, or NULL */
 } PlanStep;
 
 /* What a move did, for the summary and --json. */
@@ -662,22 +664,43 @@ print_plan(PlanStep *plan, int nplan, const char *target, bool upgrade)
 		   upgrade ? "upgrade" : "downgrade", target, nplan,
 		   nplan == 1 ? "" : "s");
 	for (int i = 0; i < nplan; i++)
+	{
+		if (plan[i].commit_before)
+			printf("  (commit: %s)\n", plan[i].commit_before);
 		printf("  %s%s%s%s\n", plan[i].id, plan[i].message[0] ? ", " : "",
 			   plan[i].message,
 			   plan[i].transactional ? "" : " (outside a transaction)");
+	}
 	fflush(stdout);
 }
 
-/* The revision ids of a plan as a JSON array. */
+/*
+ * The revision ids of a plan as a JSON array, then the commit points:
+ * ', "commits": [{"before": ID, "why": ...}, ...]'.
+ */
 static void
 json_plan(PQExpBuffer out, PlanStep *plan, int nplan)
 {
+	bool		first = true;
+
 	appendPQExpBufferChar(out, '[');
 	for (int i = 0; i < nplan; i++)
 	{
 		if (i > 0)
 			appendPQExpBufferStr(out, ", ");
 		json_string(out, plan[i].id);
+	}
+	appendPQExpBufferStr(out, "], \"commits\": [");
+	for (int i = 0; i < nplan; i++)
+	{
+		if (plan[i].commit_before == NULL)
+			continue;
+		appendPQExpBufferStr(out, first ? "{\"before\": " : ", {\"before\": ");
+		json_string(out, plan[i].id);
+		appendPQExpBufferStr(out, ", \"why\": ");
+		json_string(out, plan[i].commit_before);
+		appendPQExpBufferChar(out, '}');
+		first = false;
 	}
 	appendPQExpBufferChar(out, ']');
 }
@@ -866,7 +889,7 @@ cmd_move(PGconn *conn, const char *target, bool upgrade, int flags)
 	PlanStep   *plan;
 	int			nplan;
 	int			nloaded;
-	bool		mixed = false;
+	bool		several = false;	/* more than one transaction */
 	bool		ok = true;
 	double		start = now_ms();
 
@@ -889,8 +912,8 @@ cmd_move(PGconn *conn, const char *target, bool upgrade, int flags)
 		return EXIT_FAILED;
 
 	res = db_query(conn,
-				   "SELECT revision, message, transactional, statements, lines"
-				   " FROM pg_catalog.migrate_plan($1, $2)",
+				   "SELECT revision, message, transactional, statements, lines,"
+				   " commit_before FROM pg_catalog.migrate_plan($1, $2)",
 				   2, params, psprintf("could not plan the %s", direction));
 	if (res == NULL)
 		return EXIT_FAILED;
@@ -901,9 +924,14 @@ cmd_move(PGconn *conn, const char *target, bool upgrade, int flags)
 		plan[i].id = pg_strdup(PQgetvalue(res, i, 0));
 		plan[i].message = pg_strdup(PQgetvalue(res, i, 1));
 		plan[i].transactional = strcmp(PQgetvalue(res, i, 2), "t") == 0;
+		if (!PQgetisnull(res, i, 5))
+		{
+			plan[i].commit_before = pg_strdup(PQgetvalue(res, i, 5));
+			several = true;
+		}
 		if (!plan[i].transactional)
 		{
-			mixed = true;
+			several = true;
 			plan[i].statements = db_text_array(res, i, 3, &plan[i].nstatements);
 			plan[i].lines = db_text_array(res, i, 4, &plan[i].nlines);
 			if (plan[i].statements == NULL || plan[i].lines == NULL)
@@ -928,7 +956,7 @@ cmd_move(PGconn *conn, const char *target, bool upgrade, int flags)
 		progress_hook = print_progress;
 	}
 
-	if (ok && nplan > 0 && !mixed)
+	if (ok && nplan > 0 && !several)
 	{
 		res = db_query(conn, upgrade ?
 					   "SELECT step, revision, message, statements,"
@@ -960,7 +988,8 @@ cmd_move(PGconn *conn, const char *target, bool upgrade, int flags)
 				i++;
 				continue;
 			}
-			while (j < nplan && plan[j].transactional)
+			while (j < nplan && plan[j].transactional &&
+				   (j == i || plan[j].commit_before == NULL))
 				j++;
 			{
 				const char *apply_params[2] = {plan_ids(plan, i, j), direction};

@@ -47,6 +47,7 @@
 #include "migrate/exec/register.h"
 #include "migrate/exec/executor.h"
 #include "migrate/exec/worker.h"
+#include "migrate/model/commit_point.h"
 #include "migrate/model/revfile.h"
 #include "migrate/model/sqltext.h"
 #include "migrate/model/target.h"
@@ -375,12 +376,14 @@ migrate_file_state(PG_FUNCTION_ARGS)
 /*
  * migrate_plan(target text, direction text DEFAULT 'upgrade') RETURNS SETOF
  *	 (step, revision, message, transactional, statements text[],
- *	  lines integer[])
+ *	  lines integer[], commit_before text)
  *
  * The revisions that migrate_upgrade (or migrate_downgrade) would run for
  * target, in order.  For a non-transactional revision, its statements as
  * the executor splits them, and the line of each in the revision's SQL;
- * NULL for the others.  Takes no lock: a runner takes migrate_lock_session
+ * NULL for the others.  commit_before: why a runner that can commit
+ * between revisions should commit before this one (model/commit_point.c),
+ * or NULL.  Takes no lock: a runner takes migrate_lock_session
  * first.  The statements that carry an approval of protected-object-change
  * are the ones this session may then run on protected objects (guard.c).
  */
@@ -393,8 +396,8 @@ migrate_plan(PG_FUNCTION_ARGS)
 	char	   *target;
 	bool		upgrade;
 	int		   *plan;
-	int		   *nt_nodes;
 	char	  **scripts = NULL;
+	char	  **commit_before = NULL;
 	int			n;
 	int			nnt = 0;
 
@@ -411,26 +414,33 @@ migrate_plan(PG_FUNCTION_ARGS)
 	t = TargetResolve(g, target);
 	plan = upgrade ? PlanUpgrade(g, t, &n) : PlanDowngrade(g, t, false, &n);
 
-	nt_nodes = palloc(sizeof(int) * Max(n, 1));
+	/*
+	 * The scripts: of the non-transactional revisions, to hand out their
+	 * statements; of all, for the commit points, when there are several.
+	 */
 	for (int i = 0; i < n; i++)
-		if (!g->nodes[plan[i]].transactional)
-			nt_nodes[nnt++] = plan[i];
-	if (nnt > 0)
+		nnt += !g->nodes[plan[i]].transactional;
+	if (n > 1 || nnt > 0)
 	{
-		const char **ids = palloc(sizeof(char *) * nnt);
+		const char **ids = palloc(sizeof(char *) * n);
+		bool	   *transactional = palloc(sizeof(bool) * n);
 
-		for (int i = 0; i < nnt; i++)
-			ids[i] = g->nodes[nt_nodes[i]].id;
-		scripts = palloc0(sizeof(char *) * nnt);
-		CatalogGetScripts(ids, nnt, upgrade ? scripts : NULL,
+		for (int i = 0; i < n; i++)
+		{
+			ids[i] = g->nodes[plan[i]].id;
+			transactional[i] = g->nodes[plan[i]].transactional;
+		}
+		scripts = palloc0(sizeof(char *) * n);
+		CatalogGetScripts(ids, n, upgrade ? scripts : NULL,
 						  upgrade ? NULL : scripts);
+		commit_before = CommitPoints(n, ids, scripts, transactional);
 	}
 
-	for (int i = 0, k = 0; i < n; i++)
+	for (int i = 0; i < n; i++)
 	{
 		RevisionNode *r = &g->nodes[plan[i]];
-		Datum		values[6];
-		bool		nulls[6] = {0};
+		Datum		values[7];
+		bool		nulls[7] = {0};
 
 		values[0] = Int32GetDatum(i + 1);
 		values[1] = CStringGetTextDatum(r->id);
@@ -447,14 +457,13 @@ migrate_plan(PG_FUNCTION_ARGS)
 			int			j = 0;
 			int			done;
 
-			statements = SqlSplit(scripts[k],
+			statements = SqlSplit(scripts[i],
 								  psprintf("%s SQL of revision \"%s\"",
 										   upgrade ? "upgrade" : "downgrade",
 										   r->id));
-			approved = LintApprovedStatements(scripts[k], statements,
+			approved = LintApprovedStatements(scripts[i], statements,
 											  "protected-object-change");
-			done = CatalogProgress(r->id, upgrade, SqlChecksum(scripts[k], ""));
-			k++;
+			done = CatalogProgress(r->id, upgrade, SqlChecksum(scripts[i], ""));
 			lines = palloc(sizeof(Datum) * Max(list_length(statements), 1));
 			foreach(lc, SqlStretches(statements))
 			{
@@ -473,6 +482,10 @@ migrate_plan(PG_FUNCTION_ARGS)
 			values[5] = PointerGetDatum(construct_array(lines, j, INT4OID, 4,
 														true, TYPALIGN_INT));
 		}
+		if (commit_before && commit_before[i])
+			values[6] = CStringGetTextDatum(commit_before[i]);
+		else
+			nulls[6] = true;
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	return (Datum) 0;

@@ -37,5 +37,6 @@ extern bool SqlStretchTransactional(SqlStretch *stretch);
 extern void SqlCheck(List *statements, bool transactional, const char *what);
 extern char *SqlChecksum(const char *upgrade, const char *downgrade);
 extern int	SqlLineOf(const char *sql, int offset);
+extern List *SqlStringConstants(const char *sql);
 
 #endif							/* MIGRATE_SQLTEXT_H */
