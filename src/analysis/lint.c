@@ -142,6 +142,7 @@ static void remember_relation(LintContext *cx, HTAB *table, RangeVar *rv);
 static void remember_created(LintContext *cx, HTAB *table, Node *stmt);
 static void record_effects(LintContext *cx, Node *stmt);
 static void record_table_use(LintContext *cx, RangeVar *rv, int flags);
+static void forget_transaction(LintContext *cx);
 static void end_transaction(LintContext *cx);
 static bool relation_is_empty(Relation rel);
 static LintRelState relation_statistics(Oid relid, double *rows);
@@ -611,12 +612,18 @@ record_table_use(LintContext *cx, RangeVar *rv, int flags)
 static void
 end_transaction(LintContext *cx)
 {
+	cx->in_block = false;
+	if (!cx->opts->transactional)
+		forget_transaction(cx);
+}
+
+/* Forget the locks and constraints of a transaction that committed. */
+static void
+forget_transaction(LintContext *cx)
+{
 	HASH_SEQ_STATUS seq;
 	LintObject *obj;
 
-	cx->in_block = false;
-	if (cx->opts->transactional)
-		return;
 	hash_seq_init(&seq, cx->objects);
 	while ((obj = hash_seq_search(&seq)) != NULL)
 		if (obj->key[0] == LINT_OBJ_TABLE_USE ||
@@ -1509,6 +1516,8 @@ LintPlan(const MigrationPlan *plan, bool data_loss_only)
 		ListCell   *lc;
 
 		opts.transactional = step->transactional;
+		if (step->commit_before)
+			forget_transaction(&cx);
 		if (!step->transactional)
 			end_transaction(&cx);
 		set_text(&cx, step->sql);

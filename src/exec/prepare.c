@@ -13,6 +13,7 @@
 #include "migrate/analysis/lint.h"
 #include "migrate/catalog/catalog.h"
 #include "migrate/exec/executor.h"
+#include "migrate/model/commit_point.h"
 #include "migrate/model/sqltext.h"
 #include "migrate/model/target.h"
 #include "migrate/util/errcodes.h"
@@ -65,6 +66,30 @@ PlanPrepare(RevisionGraph *g, const int *nodes, int n, bool upgrade,
 											 r->id));
 	}
 	return plan;
+}
+
+/*
+ * Mark the steps before which a run that can commit between revisions
+ * commits (migrate_plan gives them; pg_migrate commits there), so that a
+ * dry run judges the plan as such a run runs it.
+ */
+void
+PlanMarkCommitPoints(MigrationPlan *plan)
+{
+	const char **ids = palloc(sizeof(char *) * Max(plan->nsteps, 1));
+	char	  **scripts = palloc(sizeof(char *) * Max(plan->nsteps, 1));
+	bool	   *transactional = palloc(sizeof(bool) * Max(plan->nsteps, 1));
+	char	  **why;
+
+	for (int i = 0; i < plan->nsteps; i++)
+	{
+		ids[i] = plan->steps[i].id;
+		scripts[i] = plan->steps[i].sql;
+		transactional[i] = plan->steps[i].transactional;
+	}
+	why = CommitPoints(plan->nsteps, ids, scripts, transactional);
+	for (int i = 0; i < plan->nsteps; i++)
+		plan->steps[i].commit_before = why[i];
 }
 
 /* The plan of exactly one revision, by id (for migrate_verify). */

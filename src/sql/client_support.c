@@ -534,7 +534,8 @@ migrate_progress(PG_FUNCTION_ARGS)
  * The findings that would stop the plan migrate_plan gives, judged against
  * the catalogs as they are now, statement by statement as the executor
  * judges them right before each runs (what earlier revisions of the plan
- * create counts as created).  For a dry run: runs nothing and takes no
+ * create counts as created; at a commit point, what came before counts as
+ * committed, as pg_migrate runs the plan).  For a dry run: runs nothing and takes no
  * advisory lock; the tables it looks at are locked ACCESS SHARE until the
  * end of the transaction.  Markers and migrate.drop_data count as when the
  * plan runs.
@@ -548,6 +549,7 @@ migrate_preview(PG_FUNCTION_ARGS)
 	bool		upgrade;
 	int		   *nodes;
 	int			n;
+	MigrationPlan *plan;
 	ListCell   *lc;
 
 	if (PG_ARGISNULL(0))
@@ -561,7 +563,9 @@ migrate_preview(PG_FUNCTION_ARGS)
 	g = CatalogLoadGraph(false);
 	t = TargetResolve(g, text_to_cstring(PG_GETARG_TEXT_PP(0)));
 	nodes = upgrade ? PlanUpgrade(g, t, &n) : PlanDowngrade(g, t, false, &n);
-	foreach(lc, LintPlan(PlanPrepare(g, nodes, n, upgrade, NULL), false))
+	plan = PlanPrepare(g, nodes, n, upgrade, NULL);
+	PlanMarkCommitPoints(plan);
+	foreach(lc, LintPlan(plan, false))
 	{
 		LintPlanFinding *pf = lfirst(lc);
 		Datum		values[7];

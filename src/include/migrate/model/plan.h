@@ -28,6 +28,9 @@ typedef struct PlanStep
 	List	   *undoes;			/* of SqlStatement: for a downgrade, the
 								 * upgrade's statements (what it undoes);
 								 * NIL for an upgrade */
+	const char *commit_before;	/* why a run that can commit commits before
+								 * it (model/commit_point.c), or NULL; set
+								 * by PlanMarkCommitPoints only */
 } PlanStep;
 
 typedef struct MigrationPlan
