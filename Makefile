@@ -14,6 +14,7 @@ OBJS = \
 	src/util/textarray.o \
 	src/model/commit_point.o \
 	src/model/graph.o \
+	src/model/plan.o \
 	src/model/precondition.o \
 	src/model/revfile.o \
 	src/model/sqltext.o \

@@ -1447,8 +1447,10 @@ record_undone(LintContext *cx, const PlanStep *step)
 {
 	ListCell   *lc;
 
+	if (cx->undo)
+		hash_destroy(cx->undo); /* the previous step's */
 	cx->undo = new_object_table();
-	foreach(lc, step->undoes)
+	foreach(lc, PlanStepUndoes(step))
 		remember_created(cx, cx->undo, ((SqlStatement *) lfirst(lc))->parsetree);
 }
 
@@ -1524,7 +1526,7 @@ LintPlan(const MigrationPlan *plan, bool data_loss_only)
 		cx.exported = false;
 		if (!plan->upgrade)
 			record_undone(&cx, step);
-		foreach(lc, step->statements)
+		foreach(lc, PlanStepStatements(plan, step))
 		{
 			ListCell   *lf;
 

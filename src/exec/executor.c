@@ -345,6 +345,7 @@ run_script(const MigrationPlan *plan, const PlanStep *step,
 	ListCell   *lc;
 	ErrorContextCallback callback;
 	LintRun    *lint;
+	List	   *statements = PlanStepStatements(plan, step);
 
 	position_in_revision(pos, step->id, plan->upgrade);
 	PreconditionsCheck(step->id, step->sql, plan->upgrade);
@@ -354,7 +355,7 @@ run_script(const MigrationPlan *plan, const PlanStep *step,
 	callback.arg = pos;
 	callback.previous = error_context_stack;
 	error_context_stack = &callback;
-	foreach(lc, step->statements)
+	foreach(lc, statements)
 	{
 		SqlStatement *st = lfirst(lc);
 
@@ -373,7 +374,7 @@ run_script(const MigrationPlan *plan, const PlanStep *step,
 	}
 	error_context_stack = callback.previous;
 	*allowances = LintRunEnd(lint);
-	return list_length(step->statements);
+	return list_length(statements);
 }
 
 /*
@@ -423,6 +424,8 @@ typedef struct Batch
 	MemoryContext per_revision; /* reset before each revision */
 } Batch;
 
+static void record_batch(Batch *b);
+
 /*
  * SubxactRun callback of ExecuteRevisions: run the revisions of a batch,
  * from b->first, until the plan ends, the batch is full or its time is
@@ -466,6 +469,33 @@ run_batch(void *arg)
 			 !TimestampDifferenceExceeds(began, GetCurrentTimestamp(),
 										 MIGRATE_BATCH_MS));
 	CatalogRecordMigrationXids();	/* rows the batch wrote */
+	record_batch(b);
+}
+
+/*
+ * The bookkeeping of a batch that ran, in its subtransaction: applied set,
+ * log rows and effects.  What only the log needs is freed then, so that a
+ * long upgrade does not hold every revision's effects to its end.
+ */
+static void
+record_batch(Batch *b)
+{
+	CatalogStep *steps = &b->steps[b->first - b->offset];
+	int			n = b->next - b->first;
+
+	MemoryContextReset(b->per_revision);
+	MemoryContextSwitchTo(b->per_revision);
+	CatalogRecordSteps(steps, n);
+	CatalogRecordEffects(steps, n);
+	MemoryContextSwitchTo(b->context);
+	for (int i = 0; i < n; i++)
+	{
+		if (steps[i].allowances)
+			pfree(unconstify(char *, steps[i].allowances));
+		if (steps[i].effects)
+			pfree(unconstify(char *, steps[i].effects));
+		steps[i].allowances = steps[i].effects = NULL;
+	}
 }
 
 /*
@@ -555,8 +585,6 @@ ExecuteRevisions(const MigrationPlan *plan, int first, int count)
 	}
 	revision_sql_end(nest);
 	MemoryContextDelete(b.per_revision);
-	CatalogRecordSteps(b.steps, count);
-	CatalogRecordEffects(b.steps, count);
 	return b.steps;
 }
 
@@ -676,7 +704,7 @@ ExecuteNonTransactional(const MigrationPlan *plan, const PlanStep *rev)
 	MemoryContext lint_context;
 	char	   *allowances = NULL;
 	char	   *checksum = SqlChecksum(rev->sql, "");
-	List	   *stretches = SqlStretches(rev->statements);
+	List	   *stretches = SqlStretches(PlanStepStatements(plan, rev));
 	int			done = CatalogProgress(rev->id, upgrade, checksum);
 	long		secs;
 	int			usecs;
@@ -800,12 +828,22 @@ ExecuteRefuseDataLoss(const MigrationPlan *plan)
 	List	   *losses;
 	ListCell   *lc;
 	StringInfoData detail;
+	MemoryContext context;
+	MemoryContext caller = CurrentMemoryContext;
 
 	if (plan->nsteps == 0 || migrate_drop_data)
 		return;
+	/* the whole plan's parse trees, for this check only */
+	context = AllocSetContextCreate(caller, "migrate data-loss check",
+									ALLOCSET_DEFAULT_SIZES);
+	MemoryContextSwitchTo(context);
 	losses = LintPlan(plan, true);
+	MemoryContextSwitchTo(caller);
 	if (losses == NIL)
+	{
+		MemoryContextDelete(context);
 		return;
+	}
 	initStringInfo(&detail);
 	foreach(lc, losses)
 	{

@@ -2,9 +2,9 @@
  *
  * prepare.c
  *	  Building a migration plan (model/plan.h) up front: the revisions a
- *	  call runs, their scripts read in one catalog query and split with the
- *	  raw parser, what each downgrade undoes, and the rule severities read
- *	  once.  The executor and the linter then only read the plan.
+ *	  call runs, their scripts read in one catalog query, what each
+ *	  downgrade undoes, and the rule severities read once.  The executor
+ *	  and the linter then only read the plan.
  *
  *-------------------------------------------------------------------------
  */
@@ -31,7 +31,6 @@ PlanPrepare(RevisionGraph *g, const int *nodes, int n, bool upgrade,
 	const char **ids = palloc(sizeof(char *) * Max(n, 1));
 	char	  **scripts = palloc0(sizeof(char *) * Max(n, 1));
 	char	  **upgrades = upgrade ? NULL : palloc0(sizeof(char *) * Max(n, 1));
-	const char *direction = upgrade ? "upgrade" : "downgrade";
 
 	plan->upgrade = upgrade;
 	plan->target = target ? pstrdup(target) : NULL;
@@ -57,13 +56,7 @@ PlanPrepare(RevisionGraph *g, const int *nodes, int n, bool upgrade,
 		step->message = pstrdup(r->message);
 		step->transactional = r->transactional;
 		step->sql = scripts[i];
-		step->statements = SqlSplit(scripts[i],
-									psprintf("%s SQL of revision \"%s\"",
-											 direction, r->id));
-		if (!upgrade)
-			step->undoes = SqlSplit(upgrades[i],
-									psprintf("upgrade SQL of revision \"%s\"",
-											 r->id));
+		step->undone_sql = upgrade ? NULL : upgrades[i];
 	}
 	return plan;
 }

@@ -8,7 +8,8 @@
 #   - registering N revisions (migrate_revision with explicit parents);
 #   - the no-op migrate_upgrade('head') at the largest N, against SELECT 1
 #     (pgbench latency), on one connection and on a fresh one per call;
-#   - the backend's peak private memory during the largest upgrade.
+#   - the backend's peak memory during the largest upgrade, against that
+#     of psql -1 -f of the same SQL.
 # Not a test: it prints figures.  Usage: test/bench/bench.sh [N...]
 # (default 100 1000 10000); RUNS=5 for more runs.
 source "$(dirname "$0")/../lib.sh"
@@ -83,22 +84,34 @@ for n in $SIZES; do
 done
 
 # The no-op upgrade at the largest N, and the backend's memory while it
-# upgrades: poll Private_Dirty of the backend during the call.
+# upgrades, against psql -1 -f of the same SQL: the peak of the backend's
+# anonymous memory (smaps_rollup "Anonymous": its heap, not the shared
+# buffers it touches), polled during the call.
 echo "== no-op and memory at N = $LAST"
+# peak_kb CMD...: run CMD with application_name "bench_mem" and print the
+# peak anonymous memory of its backend in kB
+peak_kb() {
+	local peak=0 pid="" kb
+	PGAPPNAME=bench_mem "$@" >/dev/null &
+	local bg=$!
+	while kill -0 $bg 2>/dev/null; do
+		[ -z "$pid" ] && pid=$($PSQL -d postgres -At -c "SELECT pid FROM pg_stat_activity WHERE application_name = 'bench_mem'")
+		if [ -n "$pid" ] && [ -r "/proc/$pid/smaps_rollup" ]; then
+			kb=$(awk '/^Anonymous:/ {print $2}' "/proc/$pid/smaps_rollup" 2>/dev/null)
+			[ -n "$kb" ] && [ "$kb" -gt "$peak" ] && peak=$kb
+		else
+			sleep 0.02
+		fi
+	done
+	wait $bg
+	echo "$peak"
+}
+fresh_db base
+psql_peak=$(peak_kb $PSQL -d base -1 -f "$B/up_$LAST.sql")
 fresh_db mig
 $PSQL -d mig -c "CREATE EXTENSION migrate"
 $PSQL -d mig -1 -f "$B/register_$LAST.sql" >/dev/null
-$PSQL -d mig -At -c "SELECT count(*) FROM migrate_upgrade('head')" > "$B/upgrade.out" &
-peak=0
-while kill -0 $! 2>/dev/null; do
-	pid=$($PSQL -d postgres -At -c "SELECT pid FROM pg_stat_activity WHERE query LIKE 'SELECT count(*) FROM migrate_upgrade%' AND pid <> pg_backend_pid()")
-	if [ -n "$pid" ] && [ -r "/proc/$pid/smaps_rollup" ]; then
-		kb=$(awk '/^Private_(Dirty|Clean):/ {s += $2} END {print s + 0}' "/proc/$pid/smaps_rollup")
-		[ "$kb" -gt "$peak" ] && peak=$kb
-	fi
-	sleep 0.05
-done
-wait
+peak=$(peak_kb $PSQL -d mig -At -c "SELECT count(*) FROM migrate_upgrade('head')")
 echo "SELECT count(*) FROM migrate_upgrade('head');" > "$B/noop.sql"
 echo "SELECT 1;" > "$B/select1.sql"
 echo "SELECT count(*) FROM generate_series(1, 0);" > "$B/srf.sql"
@@ -135,4 +148,4 @@ echo
 echo "no-op migrate_upgrade('head') at N = $LAST: $(m noop) ms per call; SELECT 1: $(m select1) ms; ratio $(ratio "$(m noop)" "$(m select1)") (pgbench latency, one client)"
 echo "  (an empty set-returning query, SELECT count(*) FROM generate_series(1, 0): $(m srf) ms; ratio $(ratio "$(m noop)" "$(m srf)"))"
 echo "  on a fresh connection each (pgbench -C): $(m noop_cold) ms; SELECT 1: $(m select1_cold) ms; ratio $(ratio "$(m noop_cold)" "$(m select1_cold)")"
-echo "backend private memory, peak during the N = $LAST upgrade: $((peak / 1024)) MB"
+echo "backend memory (anonymous), peak during the N = $LAST upgrade: migrate_upgrade $((peak / 1024)) MB; psql -1 -f $((psql_peak / 1024)) MB; ratio $(ratio "$peak" "$psql_peak")"

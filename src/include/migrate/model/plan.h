@@ -2,10 +2,12 @@
  *
  * plan.h
  *	  A migration plan: the revisions one call runs, in order, with what the
- *	  run needs read and prepared up front (exec/plan.c builds it): each
- *	  revision's script, split into statements, what a downgrade undoes, and
- *	  the rule severities that decide.  The executor and the linter read it;
- *	  nothing below them goes back to the catalog for it.
+ *	  run needs read up front (exec/prepare.c builds it): each revision's
+ *	  script, what a downgrade undoes, and the rule severities that decide.
+ *	  The executor and the linter read it; nothing below them goes back to
+ *	  the catalog for it.  Scripts are kept as text and split into
+ *	  statements where they are used (plan.c), so that a long plan does not
+ *	  hold every revision's parse trees at once.
  *
  *-------------------------------------------------------------------------
  */
@@ -24,10 +26,8 @@ typedef struct PlanStep
 	char	   *message;
 	bool		transactional;
 	char	   *sql;			/* the script this direction runs */
-	List	   *statements;		/* of SqlStatement: sql, split */
-	List	   *undoes;			/* of SqlStatement: for a downgrade, the
-								 * upgrade's statements (what it undoes);
-								 * NIL for an upgrade */
+	char	   *undone_sql;		/* for a downgrade, the upgrade's script
+								 * (what it undoes); NULL for an upgrade */
 	const char *commit_before;	/* why a run that can commit commits before
 								 * it (model/commit_point.c), or NULL; set
 								 * by PlanMarkCommitPoints only */
@@ -41,5 +41,9 @@ typedef struct MigrationPlan
 	PlanStep   *steps;
 	LintSettings *lint;			/* read once for the whole plan */
 } MigrationPlan;
+
+extern List *PlanStepStatements(const MigrationPlan *plan,
+								const PlanStep *step);
+extern List *PlanStepUndoes(const PlanStep *step);
 
 #endif							/* MIGRATE_PLAN_H */
