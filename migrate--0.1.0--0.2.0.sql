@@ -205,7 +205,7 @@ CREATE FUNCTION @extschema@.migrate_verify(target text DEFAULT 'heads')
 RETURNS TABLE (step integer, revision text, status text, left_behind text[],
 			   removed text[], data text[], upgrade_locks text[],
 			   downgrade_locks text[], rewritten text[], sqlstate text,
-			   statement text, message text)
+			   statement text, message text, note text)
 AS 'MODULE_PATHNAME', 'migrate_verify'
 LANGUAGE C VOLATILE;
 REVOKE ALL ON FUNCTION @extschema@.migrate_verify(text) FROM PUBLIC;
