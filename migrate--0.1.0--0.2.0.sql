@@ -312,3 +312,10 @@ RETURNS TABLE (step integer, revision text, message text,
 			   commit_before text)
 AS 'MODULE_PATHNAME', 'migrate_plan'
 LANGUAGE C STABLE;
+
+/*
+ * The effects of each committed stretch of a non-transactional revision
+ * that a worker or a client ran, as the guard's event triggers saw them
+ * there; gathered into the revision's migrate.log row when it is recorded.
+ */
+ALTER TABLE migrate.progress ADD COLUMN effects jsonb;

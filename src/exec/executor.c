@@ -781,7 +781,9 @@ lint_before_worker(LintRun *lint, const PlanStep *rev, SqlStatement *st,
  * Each stretch that commits is recorded in migrate.progress (with a stretch
  * of several statements, in its own transaction), so that after a failure
  * or a crash the same call resumes at the first stretch that did not
- * commit; the progress goes when the revision's step is recorded.
+ * commit; the progress goes when the revision's step is recorded, and the
+ * effects the worker saw, recorded with each stretch, go to the log with
+ * it, as a transactional revision's do.
  */
 CatalogStep *
 ExecuteNonTransactional(const MigrationPlan *plan, const PlanStep *rev)
@@ -902,7 +904,9 @@ ExecuteNonTransactional(const MigrationPlan *plan, const PlanStep *rev)
 			step->statements += list_length(((SqlStretch *) lfirst(lc))->statements);
 	}
 	step->allowances = allowances;
+	step->effects = CatalogProgressEffects(rev->id, upgrade, checksum, NULL);
 	CatalogRecordSteps(step, 1);
+	CatalogRecordEffects(step, 1);
 	CatalogClearProgress(rev->id);
 	return step;
 }

@@ -96,14 +96,15 @@ typedef struct VerifyData
 } VerifyData;
 
 /*
- * A relation lock this backend held before a direction ran: "oid mode" as
- * pg_locks gives it, its entry of the lock manager's local lock table, and
- * how many times it was held then (see held_locks).
+ * A relation lock this backend held before a statement ran: the relation,
+ * the mode, its entry of the lock manager's local lock table, and how many
+ * times it was held then (see held_locks).
  */
 typedef struct HeldLock
 {
-	char	   *pair;
-	LOCALLOCK  *locallock;		/* NULL: not found (counted as new) */
+	Oid			relid;
+	LOCKMODE	mode;
+	LOCALLOCK  *locallock;
 	int64		count;
 } HeldLock;
 
@@ -226,16 +227,6 @@ static const char *const lines_sql =
 "    AND t.typrelid OPERATOR(pg_catalog.=) 0::pg_catalog.oid)"
 " SELECT line FROM (SELECT k OPERATOR(pg_catalog.||) E'\\t' OPERATOR(pg_catalog.||)"
 "  COALESCE(d, '') AS line FROM x) y ORDER BY line COLLATE pg_catalog.\"C\"";
-
-/* The relation locks this backend holds: "oid mode" strings. */
-static const char *const locks_sql =
-"SELECT l.relation::pg_catalog.text OPERATOR(pg_catalog.||) ' '"
-"  OPERATOR(pg_catalog.||) l.mode"
-" FROM pg_catalog.pg_locks l"
-" WHERE l.pid OPERATOR(pg_catalog.=) pg_catalog.pg_backend_pid()"
-"  AND l.locktype OPERATOR(pg_catalog.=) 'relation' AND l.granted"
-"  AND l.database OPERATOR(pg_catalog.=) (SELECT oid FROM pg_catalog.pg_database"
-"   WHERE datname OPERATOR(pg_catalog.=) pg_catalog.current_database())";
 
 /* Run a query through SPI (connected here) returning one text column. */
 static List *
@@ -388,27 +379,30 @@ string_cmp(const ListCell *a, const ListCell *b)
 }
 
 /*
- * The relation locks held now (pg_locks) on the relations of before_rels,
- * each with its local lock table entry and count.
+ * The relation locks held now on the relations of before_rels, each with
+ * its local lock table entry and count.
  *
  * pg_locks shows a lock once per mode however often the transaction took
  * it, and cannot say which subtransaction did: a lock that the outer
  * transaction or an earlier revision of the same verify already holds
- * looks the same after a direction that took it again.  The lock
+ * looks the same after a statement that took it again.  The lock
  * manager's local lock table (LOCALLOCK) counts each acquisition, but is
- * private to lock.c; LockAcquireExtended hands out the entry of a lock it
- * is asked for, though, and a lock already held is granted locally
- * without waiting or touching shared memory.  So each lock held before a
- * direction is taken once more here (no wait), its entry and count noted,
- * and released again; after the direction, a count that grew means the
- * direction asked for that lock too.  The entry stays valid while the
- * transaction holds the lock, which it does until verify's outer
+ * private to lock.c; LockHeldByMe looks an entry up, though, and
+ * LockAcquireExtended hands out the entry of a lock it is asked for,
+ * granted locally without waiting or touching shared memory when the
+ * lock is held already.  So each lock held before a statement is taken
+ * once more here, its entry and count noted, and released again; after
+ * the statement, a lock held now that was not before, or whose count
+ * grew, is one the statement took.  An entry stays valid while the
+ * transaction holds its lock, which it does until verify's outer
  * rollback.
  *
  * The counts are taken right before and right after each statement's own
  * execution (UnrecordedRun), so that what the rules read to judge the
  * statement (they may count a table's rows) is not taken for what the
- * statement locks.
+ * statement locks.  Only the relations that existed before the revision
+ * are looked at, in each of the lock modes: no query, a few hash lookups
+ * per relation.
  */
 static List *
 held_locks(List *before_rels)
@@ -416,75 +410,71 @@ held_locks(List *before_rels)
 	List	   *result = NIL;
 	ListCell   *lc;
 
-	foreach(lc, text_rows(locks_sql))
+	foreach(lc, before_rels)
 	{
-		char	   *pair = lfirst(lc);
-		char	   *space = strchr(pair, ' ');
-		HeldLock   *h;
-		LOCKMODE	mode = NoLock;
-		LOCKTAG		tag;
-		LOCALLOCK  *locallock = NULL;
-		LockAcquireResult r;
+		VerifyRel  *rel = lfirst(lc);
 
-		if (space == NULL ||
-			find_rel(before_rels, (Oid) strtoul(pair, NULL, 10)) == NULL)
-			continue;			/* new_locks reports none of these */
-		h = palloc0(sizeof(HeldLock));
-		h->pair = pair;
-		result = lappend(result, h);
-		for (LOCKMODE m = 1; m <= MaxLockMode; m++)
-			if (strcmp(GetLockmodeName(DEFAULT_LOCKMETHOD, m), space + 1) == 0)
-				mode = m;
-		if (mode == NoLock)
-			continue;
-		SET_LOCKTAG_RELATION(tag, MyDatabaseId,
-							 (Oid) strtoul(pair, NULL, 10));
-		r = LockAcquireExtended(&tag, mode, false, true, false, &locallock);
-		if (r == LOCKACQUIRE_NOT_AVAIL)
-			continue;
-		LockRelease(&tag, mode, false);
-		if (r == LOCKACQUIRE_ALREADY_HELD || r == LOCKACQUIRE_ALREADY_CLEAR)
+		for (LOCKMODE mode = 1; mode <= MaxLockMode; mode++)
 		{
+			LOCKTAG		tag;
+			LOCALLOCK  *locallock = NULL;
+			LockAcquireResult r;
+			HeldLock   *h;
+
+			SET_LOCKTAG_RELATION(tag, MyDatabaseId, rel->oid);
+			if (!LockHeldByMe(&tag, mode))
+				continue;
+			r = LockAcquireExtended(&tag, mode, false, true, false, &locallock);
+			if (r == LOCKACQUIRE_NOT_AVAIL)
+				continue;		/* cannot happen: it is held */
+			LockRelease(&tag, mode, false);
+			h = palloc(sizeof(HeldLock));
+			h->relid = rel->oid;
+			h->mode = mode;
 			h->locallock = locallock;
 			h->count = locallock->nLocks;
+			result = lappend(result, h);
 		}
 	}
 	return result;
 }
 
 /*
- * "schema.table mode" for each lock now held on a relation of before that
- * was not held before the direction (held), or was but has been taken
- * again since (its local count grew), sorted.
+ * "schema.table mode" for each lock now held on a relation of before_rels
+ * that was not held before the statement (held, made by held_locks over
+ * the same before_rels), or was but has been taken again since (its local
+ * count grew), sorted.
  */
 static List *
 new_locks(List *held, List *before_rels)
 {
 	List	   *result = NIL;
 	ListCell   *lc;
+	int			next = 0;		/* held is in the same order as the loops */
 
-	foreach(lc, text_rows(locks_sql))
+	foreach(lc, before_rels)
 	{
-		char	   *pair = lfirst(lc);
-		char	   *space = strchr(pair, ' ');
-		VerifyRel  *r;
-		ListCell   *lh;
-		bool		taken = true;
+		VerifyRel  *rel = lfirst(lc);
 
-		if (space == NULL)
-			continue;
-		foreach(lh, held)
+		for (LOCKMODE mode = 1; mode <= MaxLockMode; mode++)
 		{
-			HeldLock   *h = lfirst(lh);
+			LOCKTAG		tag;
+			HeldLock   *h = next < list_length(held) ? list_nth(held, next) : NULL;
+			bool		taken = true;
 
-			if (strcmp(h->pair, pair) == 0)
-				taken = h->locallock != NULL && h->locallock->nLocks > h->count;
+			if (h && h->relid == rel->oid && h->mode == mode)
+			{
+				taken = h->locallock->nLocks > h->count;
+				next++;
+			}
+			SET_LOCKTAG_RELATION(tag, MyDatabaseId, rel->oid);
+			if (!LockHeldByMe(&tag, mode))
+				continue;
+			if (taken)
+				result = lappend(result,
+								 psprintf("%s %s", rel->name,
+										  GetLockmodeName(DEFAULT_LOCKMETHOD, mode)));
 		}
-		if (!taken)
-			continue;
-		r = find_rel(before_rels, (Oid) strtoul(pair, NULL, 10));
-		if (r)
-			result = lappend(result, psprintf("%s %s", r->name, space + 1));
 	}
 	list_sort(result, string_cmp);
 	return result;
