@@ -196,6 +196,17 @@ CREATE TABLE vfe.t (id int)$$, $$DROP TABLE vfe.t$$,
 SELECT step, revision, status, left_behind, message, note
   FROM migrate_verify() WHERE step > 3;
 SELECT migrate_forget('vf09');
+-- DETACH PARTITION CONCURRENTLY runs as DETACH PARTITION, under its
+-- stronger locks
+CREATE TABLE vfe.p (id int) PARTITION BY RANGE (id);
+CREATE TABLE vfe.p1 PARTITION OF vfe.p FOR VALUES FROM (0) TO (10);
+SELECT migrate_revision('detach',
+	$$ALTER TABLE vfe.p DETACH PARTITION vfe.p1 CONCURRENTLY$$,
+	$$ALTER TABLE vfe.p ATTACH PARTITION vfe.p1 FOR VALUES FROM (0) TO (10)$$,
+	id => 'vf09', transactional => false);
+SELECT step, revision, status, upgrade_locks, note
+  FROM migrate_verify() WHERE step > 3;
+SELECT migrate_forget('vf09');
 DROP SCHEMA vfe CASCADE;
 
 -- data comparison bounded: a table above migrate.verify_max_rows is not

@@ -802,7 +802,7 @@ cannot_run_here(VerifyResult *res, ErrorData *edata, const char *direction,
 	if (edata->sqlerrcode == ERRCODE_MIGRATE_NON_TRANSACTIONAL)
 		res->message = psprintf("%s not run: %s", direction, edata->message);
 	else if (edata->sqlerrcode == ERRCODE_UNSAFE_NEW_ENUM_VALUE_USAGE)
-		res->message = psprintf("%s not run: statement %d uses an enum value that an earlier statement or revision adds, usable only once that commits, and verify commits nothing: %s",
+		res->message = psprintf("%s not verified: statement %d uses an enum value that an earlier statement or revision adds, usable only once that commits, and verify commits nothing: %s",
 								direction, number, edata->message);
 	else
 		return false;
