@@ -663,6 +663,7 @@ before_statement(void *arg)
 {
 	VerifyWork *w = arg;
 
+	list_free_deep(w->held);
 	w->held = held_locks(w->before.rels);
 }
 
