@@ -683,11 +683,11 @@ ExecuteRevisions(const MigrationPlan *plan, int first, int count)
  * Run the upgrade (or downgrade) SQL of one revision in the current
  * (sub)transaction, statement by statement and checked by the rules as
  * ExecuteRevisions runs it, under migrate.lock_timeout, but recording
- * nothing: for migrate_verify, which rolls everything back, as run says
- * (or NULL: as it is).  Returns the number of statements.  On error, *number and *text (in the caller's
- * memory context) name the statement, then the error goes on; the
- * caller's subtransaction rollback undoes the SPI connection and the GUC
- * nest level.
+ * nothing: for migrate_verify, which rolls everything back; run says how
+ * (NULL: as it is written).  Returns the number of statements.  On error,
+ * *number and *text (in the caller's memory context) name the statement,
+ * then the error goes on; the caller's subtransaction rollback undoes the
+ * SPI connection and the GUC nest level.
  */
 int
 ExecuteRevisionUnrecorded(const char *id, bool upgrade, UnrecordedRun *run,
