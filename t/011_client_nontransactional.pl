@@ -134,6 +134,9 @@ is($node->safe_psql('app', "$effects_sql 'downgrade'"),
 	'r4 dropped table column public.items.status, r4 altered table public.items, '
 	  . 'r2 dropped index public.items_state_idx, r2 dropped index public.items_code_idx',
 	'and so do their downgrades');
+is( $node->safe_psql('app',
+		"SELECT effects ->> 'direction' || ' ' || jsonb_array_length(effects -> 'effects') FROM migrate_show('r2')"),
+	'downgrade 2', 'migrate_show gives the last run\'s, as for any revision');
 
 # a failed CONCURRENTLY build: no invalid index stays, nothing is recorded
 $node->safe_psql('app', "UPDATE items SET code = 'dup' WHERE id <= 2");
