@@ -205,7 +205,7 @@ CREATE FUNCTION @extschema@.migrate_verify(target text DEFAULT 'heads')
 RETURNS TABLE (step integer, revision text, status text, left_behind text[],
 			   removed text[], data text[], upgrade_locks text[],
 			   downgrade_locks text[], rewritten text[], sqlstate text,
-			   statement text, message text)
+			   statement text, message text, note text)
 AS 'MODULE_PATHNAME', 'migrate_verify'
 LANGUAGE C VOLATILE;
 REVOKE ALL ON FUNCTION @extschema@.migrate_verify(text) FROM PUBLIC;
@@ -312,3 +312,10 @@ RETURNS TABLE (step integer, revision text, message text,
 			   commit_before text)
 AS 'MODULE_PATHNAME', 'migrate_plan'
 LANGUAGE C STABLE;
+
+/*
+ * The effects of each committed stretch of a non-transactional revision
+ * that a worker or a client ran, as the guard's event triggers saw them
+ * there; gathered into the revision's migrate.log row when it is recorded.
+ */
+ALTER TABLE migrate.progress ADD COLUMN effects jsonb;

@@ -88,5 +88,51 @@ SELECT count(*) AS log_before FROM migrate.log \gset
 SELECT revision, status FROM migrate_verify();
 SELECT count(*) = :log_before AS nothing_logged FROM migrate.log;
 
+-- a non-transactional revision, which CALL migrate_apply hands to a
+-- background worker stretch by stretch: its effects are logged too, those
+-- of each stretch recorded with it when it commits (a CONCURRENTLY build
+-- alone, then the statements between COMMITs)
+SELECT migrate_revision('concurrently', $$
+CREATE INDEX CONCURRENTLY persons_id_idx ON ef.persons (id);
+COMMIT;
+CREATE TABLE ef.audit (id int);
+ALTER TABLE ef.audit ADD COLUMN at timestamptz;
+$$, $$DROP INDEX CONCURRENTLY ef.persons_id_idx;
+COMMIT;
+DROP TABLE ef.audit$$, id => 'ef07', parents => '{ef01}', transactional => false);
+CALL migrate_apply('ef07');
+SELECT direction, e ->> 'action' AS action, e ->> 'type' AS type,
+	   e ->> 'object' AS object
+  FROM migrate.log, jsonb_array_elements(effects) WITH ORDINALITY AS x(e, n)
+ WHERE revision = 'ef07' ORDER BY id, n;
+CALL migrate_unapply('ef01');
+SELECT effects -> 'direction' AS direction, effects -> 'effects' AS effects
+  FROM migrate_show('ef07');
+SELECT count(*) AS progress_left FROM migrate.progress;
+
+-- a stretch that fails keeps nothing of what it did; the run that resumes
+-- at it logs the stretch before it (from the first run) and its own
+SET migrate.enforce = off;
+CREATE TABLE ef.s3 (id int);
+RESET migrate.enforce;
+SELECT migrate_revision('three stretches', $$
+CREATE TABLE ef.s1 (id int);
+COMMIT;
+CREATE TABLE ef.s2 (id int);
+CREATE TABLE ef.s3 (id int);
+$$, $$DROP TABLE ef.s3; DROP TABLE ef.s2; DROP TABLE ef.s1$$, id => 'ef08',
+	parents => '{ef01}', transactional => false);
+\set VERBOSITY terse
+CALL migrate_apply('ef08');
+\set VERBOSITY default
+SELECT stretch, effects FROM migrate.progress WHERE revision = 'ef08';
+SET migrate.enforce = off;
+DROP TABLE ef.s3;
+RESET migrate.enforce;
+CALL migrate_apply('ef08');
+SELECT e ->> 'action' AS action, e ->> 'object' AS object
+  FROM migrate.log, jsonb_array_elements(effects) WITH ORDINALITY AS x(e, n)
+ WHERE revision = 'ef08' AND outcome = 'success' ORDER BY id, n;
+
 DROP EXTENSION migrate;
 DROP SCHEMA ef CASCADE;

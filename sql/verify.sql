@@ -48,7 +48,15 @@ $$, $$SELECT 1$$, id => 'vf04');
 
 SELECT step, revision, status, left_behind, removed, data, rewritten
   FROM migrate_verify();
+-- each direction lists the locks its statements take, also those held
+-- already (by vf01 here, or by the caller below): pg_locks cannot tell
+-- them apart, the local lock counts can; a direction that takes none
+-- (vf02's downgrade) lists none
 SELECT revision, upgrade_locks, downgrade_locks FROM migrate_verify('vf03');
+BEGIN;
+LOCK TABLE vf.persons IN ACCESS EXCLUSIVE MODE;
+SELECT revision, upgrade_locks, downgrade_locks FROM migrate_verify('vf01');
+ROLLBACK;
 SELECT revision, status, sqlstate, statement, message
   FROM migrate_verify() WHERE sqlstate IS NOT NULL;
 
@@ -122,17 +130,84 @@ SELECT step, revision, status, sqlstate, statement, message FROM migrate_verify(
 SELECT migrate_forget('vf08');
 SELECT migrate_forget('vf07');
 
--- a non-transactional revision cannot run inside a transaction: skipped,
--- and so is what comes after it
+-- a non-transactional revision runs through its transactional
+-- equivalents (CREATE INDEX for CREATE INDEX CONCURRENTLY, DROP INDEX for
+-- DROP INDEX CONCURRENTLY), and its note says so; the revisions after it
+-- run on that
 SELECT migrate_revision('concurrent index',
 	$$CREATE INDEX CONCURRENTLY persons_age_idx ON vf.persons (age)$$,
 	$$DROP INDEX CONCURRENTLY vf.persons_age_idx$$, id => 'vf09',
 	transactional => false);
 SELECT migrate_revision('after it', $$CREATE TABLE vf.t10 (id int)$$,
 	$$DROP TABLE vf.t10$$, id => 'vf10');
-SELECT step, revision, status, message FROM migrate_verify() WHERE step > 3;
+SELECT step, revision, status, upgrade_locks, downgrade_locks, message, note
+  FROM migrate_verify() WHERE step > 3;
+-- the equivalents really run: a downgrade that forgets the index is
+-- caught, and REINDEX CONCURRENTLY runs as REINDEX
 SELECT migrate_forget('vf10');
 SELECT migrate_forget('vf09');
+SELECT migrate_revision('concurrent index',
+	$$CREATE INDEX CONCURRENTLY persons_age_idx ON vf.persons (age);
+REINDEX (CONCURRENTLY) INDEX vf.persons_age_idx$$,
+	$$SELECT 1$$, id => 'vf09', transactional => false);
+SELECT step, revision, status, left_behind, note
+  FROM migrate_verify() WHERE step > 3;
+SELECT migrate_forget('vf09');
+-- what has no transactional equivalent (VACUUM) is skipped with the
+-- reason, and so is what comes after it
+SELECT migrate_revision('vacuum', $$VACUUM vf.persons$$, $$SELECT 1$$,
+	id => 'vf09', transactional => false);
+SELECT migrate_revision('after it', $$CREATE TABLE vf.t10 (id int)$$,
+	$$DROP TABLE vf.t10$$, id => 'vf10');
+SELECT step, revision, status, sqlstate, message, note
+  FROM migrate_verify() WHERE step > 3;
+SELECT migrate_forget('vf10');
+SELECT migrate_forget('vf09');
+-- in a downgrade: the upgrade is verified, the downgrade is not, the
+-- revisions after it still are
+SELECT migrate_revision('concurrent index',
+	$$CREATE INDEX CONCURRENTLY persons_age_idx ON vf.persons (age)$$,
+	$$DROP INDEX CONCURRENTLY vf.persons_age_idx;
+VACUUM vf.persons$$, id => 'vf09', transactional => false);
+SELECT migrate_revision('after it', $$CREATE TABLE vf.t10 (id int)$$,
+	$$DROP TABLE vf.t10$$, id => 'vf10');
+SELECT step, revision, status, upgrade_locks, message, note
+  FROM migrate_verify() WHERE step > 3;
+SELECT migrate_forget('vf10');
+SELECT migrate_forget('vf09');
+-- COMMITs are left out: an enum value added then used after a COMMIT
+-- cannot be used in verify's one transaction (skipped, with the reason);
+-- added and not used, the revision is verified in one transaction (and
+-- verify sees that no downgrade takes an enum value back)
+CREATE SCHEMA vfe;
+CREATE TYPE vfe.mood AS ENUM ('ok');
+CREATE TABLE vfe.feel (m vfe.mood);
+SELECT migrate_revision('meh', $$ALTER TYPE vfe.mood ADD VALUE 'meh';
+COMMIT;
+INSERT INTO vfe.feel VALUES ('meh')$$, $$DELETE FROM vfe.feel$$,
+	id => 'vf09', transactional => false);
+SELECT step, revision, status, sqlstate, message, note
+  FROM migrate_verify() WHERE step > 3;
+SELECT migrate_forget('vf09');
+SELECT migrate_revision('meh', $$ALTER TYPE vfe.mood ADD VALUE 'meh';
+COMMIT;
+CREATE TABLE vfe.t (id int)$$, $$DROP TABLE vfe.t$$,
+	id => 'vf09', transactional => false);
+SELECT step, revision, status, left_behind, message, note
+  FROM migrate_verify() WHERE step > 3;
+SELECT migrate_forget('vf09');
+-- DETACH PARTITION CONCURRENTLY runs as DETACH PARTITION, under its
+-- stronger locks
+CREATE TABLE vfe.p (id int) PARTITION BY RANGE (id);
+CREATE TABLE vfe.p1 PARTITION OF vfe.p FOR VALUES FROM (0) TO (10);
+SELECT migrate_revision('detach',
+	$$ALTER TABLE vfe.p DETACH PARTITION vfe.p1 CONCURRENTLY$$,
+	$$ALTER TABLE vfe.p ATTACH PARTITION vfe.p1 FOR VALUES FROM (0) TO (10)$$,
+	id => 'vf09', transactional => false);
+SELECT step, revision, status, upgrade_locks, note
+  FROM migrate_verify() WHERE step > 3;
+SELECT migrate_forget('vf09');
+DROP SCHEMA vfe CASCADE;
 
 -- data comparison bounded: a table above migrate.verify_max_rows is not
 -- compared

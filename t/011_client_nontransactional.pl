@@ -97,6 +97,20 @@ is( $node->safe_psql('app',
 		"SELECT string_agg(revision || ':' || direction || ':' || stamped || ':' || statements, ',' ORDER BY id) FROM migrate.log"),
 	'r1:upgrade:false:2,r2:upgrade:false:2,r3:upgrade:false:1,r4:upgrade:false:3,r5:upgrade:false:1',
 	'the log has every revision, the client-run ones with their statements');
+# what the client's statements did is logged with each revision, as the
+# guard saw it in the client's session: the CONCURRENTLY builds, which
+# record no stretch of their own, with the revision's record; the others
+# with their stretch
+my $effects_sql =
+  "SELECT string_agg(revision || ' ' || (e ->> 'action') || ' ' || (e ->> 'type') || ' ' || (e ->> 'object'), ', ' ORDER BY id, n)"
+  . " FROM migrate.log, jsonb_array_elements(effects) WITH ORDINALITY AS x(e, n)"
+  . " WHERE revision IN ('r2', 'r4') AND direction = ";
+is($node->safe_psql('app', "$effects_sql 'upgrade'"),
+	'r2 created index public.items_code_idx, r2 created index public.items_state_idx, '
+	  . 'r4 altered type public.item_status, r4 altered table public.items',
+	'the client-run revisions have their effects');
+is($node->safe_psql('app', "SELECT count(*) FROM migrate.progress"),
+	'0', 'no progress is left');
 is($node->safe_psql('app', 'SELECT migrate_at_head()'), 't', 'at head');
 # the client's own statements are migrate's, not drift, and the schema
 # fingerprint was stored when it released its session lock
@@ -116,6 +130,13 @@ is( $node->safe_psql('app',
 	'0', 'the indexes are gone');
 is($node->safe_psql('app', "SELECT string_agg(revision, ',') FROM migrate.applied"),
 	'r1', 'only r1 is applied');
+is($node->safe_psql('app', "$effects_sql 'downgrade'"),
+	'r4 dropped table column public.items.status, r4 altered table public.items, '
+	  . 'r2 dropped index public.items_state_idx, r2 dropped index public.items_code_idx',
+	'and so do their downgrades');
+is( $node->safe_psql('app',
+		"SELECT effects ->> 'direction' || ' ' || jsonb_array_length(effects -> 'effects') FROM migrate_show('r2')"),
+	'downgrade 2', 'migrate_show gives the last run\'s, as for any revision');
 
 # a failed CONCURRENTLY build: no invalid index stays, nothing is recorded
 $node->safe_psql('app', "UPDATE items SET code = 'dup' WHERE id <= 2");

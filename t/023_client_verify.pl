@@ -113,8 +113,46 @@ like($out, qr/"revision":"v3","status":"downgrade_incomplete"/, 'verify --json')
 is($rc, 0, 'verify up to v2: exit status 0');
 unlike($out, qr/v3/, 'v3 is not verified');
 
+# a non-transactional revision is verified through its transactional
+# equivalents, and its note says so; one with a statement that has none
+# (VACUUM) is skipped, with the reason
+revision_file('004_name_index.sql', <<'SQL');
+-- migrate:revision v4
+-- migrate:parents v3
+-- migrate:transactional false
+-- migrate:message index on name
+
+-- migrate:upgrade
+CREATE INDEX CONCURRENTLY persons_name_idx ON hr.persons (name);
+
+-- migrate:downgrade
+DROP INDEX CONCURRENTLY hr.persons_name_idx;
+SQL
+revision_file('005_vacuum.sql', <<'SQL');
+-- migrate:revision v5
+-- migrate:parents v4
+-- migrate:transactional false
+-- migrate:message vacuum
+
+-- migrate:upgrade
+VACUUM hr.persons;
+
+-- migrate:downgrade
+SELECT 1;
+SQL
+($rc, $out, $err) = pm_run('verify');
+is($rc, 3, 'verify with a skipped revision: exit status 3');
+like($out,
+	qr/^v4 ok\n    note: non-transactional, verified in one transaction through transactional equivalents: upgrade statement 1: CREATE INDEX CONCURRENTLY as CREATE INDEX; downgrade statement 1: DROP INDEX CONCURRENTLY as DROP INDEX$/m,
+	'v4 is ok, verified through CREATE INDEX and DROP INDEX');
+like($out,
+	qr/^v5 skipped\n    MG201: upgrade not run: VACUUM at statement 1 \(line 7\) has no transactional equivalent$/m,
+	'v5 is skipped: VACUUM has no transactional equivalent');
+unlike($out, qr/^v5 skipped\n    note/m, 'and has no note');
+unlink "$dir/004_name_index.sql", "$dir/005_vacuum.sql";
+
 # nothing was kept: not the revisions' work, not the folder's load
-is($node->safe_psql('app', "SELECT count(*) FROM pg_class WHERE relname = 'persons_email_idx'"),
+is($node->safe_psql('app', "SELECT count(*) FROM pg_class WHERE relname IN ('persons_email_idx', 'persons_name_idx')"),
 	'0', 'no index stays');
 is($node->safe_psql('app', "SELECT count(*) FROM migrate.revision WHERE id IN ('v2', 'v3')"),
 	'0', 'the folder was not loaded for good');

@@ -1058,20 +1058,23 @@ CatalogProgress(const char *id, bool upgrade, const char *checksum)
 /*
  * Record that a stretch of a non-transactional revision committed: in the
  * stretch's own transaction when it has several statements, right after
- * it otherwise (worker.c, migrate_progress for the client).
+ * it otherwise (worker.c, migrate_progress for the client); with the
+ * effects of its statements (a JSON array, or NULL), as the guard saw them
+ * in the session that ran them.
  */
 void
 CatalogRecordProgress(const char *id, bool upgrade, const char *checksum,
-					  int stretch, int statements)
+					  int stretch, int statements, const char *effects)
 {
 	static const char *const sql =
-	"INSERT INTO migrate.progress (revision, direction, checksum, stretch, statements, role)"
-	" VALUES ($1, $2, $3, $4, $5, $6)"
+	"INSERT INTO migrate.progress (revision, direction, checksum, stretch, statements, role, effects)"
+	" VALUES ($1, $2, $3, $4, $5, $6, $7::pg_catalog.jsonb)"
 	" ON CONFLICT (revision, direction, stretch) DO UPDATE"
 	" SET checksum = excluded.checksum, statements = excluded.statements,"
-	" role = excluded.role, done_at = pg_catalog.now()";
-	Oid			types[6] = {TEXTOID, TEXTOID, TEXTOID, INT4OID, INT4OID, NAMEOID};
-	Datum		values[6];
+	" role = excluded.role, done_at = pg_catalog.now(), effects = excluded.effects";
+	Oid			types[7] = {TEXTOID, TEXTOID, TEXTOID, INT4OID, INT4OID, NAMEOID, TEXTOID};
+	Datum		values[7];
+	char		nulls[7] = {' ', ' ', ' ', ' ', ' ', ' ', effects ? ' ' : 'n'};
 	CatalogAccess access;
 
 	if (!catalog_has("progress"))
@@ -1083,9 +1086,46 @@ CatalogRecordProgress(const char *id, bool upgrade, const char *checksum,
 	values[4] = Int32GetDatum(statements);
 	values[5] = DirectFunctionCall1(namein,
 									CStringGetDatum(GetUserNameFromId(GetUserId(), false)));
+	values[6] = effects ? CStringGetTextDatum(effects) : (Datum) 0;
 	catalog_begin(&access);
-	run(sql, 6, types, values, NULL, false, SPI_OK_INSERT);
+	run(sql, 7, types, values, nulls, false, SPI_OK_INSERT);
 	catalog_end(&access);
+}
+
+/*
+ * The effects of a non-transactional revision run stretch by stretch (by
+ * a worker or a client): those recorded with its committed stretches of
+ * this SQL (checksum), in stretch order, then "more" (a JSON array of what
+ * ran after the last record, or NULL); a JSON array, or NULL when there
+ * were none.  Read before the progress is cleared.
+ */
+char *
+CatalogProgressEffects(const char *id, bool upgrade, const char *checksum,
+					   const char *more)
+{
+	static const char *const sql =
+	"SELECT NULLIF(COALESCE((SELECT pg_catalog.jsonb_agg(e.value ORDER BY p.stretch, e.ordinality)"
+	"   FROM migrate.progress p,"
+	"    pg_catalog.jsonb_array_elements(p.effects) WITH ORDINALITY e"
+	"   WHERE p.revision OPERATOR(pg_catalog.=) $1 AND p.direction OPERATOR(pg_catalog.=) $2"
+	"    AND p.checksum OPERATOR(pg_catalog.=) $3),"
+	"  '[]'::pg_catalog.jsonb) OPERATOR(pg_catalog.||)"
+	"  COALESCE($4::pg_catalog.jsonb, '[]'::pg_catalog.jsonb),"
+	"  '[]'::pg_catalog.jsonb)::pg_catalog.text";
+	Oid			types[4] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID};
+	Datum		values[4];
+	char		nulls[4] = {' ', ' ', ' ', more ? ' ' : 'n'};
+	char	   *result = NULL;
+
+	if (!catalog_has("progress"))
+		return more ? pstrdup(more) : NULL;
+	values[0] = CStringGetTextDatum(id);
+	values[1] = CStringGetTextDatum(upgrade ? "upgrade" : "downgrade");
+	values[2] = CStringGetTextDatum(checksum);
+	values[3] = more ? CStringGetTextDatum(more) : (Datum) 0;
+	(void) read_rows(sql, 4, types, values, nulls, SPI_OK_SELECT,
+					 read_one_text, &result);
+	return result;
 }
 
 /*

@@ -38,7 +38,10 @@
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "nodes/parsenodes.h"
+#include "parser/parser.h"
 #include "storage/latch.h"
+#include "tcop/tcopprot.h"
+#include "tcop/utility.h"
 #include "utils/builtins.h"
 #include "utils/snapmgr.h"
 #include "utils/wait_event.h"
@@ -81,8 +84,10 @@ typedef struct StatementPosition
 
 static void statement_error_callback(void *arg);
 static int	run_script(const MigrationPlan *plan, const PlanStep *step,
-					   StatementPosition *pos, char **allowances);
-static void run_statement_once(const char *revision, const char *sql);
+					   StatementPosition *pos, char **allowances,
+					   UnrecordedRun *run);
+static void run_statement_once(const char *revision, const char *sql,
+							   RawStmt *equivalent);
 static char *describe_blockers(Node *parsetree);
 static bool fail_here(const char *id, int number);
 static void record_failure(const char *id, bool upgrade, TimestampTz start,
@@ -195,9 +200,41 @@ fail_here(const char *id, int number)
 		atoi(colon + 1) == number;
 }
 
-/* Run one statement through SPI, under migrate.statement_timeout. */
+/*
+ * Run a statement's transactional equivalent (a raw parse tree of sql) as
+ * SPI runs a utility statement: analyzed, with a snapshot, then a command
+ * counter increment.
+ */
 static void
-run_statement_once(const char *revision, const char *sql)
+run_equivalent(RawStmt *raw, const char *sql)
+{
+	List	   *plantrees;
+	ListCell   *lc;
+
+	PushActiveSnapshot(GetTransactionSnapshot());
+	plantrees = pg_plan_queries(pg_analyze_and_rewrite_fixedparams(raw, sql,
+																   NULL, 0, NULL),
+								sql, CURSOR_OPT_PARALLEL_OK, NULL);
+	foreach(lc, plantrees)
+	{
+		PlannedStmt *pstmt = lfirst_node(PlannedStmt, lc);
+
+		if (pstmt->utilityStmt == NULL)
+			elog(ERROR, "transactional equivalent is not a utility statement");
+		ProcessUtility(pstmt, sql, false, PROCESS_UTILITY_QUERY, NULL, NULL,
+					   None_Receiver, NULL);
+		CommandCounterIncrement();
+	}
+	PopActiveSnapshot();
+	SPI_processed = 0;
+}
+
+/*
+ * Run one statement through SPI (or its transactional equivalent, when
+ * given), under migrate.statement_timeout.
+ */
+static void
+run_statement_once(const char *revision, const char *sql, RawStmt *equivalent)
 {
 	bool		outer_active = false;
 	TimestampTz outer_finish = 0;
@@ -216,7 +253,9 @@ run_statement_once(const char *revision, const char *sql)
 	RunnerEnter(revision);
 	PG_TRY();
 	{
-		rc = SPI_execute(sql, false, 0);
+		if (equivalent)
+			run_equivalent(equivalent, sql);
+		rc = equivalent ? SPI_OK_UTILITY : SPI_execute(sql, false, 0);
 		if (rc < 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_MIGRATE_FORBIDDEN_STATEMENT),
@@ -334,22 +373,83 @@ describe_blockers(Node *parsetree)
 }
 
 /*
+ * Before a non-transactional revision runs through its transactional
+ * equivalents (migrate_verify): refuse it, naming the first statement
+ * that has none (VACUUM, CREATE DATABASE, ...), before anything ran.
+ */
+static void
+refuse_without_equivalent(const MigrationPlan *plan, const PlanStep *step,
+						  List *statements)
+{
+	ListCell   *lc;
+
+	foreach(lc, statements)
+	{
+		SqlStatement *st = lfirst(lc);
+		const char *what;
+
+		if (SqlIsBoundary(st->parsetree))
+			continue;
+		if (SqlTransactionalEquivalent(st->parsetree, &what) == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_MIGRATE_NON_TRANSACTIONAL),
+					 errmsg("%s at statement %d (line %d) has no transactional equivalent",
+							what, st->number,
+							st->line + CatalogSectionLine(step->id, plan->upgrade) - 1),
+					 errdetail("The %s SQL of revision \"%s\" cannot run inside a transaction block.",
+							   plan->upgrade ? "upgrade" : "downgrade", step->id)));
+	}
+}
+
+/*
+ * The transactional equivalent of a statement, parsed again from its own
+ * text (so that error positions point into it), or NULL when the statement
+ * runs as it is; noted in run->notes.
+ */
+static RawStmt *
+equivalent_of(SqlStatement *st, UnrecordedRun *run)
+{
+	const char *what;
+	RawStmt    *raw;
+	Node	   *equivalent;
+	MemoryContext old;
+
+	if (SqlTransactionalEquivalent(st->parsetree, &what) == st->parsetree)
+		return NULL;
+	raw = linitial_node(RawStmt, raw_parser(st->text, RAW_PARSE_DEFAULT));
+	equivalent = SqlTransactionalEquivalent(raw->stmt, &what);
+	if (equivalent == NULL)		/* refuse_without_equivalent saw to it */
+		elog(ERROR, "statement %d has no transactional equivalent", st->number);
+	raw->stmt = equivalent;
+	old = MemoryContextSwitchTo(run->context);
+	run->notes = lappend(run->notes,
+						 psprintf("statement %d: %s as %s", st->number, what,
+								  GetCommandTagName(CreateCommandTag(equivalent))));
+	MemoryContextSwitchTo(old);
+	return raw;
+}
+
+/*
  * Run the statements of one step of the plan; returns their number, and in
  * allowances the allow/approve markers that silenced findings (JSON, or
  * NULL), for the log.
  */
 static int
 run_script(const MigrationPlan *plan, const PlanStep *step,
-		   StatementPosition *pos, char **allowances)
+		   StatementPosition *pos, char **allowances, UnrecordedRun *run)
 {
 	ListCell   *lc;
 	ErrorContextCallback callback;
 	LintRun    *lint;
 	List	   *statements = PlanStepStatements(plan, step);
+	bool		equivalents = run != NULL && run->equivalents && !step->transactional;
 
 	position_in_revision(pos, step->id, plan->upgrade);
+	if (equivalents)
+		refuse_without_equivalent(plan, step, statements);
 	PreconditionsCheck(step->id, step->sql, plan->upgrade);
-	lint = LintRunBegin(plan, step, true);
+	/* through equivalents, the rules judge the statements as a worker runs them */
+	lint = LintRunBegin(plan, step, !equivalents);
 
 	callback.callback = statement_error_callback;
 	callback.arg = pos;
@@ -358,6 +458,7 @@ run_script(const MigrationPlan *plan, const PlanStep *step,
 	foreach(lc, statements)
 	{
 		SqlStatement *st = lfirst(lc);
+		RawStmt    *equivalent = NULL;
 
 		position_at(pos, st);
 		if (fail_here(step->id, st->number))
@@ -368,8 +469,26 @@ run_script(const MigrationPlan *plan, const PlanStep *step,
 					 errdetail("migrate.debug_fail_at is \"%s\".",
 							   migrate_debug_fail_at),
 					 errhint("migrate.debug_fail_at is for tests only; RESET it.")));
+		if (equivalents && SqlIsBoundary(st->parsetree))
+			continue;			/* the stretches run on in one transaction */
 		LintRunStatement(lint, st);
-		run_statement_once(step->id, st->text);
+		if (equivalents)
+			equivalent = equivalent_of(st, run);
+		if (run && run->before_statement)
+		{
+			MemoryContext old = MemoryContextSwitchTo(run->context);
+
+			run->before_statement(run->arg);
+			MemoryContextSwitchTo(old);
+		}
+		run_statement_once(step->id, st->text, equivalent);
+		if (run && run->after_statement)
+		{
+			MemoryContext old = MemoryContextSwitchTo(run->context);
+
+			run->after_statement(run->arg);
+			MemoryContextSwitchTo(old);
+		}
 		LintRunRowCount(lint, st, SPI_processed);
 	}
 	error_context_stack = callback.previous;
@@ -451,7 +570,8 @@ run_batch(void *arg)
 		MemoryContextReset(b->per_revision);	/* of the revision before */
 		MemoryContextSwitchTo(b->per_revision);
 		RunnerEffectsReset();
-		done->statements = run_script(b->plan, step, &b->pos, &allowances);
+		done->statements = run_script(b->plan, step, &b->pos, &allowances,
+									   NULL);
 		effects = RunnerEffectsJson();
 		MemoryContextSwitchTo(b->context);
 		done->allowances = allowances ? pstrdup(allowances) : NULL;
@@ -592,15 +712,15 @@ ExecuteRevisions(const MigrationPlan *plan, int first, int count)
  * Run the upgrade (or downgrade) SQL of one revision in the current
  * (sub)transaction, statement by statement and checked by the rules as
  * ExecuteRevisions runs it, under migrate.lock_timeout, but recording
- * nothing: for migrate_verify, which rolls everything back.  Returns the
- * number of statements.  On error, *number and *text (in the caller's
- * memory context) name the statement, then the error goes on; the
- * caller's subtransaction rollback undoes the SPI connection and the GUC
- * nest level.
+ * nothing: for migrate_verify, which rolls everything back; run says how
+ * (NULL: as it is written).  Returns the number of statements.  On error,
+ * *number and *text (in the caller's memory context) name the statement,
+ * then the error goes on; the caller's subtransaction rollback undoes the
+ * SPI connection and the GUC nest level.
  */
 int
-ExecuteRevisionUnrecorded(const char *id, bool upgrade, int *number,
-						  char **text)
+ExecuteRevisionUnrecorded(const char *id, bool upgrade, UnrecordedRun *run,
+						  int *number, char **text)
 {
 	MemoryContext context = CurrentMemoryContext;
 	MigrationPlan *plan = PlanPrepareRevision(id, upgrade);
@@ -611,11 +731,13 @@ ExecuteRevisionUnrecorded(const char *id, bool upgrade, int *number,
 
 	*number = 0;
 	*text = NULL;
+	if (run)
+		run->context = context;
 	nest = revision_sql_begin();
 	MemoryContextSwitchTo(context);
 	PG_TRY();
 	{
-		n = run_script(plan, &plan->steps[0], &pos, &allowances);
+		n = run_script(plan, &plan->steps[0], &pos, &allowances, run);
 	}
 	PG_CATCH();
 	{
@@ -689,7 +811,9 @@ lint_before_worker(LintRun *lint, const PlanStep *rev, SqlStatement *st,
  * Each stretch that commits is recorded in migrate.progress (with a stretch
  * of several statements, in its own transaction), so that after a failure
  * or a crash the same call resumes at the first stretch that did not
- * commit; the progress goes when the revision's step is recorded.
+ * commit; the progress goes when the revision's step is recorded, and the
+ * effects the worker saw, recorded with each stretch, go to the log with
+ * it, as a transactional revision's do.
  */
 CatalogStep *
 ExecuteNonTransactional(const MigrationPlan *plan, const PlanStep *rev)
@@ -810,7 +934,9 @@ ExecuteNonTransactional(const MigrationPlan *plan, const PlanStep *rev)
 			step->statements += list_length(((SqlStretch *) lfirst(lc))->statements);
 	}
 	step->allowances = allowances;
+	step->effects = CatalogProgressEffects(rev->id, upgrade, checksum, NULL);
 	CatalogRecordSteps(step, 1);
+	CatalogRecordEffects(step, 1);
 	CatalogClearProgress(rev->id);
 	return step;
 }

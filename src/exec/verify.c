@@ -15,10 +15,10 @@
  *		relfilenode, and the rows of each table (count and an order-free
  *		checksum, for tables of at most migrate.verify_max_rows rows);
  *	 2. the upgrade runs (ExecuteRevisionUnrecorded: the executor's own
- *		statement loop, rules and timeouts, nothing recorded), then the
- *		relation locks it took on relations that existed before are read
- *		from pg_locks;
- *	 3. the downgrade runs, its locks are read, and the schemas and rows
+ *		statement loop, rules and timeouts, nothing recorded), and the
+ *		relation locks each of its statements takes on relations that
+ *		existed before are noted (held_locks, new_locks);
+ *	 3. the downgrade runs, its locks are noted, and the schemas and rows
  *		are read again and compared with step 1: objects left behind make
  *		the revision downgrade_incomplete, objects gone that were there
  *		before make it downgrade_too_much, rows that differ data_changed;
@@ -27,12 +27,19 @@
  *
  * A direction that fails rolls back to the subtransaction before it; a
  * failed upgrade stops the stairway (the revisions after it are reported
- * skipped).  A non-transactional revision cannot run inside a
- * transaction at all: it is reported skipped, and so are the revisions
- * after it.  Locks held since an earlier revision of the same call are not
- * seen again; sequences advanced by revision SQL stay advanced (nextval is
- * never rolled back).  Everything else goes with the outer rollback,
- * whatever happens, a crash included.
+ * skipped).  A non-transactional revision cannot run inside a transaction
+ * as it is written: it runs through its transactional equivalents (CREATE
+ * INDEX for CREATE INDEX CONCURRENTLY, DROP INDEX for DROP INDEX
+ * CONCURRENTLY, REINDEX for REINDEX CONCURRENTLY, DETACH PARTITION for
+ * DETACH PARTITION CONCURRENTLY: the parse tree without CONCURRENTLY),
+ * its COMMITs left out, and its note says so; one with a statement that
+ * has none (VACUUM, CREATE DATABASE, ...), or that uses an enum value
+ * added before a COMMIT, is reported skipped with the reason, and so are
+ * the revisions after it.  Locks that the outer transaction or an earlier
+ * revision already holds are listed when the revision takes them again
+ * (see held_locks).  Sequences advanced by revision SQL stay advanced
+ * (nextval is never rolled back).  Everything else goes with the outer
+ * rollback, whatever happens, a crash included.
  *
  *-------------------------------------------------------------------------
  */
@@ -42,6 +49,7 @@
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
+#include "storage/lock.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 
@@ -87,6 +95,19 @@ typedef struct VerifyData
 	char	   *checksum;
 } VerifyData;
 
+/*
+ * A relation lock this backend held before a statement ran: the relation,
+ * the mode, its entry of the lock manager's local lock table, and how many
+ * times it was held then (see held_locks).
+ */
+typedef struct HeldLock
+{
+	Oid			relid;
+	LOCKMODE	mode;
+	LOCALLOCK  *locallock;
+	int64		count;
+} HeldLock;
+
 /* The work of one revision, shared with the subtransaction callbacks. */
 typedef struct VerifyWork
 {
@@ -94,7 +115,9 @@ typedef struct VerifyWork
 	VerifyState before;
 	List	   *before_data;	/* of VerifyData */
 	List	  **cache;			/* VerifyData read so far in this call */
-	List	   *held;			/* lock pairs held before a direction */
+	List	   *held;			/* HeldLock: held before a statement */
+	List	   *locks;			/* taken by the direction's statements */
+	UnrecordedRun run;			/* how the directions run */
 	int			phase;			/* 0 upgrade, 1 downgrade, 2 upgrade again */
 	VerifyResult *result;
 	int			number;			/* failed statement */
@@ -102,6 +125,7 @@ typedef struct VerifyWork
 	ErrorData  *rerun_error;	/* the second upgrade's */
 	int			rerun_number;
 	char	   *rerun_text;
+	List	   *notes;			/* of String: the equivalents that ran */
 } VerifyWork;
 
 /* The user relations; not the system's, migrate's or extensions'. */
@@ -203,16 +227,6 @@ static const char *const lines_sql =
 "    AND t.typrelid OPERATOR(pg_catalog.=) 0::pg_catalog.oid)"
 " SELECT line FROM (SELECT k OPERATOR(pg_catalog.||) E'\\t' OPERATOR(pg_catalog.||)"
 "  COALESCE(d, '') AS line FROM x) y ORDER BY line COLLATE pg_catalog.\"C\"";
-
-/* The relation locks this backend holds: "oid mode" strings. */
-static const char *const locks_sql =
-"SELECT l.relation::pg_catalog.text OPERATOR(pg_catalog.||) ' '"
-"  OPERATOR(pg_catalog.||) l.mode"
-" FROM pg_catalog.pg_locks l"
-" WHERE l.pid OPERATOR(pg_catalog.=) pg_catalog.pg_backend_pid()"
-"  AND l.locktype OPERATOR(pg_catalog.=) 'relation' AND l.granted"
-"  AND l.database OPERATOR(pg_catalog.=) (SELECT oid FROM pg_catalog.pg_database"
-"   WHERE datname OPERATOR(pg_catalog.=) pg_catalog.current_database())";
 
 /* Run a query through SPI (connected here) returning one text column. */
 static List *
@@ -365,36 +379,126 @@ string_cmp(const ListCell *a, const ListCell *b)
 }
 
 /*
- * "schema.table mode" for each lock now held on a relation of before and
- * not in held, sorted.
+ * The relation locks held now on the relations of before_rels, each with
+ * its local lock table entry and count.
+ *
+ * pg_locks shows a lock once per mode however often the transaction took
+ * it, and cannot say which subtransaction did: a lock that the outer
+ * transaction or an earlier revision of the same verify already holds
+ * looks the same after a statement that took it again.  The lock
+ * manager's local lock table (LOCALLOCK) counts each acquisition, but is
+ * private to lock.c; LockHeldByMe looks an entry up, though, and
+ * LockAcquireExtended hands out the entry of a lock it is asked for,
+ * granted locally without waiting or touching shared memory when the
+ * lock is held already.  So each lock held before a statement is taken
+ * once more here, its entry and count noted, and released again; after
+ * the statement, a lock held now that was not before, or whose count
+ * grew, is one the statement took.  An entry stays valid while the
+ * transaction holds its lock, which it does until verify's outer
+ * rollback.
+ *
+ * The counts are taken right before and right after each statement's own
+ * execution (UnrecordedRun), so that what the rules read to judge the
+ * statement (they may count a table's rows) is not taken for what the
+ * statement locks.  Only the relations that existed before the revision
+ * are looked at, in each of the lock modes: no query, a few hash lookups
+ * per relation.
+ */
+static List *
+held_locks(List *before_rels)
+{
+	List	   *result = NIL;
+	ListCell   *lc;
+
+	foreach(lc, before_rels)
+	{
+		VerifyRel  *rel = lfirst(lc);
+
+		for (LOCKMODE mode = 1; mode <= MaxLockMode; mode++)
+		{
+			LOCKTAG		tag;
+			LOCALLOCK  *locallock = NULL;
+			LockAcquireResult r;
+			HeldLock   *h;
+
+			SET_LOCKTAG_RELATION(tag, MyDatabaseId, rel->oid);
+			if (!LockHeldByMe(&tag, mode))
+				continue;
+			r = LockAcquireExtended(&tag, mode, false, true, false, &locallock);
+			if (r == LOCKACQUIRE_NOT_AVAIL)
+				continue;		/* cannot happen: it is held */
+			LockRelease(&tag, mode, false);
+			h = palloc(sizeof(HeldLock));
+			h->relid = rel->oid;
+			h->mode = mode;
+			h->locallock = locallock;
+			h->count = locallock->nLocks;
+			result = lappend(result, h);
+		}
+	}
+	return result;
+}
+
+/*
+ * "schema.table mode" for each lock now held on a relation of before_rels
+ * that was not held before the statement (held, made by held_locks over
+ * the same before_rels), or was but has been taken again since (its local
+ * count grew), sorted.
  */
 static List *
 new_locks(List *held, List *before_rels)
 {
 	List	   *result = NIL;
 	ListCell   *lc;
+	int			next = 0;		/* held is in the same order as the loops */
 
-	foreach(lc, text_rows(locks_sql))
+	foreach(lc, before_rels)
 	{
-		char	   *pair = lfirst(lc);
-		char	   *space = strchr(pair, ' ');
-		VerifyRel  *r;
-		ListCell   *lh;
-		bool		had = false;
+		VerifyRel  *rel = lfirst(lc);
 
-		if (space == NULL)
-			continue;
-		foreach(lh, held)
-			if (strcmp(lfirst(lh), pair) == 0)
-				had = true;
-		if (had)
-			continue;
-		r = find_rel(before_rels, (Oid) strtoul(pair, NULL, 10));
-		if (r)
-			result = lappend(result, psprintf("%s %s", r->name, space + 1));
+		for (LOCKMODE mode = 1; mode <= MaxLockMode; mode++)
+		{
+			LOCKTAG		tag;
+			HeldLock   *h = next < list_length(held) ? list_nth(held, next) : NULL;
+			bool		taken = true;
+
+			if (h && h->relid == rel->oid && h->mode == mode)
+			{
+				taken = h->locallock->nLocks > h->count;
+				next++;
+			}
+			SET_LOCKTAG_RELATION(tag, MyDatabaseId, rel->oid);
+			if (!LockHeldByMe(&tag, mode))
+				continue;
+			if (taken)
+				result = lappend(result,
+								 psprintf("%s %s", rel->name,
+										  GetLockmodeName(DEFAULT_LOCKMETHOD, mode)));
+		}
 	}
 	list_sort(result, string_cmp);
 	return result;
+}
+
+/* The sorted list a with the strings of the sorted list b it lacks. */
+static List *
+merge_sorted(List *a, List *b)
+{
+	ListCell   *lc;
+
+	foreach(lc, b)
+	{
+		ListCell   *la;
+		bool		found = false;
+
+		foreach(la, a)
+			if (strcmp(lfirst(la), lfirst(lc)) == 0)
+				found = true;
+		if (!found)
+			a = lappend(a, lfirst(lc));
+	}
+	list_sort(a, string_cmp);
+	return a;
 }
 
 /* The object part of a schema line ("index public.x"), in the context. */
@@ -553,14 +657,61 @@ rewritten(List *before, List *after, const char *direction)
 	return result;
 }
 
+/* UnrecordedRun callbacks: the locks each statement itself takes. */
+static void
+before_statement(void *arg)
+{
+	VerifyWork *w = arg;
+
+	list_free_deep(w->held);
+	w->held = held_locks(w->before.rels);
+}
+
+static void
+after_statement(void *arg)
+{
+	VerifyWork *w = arg;
+
+	w->locks = merge_sorted(w->locks, new_locks(w->held, w->before.rels));
+}
+
+/*
+ * Run one direction of the revision as UnrecordedRun says; the locks its
+ * statements took are in w->locks, the notes of its equivalents go to the
+ * result's note.
+ */
+static void
+run_direction(VerifyWork *w, bool upgrade, int *number, char **text)
+{
+	w->locks = NIL;
+	w->run.notes = NIL;
+	PG_TRY();
+	{
+		(void) ExecuteRevisionUnrecorded(w->id, upgrade, &w->run, number, text);
+	}
+	PG_FINALLY();
+	{
+		ListCell   *lc;
+
+		foreach(lc, w->run.notes)
+		{
+			char	   *n = psprintf("%s %s", upgrade ? "upgrade" : "downgrade",
+									 (char *) lfirst(lc));
+
+			if (w->phase != 2 && !list_member(w->notes, makeString(n)))
+				w->notes = lappend(w->notes, makeString(n));
+		}
+	}
+	PG_END_TRY();
+}
+
 /* SubxactRun callback: the second upgrade. */
 static void
 upgrade_again(void *arg)
 {
 	VerifyWork *w = arg;
 
-	(void) ExecuteRevisionUnrecorded(w->id, true, &w->rerun_number,
-									 &w->rerun_text);
+	run_direction(w, true, &w->rerun_number, &w->rerun_text);
 }
 
 /* SubxactRun callback: the first upgrade, and its locks. */
@@ -570,8 +721,8 @@ upgrade_once(void *arg)
 	VerifyWork *w = arg;
 
 	w->phase = 0;
-	(void) ExecuteRevisionUnrecorded(w->id, true, &w->number, &w->text);
-	w->result->upgrade_locks = new_locks(w->held, w->before.rels);
+	run_direction(w, true, &w->number, &w->text);
+	w->result->upgrade_locks = w->locks;
 }
 
 /*
@@ -588,11 +739,10 @@ downgrade_and_again(void *arg)
 	List	   *after_down;
 
 	res->rewritten = rewritten(w->before.rels, after_up, "upgrade");
-	w->held = text_rows(locks_sql);
 	w->phase = 1;
-	(void) ExecuteRevisionUnrecorded(w->id, false, &w->number, &w->text);
+	run_direction(w, false, &w->number, &w->text);
 	w->phase = 3;				/* verify's own reading from here */
-	res->downgrade_locks = new_locks(w->held, w->before.rels);
+	res->downgrade_locks = w->locks;
 	after_down = read_rels();
 	res->rewritten = list_concat(res->rewritten,
 								 rewritten(after_up, after_down, "downgrade"));
@@ -639,7 +789,55 @@ rethrow_interruption(ErrorData *edata)
 		ReThrowError(edata);
 }
 
-/* Verify one revision; false when the stairway cannot go on. */
+/*
+ * The upgrade (or downgrade) could not run inside verify's transaction:
+ * a statement without a transactional equivalent, or a use of an enum
+ * value that an earlier stretch added and committed (usable only once
+ * that commits, which verify cannot do).  Then the revision is reported
+ * skipped, with why.
+ */
+static bool
+cannot_run_here(VerifyResult *res, ErrorData *edata, const char *direction,
+				int number)
+{
+	if (edata->sqlerrcode == ERRCODE_MIGRATE_NON_TRANSACTIONAL)
+		res->message = psprintf("%s not run: %s", direction, edata->message);
+	else if (edata->sqlerrcode == ERRCODE_UNSAFE_NEW_ENUM_VALUE_USAGE)
+		res->message = psprintf("%s not verified: statement %d uses an enum value that an earlier statement or revision adds, usable only once that commits, and verify commits nothing: %s",
+								direction, number, edata->message);
+	else
+		return false;
+	res->status = "skipped";
+	res->sqlstate = pstrdup(unpack_sql_state(edata->sqlerrcode));
+	return true;
+}
+
+/* The note of a revision verified otherwise than as it is written. */
+static char *
+verify_note(PlanStep *rev, List *notes)
+{
+	StringInfoData buf;
+	ListCell   *lc;
+
+	if (rev->transactional)
+		return NULL;
+	initStringInfo(&buf);
+	appendStringInfoString(&buf, notes == NIL ?
+						   "non-transactional, verified in one transaction: each of its statements can run inside one" :
+						   "non-transactional, verified in one transaction through transactional equivalents:");
+	foreach(lc, notes)
+		appendStringInfo(&buf, "%s %s", foreach_current_index(lc) > 0 ? ";" : "",
+						 strVal(lfirst(lc)));
+	return buf.data;
+}
+
+/*
+ * Verify one revision; false when the stairway cannot go on.  A
+ * non-transactional revision runs through its transactional equivalents
+ * (CREATE INDEX for CREATE INDEX CONCURRENTLY, ...; see
+ * SqlTransactionalEquivalent), its COMMITs left out, and says so in its
+ * note; one with a statement that has none is skipped.
+ */
 static bool
 verify_one(PlanStep *rev, VerifyResult *res, List **cache)
 {
@@ -652,10 +850,19 @@ verify_one(PlanStep *rev, VerifyResult *res, List **cache)
 	w.before.lines = text_rows(lines_sql);
 	w.cache = cache;
 	w.before_data = read_data(cache, w.before.rels);
-	w.held = text_rows(locks_sql);
+	w.run.equivalents = true;
+	w.run.before_statement = before_statement;
+	w.run.after_statement = after_statement;
+	w.run.arg = &w;
 
 	edata = SubxactRun(upgrade_once, &w, true);
 	rethrow_interruption(edata);
+	res->note = verify_note(rev, w.notes);
+	if (edata && cannot_run_here(res, edata, "upgrade", w.number))
+	{
+		res->note = NULL;		/* it was not verified */
+		return false;
+	}
 	if (edata)
 	{
 		res->status = "failed";
@@ -665,6 +872,9 @@ verify_one(PlanStep *rev, VerifyResult *res, List **cache)
 	edata = SubxactRun(downgrade_and_again, &w, true);
 	rethrow_interruption(edata);
 	rethrow_interruption(w.rerun_error);
+	res->note = verify_note(rev, w.notes);
+	if (edata && w.phase == 1 && cannot_run_here(res, edata, "downgrade", w.number))
+		return true;			/* the upgrade stays: go on */
 	if (edata && w.phase == 1)
 	{
 		res->status = "failed";
@@ -719,18 +929,12 @@ verify_all(void *arg)
 									why, stopped_by);
 			continue;
 		}
-		if (!run->plan[i].transactional)
-		{
-			res->status = "skipped";
-			res->message = pstrdup("not run: the revision is not transactional, and verify runs everything inside a transaction it rolls back");
-			stopped_by = run->plan[i].id;
-			why = "non-transactional revision";
-			continue;
-		}
 		if (!verify_one(&run->plan[i], res, &run->cache))
 		{
 			stopped_by = run->plan[i].id;
-			why = "revision that failed to upgrade,";
+			why = strcmp(res->status, "skipped") == 0 ?
+				"revision that verify could not run," :
+				"revision that failed to upgrade,";
 		}
 	}
 }

@@ -377,7 +377,8 @@ run_toplevel(const char *sql, WorkerSlot *slot)
 		if (one)
 			CatalogRecordMigrationXids();
 		CatalogRecordProgress(slot->revision, slot->upgrade, slot->checksum,
-							  slot->stretch, slot->statements);
+							  slot->stretch, slot->statements,
+							  RunnerOutsideEffectsTake());
 		PopActiveSnapshot();
 		if (!one)
 			CommitTransactionCommand();
@@ -589,6 +590,7 @@ migrate_worker_main(Datum main_arg)
 			drop_leftover_index(slot->sql);
 			before = invalid_indexes();
 		}
+		RunnerOutsideEffectsDrop();	/* the stretch's effects from here */
 		run_toplevel(slot->sql, slot);
 	}
 	PG_CATCH();

@@ -216,6 +216,77 @@ non_transactional_reason(Node *stmt)
 }
 
 /*
+ * The transactional equivalent of a statement, for migrate_verify, which
+ * runs everything inside a transaction it rolls back: the statement itself
+ * when it can run inside a transaction block; a copy of its parse tree
+ * without CONCURRENTLY for CREATE INDEX, DROP INDEX, REINDEX and ALTER
+ * TABLE ... DETACH PARTITION CONCURRENTLY (the same result, under stronger
+ * locks); NULL, with *what naming the statement, for what has none (VACUUM,
+ * CREATE DATABASE, REINDEX DATABASE, ALTER SYSTEM, ...).  *what names the
+ * statement whenever the result is not stmt itself.
+ */
+Node *
+SqlTransactionalEquivalent(Node *stmt, const char **what)
+{
+	const char *reason = non_transactional_reason(stmt);
+	ListCell   *lc;
+
+	*what = reason;
+	if (reason == NULL)
+		return stmt;
+	switch (nodeTag(stmt))
+	{
+		case T_IndexStmt:
+			{
+				IndexStmt  *copy = copyObject((IndexStmt *) stmt);
+
+				copy->concurrent = false;
+				return (Node *) copy;
+			}
+		case T_DropStmt:
+			{
+				DropStmt   *copy = copyObject((DropStmt *) stmt);
+
+				copy->concurrent = false;
+				return (Node *) copy;
+			}
+		case T_ReindexStmt:
+			{
+				ReindexStmt *copy;
+				List	   *params = NIL;
+
+				if (((ReindexStmt *) stmt)->kind == REINDEX_OBJECT_SYSTEM ||
+					((ReindexStmt *) stmt)->kind == REINDEX_OBJECT_DATABASE)
+				{
+					*what = "REINDEX DATABASE";
+					return NULL;
+				}
+				copy = copyObject((ReindexStmt *) stmt);
+				foreach(lc, copy->params)
+					if (strcmp(lfirst_node(DefElem, lc)->defname, "concurrently") != 0)
+						params = lappend(params, lfirst(lc));
+				copy->params = params;
+				return (Node *) copy;
+			}
+		case T_AlterTableStmt:
+			{
+				AlterTableStmt *copy = copyObject((AlterTableStmt *) stmt);
+
+				foreach(lc, copy->cmds)
+				{
+					AlterTableCmd *cmd = lfirst_node(AlterTableCmd, lc);
+
+					if (cmd->subtype == AT_DetachPartition)
+						((PartitionCmd *) cmd->def)->concurrent = false;
+				}
+				return (Node *) copy;
+			}
+		default:
+			return NULL;
+	}
+}
+
+/*
  * Refuse what no revision may hold: transaction control, COPY from or to
  * the client; and in a transactional revision, statements that cannot run
  * inside a transaction block.

@@ -471,8 +471,9 @@ print_array(PGresult *res, int r, int col, const char *label)
 
 /*
  * verify [TARGET]: the stairway test of the folder's unapplied revisions
- * up to TARGET (default: heads), one paragraph per revision.  Exit status
- * 3 when any revision is not "ok".
+ * up to TARGET (default: heads), one paragraph per revision, with its note
+ * when it was verified through transactional equivalents.  Exit status 3
+ * when any revision is not "ok".
  */
 int
 cmd_verify(PGconn *conn, const char *target)
@@ -492,7 +493,7 @@ cmd_verify(PGconn *conn, const char *target)
 				   " pg_catalog.array_to_string(v.downgrade_locks, ', '),"
 				   " pg_catalog.array_to_string(v.rewritten, ', '),"
 				   " v.sqlstate, v.statement, v.message,"
-				   " pg_catalog.row_to_json(v)::pg_catalog.text"
+				   " pg_catalog.row_to_json(v)::pg_catalog.text, v.note"
 				   " FROM pg_catalog.migrate_verify($1) v",
 				   1, params, "could not verify the revisions");
 	if (res == NULL)
@@ -512,6 +513,8 @@ cmd_verify(PGconn *conn, const char *target)
 		if (ok && opts.verbosity < 0)
 			continue;
 		printf("%s %s\n", PQgetvalue(res, r, 0), PQgetvalue(res, r, 1));
+		if (!PQgetisnull(res, r, 12))
+			printf("    note: %s\n", PQgetvalue(res, r, 12));
 		print_array(res, r, 2, "left behind by the downgrade");
 		print_array(res, r, 3, "removed by the downgrade");
 		print_array(res, r, 4, "rows changed");

@@ -497,7 +497,9 @@ migrate_plan(PG_FUNCTION_ARGS)
  *
  * Record that a stretch of a non-transactional revision committed, with
  * the transaction that ran it (the client's stretch query ends with this
- * call, so both commit together).  Needs the session lock, as the client
+ * call, so both commit together), and with the effects of the DDL this
+ * session ran since the last record (a CONCURRENTLY stretch before it has
+ * no record of its own).  Needs the session lock, as the client
  * that planned the stretch holds it.
  */
 Datum
@@ -523,7 +525,7 @@ migrate_progress(PG_FUNCTION_ARGS)
 	CatalogGetScripts(ids, 1, upgrade ? script : NULL, upgrade ? NULL : script);
 	CatalogRecordMigrationXids();
 	CatalogRecordProgress(id, upgrade, SqlChecksum(script[0], ""),
-						  PG_GETARG_INT32(2), 0);
+						  PG_GETARG_INT32(2), 0, RunnerOutsideEffectsTake());
 	PG_RETURN_VOID();
 }
 
@@ -645,7 +647,9 @@ migrate_steps(PG_FUNCTION_ARGS)
  *
  * Record that the client ran a non-transactional revision's upgrade (or
  * downgrade) SQL: the applied set and the log change as if the executor
- * had run it.  The revision must be runnable alone (see check_step).
+ * had run it, with the effects of its statements (recorded with its
+ * stretches by migrate_progress, and those this session ran since).  The
+ * revision must be runnable alone (see check_step).
  * Takes the migrate lock.  Returns the revision's id.
  */
 Datum
@@ -684,7 +688,17 @@ migrate_record(PG_FUNCTION_ARGS)
 	step.statements = PG_ARGISNULL(2) ? 0 : PG_GETARG_INT32(2);
 	step.duration_us = duration ? Max(duration->time, 0) : 0;
 	step.started_at = GetCurrentTimestamp() - step.duration_us;
+	{
+		const char *ids[1] = {r->id};
+		char	   *script[1];
+
+		CatalogGetScripts(ids, 1, upgrade ? script : NULL, upgrade ? NULL : script);
+		step.effects = CatalogProgressEffects(r->id, upgrade,
+											  SqlChecksum(script[0], ""),
+											  RunnerOutsideEffectsTake());
+	}
 	CatalogRecordSteps(&step, 1);
+	CatalogRecordEffects(&step, 1);
 	CatalogClearProgress(r->id);
 	PG_RETURN_TEXT_P(cstring_to_text(r->id));
 }

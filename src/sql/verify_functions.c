@@ -17,7 +17,7 @@
 
 PG_FUNCTION_INFO_V1(migrate_verify);
 
-#define Natts_verify 12
+#define Natts_verify 13
 
 /* A text[] of the strings, or NULL (*isnull) when there are none. */
 static Datum
@@ -38,7 +38,7 @@ text_datum(const char *s, bool *isnull)
 /*
  * migrate_verify(target text DEFAULT 'heads') RETURNS SETOF
  *	 (step, revision, status, left_behind, removed, data, upgrade_locks,
- *	  downgrade_locks, rewritten, sqlstate, statement, message)
+ *	  downgrade_locks, rewritten, sqlstate, statement, message, note)
  *
  * Upgrade, downgrade, upgrade each unapplied revision up to target inside
  * a subtransaction that is rolled back.  Takes migrate's advisory lock,
@@ -76,6 +76,7 @@ migrate_verify(PG_FUNCTION_ARGS)
 		values[9] = text_datum(r->sqlstate, &nulls[9]);
 		values[10] = text_datum(r->statement, &nulls[10]);
 		values[11] = text_datum(r->message, &nulls[11]);
+		values[12] = text_datum(r->note, &nulls[12]);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	return (Datum) 0;

@@ -23,11 +23,17 @@
  * guard's event triggers: objects created, altered and dropped, cascade
  * victims marked) are collected here too, for the executor to log with
  * the revision (RunnerEffectsReset before it, RunnerEffectsJson after).
+ * The effects of migrate's own DDL that runs outside the executor (a
+ * worker running a stretch of a non-transactional revision, a client
+ * session holding the session lock) are collected apart, until taken
+ * (RunnerOutsideEffectsTake) to be recorded with the stretch's progress;
+ * those of a transaction that aborts are dropped with it.
  *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
+#include "access/xact.h"
 #include "nodes/nodes.h"
 #include "nodes/pg_list.h"
 #include "lib/stringinfo.h"
@@ -45,6 +51,10 @@ static bool runner_process_approved = false;	/* RunnerProcessApprove */
 static char runner_revision[NAMEDATALEN * 2];
 static bool runner_session_ddl = false;	/* DDL ran in the runner session */
 static int	runner_scratch = 0;	/* RunnerScratch */
+
+static void outside_effects_clear(void);
+static void note_outside_effect(const char *action, const char *type,
+								const char *identity, bool cascade);
 
 /*
  * What a runner session may run on protected objects: the query strings of
@@ -87,6 +97,7 @@ RunnerSession(bool on)
 {
 	runner_session = on;
 	runner_revision[0] = '\0';
+	outside_effects_clear();
 	if (on)
 		runner_session_ddl = false;
 	session_approved = NIL;
@@ -237,6 +248,85 @@ RunnerEffectsReset(void)
 	MemoryContextSwitchTo(old);
 }
 
+/* One effect as a JSON object, appended to buf. */
+static void
+append_effect(StringInfo buf, const char *action, const char *type,
+			  const char *identity, bool cascade)
+{
+	appendStringInfoString(buf, buf->len > 0 ? ", {\"action\": " : "{\"action\": ");
+	escape_json(buf, action);
+	appendStringInfoString(buf, ", \"type\": ");
+	escape_json(buf, type ? type : "");
+	appendStringInfoString(buf, ", \"object\": ");
+	escape_json(buf, identity ? identity : "");
+	if (cascade)
+		appendStringInfoString(buf, ", \"cascade\": true");
+	appendStringInfoChar(buf, '}');
+}
+
+/*
+ * The effects of migrate's own DDL outside the executor (a worker, a
+ * runner session), as the elements of a JSON array, in TopMemoryContext;
+ * emptied when taken and when a transaction aborts.
+ */
+static StringInfo outside_effects = NULL;
+static bool outside_callback = false;
+
+static void
+outside_effects_clear(void)
+{
+	if (outside_effects != NULL)
+		resetStringInfo(outside_effects);
+}
+
+/* XactCallback: what an aborted transaction did is not an effect. */
+static void
+outside_effects_xact(XactEvent event, void *arg)
+{
+	if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT)
+		outside_effects_clear();
+}
+
+static void
+note_outside_effect(const char *action, const char *type,
+					const char *identity, bool cascade)
+{
+	MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+
+	if (!outside_callback)
+	{
+		RegisterXactCallback(outside_effects_xact, NULL);
+		outside_callback = true;
+	}
+	if (outside_effects == NULL)
+		outside_effects = makeStringInfo();
+	append_effect(outside_effects, action, type, identity, cascade);
+	MemoryContextSwitchTo(old);
+}
+
+/*
+ * The effects of migrate's own DDL that ran outside the executor since
+ * they were last taken (or dropped), as a JSON array in the current memory
+ * context, or NULL when there were none; collecting starts afresh.
+ */
+char *
+RunnerOutsideEffectsTake(void)
+{
+	char	   *result = NULL;
+
+	if (outside_effects != NULL && outside_effects->len > 0)
+		result = psprintf("[%s]", outside_effects->data);
+	outside_effects_clear();
+	return result;
+}
+
+/* Drop the effects collected outside the executor so far. */
+void
+RunnerOutsideEffectsDrop(void)
+{
+	outside_effects_clear();
+}
+
 /*
  * An object the revision running now created, altered or dropped
  * (action), by its type and identity as pg_identify_object gives them;
@@ -249,6 +339,11 @@ RunnerNoteEffect(const char *action, const char *type, const char *identity,
 {
 	MemoryContext old;
 
+	if (runner_depth == 0 && (runner_process || runner_session))
+	{
+		note_outside_effect(action, type, identity, cascade);
+		return;
+	}
 	if (effects == NULL || runner_depth == 0)
 		return;
 	old = MemoryContextSwitchTo(effects_context);

@@ -99,7 +99,9 @@ extern bool CatalogSessionLockHeld(void);
 extern int	CatalogProgress(const char *id, bool upgrade, const char *checksum);
 extern void CatalogRecordProgress(const char *id, bool upgrade,
 								  const char *checksum, int stretch,
-								  int statements);
+								  int statements, const char *effects);
+extern char *CatalogProgressEffects(const char *id, bool upgrade,
+									const char *checksum, const char *more);
 extern void CatalogClearProgress(const char *id);
 extern void CatalogForgetRevision(const CatalogRevision *rev);
 extern char *CatalogReplacedBy(const char *id);

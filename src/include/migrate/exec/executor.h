@@ -25,7 +25,28 @@ extern CatalogStep *ExecuteRevisions(const MigrationPlan *plan, int first,
 extern CatalogStep *ExecuteNonTransactional(const MigrationPlan *plan,
 											const PlanStep *step);
 extern bool ExecuteSettled(const char *target);
+/*
+ * How ExecuteRevisionUnrecorded runs a revision, for migrate_verify: the
+ * statements of a non-transactional revision through their transactional
+ * equivalents (SqlTransactionalEquivalent; COMMIT and BEGIN skipped), and
+ * a call right before and right after each statement's own execution
+ * (after the rules judged it), so that the caller can tell what the
+ * statement itself did.
+ */
+typedef struct UnrecordedRun
+{
+	bool		equivalents;
+	void		(*before_statement) (void *arg);
+	void		(*after_statement) (void *arg);
+	void	   *arg;
+	List	   *notes;			/* out, of char *: "statement N: CREATE
+								 * INDEX CONCURRENTLY as CREATE INDEX" */
+	MemoryContext context;		/* set: the caller's, where the notes are,
+								 * current in the callbacks */
+} UnrecordedRun;
+
 extern int	ExecuteRevisionUnrecorded(const char *id, bool upgrade,
+									  UnrecordedRun *run,
 									  int *number, char **text);
 extern CatalogStep *ExecuteMove(const char *target, bool upgrade, int *n);
 extern CatalogStep *ExecuteStamp(const char **targets, int ntargets, int *n);

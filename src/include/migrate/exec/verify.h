@@ -26,6 +26,8 @@ typedef struct VerifyResult
 	char	   *sqlstate;		/* failed, not_rerunnable: the error */
 	char	   *statement;
 	char	   *message;
+	char	   *note;			/* how it was verified, when not as it is:
+								 * through transactional equivalents */
 } VerifyResult;
 
 extern VerifyResult *VerifyPlan(const char *target, int *n);

@@ -34,6 +34,8 @@ extern bool SqlIsBoundary(struct Node *parsetree);
 extern List *SqlStretches(List *statements);
 extern char *SqlStretchText(SqlStretch *stretch);
 extern bool SqlStretchTransactional(SqlStretch *stretch);
+extern struct Node *SqlTransactionalEquivalent(struct Node *stmt,
+											   const char **what);
 extern void SqlCheck(List *statements, bool transactional, const char *what);
 extern char *SqlChecksum(const char *upgrade, const char *downgrade);
 extern int	SqlLineOf(const char *sql, int offset);

@@ -30,6 +30,8 @@ extern void RunnerEffectsReset(void);
 extern void RunnerNoteEffect(const char *action, const char *type,
 							 const char *identity, bool cascade);
 extern char *RunnerEffectsJson(void);
+extern char *RunnerOutsideEffectsTake(void);
+extern void RunnerOutsideEffectsDrop(void);
 extern bool RunnerInScratch(void);
 
 #endif							/* MIGRATE_RUNNER_H */
