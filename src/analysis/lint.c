@@ -68,6 +68,7 @@
 
 #include "migrate/analysis/lint.h"
 #include "migrate/analysis/lint_internal.h"
+#include "migrate/catalog/citus.h"
 #include "migrate/catalog/catalog.h"
 #include "migrate/util/errcodes.h"
 #include "migrate/util/subxact.h"
@@ -1980,6 +1981,47 @@ LintRelationRows(Relation rel, double limit)
 }
 
 /*
+ * Is relid a Citus distributed or reference table?  Its rows are then in
+ * shards on the workers, and the table on the coordinator is an empty
+ * shell: its rows are counted through Citus.
+ */
+static bool
+citus_sharded(Oid relid)
+{
+	CitusKind	kind = CitusTableLookup(relid, NULL);
+
+	return kind == CITUS_DISTRIBUTED || kind == CITUS_REFERENCE;
+}
+
+/*
+ * What the shards of a Citus table hold.  Their statistics first (read on
+ * the workers, no lock: all that the DDL guard uses, as for a plain
+ * table, and for a role that may not read the table); when they say the
+ * table is small, the rows are counted through Citus up to the threshold.
+ */
+static LintRelState
+citus_relation(Oid relid, bool stats_only, double *rows)
+{
+	double		est = CitusEstimateRows(relid);
+	double		n;
+
+	if (stats_only || est >= migrate_lint_table_threshold)
+	{
+		*rows = Max(est, 0);
+		if (*rows == 0)
+			return LINT_REL_EMPTY;
+		return *rows < migrate_lint_table_threshold ? LINT_REL_SMALL : LINT_REL_LARGE;
+	}
+	n = CitusCountRows(relid, NULL, migrate_lint_table_threshold);
+	if (n < 0)
+		return LINT_REL_UNKNOWN;
+	*rows = Max(n, est);
+	if (n == 0)
+		return LINT_REL_EMPTY;
+	return n < migrate_lint_table_threshold ? LINT_REL_SMALL : LINT_REL_LARGE;
+}
+
+/*
  * Rows read at most to tell whether a table holds only rows that
  * migrations wrote: seed data is small.
  */
@@ -2035,6 +2077,8 @@ LintRowsFromMigrations(LintContext *cx, Oid relid, bool updates_too)
 		return false;
 	if (!lint_may_lock(cx, relid))
 		return false;			/* locked elsewhere: the application's rows */
+	if (citus_sharded(relid))	/* the rows are on the workers */
+		return CitusCountRows(relid, NULL, 1) == 0;
 	members = get_rel_relkind(relid) == RELKIND_PARTITIONED_TABLE ?
 		find_all_inheritors(relid, AccessShareLock, NULL) : list_make1_oid(relid);
 	foreach(lc, members)
@@ -2112,6 +2156,8 @@ LintCountRows(Oid relid, const char *column, double limit)
 
 	if (pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
 		return -1;
+	if (citus_sharded(relid))
+		return CitusCountRows(relid, column, limit);
 	members = get_rel_relkind(relid) == RELKIND_PARTITIONED_TABLE ?
 		find_all_inheritors(relid, AccessShareLock, NULL) : list_make1_oid(relid);
 	foreach(lc, members)
@@ -2222,6 +2268,20 @@ LintRelation(LintContext *cx, RangeVar *rv, bool exact_empty, double *rows)
 	relid = LintRelid(cx, rv);
 	if (OidIsValid(relid) && get_rel_relkind(relid) == RELKIND_INDEX)
 		relid = IndexGetRelation(relid, true);
+	if (OidIsValid(relid) && citus_sharded(relid))
+	{
+		Relation	shell = RelationIdGetRelation(relid);
+		bool		created = shell != NULL &&
+			shell->rd_createSubid != InvalidSubTransactionId;
+
+		if (shell)
+			RelationClose(shell);
+		if (created)
+			return LINT_REL_NEW;
+		return citus_relation(relid, cx->opts->mode == LINT_MODE_DDL ||
+							  pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK,
+							  rows);
+	}
 	if (cx->opts->mode == LINT_MODE_DDL && OidIsValid(relid) &&
 		!CheckRelationOidLockedByMe(relid, AccessShareLock, true))
 		return relation_statistics(relid, rows);
