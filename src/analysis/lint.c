@@ -632,6 +632,34 @@ forget_transaction(LintContext *cx)
 			(void) hash_search(cx->objects, obj->key, HASH_REMOVE, NULL);
 	cx->ael_tables = NIL;
 	cx->long_hold_reported = false;
+	cx->citus_parallel_ddl = NULL;
+}
+
+/*
+ * DDL on a Citus distributed table runs on its shards over one connection
+ * per shard (unless citus.multi_shard_modify_mode is 'sequential'); Citus
+ * then refuses to change, in the same transaction, a reference table that
+ * foreign keys point to.  Note the first such table.
+ */
+static void
+note_citus_parallel_ddl(LintContext *cx, RangeVar *rv)
+{
+	if (cx->citus_parallel_ddl == NULL && !cx->citus_sequential &&
+		CitusTableLookup(LintRelid(cx, rv), NULL) == CITUS_DISTRIBUTED)
+		cx->citus_parallel_ddl = pstrdup(LintName(rv));
+}
+
+/* The value of SET name = 'word' when it is a plain word, else NULL. */
+static const char *
+set_word(VariableSetStmt *v)
+{
+	A_Const    *c;
+
+	if (v->kind != VAR_SET_VALUE || list_length(v->args) != 1 ||
+		!IsA(linitial(v->args), A_Const))
+		return NULL;
+	c = linitial(v->args);
+	return IsA(&c->val, String) ? strVal(&c->val) : NULL;
 }
 
 /* Is this AlterTableCmd one that scans or rewrites the table? */
@@ -869,6 +897,7 @@ record_effects(LintContext *cx, Node *stmt)
 		case T_IndexStmt:
 			if (!((IndexStmt *) stmt)->concurrent)
 				record_table_use(cx, ((IndexStmt *) stmt)->relation, LINT_F_DDL);
+			note_citus_parallel_ddl(cx, ((IndexStmt *) stmt)->relation);
 			break;
 		case T_AlterTableStmt:
 			{
@@ -887,6 +916,7 @@ record_effects(LintContext *cx, Node *stmt)
 				if (mode == AccessExclusiveLock)
 					note_exclusive_lock(cx, at->relation);
 				record_table_use(cx, at->relation, use);
+				note_citus_parallel_ddl(cx, at->relation);
 				break;
 			}
 		case T_RenameStmt:
@@ -959,6 +989,12 @@ record_effects(LintContext *cx, Node *stmt)
 					cx->lock_timeout_set = set;
 				else if (strcmp(v->name, "statement_timeout") == 0)
 					cx->statement_timeout_set = set;
+				else if (strcmp(v->name, "citus.multi_shard_modify_mode") == 0)
+					cx->citus_sequential = set_word(v) &&
+						pg_strcasecmp(set_word(v), "sequential") == 0;
+				else if (strcmp(v->name, "citus.propagate_set_commands") == 0)
+					cx->citus_propagate = set_word(v) &&
+						pg_strcasecmp(set_word(v), "local") == 0;
 				break;
 			}
 		case T_TransactionStmt:
