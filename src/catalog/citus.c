@@ -10,9 +10,9 @@
  * catalog tables (pg_catalog.pg_dist_partition, pg_dist_shard) by column
  * name, without a lock beyond ACCESS SHARE on those; without Citus they
  * do not exist and every table is CITUS_NONE.  Rows and sizes come from
- * queries that Citus runs on the shards (SPI, in a subtransaction that is
- * rolled back, so that an unreachable worker or a missing privilege is an
- * unknown size, -1, never an error of the caller).
+ * queries that Citus runs on the shards (SPI, in a subtransaction, so that
+ * an unreachable worker or a missing privilege is an unknown size, -1,
+ * never an error of the caller).
  *
  *-------------------------------------------------------------------------
  */
@@ -20,6 +20,7 @@
 
 #include "access/heapam.h"
 #include "access/htup_details.h"
+#include "access/xact.h"
 #include "access/table.h"
 #include "access/tableam.h"
 #include "catalog/namespace.h"
@@ -28,6 +29,8 @@
 #include "executor/spi.h"
 #include "nodes/primnodes.h"
 #include "parser/parse_relation.h"
+#include "storage/proc.h"
+#include "common/hashfn.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
@@ -35,6 +38,13 @@
 
 #include "migrate/catalog/citus.h"
 #include "migrate/util/subxact.h"
+
+/* Is Citus installed in this database? */
+bool
+CitusPresent(void)
+{
+	return OidIsValid(get_relname_relid("pg_dist_partition", PG_CATALOG_NAMESPACE));
+}
 
 /* Number of rows of pg_dist_shard that belong to relid. */
 static int
@@ -174,17 +184,57 @@ citus_query_in(void *arg)
 	SPI_finish();
 }
 
+/*
+ * The answers of the last few queries, by query text and relation, while
+ * nothing can have changed: in the same transaction and command (lint
+ * asks several rules about one table before the statement runs).
+ */
+#define CITUS_CACHE_SIZE 8
+typedef struct CitusCached
+{
+	Oid			relid;
+	LocalTransactionId lxid;
+	CommandId	cid;
+	uint32		sql_hash;
+	double		result;
+} CitusCached;
+
+static CitusCached citus_cache[CITUS_CACHE_SIZE];
+static int	citus_cache_next;
+
+/*
+ * Run a query about relid ($1) through Citus, in a subtransaction (kept:
+ * its ACCESS SHARE locks on the shards stay, as a local table's do when
+ * the linter reads it; an error rolls it back and makes the answer -1).
+ */
 static double
 citus_query(const char *sql, Oid relid)
 {
 	CitusQuery	q = {sql, relid, -1};
-	ErrorData  *edata = SubxactRun(citus_query_in, &q, false);
+	ErrorData  *edata;
+	uint32		hash = hash_bytes((const unsigned char *) sql, strlen(sql));
+	CommandId	cid = GetCurrentCommandId(false);
+
+	for (int i = 0; i < CITUS_CACHE_SIZE; i++)
+		if (citus_cache[i].relid == relid && citus_cache[i].lxid == MyProc->lxid &&
+			citus_cache[i].cid == cid && citus_cache[i].sql_hash == hash)
+			return citus_cache[i].result;
+	edata = SubxactRun(citus_query_in, &q, true);
 
 	if (edata)
 	{
+		ereport(DEBUG1,
+				(errmsg_internal("could not ask Citus about relation %u: %s",
+								 relid, edata->message)));
 		FreeErrorData(edata);
 		return -1;
 	}
+	citus_cache[citus_cache_next].relid = relid;
+	citus_cache[citus_cache_next].lxid = MyProc->lxid;
+	citus_cache[citus_cache_next].cid = cid;
+	citus_cache[citus_cache_next].sql_hash = hash;
+	citus_cache[citus_cache_next].result = q.result;
+	citus_cache_next = (citus_cache_next + 1) % CITUS_CACHE_SIZE;
 	return q.result;
 }
 
@@ -200,7 +250,7 @@ CitusCountRows(Oid relid, const char *column, double limit)
 												  get_rel_name(relid));
 
 	return citus_query(psprintf("SELECT pg_catalog.count(*)::pg_catalog.float8 FROM"
-								" (SELECT FROM %s%s%s%s LIMIT %.0f) s", name,
+								" (SELECT 1 FROM %s%s%s%s LIMIT %.0f) s", name,
 								column ? " WHERE " : "",
 								column ? quote_identifier(column) : "",
 								column ? " IS NOT NULL" : "", limit),

@@ -25,6 +25,7 @@ typedef struct CitusTable
 	int			shards;			/* shards in pg_dist_shard */
 } CitusTable;
 
+extern bool CitusPresent(void);
 extern CitusKind CitusTableLookup(Oid relid, CitusTable *table);
 extern double CitusCountRows(Oid relid, const char *column, double limit);
 extern double CitusEstimateRows(Oid relid);
