@@ -645,8 +645,41 @@ static void
 note_citus_parallel_ddl(LintContext *cx, RangeVar *rv)
 {
 	if (cx->citus_parallel_ddl == NULL && !cx->citus_sequential &&
+		LintInTransaction(cx) &&
 		CitusTableLookup(LintRelid(cx, rv), NULL) == CITUS_DISTRIBUTED)
 		cx->citus_parallel_ddl = pstrdup(LintName(rv));
+}
+
+/*
+ * SELECT create_distributed_table('t', ...) (or its _concurrently form)
+ * creates the shards over parallel connections too: note 't'.
+ */
+static void
+note_citus_distribute(LintContext *cx, SelectStmt *sel)
+{
+	ListCell   *lc;
+
+	if (cx->citus_parallel_ddl || cx->citus_sequential || !LintLive(cx) ||
+		!LintInTransaction(cx) || !CitusPresent())
+		return;
+	foreach(lc, sel->targetList)
+	{
+		ResTarget  *rt = lfirst(lc);
+		FuncCall   *fc;
+		Node	   *arg;
+
+		if (!IsA(rt, ResTarget) || rt->val == NULL || !IsA(rt->val, FuncCall))
+			continue;
+		fc = (FuncCall *) rt->val;
+		if (strcmp(strVal(llast(fc->funcname)), "create_distributed_table") != 0)
+			continue;
+		arg = fc->args ? linitial(fc->args) : NULL;
+		if (arg && IsA(arg, A_Const) && IsA(&((A_Const *) arg)->val, String))
+			cx->citus_parallel_ddl = pstrdup(strVal(&((A_Const *) arg)->val));
+		else
+			cx->citus_parallel_ddl = pstrdup("?");
+		return;
+	}
 }
 
 /* The value of SET name = 'word' when it is a plain word, else NULL. */
@@ -893,6 +926,7 @@ record_effects(LintContext *cx, Node *stmt)
 		case T_SelectStmt:
 			if (((SelectStmt *) stmt)->intoClause)
 				cx->exported = true;
+			note_citus_distribute(cx, (SelectStmt *) stmt);
 			break;
 		case T_IndexStmt:
 			if (!((IndexStmt *) stmt)->concurrent)
@@ -2030,28 +2064,23 @@ citus_sharded(Oid relid)
 }
 
 /*
- * What the shards of a Citus table hold.  Their statistics first (read on
- * the workers, no lock: all that the DDL guard uses, as for a plain
- * table, and for a role that may not read the table); when they say the
- * table is small, the rows are counted through Citus up to the threshold.
+ * What the shards of a Citus table hold: counted through Citus up to
+ * LINT_COUNT_ROWS or the threshold, whichever is more (the LIMIT goes to
+ * every shard).  The DDL guard takes no lock and reads the statistics of
+ * the shards instead (summed on the workers), as it reads pg_class for a
+ * plain table; so does a role that may not read the table.
  */
 static LintRelState
 citus_relation(Oid relid, bool stats_only, double *rows)
 {
-	double		est = CitusEstimateRows(relid);
 	double		n;
 
-	if (stats_only || est >= migrate_lint_table_threshold)
-	{
-		*rows = Max(est, 0);
-		if (*rows == 0)
-			return LINT_REL_EMPTY;
-		return *rows < migrate_lint_table_threshold ? LINT_REL_SMALL : LINT_REL_LARGE;
-	}
-	n = CitusCountRows(relid, NULL, migrate_lint_table_threshold);
-	if (n < 0)
+	if (stats_only)
+		n = Max(CitusEstimateRows(relid), 0);
+	else if ((n = CitusCountRows(relid, NULL,
+								 Max(migrate_lint_table_threshold, LINT_COUNT_ROWS))) < 0)
 		return LINT_REL_UNKNOWN;
-	*rows = Max(n, est);
+	*rows = n;
 	if (n == 0)
 		return LINT_REL_EMPTY;
 	return n < migrate_lint_table_threshold ? LINT_REL_SMALL : LINT_REL_LARGE;

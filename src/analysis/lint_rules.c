@@ -51,10 +51,12 @@
 #include "partitioning/partbounds.h"
 #include "partitioning/partdesc.h"
 #include "storage/lmgr.h"
+#include "storage/proc.h"
 #include "tcop/utility.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
+#include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/partcache.h"
 #include "utils/rel.h"
@@ -2018,6 +2020,21 @@ check_concurrently_in_transaction(LintContext *cx, Node *stmt)
 				what = "DETACH PARTITION CONCURRENTLY";
 		}
 	}
+	else if (IsA(stmt, SelectStmt))
+	{
+		ListCell   *lc;
+
+		/* Citus: SELECT create_distributed_table_concurrently(...) */
+		foreach(lc, ((SelectStmt *) stmt)->targetList)
+		{
+			ResTarget  *rt = lfirst(lc);
+
+			if (IsA(rt, ResTarget) && rt->val && IsA(rt->val, FuncCall) &&
+				strcmp(strVal(llast(((FuncCall *) rt->val)->funcname)),
+					   "create_distributed_table_concurrently") == 0)
+				what = "create_distributed_table_concurrently()";
+		}
+	}
 	if (what)
 		LintReport(cx, false, NULL,
 				   "%s cannot run inside a transaction block or a function", what);
@@ -3398,6 +3415,24 @@ check_citus_unique_without_distribution_column(LintContext *cx, Node *stmt)
 	}
 }
 
+/*
+ * Does lock_timeout bound lock waits on the workers too?  Citus sends SET
+ * LOCAL commands to the workers when citus.propagate_set_commands is
+ * 'local'.  In a text: both set by earlier statements; for ad-hoc DDL (the
+ * guard): the session's settings.  migrate.lock_timeout is not a SET, and
+ * never reaches the workers.
+ */
+static bool
+citus_lock_timeout_propagated(LintContext *cx)
+{
+	const char *propagate;
+
+	if (cx->opts->mode != LINT_MODE_DDL)
+		return cx->citus_propagate && cx->lock_timeout_set;
+	propagate = GetConfigOption("citus.propagate_set_commands", true, false);
+	return LockTimeout > 0 && propagate && pg_strcasecmp(propagate, "local") == 0;
+}
+
 /* citus-ddl-fans-out: ACCESS EXCLUSIVE ALTER TABLE on a large distributed or reference table, without lock_timeout reaching the workers. */
 static void
 check_citus_ddl_fans_out(LintContext *cx, Node *stmt)
@@ -3407,7 +3442,7 @@ check_citus_ddl_fans_out(LintContext *cx, Node *stmt)
 	CitusKind	kind;
 	double		rows;
 
-	if (at == NULL || (cx->citus_propagate && cx->lock_timeout_set))
+	if (at == NULL || citus_lock_timeout_propagated(cx))
 		return;
 	kind = citus_table(cx, at->relation, &table);
 	if ((kind != CITUS_DISTRIBUTED && kind != CITUS_REFERENCE) ||
@@ -3441,30 +3476,80 @@ referenced_by_foreign_key(Oid relid)
 	return found;
 }
 
-/* citus-reference-table-after-parallel-ddl: DDL or DML on a referenced reference table after parallel DDL on a distributed table, in one transaction. */
+/* The reference table a foreign key constraint points to, or NULL. */
+static RangeVar *
+fk_to_reference_table(LintContext *cx, Node *n)
+{
+	Constraint *c = (Constraint *) n;
+
+	if (n && IsA(n, Constraint) && c->contype == CONSTR_FOREIGN && c->pktable &&
+		citus_table(cx, c->pktable, NULL) == CITUS_REFERENCE)
+		return c->pktable;
+	return NULL;
+}
+
+/* citus-reference-table-after-parallel-ddl: DDL or DML on a referenced reference table, or a new foreign key to a reference table, after parallel DDL on a distributed table (or create_distributed_table), in one transaction. */
 static void
 check_citus_reference_table_after_parallel_ddl(LintContext *cx, Node *stmt)
 {
 	RangeVar   *rv = NULL;
+	RangeVar   *target = NULL;
+	ListCell   *lc;
 
 	if (cx->citus_parallel_ddl == NULL || cx->citus_sequential)
 		return;
-	if (alter_table(stmt))
-		rv = ((AlterTableStmt *) stmt)->relation;
-	else if (IsA(stmt, InsertStmt))
-		rv = ((InsertStmt *) stmt)->relation;
-	else if (IsA(stmt, UpdateStmt))
-		rv = ((UpdateStmt *) stmt)->relation;
-	else if (IsA(stmt, DeleteStmt))
-		rv = ((DeleteStmt *) stmt)->relation;
-	else if (IsA(stmt, IndexStmt) && !((IndexStmt *) stmt)->concurrent)
-		rv = ((IndexStmt *) stmt)->relation;
-	if (rv == NULL || citus_table(cx, rv, NULL) != CITUS_REFERENCE ||
-		!referenced_by_foreign_key(LintRelid(cx, rv)))
+	if (IsA(stmt, CreateStmt))
+	{
+		CreateStmt *cs = (CreateStmt *) stmt;
+
+		foreach(lc, cs->tableElts)
+		{
+			ListCell   *lk;
+
+			if (IsA(lfirst(lc), ColumnDef))
+				foreach(lk, ((ColumnDef *) lfirst(lc))->constraints)
+					if (rv == NULL)
+						rv = fk_to_reference_table(cx, lfirst(lk));
+		}
+		foreach(lc, cs->constraints)
+			if (rv == NULL)
+				rv = fk_to_reference_table(cx, lfirst(lc));
+		target = cs->relation;
+	}
+	else if (alter_table(stmt))
+	{
+		target = ((AlterTableStmt *) stmt)->relation;
+		foreach(lc, ((AlterTableStmt *) stmt)->cmds)
+			if (rv == NULL)
+				rv = fk_to_reference_table(cx, ((AlterTableCmd *) lfirst(lc))->def);
+		if (rv == NULL && citus_table(cx, target, NULL) == CITUS_REFERENCE &&
+			referenced_by_foreign_key(LintRelid(cx, target)))
+			rv = target;
+	}
+	else
+	{
+		if (IsA(stmt, InsertStmt))
+			rv = ((InsertStmt *) stmt)->relation;
+		else if (IsA(stmt, UpdateStmt))
+			rv = ((UpdateStmt *) stmt)->relation;
+		else if (IsA(stmt, DeleteStmt))
+			rv = ((DeleteStmt *) stmt)->relation;
+		else if (IsA(stmt, IndexStmt) && !((IndexStmt *) stmt)->concurrent)
+			rv = ((IndexStmt *) stmt)->relation;
+		if (rv && (citus_table(cx, rv, NULL) != CITUS_REFERENCE ||
+				   !referenced_by_foreign_key(LintRelid(cx, rv))))
+			rv = NULL;
+	}
+	if (rv == NULL)
 		return;
-	LintReport(cx, true, NULL,
-			   "reference table \"%s\", which a foreign key references, is changed after DDL on distributed table \"%s\" ran over parallel connections in the same transaction: Citus refuses it",
-			   LintName(rv), cx->citus_parallel_ddl);
+	if (target && rv != target)
+		LintReport(cx, true, NULL,
+				   "table \"%s\" gets a foreign key to reference table \"%s\" after distributed table \"%s\" was changed over parallel connections in the same transaction: Citus refuses it",
+				   LintName(target), LintName(rv), cx->citus_parallel_ddl);
+	else
+		LintReport(cx, true, NULL,
+				   "reference table \"%s\", which a foreign key references, is changed after distributed table \"%s\" was changed over parallel connections in the same transaction: Citus refuses it",
+				   LintName(rv), cx->citus_parallel_ddl);
 }
 
 /*
@@ -3639,7 +3724,7 @@ const LintRule LintRuleTable[] = {
 	check_require_concurrent_index_deletion},
 	/* #28: CONCURRENTLY cannot run in a transaction */
 	{"concurrently-in-transaction", LINT_ERROR, false, false,
-		"CREATE/DROP INDEX CONCURRENTLY, REINDEX CONCURRENTLY or DETACH PARTITION CONCURRENTLY in a transaction",
+		"CREATE/DROP INDEX CONCURRENTLY, REINDEX CONCURRENTLY, DETACH PARTITION CONCURRENTLY or Citus's create_distributed_table_concurrently() in a transaction",
 		"These commands cannot run inside a transaction block or a function, so the revision fails.",
 		"Put the statement alone in a revision marked non-transactional (-- migrate:transactional false).",
 	check_concurrently_in_transaction},
@@ -3872,8 +3957,8 @@ const LintRule LintRuleTable[] = {
 		"Begin the revision with SET LOCAL citus.propagate_set_commands = 'local'; SET LOCAL lock_timeout = '2s'; so that the shard locks are bounded too, and retry when it times out.",
 	check_citus_ddl_fans_out},
 	{"citus-reference-table-after-parallel-ddl", LINT_ERROR, true, false,
-		"DDL or DML on a Citus reference table that a foreign key references, after DDL on a distributed table in the same transaction (live)",
-		"DDL on a distributed table runs over one connection per shard; Citus then refuses to change a referenced reference table in the same transaction, so the revision (or a later revision of the same call) fails.",
+		"DDL or DML on a Citus reference table that a foreign key references, or a new foreign key to a reference table, after DDL on a distributed table or create_distributed_table() in the same transaction",
+		"DDL on a distributed table, and distributing a table, run over one connection per shard; Citus then refuses to change a referenced reference table in the same transaction, so the revision fails.",
 		"Begin the revision with SET LOCAL citus.multi_shard_modify_mode TO 'sequential', or change the reference table first, or in a revision of its own run with CALL migrate_apply (a commit per revision).",
 	check_citus_reference_table_after_parallel_ddl},
 };
