@@ -42,8 +42,8 @@ if ! citus_installed; then
 fi
 
 build_install
-MIGRATE_TMP=${MIGRATE_TMP:-tmp_citus}
-make_workdir
+# a folder of its own, also when test/check.sh (with $MIGRATE_TMP) runs it
+MIGRATE_TMP=${MIGRATE_TMP:-tmp_check}_citus make_workdir
 cp -r "$TOP/test/citus" "$WORK/"
 mkdir -p "$WORK/tap"
 [ "$(id -u)" = 0 ] && chown -R postgres: "$WORK"
