@@ -41,6 +41,7 @@
 #include "nodes/makefuncs.h"
 #include "nodes/parsenodes.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/regproc.h"
 
@@ -777,6 +778,7 @@ migrate_impact(PG_FUNCTION_ARGS)
 	List	   *touches;
 	MemoryContext caller = CurrentMemoryContext;
 	SPITupleTable *tuptable;
+	int			nest;
 
 	if (PG_ARGISNULL(0))
 		ereport(ERROR,
@@ -813,10 +815,13 @@ migrate_impact(PG_FUNCTION_ARGS)
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
+	nest = NewGUCNestLevel();
+	CitusHideShards();
 	if (SPI_execute_with_args(impact_sql, 6, types, values, nulls, true, 0) !=
 		SPI_OK_SELECT)
 		elog(ERROR, "could not read the dependents of \"%s\"", object);
 
+	AtEOXact_GUC(true, nest);
 	tuptable = SPI_tuptable;	/* count_orphans runs queries too */
 	for (uint64 r = 0; r < tuptable->numvals; r++)
 	{

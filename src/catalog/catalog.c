@@ -46,6 +46,7 @@
 #include "utils/xid8.h"
 
 #include "migrate/catalog/catalog.h"
+#include "migrate/catalog/citus.h"
 #include "migrate/util/errcodes.h"
 #include "migrate/util/runner.h"
 #include "migrate/util/textarray.h"
@@ -2081,14 +2082,20 @@ static const char *const fingerprint_sql =
 " SELECT pg_catalog.md5(COALESCE(pg_catalog.string_agg(line, E'\\n' ORDER BY line), ''))"
 " FROM x";
 
-/* The fingerprint of the managed schemas as they are now. */
+/*
+ * The fingerprint of the managed schemas as they are now.  Citus's shards
+ * are never in it, whatever the session shows.
+ */
 char *
 CatalogFingerprint(void)
 {
 	char	   *hash = NULL;
+	int			nest = NewGUCNestLevel();
 
+	CitusHideShards();
 	(void) read_rows(fingerprint_sql, 0, NULL, NULL, NULL, SPI_OK_SELECT,
 					 read_one_text, &hash);
+	AtEOXact_GUC(true, nest);
 	return hash;
 }
 

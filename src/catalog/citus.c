@@ -33,6 +33,7 @@
 #include "common/hashfn.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
+#include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 
@@ -44,6 +45,21 @@ bool
 CitusPresent(void)
 {
 	return OidIsValid(get_relname_relid("pg_dist_partition", PG_CATALOG_NAMESPACE));
+}
+
+/*
+ * Within the current GUC nest level: hide Citus's shards from this
+ * session's catalog queries, whatever citus.show_shards_for_app_name_prefixes
+ * says (a session that shows them would see each shard placed on this node
+ * as a table of its own: drift that is not, in the fingerprint).
+ */
+void
+CitusHideShards(void)
+{
+	if (GetConfigOption("citus.show_shards_for_app_name_prefixes", true, false))
+		(void) set_config_option("citus.show_shards_for_app_name_prefixes", "",
+								 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
+								 true, 0, false);
 }
 
 /* Number of rows of pg_dist_shard that belong to relid. */

@@ -147,6 +147,11 @@ is(sq("SELECT count(*) FROM pg_dist_placement p JOIN pg_dist_shard s USING (shar
 	'3', 'the reference table has a copy on the coordinator and both workers');
 is(sq('SELECT count(*) FROM migrate_check()'), '0',
 	"migrate_check: no drift after Citus's own DDL (shards, placements)");
+my $show = q{SET citus.show_shards_for_app_name_prefixes = '*'; };
+is(sq($show . q{SELECT count(*) FROM pg_class WHERE relname ~ '^countries_[0-9]+$'}), '1',
+	'a session that shows the shards sees the copy of the reference table on the coordinator');
+is(sq($show . 'SELECT count(*) FROM migrate_check()'), '0',
+	'and still no drift: the fingerprint never holds shards');
 is($_->safe_psql('postgres', 'SELECT count(*) FROM migrate_drift()'), '0',
 	'a worker records no drift for the shard DDL the coordinator sent')
   for ($w1, $w2);
@@ -290,6 +295,8 @@ like(sq(q{SELECT detail FROM migrate_impact('public.countries') WHERE depth = 0}
 	qr/reference table/, 'a reference table says so');
 is(sq(q{SELECT count(*) FROM migrate_impact('public') WHERE object ~ '_[0-9]{6}'}), '0',
 	'no shard appears among the schema\'s dependents');
+is(sq($show . q{SELECT count(*) FROM migrate_impact('public') WHERE object ~ '_[0-9]{6}'}), '0',
+	'not even in a session that shows the shards');
 
 # CALL migrate_apply runs create_distributed_table_concurrently
 load(<<'REV');

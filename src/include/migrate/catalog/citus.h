@@ -26,6 +26,7 @@ typedef struct CitusTable
 } CitusTable;
 
 extern bool CitusPresent(void);
+extern void CitusHideShards(void);
 extern CitusKind CitusTableLookup(Oid relid, CitusTable *table);
 extern double CitusCountRows(Oid relid, const char *column, double limit);
 extern double CitusEstimateRows(Oid relid);
