@@ -21,6 +21,7 @@ OBJS = \
 	src/model/target.o \
 	src/catalog/catalog.o \
 	src/catalog/snapshot.o \
+	src/catalog/citus.o \
 	src/analysis/diff.o \
 	src/analysis/lint.o \
 	src/analysis/impact.o \

@@ -3,7 +3,8 @@
 # build with -Werror, install, start a throwaway cluster, and run the
 # regression tests (pg_regress), the isolation tests
 # (pg_isolation_regress), the TAP tests (prove) and the check of the
-# source tree's layers (test/layers.pl).  Ends with a line
+# source tree's layers (test/layers.pl), the real histories and, when
+# Citus is installed, the Citus test (test/citus/run.sh).  Ends with a line
 # "N passed, N failed" and exits non-zero if anything failed.
 source "$(dirname "$0")/lib.sh"
 
@@ -90,6 +91,20 @@ hist_bad=$(grep -cE '^test .* \.\.\. FAILED$' "$WORK/histories.out" || true)
 [ "$hist_rc" != 0 ] && [ "$hist_bad" = 0 ] && hist_bad=1
 passed=$((passed + hist_ok))
 failed=$((failed + hist_bad))
+
+# Citus (test/citus/run.sh): a coordinator and two workers; each test file
+# that passes counts once.  Without Citus in this server's tree (and no
+# CITUS_SRC to build it from) it says so and counts nothing.
+echo "== Citus"
+set +e
+bash "$TOP/test/citus/run.sh" 2>&1 | tee "$WORK/citus.out"
+citus_rc=${PIPESTATUS[0]}
+set -e
+citus_ok=$(grep -cE '^test citus/.* \.\.\. ok$' "$WORK/citus.out" || true)
+citus_bad=$(grep -cE '^test citus/.* \.\.\. FAILED$' "$WORK/citus.out" || true)
+[ "$citus_rc" != 0 ] && [ "$citus_bad" = 0 ] && citus_bad=1
+passed=$((passed + citus_ok))
+failed=$((failed + citus_bad))
 
 echo
 echo "$passed passed, $failed failed"

@@ -41,10 +41,12 @@
 #include "nodes/makefuncs.h"
 #include "nodes/parsenodes.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/regproc.h"
 
 #include "migrate/analysis/impact.h"
+#include "migrate/catalog/citus.h"
 #include "migrate/analysis/protect.h"
 #include "migrate/analysis/statement_targets.h"
 #include "migrate/catalog/catalog.h"
@@ -728,6 +730,35 @@ protection_of(List *protected, const char *schema, const char *table,
 }
 
 /*
+ * A Citus table is one table: its rows and bytes are in its shards on the
+ * workers (the shards' statistics summed, and citus_total_relation_size),
+ * not in the empty table the coordinator holds, and the detail says how
+ * Citus places it.  The shards themselves never appear: they are not
+ * dependents of the table in pg_depend, and Citus hides them from the
+ * catalog queries of ordinary sessions.
+ */
+static void
+citus_table_row(Oid relid, Datum *out, bool *outnull)
+{
+	CitusTable	table;
+	double		rows;
+	int64		size;
+
+	if (CitusTableLookup(relid, &table) == CITUS_NONE)
+		return;
+	out[4] = CStringGetTextDatum(CitusDescribe(relid, &table));
+	outnull[4] = false;
+	if (table.kind == CITUS_LOCAL)
+		return;
+	rows = CitusEstimateRows(relid);
+	out[5] = Int64GetDatum((int64) rows);
+	outnull[5] = rows < 0;
+	size = CitusTotalSize(relid);
+	out[6] = Int64GetDatum(size);
+	outnull[6] = size < 0;
+}
+
+/*
  * migrate_impact(object text): one row per dependent of a schema, a table
  * or a column, the object itself first (depth 0).  Takes no lock on user
  * tables.
@@ -747,6 +778,7 @@ migrate_impact(PG_FUNCTION_ARGS)
 	List	   *touches;
 	MemoryContext caller = CurrentMemoryContext;
 	SPITupleTable *tuptable;
+	int			nest;
 
 	if (PG_ARGISNULL(0))
 		ereport(ERROR,
@@ -783,10 +815,13 @@ migrate_impact(PG_FUNCTION_ARGS)
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
+	nest = NewGUCNestLevel();
+	CitusHideShards();
 	if (SPI_execute_with_args(impact_sql, 6, types, values, nulls, true, 0) !=
 		SPI_OK_SELECT)
 		elog(ERROR, "could not read the dependents of \"%s\"", object);
 
+	AtEOXact_GUC(true, nest);
 	tuptable = SPI_tuptable;	/* count_orphans runs queries too */
 	for (uint64 r = 0; r < tuptable->numvals; r++)
 	{
@@ -819,6 +854,13 @@ migrate_impact(PG_FUNCTION_ARGS)
 												  detail, orphans, orphans == 1 ? "" : "s"));
 		}
 		is_relation = DatumGetBool(SPI_getbinval(tup, desc, Q_IS_RELATION, &isnull)) && !isnull;
+		if (is_relation && SPI_getvalue(tup, desc, Q_COLUMN) == NULL)
+		{
+			Datum		rel = SPI_getbinval(tup, desc, Q_RELID, &isnull);
+
+			if (!isnull)
+				citus_table_row(DatumGetObjectId(rel), out, outnull);
+		}
 		p = protection_of(protected, owner_schema, owner_table, columns,
 						  is_relation && columns == NIL);
 		out[7] = BoolGetDatum(p != NULL);

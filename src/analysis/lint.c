@@ -68,6 +68,7 @@
 
 #include "migrate/analysis/lint.h"
 #include "migrate/analysis/lint_internal.h"
+#include "migrate/catalog/citus.h"
 #include "migrate/catalog/catalog.h"
 #include "migrate/util/errcodes.h"
 #include "migrate/util/subxact.h"
@@ -631,6 +632,67 @@ forget_transaction(LintContext *cx)
 			(void) hash_search(cx->objects, obj->key, HASH_REMOVE, NULL);
 	cx->ael_tables = NIL;
 	cx->long_hold_reported = false;
+	cx->citus_parallel_ddl = NULL;
+}
+
+/*
+ * DDL on a Citus distributed table runs on its shards over one connection
+ * per shard (unless citus.multi_shard_modify_mode is 'sequential'); Citus
+ * then refuses to change, in the same transaction, a reference table that
+ * foreign keys point to.  Note the first such table.
+ */
+static void
+note_citus_parallel_ddl(LintContext *cx, RangeVar *rv)
+{
+	if (cx->citus_parallel_ddl == NULL && !cx->citus_sequential &&
+		LintInTransaction(cx) &&
+		CitusTableLookup(LintRelid(cx, rv), NULL) == CITUS_DISTRIBUTED)
+		cx->citus_parallel_ddl = pstrdup(LintName(rv));
+}
+
+/*
+ * SELECT create_distributed_table('t', ...) (or its _concurrently form)
+ * creates the shards over parallel connections too: note 't'.
+ */
+static void
+note_citus_distribute(LintContext *cx, SelectStmt *sel)
+{
+	ListCell   *lc;
+
+	if (cx->citus_parallel_ddl || cx->citus_sequential || !LintLive(cx) ||
+		!LintInTransaction(cx) || !CitusPresent())
+		return;
+	foreach(lc, sel->targetList)
+	{
+		ResTarget  *rt = lfirst(lc);
+		FuncCall   *fc;
+		Node	   *arg;
+
+		if (!IsA(rt, ResTarget) || rt->val == NULL || !IsA(rt->val, FuncCall))
+			continue;
+		fc = (FuncCall *) rt->val;
+		if (strcmp(strVal(llast(fc->funcname)), "create_distributed_table") != 0)
+			continue;
+		arg = fc->args ? linitial(fc->args) : NULL;
+		if (arg && IsA(arg, A_Const) && IsA(&((A_Const *) arg)->val, String))
+			cx->citus_parallel_ddl = pstrdup(strVal(&((A_Const *) arg)->val));
+		else
+			cx->citus_parallel_ddl = pstrdup("?");
+		return;
+	}
+}
+
+/* The value of SET name = 'word' when it is a plain word, else NULL. */
+static const char *
+set_word(VariableSetStmt *v)
+{
+	A_Const    *c;
+
+	if (v->kind != VAR_SET_VALUE || list_length(v->args) != 1 ||
+		!IsA(linitial(v->args), A_Const))
+		return NULL;
+	c = linitial(v->args);
+	return IsA(&c->val, String) ? strVal(&c->val) : NULL;
 }
 
 /* Is this AlterTableCmd one that scans or rewrites the table? */
@@ -864,10 +926,12 @@ record_effects(LintContext *cx, Node *stmt)
 		case T_SelectStmt:
 			if (((SelectStmt *) stmt)->intoClause)
 				cx->exported = true;
+			note_citus_distribute(cx, (SelectStmt *) stmt);
 			break;
 		case T_IndexStmt:
 			if (!((IndexStmt *) stmt)->concurrent)
 				record_table_use(cx, ((IndexStmt *) stmt)->relation, LINT_F_DDL);
+			note_citus_parallel_ddl(cx, ((IndexStmt *) stmt)->relation);
 			break;
 		case T_AlterTableStmt:
 			{
@@ -886,6 +950,7 @@ record_effects(LintContext *cx, Node *stmt)
 				if (mode == AccessExclusiveLock)
 					note_exclusive_lock(cx, at->relation);
 				record_table_use(cx, at->relation, use);
+				note_citus_parallel_ddl(cx, at->relation);
 				break;
 			}
 		case T_RenameStmt:
@@ -958,6 +1023,12 @@ record_effects(LintContext *cx, Node *stmt)
 					cx->lock_timeout_set = set;
 				else if (strcmp(v->name, "statement_timeout") == 0)
 					cx->statement_timeout_set = set;
+				else if (strcmp(v->name, "citus.multi_shard_modify_mode") == 0)
+					cx->citus_sequential = set_word(v) &&
+						pg_strcasecmp(set_word(v), "sequential") == 0;
+				else if (strcmp(v->name, "citus.propagate_set_commands") == 0)
+					cx->citus_propagate = set_word(v) &&
+						pg_strcasecmp(set_word(v), "local") == 0;
 				break;
 			}
 		case T_TransactionStmt:
@@ -1982,6 +2053,42 @@ LintRelationRows(Relation rel, double limit)
 }
 
 /*
+ * Is relid a Citus distributed or reference table?  Its rows are then in
+ * shards on the workers, and the table on the coordinator is an empty
+ * shell: its rows are counted through Citus.
+ */
+static bool
+citus_sharded(Oid relid)
+{
+	CitusKind	kind = CitusTableLookup(relid, NULL);
+
+	return kind == CITUS_DISTRIBUTED || kind == CITUS_REFERENCE;
+}
+
+/*
+ * What the shards of a Citus table hold: counted through Citus up to
+ * LINT_COUNT_ROWS or the threshold, whichever is more (the LIMIT goes to
+ * every shard).  The DDL guard takes no lock and reads the statistics of
+ * the shards instead (summed on the workers), as it reads pg_class for a
+ * plain table; so does a role that may not read the table.
+ */
+static LintRelState
+citus_relation(Oid relid, bool stats_only, double *rows)
+{
+	double		n;
+
+	if (stats_only)
+		n = Max(CitusEstimateRows(relid), 0);
+	else if ((n = CitusCountRows(relid, NULL,
+								 Max(migrate_lint_table_threshold, LINT_COUNT_ROWS))) < 0)
+		return LINT_REL_UNKNOWN;
+	*rows = n;
+	if (n == 0)
+		return LINT_REL_EMPTY;
+	return n < migrate_lint_table_threshold ? LINT_REL_SMALL : LINT_REL_LARGE;
+}
+
+/*
  * Rows read at most to tell whether a table holds only rows that
  * migrations wrote: seed data is small.
  */
@@ -2037,6 +2144,8 @@ LintRowsFromMigrations(LintContext *cx, Oid relid, bool updates_too)
 		return false;
 	if (!lint_may_lock(cx, relid))
 		return false;			/* locked elsewhere: the application's rows */
+	if (citus_sharded(relid))	/* the rows are on the workers */
+		return CitusCountRows(relid, NULL, 1) == 0;
 	members = get_rel_relkind(relid) == RELKIND_PARTITIONED_TABLE ?
 		find_all_inheritors(relid, AccessShareLock, NULL) : list_make1_oid(relid);
 	foreach(lc, members)
@@ -2114,6 +2223,8 @@ LintCountRows(Oid relid, const char *column, double limit)
 
 	if (pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
 		return -1;
+	if (citus_sharded(relid))
+		return CitusCountRows(relid, column, limit);
 	members = get_rel_relkind(relid) == RELKIND_PARTITIONED_TABLE ?
 		find_all_inheritors(relid, AccessShareLock, NULL) : list_make1_oid(relid);
 	foreach(lc, members)
@@ -2224,6 +2335,20 @@ LintRelation(LintContext *cx, RangeVar *rv, bool exact_empty, double *rows)
 	relid = LintRelid(cx, rv);
 	if (OidIsValid(relid) && get_rel_relkind(relid) == RELKIND_INDEX)
 		relid = IndexGetRelation(relid, true);
+	if (OidIsValid(relid) && citus_sharded(relid))
+	{
+		Relation	shell = RelationIdGetRelation(relid);
+		bool		created = shell != NULL &&
+			shell->rd_createSubid != InvalidSubTransactionId;
+
+		if (shell)
+			RelationClose(shell);
+		if (created)
+			return LINT_REL_NEW;
+		return citus_relation(relid, cx->opts->mode == LINT_MODE_DDL ||
+							  pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK,
+							  rows);
+	}
 	if (cx->opts->mode == LINT_MODE_DDL && OidIsValid(relid) &&
 		!CheckRelationOidLockedByMe(relid, AccessShareLock, true))
 		return relation_statistics(relid, rows);

@@ -51,10 +51,12 @@
 #include "partitioning/partbounds.h"
 #include "partitioning/partdesc.h"
 #include "storage/lmgr.h"
+#include "storage/proc.h"
 #include "tcop/utility.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
+#include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/partcache.h"
 #include "utils/rel.h"
@@ -64,6 +66,7 @@
 
 #include "migrate/analysis/lint_internal.h"
 #include "migrate/analysis/protect.h"
+#include "migrate/catalog/citus.h"
 
 /*
  * Helpers
@@ -2017,6 +2020,21 @@ check_concurrently_in_transaction(LintContext *cx, Node *stmt)
 				what = "DETACH PARTITION CONCURRENTLY";
 		}
 	}
+	else if (IsA(stmt, SelectStmt))
+	{
+		ListCell   *lc;
+
+		/* Citus: SELECT create_distributed_table_concurrently(...) */
+		foreach(lc, ((SelectStmt *) stmt)->targetList)
+		{
+			ResTarget  *rt = lfirst(lc);
+
+			if (IsA(rt, ResTarget) && rt->val && IsA(rt->val, FuncCall) &&
+				strcmp(strVal(llast(((FuncCall *) rt->val)->funcname)),
+					   "create_distributed_table_concurrently") == 0)
+				what = "create_distributed_table_concurrently()";
+		}
+	}
 	if (what)
 		LintReport(cx, false, NULL,
 				   "%s cannot run inside a transaction block or a function", what);
@@ -3264,6 +3282,277 @@ check_alter_table_multiple_statements(LintContext *cx, Node *stmt)
 }
 
 /*
+ * Citus
+ *
+ * These rules read Citus's metadata (catalog/citus.c), so they speak only
+ * when the lint is live, on the coordinator of a Citus cluster; without
+ * Citus every table is CITUS_NONE and they stay silent.
+ */
+
+/* What Citus makes of the table rv names now (CITUS_NONE when static). */
+static CitusKind
+citus_table(LintContext *cx, RangeVar *rv, CitusTable *table)
+{
+	return CitusTableLookup(LintRelid(cx, rv), table);
+}
+
+/* The name of the distribution column of a distributed table, or NULL. */
+static char *
+citus_distribution_column(LintContext *cx, RangeVar *rv)
+{
+	CitusTable	table;
+
+	if (citus_table(cx, rv, &table) != CITUS_DISTRIBUTED || table.distcol <= 0)
+		return NULL;
+	return get_attname(LintRelid(cx, rv), table.distcol, true);
+}
+
+/* citus-distribution-column-change: ALTER COLUMN ... TYPE or DROP COLUMN of the distribution column. */
+static void
+check_citus_distribution_column_change(LintContext *cx, Node *stmt)
+{
+	AlterTableStmt *at = alter_table(stmt);
+	char	   *distcol;
+	ListCell   *lc;
+
+	if (at == NULL || (distcol = citus_distribution_column(cx, at->relation)) == NULL)
+		return;
+	foreach(lc, at->cmds)
+	{
+		AlterTableCmd *cmd = lfirst_node(AlterTableCmd, lc);
+
+		if ((cmd->subtype == AT_AlterColumnType || cmd->subtype == AT_DropColumn) &&
+			cmd->name && strcmp(cmd->name, distcol) == 0)
+			LintReport(cx, true, NULL,
+					   "column \"%s\" is the distribution column of Citus table \"%s\": Citus refuses to %s it",
+					   cmd->name, LintName(at->relation),
+					   cmd->subtype == AT_DropColumn ? "drop" : "change the type of");
+	}
+}
+
+/* Does a list of key column names (String) hold "column"? */
+static bool
+keys_include(List *keys, const char *column)
+{
+	ListCell   *lc;
+
+	foreach(lc, keys)
+		if (lfirst(lc) && IsA(lfirst(lc), String) &&
+			strcmp(strVal(lfirst(lc)), column) == 0)
+			return true;
+	return false;
+}
+
+/* The column names of index elements (expressions have none). */
+static List *
+index_elem_names(List *elems)
+{
+	List	   *names = NIL;
+	ListCell   *lc;
+
+	foreach(lc, elems)
+	{
+		Node	   *n = lfirst(lc);
+
+		if (IsA(n, List))		/* EXCLUDE: (element, operator) pairs */
+			n = linitial((List *) n);
+		if (IsA(n, IndexElem) && ((IndexElem *) n)->name)
+			names = lappend(names, makeString(((IndexElem *) n)->name));
+	}
+	return names;
+}
+
+/* citus-unique-without-distribution-column: UNIQUE, PRIMARY KEY, EXCLUDE or a unique index on a distributed table, without its distribution column. */
+static void
+check_citus_unique_without_distribution_column(LintContext *cx, Node *stmt)
+{
+	char	   *distcol;
+	ListCell   *lc;
+
+	if (IsA(stmt, IndexStmt))
+	{
+		IndexStmt  *ix = (IndexStmt *) stmt;
+
+		if (ix->unique &&
+			(distcol = citus_distribution_column(cx, ix->relation)) != NULL &&
+			!keys_include(index_elem_names(ix->indexParams), distcol))
+			LintReport(cx, true, NULL,
+					   "unique index on Citus table \"%s\" does not include its distribution column \"%s\": Citus refuses it, since each shard can only check its own rows",
+					   LintName(ix->relation), distcol);
+		return;
+	}
+	if (alter_table(stmt) == NULL ||
+		(distcol = citus_distribution_column(cx, ((AlterTableStmt *) stmt)->relation)) == NULL)
+		return;
+	foreach(lc, ((AlterTableStmt *) stmt)->cmds)
+	{
+		AlterTableCmd *cmd = lfirst_node(AlterTableCmd, lc);
+		Constraint *c = added_constraint(cmd);
+		ColumnDef  *col = added_column(cmd);
+		List	   *keys;
+
+		if (col)
+		{
+			c = find_contype(col->constraints, CONSTR_PRIMARY);
+			if (c == NULL)
+				c = find_contype(col->constraints, CONSTR_UNIQUE);
+			keys = list_make1(makeString(col->colname));
+		}
+		else if (c && c->contype == CONSTR_EXCLUSION)
+			keys = index_elem_names(c->exclusions);
+		else
+			keys = c ? c->keys : NIL;
+		if (c == NULL || c->indexname ||
+			(c->contype != CONSTR_PRIMARY && c->contype != CONSTR_UNIQUE &&
+			 c->contype != CONSTR_EXCLUSION) ||
+			keys_include(keys, distcol))
+			continue;
+		LintReport(cx, true, NULL,
+				   "%s on Citus table \"%s\" does not include its distribution column \"%s\": Citus refuses it, since each shard can only check its own rows",
+				   c->contype == CONSTR_PRIMARY ? "PRIMARY KEY" :
+				   c->contype == CONSTR_UNIQUE ? "UNIQUE constraint" : "EXCLUDE constraint",
+				   LintName(((AlterTableStmt *) stmt)->relation), distcol);
+	}
+}
+
+/*
+ * Does lock_timeout bound lock waits on the workers too?  Citus sends SET
+ * LOCAL commands to the workers when citus.propagate_set_commands is
+ * 'local'.  In a text: both set by earlier statements; for ad-hoc DDL (the
+ * guard): the session's settings.  migrate.lock_timeout is not a SET, and
+ * never reaches the workers.
+ */
+static bool
+citus_lock_timeout_propagated(LintContext *cx)
+{
+	const char *propagate;
+
+	if (cx->opts->mode != LINT_MODE_DDL)
+		return cx->citus_propagate && cx->lock_timeout_set;
+	propagate = GetConfigOption("citus.propagate_set_commands", true, false);
+	return LockTimeout > 0 && propagate && pg_strcasecmp(propagate, "local") == 0;
+}
+
+/* citus-ddl-fans-out: ACCESS EXCLUSIVE ALTER TABLE on a large distributed or reference table, without lock_timeout reaching the workers. */
+static void
+check_citus_ddl_fans_out(LintContext *cx, Node *stmt)
+{
+	AlterTableStmt *at = alter_table(stmt);
+	CitusTable	table;
+	CitusKind	kind;
+	double		rows;
+
+	if (at == NULL || citus_lock_timeout_propagated(cx))
+		return;
+	kind = citus_table(cx, at->relation, &table);
+	if ((kind != CITUS_DISTRIBUTED && kind != CITUS_REFERENCE) ||
+		AlterTableGetLockLevel(at->cmds) != AccessExclusiveLock ||
+		LintRelation(cx, at->relation, false, &rows) != LINT_REL_LARGE)
+		return;
+	LintReport(cx, true, NULL,
+			   "ALTER TABLE of Citus %s table \"%s\" (about %.0f rows, %d shard%s) takes an ACCESS EXCLUSIVE lock on every shard on the workers, and lock_timeout set on the coordinator does not bound those waits (citus.propagate_set_commands is not 'local')",
+			   kind == CITUS_REFERENCE ? "reference" : "distributed",
+			   LintName(at->relation), rows, table.shards,
+			   table.shards == 1 ? "" : "s");
+}
+
+/* Is relid referenced by a foreign key?  From pg_constraint, no lock on relid. */
+static bool
+referenced_by_foreign_key(Oid relid)
+{
+	Relation	pg_constraint = table_open(ConstraintRelationId, AccessShareLock);
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tup;
+	bool		found = false;
+
+	ScanKeyInit(&key, Anum_pg_constraint_confrelid, BTEqualStrategyNumber,
+				F_OIDEQ, ObjectIdGetDatum(relid));
+	scan = systable_beginscan(pg_constraint, InvalidOid, false, NULL, 1, &key);
+	while (!found && HeapTupleIsValid(tup = systable_getnext(scan)))
+		found = ((Form_pg_constraint) GETSTRUCT(tup))->contype == CONSTRAINT_FOREIGN;
+	systable_endscan(scan);
+	table_close(pg_constraint, AccessShareLock);
+	return found;
+}
+
+/* The reference table a foreign key constraint points to, or NULL. */
+static RangeVar *
+fk_to_reference_table(LintContext *cx, Node *n)
+{
+	Constraint *c = (Constraint *) n;
+
+	if (n && IsA(n, Constraint) && c->contype == CONSTR_FOREIGN && c->pktable &&
+		citus_table(cx, c->pktable, NULL) == CITUS_REFERENCE)
+		return c->pktable;
+	return NULL;
+}
+
+/* citus-reference-table-after-parallel-ddl: DDL or DML on a referenced reference table, or a new foreign key to a reference table, after parallel DDL on a distributed table (or create_distributed_table), in one transaction. */
+static void
+check_citus_reference_table_after_parallel_ddl(LintContext *cx, Node *stmt)
+{
+	RangeVar   *rv = NULL;
+	RangeVar   *target = NULL;
+	ListCell   *lc;
+
+	if (cx->citus_parallel_ddl == NULL || cx->citus_sequential)
+		return;
+	if (IsA(stmt, CreateStmt))
+	{
+		CreateStmt *cs = (CreateStmt *) stmt;
+
+		foreach(lc, cs->tableElts)
+		{
+			ListCell   *lk;
+
+			if (IsA(lfirst(lc), ColumnDef))
+				foreach(lk, ((ColumnDef *) lfirst(lc))->constraints)
+					if (rv == NULL)
+						rv = fk_to_reference_table(cx, lfirst(lk));
+		}
+		foreach(lc, cs->constraints)
+			if (rv == NULL)
+				rv = fk_to_reference_table(cx, lfirst(lc));
+		target = cs->relation;
+	}
+	else if (alter_table(stmt))
+	{
+		target = ((AlterTableStmt *) stmt)->relation;
+		foreach(lc, ((AlterTableStmt *) stmt)->cmds)
+			if (rv == NULL)
+				rv = fk_to_reference_table(cx, ((AlterTableCmd *) lfirst(lc))->def);
+		if (rv == NULL && citus_table(cx, target, NULL) == CITUS_REFERENCE &&
+			referenced_by_foreign_key(LintRelid(cx, target)))
+			rv = target;
+	}
+	else
+	{
+		if (IsA(stmt, InsertStmt))
+			rv = ((InsertStmt *) stmt)->relation;
+		else if (IsA(stmt, UpdateStmt))
+			rv = ((UpdateStmt *) stmt)->relation;
+		else if (IsA(stmt, DeleteStmt))
+			rv = ((DeleteStmt *) stmt)->relation;
+		else if (IsA(stmt, IndexStmt) && !((IndexStmt *) stmt)->concurrent)
+			rv = ((IndexStmt *) stmt)->relation;
+		if (rv && (citus_table(cx, rv, NULL) != CITUS_REFERENCE ||
+				   !referenced_by_foreign_key(LintRelid(cx, rv))))
+			rv = NULL;
+	}
+	if (rv == NULL)
+		return;
+	if (target && rv != target)
+		LintReport(cx, true, NULL,
+				   "table \"%s\" gets a foreign key to reference table \"%s\" after distributed table \"%s\" was changed over parallel connections in the same transaction: Citus refuses it",
+				   LintName(target), LintName(rv), cx->citus_parallel_ddl);
+	else
+		LintReport(cx, true, NULL,
+				   "reference table \"%s\", which a foreign key references, is changed after distributed table \"%s\" was changed over parallel connections in the same transaction: Citus refuses it",
+				   LintName(rv), cx->citus_parallel_ddl);
+}
+
+/*
  * The rule table: one row per rule of the catalogue (RULES.md), in its
  * order.  Columns: id, default severity, refined against the catalogs
  * (findings depend on the database's state), style advice (not reported
@@ -3435,7 +3724,7 @@ const LintRule LintRuleTable[] = {
 	check_require_concurrent_index_deletion},
 	/* #28: CONCURRENTLY cannot run in a transaction */
 	{"concurrently-in-transaction", LINT_ERROR, false, false,
-		"CREATE/DROP INDEX CONCURRENTLY, REINDEX CONCURRENTLY or DETACH PARTITION CONCURRENTLY in a transaction",
+		"CREATE/DROP INDEX CONCURRENTLY, REINDEX CONCURRENTLY, DETACH PARTITION CONCURRENTLY or Citus's create_distributed_table_concurrently() in a transaction",
 		"These commands cannot run inside a transaction block or a function, so the revision fails.",
 		"Put the statement alone in a revision marked non-transactional (-- migrate:transactional false).",
 	check_concurrently_in_transaction},
@@ -3651,6 +3940,27 @@ const LintRule LintRuleTable[] = {
 		"Each statement scans or rewrites the table again; one ALTER TABLE with several subcommands does it once.",
 		"Combine the subcommands into one ALTER TABLE.",
 	check_alter_table_multiple_statements},
+	/* #66..#69: Citus (live, on a coordinator) */
+	{"citus-distribution-column-change", LINT_ERROR, true, false,
+		"ALTER COLUMN ... TYPE or DROP COLUMN of the distribution column of a Citus distributed table",
+		"Citus refuses to change the column that places every row in its shard; the revision fails on the coordinator.",
+		"Redistribute first: alter_distributed_table(table, distribution_column => 'other') moves the rows to shards by another column; or build a new distributed table, copy the rows with INSERT ... SELECT, and switch to it.",
+	check_citus_distribution_column_change},
+	{"citus-unique-without-distribution-column", LINT_ERROR, true, false,
+		"UNIQUE, PRIMARY KEY or EXCLUDE constraint, or a unique index, on a Citus distributed table that does not include its distribution column",
+		"Each shard can only check its own rows, so Citus refuses a uniqueness it cannot enforce across shards; the revision fails on the coordinator.",
+		"Include the distribution column in the key (UNIQUE (tenant_id, id)), or keep the table a reference table if it must be unique on other columns alone.",
+	check_citus_unique_without_distribution_column},
+	{"citus-ddl-fans-out", LINT_ERROR, true, false,
+		"ALTER TABLE taking ACCESS EXCLUSIVE on a Citus distributed or reference table of at least migrate.lint_table_threshold rows (counted on the shards), unless citus.propagate_set_commands = 'local' and lock_timeout are set before it",
+		"The coordinator locks the table, then every shard on every worker; lock_timeout set on the coordinator (migrate.lock_timeout too) does not reach the workers, so one long query on one shard holds the change, and every query on the table queues behind it.",
+		"Begin the revision with SET LOCAL citus.propagate_set_commands = 'local'; SET LOCAL lock_timeout = '2s'; so that the shard locks are bounded too, and retry when it times out.",
+	check_citus_ddl_fans_out},
+	{"citus-reference-table-after-parallel-ddl", LINT_ERROR, true, false,
+		"DDL or DML on a Citus reference table that a foreign key references, or a new foreign key to a reference table, after DDL on a distributed table or create_distributed_table() in the same transaction",
+		"DDL on a distributed table, and distributing a table, run over one connection per shard; Citus then refuses to change a referenced reference table in the same transaction, so the revision fails.",
+		"Begin the revision with SET LOCAL citus.multi_shard_modify_mode TO 'sequential', or change the reference table first, or in a revision of its own run with CALL migrate_apply (a commit per revision).",
+	check_citus_reference_table_after_parallel_ddl},
 };
 
 const int	LintRuleCount = lengthof(LintRuleTable);

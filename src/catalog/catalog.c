@@ -46,6 +46,7 @@
 #include "utils/xid8.h"
 
 #include "migrate/catalog/catalog.h"
+#include "migrate/catalog/citus.h"
 #include "migrate/util/errcodes.h"
 #include "migrate/util/runner.h"
 #include "migrate/util/textarray.h"
@@ -2122,10 +2123,11 @@ static const char *const fingerprint_sql =
 " FROM x";
 
 /*
- * The fingerprint of the managed schemas as they are now.  It runs at the
- * end of every upgrade, when the backend holds the most memory; with
- * work_mem at 1MB its sorts and hashes of the whole schema spill to disk
- * rather than add to that peak (a few MB at 10,000 tables).
+ * The fingerprint of the managed schemas as they are now.  Citus's shards
+ * are never in it, whatever the session shows.  It runs at the end of
+ * every upgrade, when the backend holds the most memory; with work_mem at
+ * 1MB its sorts and hashes of the whole schema spill to disk rather than
+ * add to that peak (a few MB at 10,000 tables).
  */
 char *
 CatalogFingerprint(void)
@@ -2133,6 +2135,7 @@ CatalogFingerprint(void)
 	char	   *hash = NULL;
 	int			nest = NewGUCNestLevel();
 
+	CitusHideShards();
 	(void) set_config_option("work_mem", "1024", PGC_USERSET, PGC_S_SESSION,
 							 GUC_ACTION_SAVE, true, 0, false);
 	(void) read_rows(fingerprint_sql, 0, NULL, NULL, NULL, SPI_OK_SELECT,

@@ -27,6 +27,7 @@
 #include "utils/guc.h"
 #include "utils/memutils.h"
 
+#include "migrate/catalog/citus.h"
 #include "migrate/catalog/snapshot.h"
 #include "migrate/util/textarray.h"
 
@@ -294,6 +295,7 @@ SnapshotRead(List *schemas, MemoryContext result)
 	(void) set_config_option("search_path", "pg_catalog, pg_temp",
 							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
 							 true, 0, false);
+	CitusHideShards();
 	rc = SPI_execute_with_args(snapshot_sql, 1, types, values, NULL, false, 0);
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "schema snapshot query failed: %s", SPI_result_code_string(rc));

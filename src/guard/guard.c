@@ -21,7 +21,8 @@
  * restores: a superuser session with check_function_bodies off, which
  * is the first thing every pg_dump script and pg_restore sets; and the
  * scratch work of migrate_diff (RunnerInScratch), which its subtransaction
- * always rolls back.
+ * always rolls back; and the connections Citus opens to carry out a
+ * command of another session (citus_internal_backend).
  *
  * Events:
  *	ddl_command_start: enforcement, before the command runs or locks.
@@ -89,6 +90,7 @@
 #include "migrate/analysis/lint.h"
 #include "migrate/analysis/protect.h"
 #include "migrate/catalog/catalog.h"
+#include "migrate/catalog/citus.h"
 #include "migrate/exec/worker.h"
 #include "migrate/util/errcodes.h"
 #include "migrate/util/guc.h"
@@ -162,11 +164,30 @@ in_migration(void)
 		(RunnerInSession() && CatalogSessionLockHeld());
 }
 
+/*
+ * A connection that Citus opened to this node to carry out a command of
+ * another session (application_name "citus_internal gpid=...", or
+ * "citus_rebalancer gpid=..." for shard moves): the renames and shard DDL
+ * of create_distributed_table_concurrently, a split, a move.  The command
+ * that caused it was guarded (or was a migration) where it was issued;
+ * Citus itself tells its internal backends by the same name.
+ */
+static bool
+citus_internal_backend(void)
+{
+	return application_name &&
+		(strncmp(application_name, "citus_internal gpid=", 20) == 0 ||
+		 strncmp(application_name, "citus_rebalancer gpid=", 22) == 0) &&
+		CitusPresent();
+}
+
 /* DDL the guard never looks at: see the file header. */
 static bool
 exempt(void)
 {
 	if (creating_extension || IsBinaryUpgrade || RunnerInScratch())
+		return true;
+	if (citus_internal_backend())
 		return true;
 	if (!check_function_bodies && superuser_arg(GetOuterUserId()))
 		return true;

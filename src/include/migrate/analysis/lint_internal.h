@@ -103,6 +103,13 @@ typedef struct LintContext
 	bool		long_hold_reported;
 	bool		exported;		/* an export step was seen (downgrade) */
 	List	   *long_identifiers;	/* LintLongIdent, in text order */
+	char	   *citus_parallel_ddl; /* a Citus distributed table that DDL of
+									 * this transaction changed over parallel
+									 * connections, or NULL (live only) */
+	bool		citus_sequential;	/* citus.multi_shard_modify_mode set to
+									 * 'sequential' */
+	bool		citus_propagate;	/* citus.propagate_set_commands set to
+									 * 'local' */
 } LintContext;
 
 /* A "-- migrate:approve <rule-id> <reason>" of the current statement. */
