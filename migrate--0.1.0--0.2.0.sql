@@ -319,3 +319,46 @@ LANGUAGE C STABLE;
  * there; gathered into the revision's migrate.log row when it is recorded.
  */
 ALTER TABLE migrate.progress ADD COLUMN effects jsonb;
+
+/*
+ * The folder last loaded: pg_migrate sends a digest of its folder's files
+ * (names, ids, texts) before the files, and loads them one by one only
+ * when it differs from the one noted here.  migrate_note_folder notes it
+ * in the transaction that loads the folder, under migrate's lock; every
+ * later change of the revisions (not of the applied set) deletes the note
+ * (migrate.catalog_changed), so that a note stands for "loading that
+ * folder again changes nothing".  Not dumped: a restored database loads
+ * the folder once more.
+ */
+CREATE TABLE migrate.loaded_folder (
+	one			boolean PRIMARY KEY DEFAULT true CHECK (one),
+	digest		text NOT NULL,
+	loaded_at	timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+
+CREATE FUNCTION @extschema@.migrate_folder_loaded(digest text)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'migrate_folder_loaded'
+LANGUAGE C STABLE STRICT;
+
+CREATE FUNCTION @extschema@.migrate_note_folder(digest text)
+RETURNS void
+AS 'MODULE_PATHNAME', 'migrate_note_folder'
+LANGUAGE C VOLATILE;
+REVOKE ALL ON FUNCTION @extschema@.migrate_note_folder(text) FROM PUBLIC;
+
+-- whoever may load may note the folder it loaded
+DO $$
+DECLARE
+	grantee regrole;
+BEGIN
+	FOR grantee IN
+		SELECT a.grantee::regrole
+		  FROM pg_catalog.pg_proc p, pg_catalog.aclexplode(p.proacl) a
+		 WHERE p.oid = 'pg_catalog.migrate_load_file(text, text)'::pg_catalog.regprocedure
+		   AND a.privilege_type = 'EXECUTE' AND a.grantee <> 0 AND a.grantee <> p.proowner
+	LOOP
+		EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION @extschema@.migrate_note_folder(text) TO %s', grantee);
+	END LOOP;
+END
+$$;

@@ -2,7 +2,8 @@
 -- settled: a no-op upgrade to head or heads notes that every revision is
 -- applied (migrate.settled), so that the next no-op upgrade answers without
 -- reading the graph; any change to the graph or the applied set removes
--- the note, within the same transaction too.
+-- the note, within the same transaction too.  The note of the folder that
+-- pg_migrate loaded last (migrate.loaded_folder).
 --
 CREATE EXTENSION migrate;
 SET client_min_messages = warning;
@@ -61,6 +62,50 @@ BEGIN READ ONLY;
 SELECT step, revision FROM migrate_upgrade('heads');
 COMMIT;
 SELECT count(*) AS notes FROM migrate.settled;
+
+-- migrate_plan answers a no-op upgrade to heads from the note too, and a
+-- runner that holds the lock notes it when the plan is empty
+SELECT count(*) AS steps FROM migrate_plan('heads');
+DELETE FROM migrate.settled;
+SELECT count(*) AS steps FROM migrate_plan('heads');
+SELECT count(*) AS notes FROM migrate.settled;	-- not without the lock
+SELECT migrate_lock_session();
+SELECT count(*) AS steps FROM migrate_plan('heads');
+SELECT migrate_unlock_session();
+SELECT heads FROM migrate.settled;
+SELECT revision FROM migrate_plan('st4', 'downgrade');	-- downgrades plan as always
+
+-- the folder last loaded (pg_migrate's digest of its files): noted first
+-- in the transaction of the load, under the lock; the load's own changes
+-- keep the note, and so do later changes of the applied set; a later
+-- change of the revisions forgets it; a rollback takes it back
+SELECT migrate_folder_loaded('sha256:aa');
+BEGIN;
+SELECT migrate_note_folder('sha256:aa');
+SELECT locktype, objid FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid();
+SELECT migrate_load_file(E'-- migrate:revision st7\n-- migrate:parents st6\n-- migrate:upgrade\nSELECT 7;\n-- migrate:downgrade\nSELECT 7;\n');
+COMMIT;
+SELECT migrate_folder_loaded('sha256:aa') AS aa, migrate_folder_loaded('sha256:bb') AS bb;
+SELECT step, revision FROM migrate_upgrade('heads');
+SELECT migrate_folder_loaded('sha256:aa') AS after_upgrade;
+SELECT migrate_load_file(E'-- migrate:revision st7\n-- migrate:parents st6\n-- migrate:upgrade\nSELECT 7;\n-- migrate:downgrade\nSELECT 7;\n');
+SELECT migrate_folder_loaded('sha256:aa') AS after_same_load;
+SELECT migrate_load_file(E'-- migrate:revision st7\n-- migrate:parents st6\n-- a comment\n-- migrate:upgrade\nSELECT 7;\n-- migrate:downgrade\nSELECT 7;\n');
+SELECT migrate_folder_loaded('sha256:aa') AS after_edit;
+SELECT migrate_note_folder('sha256:bb');
+SELECT migrate_revision('eight', 'SELECT 8', 'SELECT 8', parents => '{st7}', id => 'st8');
+SELECT migrate_folder_loaded('sha256:bb') AS after_revision;
+BEGIN;
+SELECT migrate_note_folder('sha256:cc');
+ROLLBACK;
+SELECT migrate_folder_loaded('sha256:cc') AS rolled_back;
+SELECT migrate_folder_loaded(NULL) AS null_digest;
+SELECT * FROM st_err($$SELECT migrate_note_folder(NULL)$$);
+SELECT * FROM st_err($$SELECT migrate_note_folder('')$$);
+SELECT * FROM st_err($$SELECT migrate_note_folder(repeat('x', 300))$$);
+BEGIN ISOLATION LEVEL REPEATABLE READ;
+SELECT * FROM st_err($$SELECT migrate_note_folder('sha256:dd')$$);
+ROLLBACK;
 
 -- cleanup
 SELECT count(*) FROM migrate_downgrade('base', drop_data => true);

@@ -2,7 +2,9 @@
 # changed, edited or not loaded, revisions without a file) and exits 3 on
 # any difference; pg_migrate forget removes an unapplied revision; heads,
 # branches and merge heads see the folder before it is loaded; a downgrade
-# below a revision whose file changed uses the stored downgrade.
+# below a revision whose file changed uses the stored downgrade; the
+# folder's digest spares a run that changes nothing the sending of every
+# file, and any change that a load would take still reaches the database.
 
 use strict;
 use warnings;
@@ -150,5 +152,124 @@ is($rc, 0, 'upgrade heads') or diag($err);
 ($rc, $out, $err) = run_pm('check');
 is($out, "multiple_heads: There are 2 heads: f2, f4.\n",
 	'the folder and the database agree again: only the two heads remain');
+
+# The folder's digest: a run whose folder is the one last loaded, with no
+# revision changed since, sends no file; any change of a file that a load
+# would take, a file added or removed, or a change of the revisions in the
+# database makes the next run load the folder again.
+sub unchanged
+{
+	my ($err) = @_;
+	return $err =~ /the \d+ revision files of ".*" are loaded as they are/;
+}
+sub sent_files
+{
+	return $node->safe_psql('app',
+		"SELECT calls FROM pg_stat_user_functions WHERE funcname = 'migrate_load_file'") || 0;
+}
+$node->safe_psql('app', q{ALTER DATABASE app SET track_functions = 'all'});
+is($node->safe_psql('app', 'SELECT count(*) FROM migrate.loaded_folder'), '1',
+	'the last load noted the folder');
+($rc, $out, $err) = run_pm('-v', 'upgrade', 'heads');
+is($rc, 0, 'a no-op upgrade') or diag($err);
+ok(unchanged($err), 'the same folder: no file sent');
+like($out, qr/^nothing to upgrade: "heads" is applied$/m, 'nothing to upgrade');
+
+# a comment added to an applied revision's file: loaded
+revision('001_one', 'f1', undef, "-- a note\n-- another note\nCREATE TABLE one (id int);", 'DROP TABLE one;');
+($rc, $out, $err) = run_pm('-v', 'upgrade', 'heads');
+is($rc, 0, 'upgrade after a comment changed') or diag($err);
+ok(!unchanged($err), 'a changed comment: the folder is loaded again');
+like($node->safe_psql('app', "SELECT upgrade FROM migrate.revision WHERE id = 'f1'"),
+	qr/another note/, 'and the edit is stored');
+# a backend reports its calls when it ends: wait for them
+ok($node->poll_query_until('app',
+	"SELECT calls > 0 FROM pg_stat_user_functions WHERE funcname = 'migrate_load_file'"),
+	'the load called migrate_load_file');
+my $sent = sent_files();
+($rc, $out, $err) = run_pm('-v', 'upgrade', 'heads');
+ok(unchanged($err), 'then the folder is unchanged again');
+is(sent_files(), $sent, 'and migrate_load_file is not called');
+
+# a marker line only: loaded
+open my $fh, '>>', "$dir/002_two.sql" or die;
+print $fh "-- migrate:allow drop-table\n";
+close $fh;
+($rc, $out, $err) = run_pm('-v', 'load');
+is($rc, 0, 'load after a marker line was added') or diag($err);
+ok(!unchanged($err), 'a marker line: the folder is loaded again');
+like($node->safe_psql('app', "SELECT downgrade FROM migrate.revision WHERE id = 'f2'"),
+	qr/migrate:allow drop-table/, 'and the marker is stored');
+
+# a file added: loaded and applied
+revision('005_five', 'f5', 'f4', 'CREATE TABLE five (id int);', 'DROP TABLE five;');
+($rc, $out, $err) = run_pm('-v', 'upgrade', 'heads');
+is($rc, 0, 'upgrade after a file was added') or diag($err);
+ok(!unchanged($err), 'a new file: the folder is loaded');
+is($node->safe_psql('app', "SELECT to_regclass('five') IS NOT NULL"), 't',
+	'the new revision is applied');
+
+# the SQL of an applied revision changed: the load refuses it
+revision('005_five', 'f5', 'f4', 'CREATE TABLE five (id bigint);', 'DROP TABLE five;');
+($rc, $out, $err) = run_pm('upgrade', 'heads');
+isnt($rc, 0, 'a changed applied revision is noticed');
+like($err, qr/005_five\.sql/, 'and its file named');
+($rc, $out, $err) = run_pm('check');
+like($out, qr/^file_changed f5: /m, 'check reports it');
+revision('005_five', 'f5', 'f4', 'CREATE TABLE five (id int);', 'DROP TABLE five;');
+($rc, $out, $err) = run_pm('-v', 'upgrade', 'heads');
+ok(unchanged($err), 'the file restored: the folder is the one loaded last (the refused load noted nothing)');
+
+# the SQL of an unapplied revision changed: the load takes it
+revision('006_six', 'f6', 'f5', 'CREATE TABLE six (id int);', 'DROP TABLE six;');
+($rc, $out, $err) = run_pm('load');
+is($rc, 0, 'load an unapplied revision');
+revision('006_six', 'f6', 'f5', 'CREATE TABLE six (id int, v text);', 'DROP TABLE six;');
+($rc, $out, $err) = run_pm('-v', 'upgrade', 'heads');
+ok(!unchanged($err), 'an unapplied revision changed: loaded');
+is($node->safe_psql('app', "SELECT count(*) FROM pg_attribute WHERE attrelid = 'six'::regclass AND attname = 'v'"),
+	'1', 'the upgrade ran the changed SQL');
+
+# a file removed: the folder differs, and check says what the database has
+revision('007_seven', 'f7', 'f6', 'CREATE TABLE seven (id int);', 'DROP TABLE seven;');
+($rc, $out, $err) = run_pm('load');
+($rc, $out, $err) = run_pm('-v', 'load');
+ok(unchanged($err), 'loaded as it is');
+unlink "$dir/007_seven.sql" or die;
+($rc, $out, $err) = run_pm('-v', 'load');
+ok(!unchanged($err), 'a file removed: the folder differs');
+($rc, $out, $err) = run_pm('check');
+like($out, qr/^missing_file f7: /m, 'check names the revision without a file');
+($rc, $out, $err) = run_pm('forget', 'f7');
+is($rc, 0, 'forget it');
+
+# a change of the revisions in the database: the note goes
+($rc, $out, $err) = run_pm('-v', 'load');
+ok(!unchanged($err), 'forget changed the revisions: loaded again');
+($rc, $out, $err) = run_pm('-v', 'load');
+ok(unchanged($err), 'then unchanged');
+$node->safe_psql('app', "UPDATE migrate.revision SET message = 'by hand' WHERE id = 'f6'");
+($rc, $out, $err) = run_pm('-v', 'load');
+ok(!unchanged($err), 'a revision changed in SQL: loaded again');
+is($node->safe_psql('app', "SELECT message FROM migrate.revision WHERE id = 'f6'"),
+	'006_six', 'and the file wins again');
+
+# an upgrade changes the applied set only: the note stays
+($rc, $out, $err) = run_pm('upgrade', 'heads');
+is($rc, 0, 'upgrade heads') or diag($err);
+($rc, $out, $err) = run_pm('-v', 'upgrade', 'heads');
+ok(unchanged($err), 'an upgrade keeps the note');
+
+# a downgrade that leaves a changed file out notes nothing
+my $noted = $node->safe_psql('app', 'SELECT digest FROM migrate.loaded_folder');
+revision('006_six', 'f6', 'f5', 'CREATE TABLE six (id int, w text);', 'DROP TABLE six;');
+($rc, $out, $err) = run_pm('downgrade', 'f5');
+is($rc, 0, 'downgrade below a changed revision') or diag($err);
+is($node->safe_psql('app', 'SELECT digest FROM migrate.loaded_folder'), $noted,
+	'the downgrade did not note the folder');
+($rc, $out, $err) = run_pm('-v', 'upgrade', 'heads');
+ok(!unchanged($err), 'the next upgrade loads the folder');
+is($node->safe_psql('app', "SELECT count(*) FROM pg_attribute WHERE attrelid = 'six'::regclass AND attname = 'w'"),
+	'1', 'and runs the changed SQL');
 
 done_testing();

@@ -342,7 +342,11 @@ forget_graph(void)
  *
  * Drops this backend's copy of the graph, and gives migrate.state a new
  * version unless this (sub)transaction already did: other backends see the
- * change only at commit, together with the new version.
+ * change only at commit, together with the new version.  Deletes the
+ * "everything applied" note (migrate.settled) and, when the revisions
+ * changed (not only the applied set), the note of the folder last loaded
+ * (migrate.loaded_folder), unless this transaction wrote it: see
+ * CatalogNoteFolder.
  */
 PG_FUNCTION_INFO_V1(migrate_catalog_changed);
 
@@ -354,20 +358,28 @@ migrate_catalog_changed(PG_FUNCTION_ARGS)
 	"UPDATE migrate.state"
 	" SET version = pg_catalog.nextval('migrate.state_version_seq')"
 	" WHERE xmin OPERATOR(pg_catalog.<>) $1";
+	static const char *const unload_sql =
+	"DELETE FROM migrate.loaded_folder WHERE xmin OPERATOR(pg_catalog.<>) $1";
 	Oid			types[1] = {XIDOID};
 	Datum		values[1];
 	CatalogAccess access;
+	bool		revisions;
 
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("migrate.catalog_changed() must be called as a trigger")));
+	revisions = strcmp(RelationGetRelationName(((TriggerData *) fcinfo->context)->tg_relation),
+					   "applied") != 0;
 	forget_graph();
 	values[0] = TransactionIdGetDatum(GetCurrentTransactionId());
 	catalog_begin(&access);
 	run(bump_sql, 1, types, values, NULL, false, SPI_OK_UPDATE);
 	if (catalog_has("settled"))
 		run(unsettle_sql, 0, NULL, NULL, NULL, false, SPI_OK_DELETE);
+	/* the note of the transaction that loads the folder stays */
+	if (revisions && catalog_has("loaded_folder"))
+		run(unload_sql, 1, types, values, NULL, false, SPI_OK_DELETE);
 	catalog_end(&access);
 	return PointerGetDatum(NULL);
 }
@@ -1339,6 +1351,71 @@ CatalogSettle(int heads)
 
 	if (XactReadOnly || RecoveryInProgress() || !catalog_has("settled"))
 		return;
+	catalog_begin(&access);
+	run(sql, 1, types, values, NULL, false, SPI_OK_INSERT);
+	catalog_end(&access);
+}
+
+/*
+ * Is "digest" the digest of the folder noted by CatalogNoteFolder, with
+ * no change of the revisions since?  A plain heap scan, as in
+ * CatalogSettledHeads: on a fresh connection SPI would cost more.
+ */
+bool
+CatalogFolderLoaded(const char *digest)
+{
+	Oid			nsp = get_namespace_oid("migrate", true);
+	Oid			relid = OidIsValid(nsp) ? get_relname_relid("loaded_folder", nsp) : InvalidOid;
+	Relation	rel;
+	Snapshot	snapshot;
+	TableScanDesc scan;
+	HeapTuple	tup;
+	bool		same = false;
+
+	if (!OidIsValid(relid))
+		return false;
+	rel = table_open(relid, AccessShareLock);
+	snapshot = RegisterSnapshot(GetLatestSnapshot());
+	scan = table_beginscan(rel, snapshot, 0, NULL);
+	if ((tup = heap_getnext(scan, ForwardScanDirection)) != NULL)
+	{
+		bool		isnull;
+		Datum		d = heap_getattr(tup, 2, RelationGetDescr(rel), &isnull);
+
+		same = !isnull && strcmp(TextDatumGetCString(d), digest) == 0;
+	}
+	table_endscan(scan);
+	UnregisterSnapshot(snapshot);
+	table_close(rel, AccessShareLock);
+	return same;
+}
+
+/*
+ * Note that this transaction loads the folder of this digest: called
+ * before the transaction loads its files, it takes CatalogLock, so that
+ * no other change of the revisions comes between the loads and the
+ * commit; the loads' own changes leave the note alone (it carries this
+ * transaction's xid), any later change deletes it
+ * (migrate_catalog_changed).  A transaction that fails takes its note
+ * with it.
+ */
+void
+CatalogNoteFolder(const char *digest)
+{
+	static const char *const sql =
+	"INSERT INTO migrate.loaded_folder (digest) VALUES ($1)"
+	" ON CONFLICT (one) DO UPDATE SET digest = excluded.digest,"
+	" loaded_at = pg_catalog.now()";
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1] = {CStringGetTextDatum(digest)};
+	CatalogAccess access;
+
+	if (!catalog_has("loaded_folder"))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("noting the loaded folder needs migrate 0.2.0"),
+				 errhint("Run ALTER EXTENSION migrate UPDATE.")));
+	CatalogLock();
 	catalog_begin(&access);
 	run(sql, 1, types, values, NULL, false, SPI_OK_INSERT);
 	catalog_end(&access);

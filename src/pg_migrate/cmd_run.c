@@ -8,7 +8,9 @@
  * leaves an unchanged file alone), parents and dependencies first, in one
  * transaction, through a libpq pipeline (one network round trip per batch
  * of files rather than per file).  A refused file rolls back the whole
- * load and is named in the error.
+ * load and is named in the error.  Before the files goes the folder's
+ * digest: when the last load was of the same files and no revision
+ * changed since, none is sent.
  *
  * upgrade and downgrade load, then take migrate's lock at session level
  * (migrate_lock_session) and ask the server for the plan (migrate_plan).
@@ -240,11 +242,50 @@ skip_changed_applied(PGconn *conn, RevDir *d)
 }
 
 /*
+ * Does the database hold the folder of this digest as its last load left
+ * it (migrate_folder_loaded)?  *may_note: may this role note a load
+ * (migrate_note_folder)?  A server older than the digest knows neither.
+ * False after reporting a failure.
+ */
+static bool
+folder_loaded(PGconn *conn, const char *digest, bool *loaded, bool *may_note)
+{
+	PGresult   *res;
+
+	*loaded = *may_note = false;
+	res = PQexecParams(conn,
+					   "SELECT pg_catalog.migrate_folder_loaded($1),"
+					   " pg_catalog.has_function_privilege('pg_catalog.migrate_note_folder(pg_catalog.text)', 'EXECUTE')",
+					   1, NULL, &digest, NULL, NULL, 0);
+	if (PQresultStatus(res) == PGRES_TUPLES_OK)
+	{
+		*loaded = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+		*may_note = strcmp(PQgetvalue(res, 0, 1), "t") == 0;
+	}
+	else if (PQstatus(conn) != CONNECTION_OK ||
+			 strcmp(PQresultErrorField(res, PG_DIAG_SQLSTATE) ?
+					PQresultErrorField(res, PG_DIAG_SQLSTATE) : "", "42883") != 0)
+	{
+		report_result_error(res, "could not compare the folder with the database");
+		PQclear(res);
+		return false;
+	}
+	PQclear(res);
+	return true;
+}
+
+/*
  * Load every file of the folder, parents and dependencies first, in one
  * transaction; without "commit", that transaction stays open (a dry run
  * rolls it back).  With "downgrade", files of applied revisions that
  * changed are left out (skip_changed_applied).  Returns false after
  * reporting an error.
+ *
+ * First the folder's digest (revdir_digest): when the database says that
+ * its last load was of this very folder and no revision changed since,
+ * loading would change nothing, and no file is sent.  Otherwise a load of
+ * the whole folder notes its digest (migrate_note_folder, first in the
+ * load's transaction) for the next run.
  */
 static bool
 load_dir(PGconn *conn, int *nloaded, bool commit, bool downgrade)
@@ -253,10 +294,29 @@ load_dir(PGconn *conn, int *nloaded, bool commit, bool downgrade)
 	bool		failed = false;
 	bool		ok = true;
 	PGresult   *res;
+	char	   *digest = NULL;
+	bool		loaded = false;
+	bool		may_note = false;
+	int			nfiles;
 
 	*nloaded = 0;
-	if (revdir_read(opts.dir, &d, false) != 0 || revdir_order(&d) != 0)
+	if (revdir_read(opts.dir, &d, false) != 0)
 		return false;
+	if (d.nfiles > 0 && (digest = revdir_digest(&d)) != NULL &&
+		!folder_loaded(conn, digest, &loaded, &may_note))
+		return false;
+	if (loaded)
+	{
+		if (opts.verbosity > 0)
+			pg_log_info("the %d revision files of \"%s\" are loaded as they are (folder %s)",
+						d.nfiles, opts.dir, digest);
+		*nloaded = d.nfiles;
+		return commit || db_command(conn, "BEGIN", 0, NULL,
+									"could not begin a transaction");
+	}
+	if (revdir_order(&d) != 0)
+		return false;
+	nfiles = d.nfiles;
 	if (downgrade && d.nfiles > 0 && !skip_changed_applied(conn, &d))
 		return false;
 	if (d.nfiles == 0)
@@ -269,6 +329,16 @@ load_dir(PGconn *conn, int *nloaded, bool commit, bool downgrade)
 		return false;
 	}
 	ok = pipeline_command(conn, "BEGIN");
+	/* note a load of the whole folder only, and only one that commits */
+	if (!(commit && may_note && digest && d.nfiles == nfiles))
+		digest = NULL;
+	if (ok && digest &&
+		!PQsendQueryParams(conn, "SELECT pg_catalog.migrate_note_folder($1)",
+						   1, NULL, (const char *const *) &digest, NULL, NULL, 0))
+	{
+		pg_log_error("could not send query: %s", PQerrorMessage(conn));
+		ok = false;
+	}
 	for (int from = 0; ok && !failed && from < d.nfiles; from += LOAD_BATCH)
 	{
 		if (CancelRequested)
@@ -277,19 +347,23 @@ load_dir(PGconn *conn, int *nloaded, bool commit, bool downgrade)
 			failed = true;
 			break;
 		}
-		/* BEGIN's result comes first, with the first batch */
+		/* the results of BEGIN and the note come first, with the first batch */
 		if (from == 0)
 		{
 			ok = PQpipelineSync(conn);
-			if (ok)
+			for (int k = 0; ok && k < (digest ? 2 : 1); k++)
 			{
 				res = PQgetResult(conn);
-				ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+				ok = PQresultStatus(res) == PGRES_COMMAND_OK ||
+					PQresultStatus(res) == PGRES_TUPLES_OK;
 				if (!ok)
 					report_result_error(res, "could not begin the load");
 				PQclear(res);
 				while ((res = PQgetResult(conn)) != NULL)
 					PQclear(res);
+			}
+			if (ok)
+			{
 				res = PQgetResult(conn);	/* the sync */
 				PQclear(res);
 			}

@@ -311,6 +311,13 @@ typedef struct Problem
 	const char *detail;
 } Problem;
 
+/* qsort and bsearch order of revision ids (char * elements). */
+static int
+compare_ids(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *) a, *(const char *const *) b);
+}
+
 /*
  * The differences between the folder and the database: files whose
  * revision changed ("file_changed": its SQL, parents or flag; "file_edited":
@@ -324,6 +331,7 @@ folder_problems(PGconn *conn, Problem **problems, int *n, int *size)
 	RevDir		d;
 	PGresult   *states;
 	PGresult   *revs;
+	const char **ids;
 
 	if (revdir_read(opts.dir, &d, true) != 0)
 		return false;
@@ -373,15 +381,17 @@ folder_problems(PGconn *conn, Problem **problems, int *n, int *size)
 			continue;
 		(*n)++;
 	}
+	/* the files' revisions, sorted, so that each look is a binary search */
+	ids = pg_malloc(sizeof(char *) * (d.nfiles + 1));
+	for (int i = 0; i < d.nfiles; i++)
+		ids[i] = PQgetvalue(states, i, 1);
+	qsort(ids, d.nfiles, sizeof(char *), compare_ids);
 	for (int r = 0; r < PQntuples(revs); r++)
 	{
 		const char *id = PQgetvalue(revs, r, 0);
-		bool		found = false;
 		Problem    *p = &(*problems)[*n];
 
-		for (int i = 0; i < d.nfiles && !found; i++)
-			found = strcmp(PQgetvalue(states, i, 1), id) == 0;
-		if (found)
+		if (bsearch(&id, ids, d.nfiles, sizeof(char *), compare_ids) != NULL)
 			continue;
 		p->problem = "missing_file";
 		p->revision = pg_strdup(id);
@@ -392,6 +402,7 @@ folder_problems(PGconn *conn, Problem **problems, int *n, int *size)
 					 id, opts.dir, id);
 		(*n)++;
 	}
+	pg_free(ids);
 	PQclear(states);
 	PQclear(revs);
 	return true;

@@ -16,6 +16,10 @@
  * name order, and its id is the version that starts its name (the digits
  * before the first "_"), when that is a valid id.
  *
+ * Files are found by id, squashed id or label through sorted arrays
+ * (RevDirIndex), so that reading and ordering a folder of n files costs
+ * O(n log n), not O(n^2): folders of 100,000 files exist.
+ *
  *-------------------------------------------------------------------------
  */
 #include "pg_migrate.h"
@@ -24,13 +28,43 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/cryptohash.h"
 #include "common/logging.h"
+#include "common/sha2.h"
 #include "migrate/common/revision_header.h"
 #include "revdir.h"
 #include "util.h"
 
+/* A name (an id, a squashed id, a label) and the file that has it. */
+typedef struct IndexEntry
+{
+	const char *name;
+	int			file;
+} IndexEntry;
+
+/*
+ * The files of a RevDir by id, by the ids their squash replaces, and by
+ * label, each sorted by name then file, for the files and nfiles it was
+ * built for: a caller that reorders or drops files (revdir_order, a
+ * downgrade that leaves out changed files) makes it stale, and the next
+ * lookup builds it again.
+ */
+typedef struct RevDirIndex
+{
+	const RevFile *files;
+	int			nfiles;
+	IndexEntry *ids;
+	int			nids;
+	IndexEntry *replaced;
+	int			nreplaced;
+	IndexEntry *labels;
+	int			nlabels;
+} RevDirIndex;
+
 static int	resolve_ref(const RevDir *d, const char *ref, bool labels);
 static void drop_replaced(RevDir *d);
+static RevDirIndex *dir_index(const RevDir *d);
+static int	sort_entries(IndexEntry *entries, int n);
 
 /* A revision id: 1 to 64 of [A-Za-z0-9_.], not a keyword of targets. */
 bool
@@ -254,6 +288,7 @@ revdir_read(const char *dir, RevDir *out, bool missing_ok)
 
 	out->files = NULL;
 	out->nfiles = 0;
+	out->index = pg_malloc0(sizeof(RevDirIndex));
 	if (!dir_exists(dir))
 	{
 		if (missing_ok)
@@ -279,17 +314,82 @@ revdir_read(const char *dir, RevDir *out, bool missing_ok)
 		out->nfiles++;
 	}
 	drop_replaced(out);
-	n = out->nfiles;
-	for (int i = 0; i < n; i++)
-		for (int j = i + 1; j < n && out->files[i].id; j++)
-			if (out->files[j].id && strcmp(out->files[i].id, out->files[j].id) == 0)
+
+	/* two files of one id: sorted by id, then file, they are neighbours */
+	{
+		IndexEntry *ids = pg_malloc(sizeof(IndexEntry) * (out->nfiles + 1));
+		int			nids = 0;
+		int			first = -1;
+		int			second = -1;
+
+		for (int i = 0; i < out->nfiles; i++)
+			if (out->files[i].id)
+				ids[nids++] = (IndexEntry) {out->files[i].id, i};
+		sort_entries(ids, nids);
+		for (int k = 1; k < nids; k++)
+			if (strcmp(ids[k - 1].name, ids[k].name) == 0 &&
+				(first < 0 || ids[k - 1].file < first))
 			{
-				pg_log_error("files \"%s\" and \"%s\" have the same revision id \"%s\"",
-							 out->files[i].path, out->files[j].path,
-							 out->files[i].id);
-				return -1;
+				first = ids[k - 1].file;
+				second = ids[k].file;
 			}
+		pg_free(ids);
+		if (first >= 0)
+		{
+			pg_log_error("files \"%s\" and \"%s\" have the same revision id \"%s\"",
+						 out->files[first].path, out->files[second].path,
+						 out->files[first].id);
+			return -1;
+		}
+	}
 	return 0;
+}
+
+/*
+ * The digest of the folder as a load sends it (revdir_read's files, in
+ * name order): SHA-256 over each file's name, id argument and text, each
+ * with its length, as "sha256:" and hex.  The server compares it with the
+ * one noted by the last load (migrate_folder_loaded); any change of a file
+ * that a load would send, a file added, removed or renamed changes it.
+ * NULL if the hash fails.
+ */
+char *
+revdir_digest(const RevDir *d)
+{
+	pg_cryptohash_ctx *ctx = pg_cryptohash_create(PG_SHA256);
+	uint8		hash[PG_SHA256_DIGEST_LENGTH];
+	char	   *out;
+	bool		ok;
+
+	if (ctx == NULL)
+		return NULL;
+	ok = pg_cryptohash_init(ctx) == 0;
+	for (int i = 0; ok && i < d->nfiles; i++)
+	{
+		const RevFile *f = &d->files[i];
+		const char *parts[3] = {f->name, f->load_id, f->text};
+
+		for (int k = 0; ok && k < 3; k++)
+		{
+			/* the length (-1 for none) makes the encoding unambiguous */
+			char		len[32];
+
+			snprintf(len, sizeof(len), "%zd:",
+					 parts[k] ? (ssize_t) strlen(parts[k]) : (ssize_t) -1);
+			ok = pg_cryptohash_update(ctx, (const uint8 *) len, strlen(len)) == 0 &&
+				(parts[k] == NULL ||
+				 pg_cryptohash_update(ctx, (const uint8 *) parts[k], strlen(parts[k])) == 0);
+		}
+	}
+	ok = ok && pg_cryptohash_final(ctx, hash, sizeof(hash)) == 0;
+	pg_cryptohash_free(ctx);
+	if (!ok)
+		return NULL;
+	out = pg_malloc(strlen("sha256:") + 2 * sizeof(hash) + 1);
+	strcpy(out, "sha256:");
+	for (int i = 0; i < (int) sizeof(hash); i++)
+		sprintf(out + strlen("sha256:") + 2 * i, "%02x", hash[i]);
+	return out;
 }
 
 /* The id of a file: its "-- migrate:revision", or its dbmate version. */
@@ -299,12 +399,121 @@ file_id(const RevFile *f)
 	return f->id ? f->id : f->load_id;
 }
 
+/* Order of index entries: by name, then by file. */
+static int
+entry_cmp(const void *a, const void *b)
+{
+	const IndexEntry *x = a;
+	const IndexEntry *y = b;
+	int			c = strcmp(x->name, y->name);
+
+	return c != 0 ? c : (x->file > y->file) - (x->file < y->file);
+}
+
+/* Sort entries, and return their count. */
+static int
+sort_entries(IndexEntry *entries, int n)
+{
+	if (n > 1)
+		qsort(entries, n, sizeof(IndexEntry), entry_cmp);
+	return n;
+}
+
+/* Is d's index built for its files as they are now? */
+static bool
+index_current(const RevDir *d)
+{
+	RevDirIndex *ix = d->index;
+
+	return ix->files == d->files && ix->nfiles == d->nfiles;
+}
+
+/*
+ * d's index, built again when d's files changed since.  NULL for a RevDir
+ * that revdir_read did not make (then lookups scan the files).
+ */
+static RevDirIndex *
+dir_index(const RevDir *d)
+{
+	RevDirIndex *ix = d->index;
+	int			nreplaced = 0;
+	int			nlabels = 0;
+
+	if (ix == NULL || index_current(d))
+		return ix;
+	pg_free(ix->ids);
+	pg_free(ix->replaced);
+	pg_free(ix->labels);
+	for (int i = 0; i < d->nfiles; i++)
+	{
+		nreplaced += d->files[i].nreplaces;
+		nlabels += d->files[i].nlabels;
+	}
+	ix->ids = pg_malloc(sizeof(IndexEntry) * (d->nfiles + 1));
+	ix->replaced = pg_malloc(sizeof(IndexEntry) * (nreplaced + 1));
+	ix->labels = pg_malloc(sizeof(IndexEntry) * (nlabels + 1));
+	ix->nids = ix->nreplaced = ix->nlabels = 0;
+	for (int i = 0; i < d->nfiles; i++)
+	{
+		const RevFile *f = &d->files[i];
+		const char *id = f->id ? f->id : f->load_id;
+
+		if (id)
+			ix->ids[ix->nids++] = (IndexEntry) {id, i};
+		for (int k = 0; k < f->nreplaces; k++)
+			ix->replaced[ix->nreplaced++] = (IndexEntry) {f->replaces[k], i};
+		for (int k = 0; k < f->nlabels; k++)
+			ix->labels[ix->nlabels++] = (IndexEntry) {f->labels[k], i};
+	}
+	sort_entries(ix->ids, ix->nids);
+	sort_entries(ix->replaced, ix->nreplaced);
+	sort_entries(ix->labels, ix->nlabels);
+	ix->files = d->files;
+	ix->nfiles = d->nfiles;
+	return ix;
+}
+
+/*
+ * The first entry of entries[0..n-1] whose name is at least "name" (with
+ * "prefix", the first that does not sort before it): its position, or n.
+ */
+static int
+lower_bound(const IndexEntry *entries, int n, const char *name)
+{
+	int			lo = 0;
+	int			hi = n;
+
+	while (lo < hi)
+	{
+		int			mid = lo + (hi - lo) / 2;
+
+		if (strcmp(entries[mid].name, name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* The first file (in file order) whose entry is named exactly name, or -1. */
+static int
+index_find(const IndexEntry *entries, int n, const char *name)
+{
+	int			k = lower_bound(entries, n, name);
+
+	return k < n && strcmp(entries[k].name, name) == 0 ? entries[k].file : -1;
+}
+
 /*
  * The file of d that replaces (squashes) revision id, or -1.
  */
 static int
 replacing_file(const RevDir *d, const char *id)
 {
+	RevDirIndex *ix = dir_index(d);
+
+	if (ix)
+		return index_find(ix->replaced, ix->nreplaced, id);
 	for (int i = 0; i < d->nfiles; i++)
 		for (int k = 0; k < d->files[i].nreplaces; k++)
 			if (strcmp(d->files[i].replaces[k], id) == 0)
@@ -321,21 +530,28 @@ static void
 drop_replaced(RevDir *d)
 {
 	int			kept = 0;
+	int		   *by = pg_malloc(sizeof(int) * (d->nfiles + 1));
 
+	/* look up first: the index is of the files before any is dropped */
 	for (int i = 0; i < d->nfiles; i++)
 	{
 		const char *id = file_id(&d->files[i]);
-		int			by = id ? replacing_file(d, id) : -1;
 
-		if (by >= 0 && by != i)
+		by[i] = id ? replacing_file(d, id) : -1;
+	}
+	for (int i = 0; i < d->nfiles; i++)
+	{
+		if (by[i] >= 0 && by[i] != i)
 		{
 			pg_log_debug("skipping \"%s\": revision %s is replaced by the squash in \"%s\"",
-						d->files[i].path, id, d->files[by].path);
+						 d->files[i].path, file_id(&d->files[i]),
+						 d->files[by[i]].path);
 			continue;
 		}
 		d->files[kept++] = d->files[i];
 	}
 	d->nfiles = kept;
+	pg_free(by);
 }
 
 /*
@@ -348,6 +564,27 @@ resolve_ref(const RevDir *d, const char *ref, bool labels)
 {
 	size_t		len = strlen(ref);
 	int			found = -1;
+	RevDirIndex *ix = dir_index(d);
+
+	if (ix)
+	{
+		int			k;
+
+		if ((found = index_find(ix->ids, ix->nids, ref)) >= 0)
+			return found;
+		if (labels && (found = index_find(ix->labels, ix->nlabels, ref)) >= 0)
+			return found;
+		if ((found = replacing_file(d, ref)) >= 0)
+			return found;
+		if (len < 4)
+			return -1;
+		k = lower_bound(ix->ids, ix->nids, ref);
+		if (k >= ix->nids || strncmp(ix->ids[k].name, ref, len) != 0)
+			return -1;
+		if (k + 1 < ix->nids && strncmp(ix->ids[k + 1].name, ref, len) == 0)
+			return -1;			/* ambiguous: the server will say so */
+		return ix->ids[k].file;
+	}
 
 	for (int i = 0; i < d->nfiles; i++)
 	{

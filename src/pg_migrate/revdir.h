@@ -36,6 +36,7 @@ typedef struct RevDir
 {
 	RevFile    *files;
 	int			nfiles;
+	struct RevDirIndex *index;	/* finds files by id (revdir.c) */
 } RevDir;
 
 /* A new revision file to write. */
@@ -61,6 +62,7 @@ typedef struct NewRevision
 extern int	revdir_read(const char *dir, RevDir *out, bool missing_ok);
 extern int	revdir_parse(RevFile *f);
 extern int	revdir_order(RevDir *d);
+extern char *revdir_digest(const RevDir *d);
 extern void revdir_sections(const RevFile *f, char **upgrade, int *up_line,
 							char **downgrade, int *down_line);
 extern int	revdir_heads(const RevDir *d, int **heads);

@@ -20,39 +20,56 @@
 #include "migrate/common/revision_header.h"
 #include "util.h"
 
-/* The whole file as a NUL-terminated string, or NULL after an error. */
+/*
+ * The whole file as a NUL-terminated string, or NULL after an error.  One
+ * allocation of the file's size, read with read(2): a folder of 100,000
+ * files is read file by file, and stdio's buffers and a fixed-size first
+ * allocation would cost more than the reading.
+ */
 char *
 read_file(const char *path, size_t *len)
 {
-	FILE	   *f = fopen(path, "rb");
+	int			fd = open(path, O_RDONLY | PG_BINARY, 0);
+	struct stat st;
 	char	   *buf;
 	size_t		size = 0;
-	size_t		cap = 8192;
-	size_t		got;
+	size_t		cap;
+	ssize_t		got;
 
-	if (f == NULL)
+	if (fd < 0)
 	{
 		pg_log_error("could not open file \"%s\": %m", path);
 		return NULL;
 	}
+	if (fstat(fd, &st) != 0)
+	{
+		pg_log_error("could not stat file \"%s\": %m", path);
+		close(fd);
+		return NULL;
+	}
+	/* one byte more than the size, to see the end without another call */
+	cap = (S_ISREG(st.st_mode) && st.st_size > 0 ? (size_t) st.st_size : 8192) + 1;
 	buf = pg_malloc(cap + 1);
-	while ((got = fread(buf + size, 1, cap - size, f)) > 0)
+	while ((got = read(fd, buf + size, cap - size)) > 0)
 	{
 		size += got;
+		/* all that fstat said: no call to read the end */
+		if (S_ISREG(st.st_mode) && size == (size_t) st.st_size && size > 0)
+			break;
 		if (size == cap)
 		{
 			cap *= 2;
 			buf = pg_realloc(buf, cap + 1);
 		}
 	}
-	if (ferror(f))
+	if (got < 0)
 	{
 		pg_log_error("could not read file \"%s\": %m", path);
-		fclose(f);
+		close(fd);
 		pg_free(buf);
 		return NULL;
 	}
-	fclose(f);
+	close(fd);
 	buf[size] = '\0';
 	if (strlen(buf) != size)
 	{
@@ -173,13 +190,19 @@ list_dir(const char *path, const char *suffix, int *n)
 		if (suffix && (len < strlen(suffix) ||
 					   strcmp(de->d_name + len - strlen(suffix), suffix) != 0))
 			continue;
-		full = join_path(path, de->d_name);
-		if (stat(full, &st) != 0 || !S_ISREG(st.st_mode))
+		/* the directory entry says what it is, except on some file systems */
+#ifdef DT_REG
+		if (de->d_type != DT_REG)
+#endif
 		{
+			bool		regular;
+
+			full = join_path(path, de->d_name);
+			regular = stat(full, &st) == 0 && S_ISREG(st.st_mode);
 			pg_free(full);
-			continue;
+			if (!regular)
+				continue;
 		}
-		pg_free(full);
 		if (*n == cap)
 		{
 			cap *= 2;

@@ -5,7 +5,10 @@
  *	  contain non-transactional revisions, and the graph as Graphviz DOT.
  *
  * migrate_load_file is migrate_load that leaves an unchanged file alone,
- * for a client that sends the whole folder on every run.
+ * for a client that sends the whole folder on every run.  Before it sends
+ * the files, the client asks migrate_folder_loaded whether the digest of
+ * its folder is the one noted by the last load (migrate_note_folder), with
+ * no change of the revisions since: then loading would change nothing.
  *
  * A function cannot run CREATE INDEX CONCURRENTLY and friends, so the
  * client runs such a revision itself, at top level, statement by
@@ -59,6 +62,8 @@
 
 PG_FUNCTION_INFO_V1(migrate_load_file);
 PG_FUNCTION_INFO_V1(migrate_file_state);
+PG_FUNCTION_INFO_V1(migrate_folder_loaded);
+PG_FUNCTION_INFO_V1(migrate_note_folder);
 PG_FUNCTION_INFO_V1(migrate_plan);
 PG_FUNCTION_INFO_V1(migrate_preview);
 PG_FUNCTION_INFO_V1(migrate_steps);
@@ -75,6 +80,7 @@ static bool *applied_set(RevisionGraph *g);
 static void check_step(RevisionGraph *g, int node, bool upgrade, bool *state);
 static void dot_string(StringInfo buf, const char *s);
 static bool same_strings(List *a, List *b);
+static void settle(RevisionGraph *g);
 static char *client_stretch(const char *id, bool upgrade, SqlStretch *stretch);
 static void approve_stretch(const char *query, SqlStretch *stretch,
 							List *approved);
@@ -178,6 +184,26 @@ check_step(RevisionGraph *g, int node, bool upgrade, bool *state)
 						 errhint("Run the revisions in the order migrate_plan() gives.")));
 	}
 	state[node] = upgrade;
+}
+
+/*
+ * If every revision of g is applied, note it (CatalogSettle), so that the
+ * next no-op plan or upgrade to head, on any connection, need not read the
+ * graph.  The caller holds migrate's lock and read g under it.
+ */
+static void
+settle(RevisionGraph *g)
+{
+	int			heads = 0;
+
+	for (int i = 0; i < g->nnodes; i++)
+	{
+		if (!g->nodes[i].applied)
+			return;
+		heads += GraphIsHead(g, i);
+	}
+	if (heads > 0)
+		CatalogSettle(heads);
 }
 
 /* Are the two Lists of C strings equal, in order? */
@@ -374,6 +400,48 @@ migrate_file_state(PG_FUNCTION_ARGS)
 }
 
 /*
+ * migrate_folder_loaded(digest text) RETURNS boolean
+ *
+ * Is digest the one that migrate_note_folder noted, with no change of the
+ * revisions since?  Then loading that folder again changes nothing.  The
+ * digest is the client's (pg_migrate hashes the names and texts of the
+ * files); the server only compares it.  Takes no lock, writes nothing.
+ */
+Datum
+migrate_folder_loaded(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(CatalogFolderLoaded(text_to_cstring(PG_GETARG_TEXT_PP(0))));
+}
+
+/*
+ * migrate_note_folder(digest text) RETURNS void
+ *
+ * Note that this transaction loads the folder of this digest: called in
+ * the transaction of the load, before the files; takes migrate's lock.
+ * What this transaction changes in the revisions afterwards counts as the
+ * load of that folder; any later change of the revisions forgets the note.
+ */
+Datum
+migrate_note_folder(PG_FUNCTION_ARGS)
+{
+	char	   *digest;
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("folder digest cannot be NULL")));
+	digest = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	if (digest[0] == '\0' || strlen(digest) > 256)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid folder digest"),
+				 errdetail("A folder digest has 1 to 256 characters, not %zu.",
+						   strlen(digest))));
+	CatalogNoteFolder(digest);
+	PG_RETURN_VOID();
+}
+
+/*
  * migrate_plan(target text, direction text DEFAULT 'upgrade') RETURNS SETOF
  *	 (step, revision, message, transactional, statements text[],
  *	  lines integer[], commit_before text)
@@ -410,9 +478,25 @@ migrate_plan(PG_FUNCTION_ARGS)
 	InitMaterializedSRF(fcinfo, 0);
 	rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 
+	/* everything applied, as migrate.settled says: no graph to read */
+	if (upgrade && TargetNamesHeads(target))
+	{
+		int			heads = CatalogSettledHeads();
+
+		if (heads == 1 || (heads > 1 && strcmp(target, "heads") == 0))
+			return (Datum) 0;
+	}
+
 	g = CatalogLoadGraph(false);
 	t = TargetResolve(g, target);
 	plan = upgrade ? PlanUpgrade(g, t, &n) : PlanDowngrade(g, t, false, &n);
+
+	/*
+	 * A runner that holds the lock and has nothing to do notes that
+	 * everything is applied, as a no-op migrate_upgrade does.
+	 */
+	if (upgrade && n == 0 && TargetNamesHeads(target) && CatalogSessionLockHeld())
+		settle(g);
 
 	/*
 	 * The scripts: of the non-transactional revisions, to hand out their

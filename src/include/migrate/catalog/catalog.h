@@ -107,6 +107,8 @@ extern void CatalogForgetRevision(const CatalogRevision *rev);
 extern char *CatalogReplacedBy(const char *id);
 extern int	CatalogSettledHeads(void);
 extern void CatalogSettle(int heads);
+extern bool CatalogFolderLoaded(const char *digest);
+extern void CatalogNoteFolder(const char *digest);
 extern void CatalogReplace(const char *by, List *replaced);
 extern void CatalogRecordMigrationXids(void);
 extern bool CatalogAreMigrationXids(const TransactionId *xids, int n);
