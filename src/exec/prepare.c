@@ -115,12 +115,13 @@ refuse_non_transactional(const MigrationPlan *plan)
 }
 
 /*
- * After a no-op upgrade to head or heads: if every revision of g is
- * applied, note it (CatalogSettle), so that the next no-op upgrade, on any
- * connection, need not read the graph (ExecuteSettled).
+ * After a no-op upgrade or plan to head or heads: if every revision of g
+ * is applied, note it (CatalogSettle), so that the next no-op upgrade or
+ * plan, on any connection, need not read the graph (ExecuteSettled).  The
+ * caller holds migrate's lock and read g under it.
  */
-static void
-note_settled(RevisionGraph *g)
+void
+PlanNoteSettled(RevisionGraph *g)
 {
 	int			heads = 0;
 
@@ -154,7 +155,7 @@ ExecutePlan(const char *target, bool upgrade, bool allow_non_transactional)
 	t = TargetResolve(g, target);
 	nodes = upgrade ? PlanUpgrade(g, t, &n) : PlanDowngrade(g, t, false, &n);
 	if (upgrade && n == 0 && TargetNamesHeads(target))
-		note_settled(g);
+		PlanNoteSettled(g);
 	plan = PlanPrepare(g, nodes, n, upgrade, target);
 	if (!allow_non_transactional)
 		refuse_non_transactional(plan);

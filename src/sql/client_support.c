@@ -80,7 +80,6 @@ static bool *applied_set(RevisionGraph *g);
 static void check_step(RevisionGraph *g, int node, bool upgrade, bool *state);
 static void dot_string(StringInfo buf, const char *s);
 static bool same_strings(List *a, List *b);
-static void settle(RevisionGraph *g);
 static char *client_stretch(const char *id, bool upgrade, SqlStretch *stretch);
 static void approve_stretch(const char *query, SqlStretch *stretch,
 							List *approved);
@@ -184,26 +183,6 @@ check_step(RevisionGraph *g, int node, bool upgrade, bool *state)
 						 errhint("Run the revisions in the order migrate_plan() gives.")));
 	}
 	state[node] = upgrade;
-}
-
-/*
- * If every revision of g is applied, note it (CatalogSettle), so that the
- * next no-op plan or upgrade to head, on any connection, need not read the
- * graph.  The caller holds migrate's lock and read g under it.
- */
-static void
-settle(RevisionGraph *g)
-{
-	int			heads = 0;
-
-	for (int i = 0; i < g->nnodes; i++)
-	{
-		if (!g->nodes[i].applied)
-			return;
-		heads += GraphIsHead(g, i);
-	}
-	if (heads > 0)
-		CatalogSettle(heads);
 }
 
 /* Are the two Lists of C strings equal, in order? */
@@ -496,7 +475,7 @@ migrate_plan(PG_FUNCTION_ARGS)
 	 * everything is applied, as a no-op migrate_upgrade does.
 	 */
 	if (upgrade && n == 0 && TargetNamesHeads(target) && CatalogSessionLockHeld())
-		settle(g);
+		PlanNoteSettled(g);
 
 	/*
 	 * The scripts: of the non-transactional revisions, to hand out their

@@ -17,6 +17,7 @@ extern MigrationPlan *PlanPrepare(RevisionGraph *g, const int *nodes, int n,
 								  bool upgrade, const char *target);
 extern MigrationPlan *PlanPrepareRevision(const char *id, bool upgrade);
 extern void PlanMarkCommitPoints(MigrationPlan *plan);
+extern void PlanNoteSettled(RevisionGraph *g);
 extern MigrationPlan *ExecutePlan(const char *target, bool upgrade,
 								  bool allow_non_transactional);
 extern void ExecuteRefuseDataLoss(const MigrationPlan *plan);
