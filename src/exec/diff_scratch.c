@@ -23,6 +23,7 @@
 #include "postgres.h"
 
 #include "catalog/pg_type.h"
+#include "commands/defrem.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "nodes/parsenodes.h"
@@ -155,6 +156,55 @@ without_concurrently(SqlStatement *st)
 	return s;
 }
 
+/*
+ * A CREATE EXTENSION of an extension the database has: the statement
+ * cannot run again.  When the extension lives in a compared schema (now
+ * renamed aside), it is moved into the schema of that name the script
+ * builds (or the one the statement names), so that the script finds its
+ * types and functions and the snapshot sees it there; when it lives
+ * elsewhere, the statement is skipped.  Returns false for any other
+ * statement.
+ */
+static bool
+existing_extension(SqlStatement *st, List *schemas)
+{
+	CreateExtensionStmt *ce;
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1];
+	char	   *nspname;
+	char	   *target = NULL;
+	ListCell   *lc;
+	int			i = 0;
+
+	if (st->parsetree == NULL || !IsA(st->parsetree, CreateExtensionStmt))
+		return false;
+	ce = (CreateExtensionStmt *) st->parsetree;
+	values[0] = CStringGetTextDatum(ce->extname);
+	if (SPI_execute_with_args("SELECT n.nspname::pg_catalog.text FROM pg_catalog.pg_extension x"
+							  " JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) x.extnamespace"
+							  " WHERE x.extname OPERATOR(pg_catalog.=) $1::pg_catalog.name",
+							  1, types, values, NULL, false, 1) != SPI_OK_SELECT)
+		elog(ERROR, "extension lookup failed");
+	if (SPI_processed == 0)
+		return false;
+	nspname = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	foreach(lc, schemas)
+		if (strcmp(nspname, psprintf("migrate_diff_%d_%d", MyProcPid, i++)) == 0)
+		target = lfirst(lc);
+	if (target == NULL)
+		return true;
+	foreach(lc, ce->options)
+	{
+		DefElem    *d = lfirst(lc);
+
+		if (strcmp(d->defname, "schema") == 0)
+			target = defGetString(d);
+	}
+	exec_sql(psprintf("ALTER EXTENSION %s SET SCHEMA %s", quote_identifier(ce->extname),
+					  quote_identifier(target)));
+	return true;
+}
+
 static void
 scratch(void *arg)
 {
@@ -200,6 +250,8 @@ scratch(void *arg)
 			if (creates_compared_schema(st, a->schemas))
 				continue;
 			a->failed = st;
+			if (existing_extension(st, a->schemas))
+				continue;
 			exec_sql(without_concurrently(st));
 		}
 		a->failed = NULL;
