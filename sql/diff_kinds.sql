@@ -55,6 +55,8 @@ GRANT SELECT ON app.g TO regress_diff_writer;
 GRANT USAGE ON SEQUENCE app.g_seq TO regress_diff_writer;
 REVOKE EXECUTE ON FUNCTION app.gf() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION app.gf() TO regress_diff_reader;
+-- the schema starts with the live one's privileges: a revoke says so
+REVOKE USAGE ON SCHEMA app FROM regress_diff_reader;
 GRANT USAGE, CREATE ON SCHEMA app TO regress_diff_writer;
 ALTER TABLE app.g OWNER TO regress_diff_owner;
 ALTER FUNCTION app.gf() OWNER TO regress_diff_owner;

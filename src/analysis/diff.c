@@ -468,7 +468,7 @@ create_table_sql(SchemaSnapshot *snap, SnapObject *t)
 	if (t->attr[3])
 		appendStringInfo(&b, " PARTITION BY %s", t->attr[3]);
 	if (t->attr[4])
-		appendStringInfo(&b, " WITH (%s)", reloptions_sql(t->attr[4], false));
+		appendStringInfo(&b, "\nWITH (%s)", reloptions_sql(t->attr[4], false));
 	return b.data;
 }
 
@@ -944,8 +944,10 @@ diff_column(DiffCx *cx, SnapObject *f, SnapObject *t)
 			psprintf("ALTER TABLE %s ALTER COLUMN %s TYPE %s%s%s", q, col, f->attr[0],
 					 f->attr[1] ? psprintf(" COLLATE %s", f->attr[1]) : "",
 					 type_using(col, t->attr[0], f->attr[0])));
+	/* (a default goes before the sequence it uses, an identity before a default comes) */
 	if (!streq(f->attr[2], t->attr[2]))
-		add(cx, DIFF_PHASE_MAIN, STEP_ALTER_COLUMN, t->ord, "column", obj,
+		add(cx, DIFF_PHASE_MAIN, t->attr[2] ? STEP_ALTER_COLUMN : STEP_DROP_COLUMN,
+			t->attr[2] ? t->ord : -f->ord, "column", obj,
 			t->attr[2] ? psprintf("ALTER TABLE %s ALTER COLUMN %s SET DEFAULT %s", q, col, t->attr[2]) :
 			psprintf("ALTER TABLE %s ALTER COLUMN %s DROP DEFAULT", q, col),
 			f->attr[2] ? psprintf("ALTER TABLE %s ALTER COLUMN %s SET DEFAULT %s", q, col, f->attr[2]) :
@@ -962,7 +964,7 @@ diff_column(DiffCx *cx, SnapObject *f, SnapObject *t)
 				psprintf("ALTER TABLE %s ALTER COLUMN %s ADD GENERATED %s AS IDENTITY", q, col, gen_t),
 				psprintf("ALTER TABLE %s ALTER COLUMN %s DROP IDENTITY", q, col));
 		else if (ti[0] == '\0')
-			add(cx, DIFF_PHASE_MAIN, STEP_ALTER_COLUMN, t->ord, "column", obj,
+			add(cx, DIFF_PHASE_MAIN, STEP_DROP_COLUMN, -f->ord, "column", obj,
 				psprintf("ALTER TABLE %s ALTER COLUMN %s DROP IDENTITY", q, col),
 				psprintf("ALTER TABLE %s ALTER COLUMN %s ADD GENERATED %s AS IDENTITY", q, col, gen_f));
 		else
@@ -1212,11 +1214,44 @@ drop_function_sql(SnapObject *p)
 	return psprintf("DROP %s %s", streq(p->attr[1], "p") ? "PROCEDURE" : "FUNCTION", p->attr[2]);
 }
 
+/*
+ * Does the function's signature name the row type of a relation of the
+ * snapshot (it must then come after the relation, and go before it)?
+ */
+static bool
+uses_rowtype(SchemaSnapshot *snap, SnapObject *fn)
+{
+	char	   *sig = psprintf("%s %s", fn->attr[2], fn->attr[0] ? fn->attr[0] : "");
+
+	for (int i = 0; i < snap->count; i++)
+	{
+		SnapObject *r = snap->objects[i];
+		char	   *q;
+		char	   *p;
+
+		if (strcmp(r->kind, "table") != 0 && strcmp(r->kind, "view") != 0 &&
+			strcmp(r->kind, "matview") != 0)
+			continue;
+		q = qname(r->schema, r->name);
+		for (p = strstr(sig, q); p; p = strstr(p + 1, q))
+		{
+			char		next = p[strlen(q)];
+
+			if (!isalnum((unsigned char) next) && next != '_' && next != '"' && next != '$' &&
+				(p == sig || (p[-1] != '.' && p[-1] != '_' && !isalnum((unsigned char) p[-1]))))
+				return true;
+		}
+	}
+	return false;
+}
+
 static void
 diff_function(DiffCx *cx, SnapObject *f, SnapObject *t)
 {
 	SnapObject *o = t ? t : f;
-	int			step = streq(o->attr[3], "sql") ? STEP_SQL_FUNCTION : STEP_FUNCTION;
+	int			step = streq(o->attr[3], "sql") || (t && uses_rowtype(cx->to, t)) ?
+		STEP_SQL_FUNCTION : STEP_FUNCTION;
+	int			drop_step = f && uses_rowtype(cx->from, f) ? STEP_DROP_VIEW : STEP_DROP_FUNCTION;
 
 	if (f && t && streq(f->attr[0], t->attr[0]) && streq(f->attr[1], t->attr[1]))
 	{
@@ -1225,7 +1260,7 @@ diff_function(DiffCx *cx, SnapObject *f, SnapObject *t)
 		return;
 	}
 	if (f)
-		add(cx, DIFF_PHASE_MAIN, STEP_DROP_FUNCTION, -f->ord, "function", f->attr[2],
+		add(cx, DIFF_PHASE_MAIN, drop_step, -f->ord, "function", f->attr[2],
 			drop_function_sql(f), strip_suffix(f->def, "\n"));
 	if (t)
 		add(cx, DIFF_PHASE_MAIN, step, t->ord, "function", t->attr[2],

@@ -205,6 +205,47 @@ existing_extension(SqlStatement *st, List *schemas)
 	return true;
 }
 
+/*
+ * Give the empty schema "name" the owner, privileges and comment of the
+ * live one (renamed "aside"), when the caller may: the schema itself is
+ * not what the desired script states unless it says so (ALTER SCHEMA,
+ * GRANT, COMMENT ON SCHEMA), as a pg_dump of the schema leaves out what
+ * is the default.
+ */
+static void
+copy_schema_properties(const char *name, const char *aside)
+{
+	static const char *const sql =
+	"WITH n AS (SELECT n.oid, n.nspowner, n.nspacl FROM pg_catalog.pg_namespace n"
+	"  WHERE n.nspname OPERATOR(pg_catalog.=) $2::pg_catalog.name"
+	"   AND pg_catalog.pg_has_role(n.nspowner, 'USAGE'))"
+	" SELECT x.s FROM ("
+	" SELECT 1 AS o, pg_catalog.format('ALTER SCHEMA %I OWNER TO %I', $1, pg_catalog.pg_get_userbyid(n.nspowner)) AS s"
+	"  FROM n"
+	" UNION ALL SELECT 2, pg_catalog.format('GRANT %s ON SCHEMA %I TO %s%s', a.privilege_type, $1,"
+	"  CASE WHEN a.grantee OPERATOR(pg_catalog.=) 0::pg_catalog.oid THEN 'PUBLIC'"
+	"  ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(a.grantee)) END,"
+	"  CASE WHEN a.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END)"
+	"  FROM n, pg_catalog.aclexplode(n.nspacl) a WHERE a.grantee OPERATOR(pg_catalog.<>) n.nspowner"
+	" UNION ALL SELECT 3, pg_catalog.format('COMMENT ON SCHEMA %I IS %L', $1, d.description)"
+	"  FROM n JOIN pg_catalog.pg_description d ON d.objoid OPERATOR(pg_catalog.=) n.oid"
+	"  AND d.classoid OPERATOR(pg_catalog.=) 'pg_catalog.pg_namespace'::pg_catalog.regclass) x"
+	" ORDER BY x.o";
+	Oid			types[2] = {TEXTOID, TEXTOID};
+	Datum		values[2];
+	List	   *stmts = NIL;
+	ListCell   *lc;
+
+	values[0] = CStringGetTextDatum(name);
+	values[1] = CStringGetTextDatum(aside);
+	if (SPI_execute_with_args(sql, 2, types, values, NULL, false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "schema properties lookup failed");
+	for (uint64 i = 0; i < SPI_processed; i++)
+		stmts = lappend(stmts, SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1));
+	foreach(lc, stmts)
+		exec_sql(lfirst(lc));
+}
+
 static void
 scratch(void *arg)
 {
@@ -235,9 +276,12 @@ scratch(void *arg)
 		{
 			const char *name = lfirst(lc);
 
+			char	   *aside = psprintf("migrate_diff_%d_%d", MyProcPid, i++);
+
 			exec_sql(psprintf("ALTER SCHEMA %s RENAME TO %s", quote_identifier(name),
-							  quote_identifier(psprintf("migrate_diff_%d_%d", MyProcPid, i++))));
+							  quote_identifier(aside)));
 			exec_sql(psprintf("CREATE SCHEMA %s", quote_identifier(name)));
+			copy_schema_properties(name, aside);
 		}
 		foreach(lc, statements)
 		{
