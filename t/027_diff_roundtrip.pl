@@ -27,7 +27,8 @@ $node->init;
 $node->start;
 $node->safe_psql('postgres', 'CREATE DATABASE rt');
 $node->safe_psql('rt', 'CREATE EXTENSION migrate');
-$node->safe_psql('rt', 'CREATE ROLE regress_rt_reader; CREATE ROLE regress_rt_owner');
+# (the owner reads what foreign keys check)
+$node->safe_psql('rt', 'CREATE ROLE regress_rt_reader; CREATE ROLE regress_rt_owner SUPERUSER');
 
 sub pick { return $_[ int(rand(@_)) ]; }
 sub maybe { return rand() < ($_[0] // 0.5); }
@@ -108,7 +109,8 @@ sub schema
 	  if exists $tables{t1}{types}{a} && maybe(0.3);
 	push @ddl, "GRANT " . pick('SELECT', 'SELECT, INSERT') . " ON app.t1 TO regress_rt_reader" if maybe(0.4);
 	push @ddl, "GRANT SELECT (id) ON app.t2 TO regress_rt_reader" if $tables{t2} && maybe(0.2);
-	push @ddl, "GRANT USAGE ON SCHEMA app TO regress_rt_reader" if maybe(0.3);
+	# (the schema keeps the live one's privileges unless the script says otherwise)
+	push @ddl, maybe(0.3) ? "GRANT USAGE ON SCHEMA app TO regress_rt_reader" : "REVOKE USAGE ON SCHEMA app FROM regress_rt_reader";
 	push @ddl, "ALTER TABLE app.t1 OWNER TO regress_rt_owner" if maybe(0.2);
 	push @ddl, "ALTER FUNCTION app.score(integer) OWNER TO regress_rt_owner"
 	  if (grep {/app\.score/} @ddl) && maybe(0.3);

@@ -28,6 +28,11 @@
  * creation order of the objects (their OIDs: the desired script created
  * them in an order that worked).
  *
+ * Owners and privileges are compared where they differ, after everything
+ * is created; what the upgrade drops (or drops and creates again) gets its
+ * owner and privileges back at the end of the downgrade of the change
+ * that drops it (apply_restores).
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -1081,8 +1086,12 @@ diff_index(DiffCx *cx, SnapObject *f, SnapObject *t)
 	SnapObject *o = f ? f : t;
 	bool		kept = rel_kept(cx, o->schema, o->tbl);
 	char	   *qi = qname(o->schema, o->name);
-	bool		main_drop = !kept || columns_change(cx, o->schema, o->tbl);
 	SnapObject *rel = find_rel(cx->to, o->schema, o->tbl);
+	SnapObject *from_rel = find_rel(cx->from, o->schema, o->tbl);
+
+	/* (no CONCURRENTLY on a partitioned table's index) */
+	bool		main_drop = !kept || columns_change(cx, o->schema, o->tbl) ||
+		(from_rel && streq(from_rel->attr[0], "p"));
 
 	/*
 	 * A partition's index attached to its parent's comes and goes with it
@@ -1669,8 +1678,9 @@ dropping_change(DiffCx *cx, const char *kind, const char *object)
 
 		if (c->phase == DIFF_PHASE_MAIN && c->downgrade &&
 			strcmp(c->kind, kind) == 0 && strcmp(c->object, object) == 0 &&
-			((c->step >= STEP_DROP_TRIGGER && c->step <= STEP_DROP_EXTENSION) ||
-			 strcmp(kind, "enum") == 0))
+			((c->step >= STEP_DROP_TRIGGER && c->step <= STEP_DROP_EXTENSION &&
+			  (strncmp(c->upgrade, "DROP ", 5) == 0 || strstr(c->upgrade, " DROP COLUMN ") != NULL)) ||
+			 (strcmp(kind, "enum") == 0 && strstr(c->upgrade, " RENAME TO ") != NULL)))
 			return c;
 	}
 	return NULL;
