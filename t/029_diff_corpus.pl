@@ -26,7 +26,7 @@
 # Environment: MIGRATE_CORPUS_CACHE (default
 # ${XDG_CACHE_HOME:-$HOME/.cache}/migrate-test), MIGRATE_CORPUS_FILES (the
 # first this many regression files of the schedule; default 60, "all" for
-# every one: about ten minutes), MIGRATE_CORPUS_REPORT (a file that
+# every one: about fifteen minutes), MIGRATE_CORPUS_REPORT (a file that
 # receives the per-pair report).
 
 use strict;
@@ -344,7 +344,7 @@ SKIP:
 	push @pairs, map { [ "$schemas[$_ - 1][0] -> $schemas[$_][0]", $schemas[$_ - 1][1], $schemas[$_][1] ] } 1 .. $#schemas;
 	my ($loaded, $ok) = run_pairs('regression SQL', 'regress', @pairs);
 	# the floor: what round-trips today, less a margin for other minor versions
-	cmp_ok($ok, '>=', int($loaded * 0.8), "at least 80% of the regression SQL pairs round-trip ($ok of $loaded)");
+	cmp_ok($ok, '>=', int($loaded * 0.7), "at least 70% of the regression SQL pairs round-trip ($ok of $loaded)");
 }
 
 # ---- (b) real histories ----
