@@ -9,9 +9,10 @@
  * tables, the live schemas are snapshotted, each compared schema is
  * renamed aside (ALTER SCHEMA ... RENAME: it updates the schema's
  * pg_namespace row and takes no lock on any table in it) and an empty
- * schema of the same name is created; the desired script then runs as the
- * caller, statement by statement, and the schemas it built are
- * snapshotted.  The rollback undoes all of it, releasing every lock taken
+ * schema of the same name is created, with the live one's owner,
+ * privileges and comment; the desired script then runs as the caller,
+ * statement by statement (a CREATE EXTENSION of an extension the database
+ * has moves it instead), and the schemas it built are snapshotted.  The rollback undoes all of it, releasing every lock taken
  * inside (the ACCESS SHARE of the deparsers on views, the ACCESS EXCLUSIVE
  * of a renamed table); other sessions never see the renamed schemas (the
  * changes never commit), though an ALTER or DROP of a compared schema by
