@@ -52,7 +52,7 @@ PGFILEDESC = "migrate - schema migrations inside the database"
 
 REGRESS = install graph targets upgrade failure fault apply stretches stamp checksum revfile \
 	offline privileges check lint lint_catalog lint_data \
-	guard guard_rules guard_protect security downgrade_data forget squash settled commit_points impact verify precondition effects diff fleet update
+	guard guard_rules guard_protect security downgrade_data forget squash settled commit_points impact verify precondition effects diff diff_kinds fleet update
 REGRESS_OPTS = --inputdir=.
 
 ISOLATION = concurrent_upgrade guard_scope runner_flag lint_nowait

@@ -7,7 +7,9 @@
 # (tables, columns of several types, NOT NULL, defaults, identity, checks,
 # unique and primary keys, foreign keys, indexes, an enum, a view, a
 # materialized view, a sequence, a function, a trigger, comments, a
-# policy), each present or not and in one of several definitions.
+# policy, storage options, a statistics object, privileges and owners, a
+# composite and a range type, a partitioned table and its partitions),
+# each present or not and in one of several definitions.
 
 use strict;
 use warnings;
@@ -25,6 +27,8 @@ $node->init;
 $node->start;
 $node->safe_psql('postgres', 'CREATE DATABASE rt');
 $node->safe_psql('rt', 'CREATE EXTENSION migrate');
+# (the owner reads what foreign keys check)
+$node->safe_psql('rt', 'CREATE ROLE regress_rt_reader; CREATE ROLE regress_rt_owner SUPERUSER');
 
 sub pick { return $_[ int(rand(@_)) ]; }
 sub maybe { return rand() < ($_[0] // 0.5); }
@@ -99,6 +103,30 @@ sub schema
 	}
 	push @ddl, "CREATE POLICY t1_read ON app.t1 FOR SELECT TO PUBLIC USING (id > " . pick(0, 1) . ")" if maybe(0.3);
 	push @ddl, "ALTER TABLE app.t1 ENABLE ROW LEVEL SECURITY" if maybe(0.2);
+	# storage options, statistics, privileges and owners
+	push @ddl, "ALTER TABLE app.t1 SET (fillfactor = " . pick(70, 90) . ")" if maybe(0.3);
+	push @ddl, "CREATE STATISTICS app.t1_stats (" . pick('ndistinct', 'dependencies') . ") ON id, a FROM app.t1"
+	  if exists $tables{t1}{types}{a} && maybe(0.3);
+	push @ddl, "GRANT " . pick('SELECT', 'SELECT, INSERT') . " ON app.t1 TO regress_rt_reader" if maybe(0.4);
+	push @ddl, "GRANT SELECT (id) ON app.t2 TO regress_rt_reader" if $tables{t2} && maybe(0.2);
+	# (the schema keeps the live one's privileges unless the script says otherwise)
+	push @ddl, maybe(0.3) ? "GRANT USAGE ON SCHEMA app TO regress_rt_reader" : "REVOKE USAGE ON SCHEMA app FROM regress_rt_reader";
+	push @ddl, "ALTER TABLE app.t1 OWNER TO regress_rt_owner" if maybe(0.2);
+	push @ddl, "ALTER FUNCTION app.score(integer) OWNER TO regress_rt_owner"
+	  if (grep {/app\.score/} @ddl) && maybe(0.3);
+	# composite and range types, a partitioned table
+	push @ddl, "CREATE TYPE app.pair AS (" . pick('x integer, y text', 'x bigint, y text, z date', 'x integer') . ")"
+	  if maybe(0.4);
+	push @ddl, "CREATE TYPE app.span AS RANGE (subtype = " . pick('integer', 'numeric') . ")" if maybe(0.3);
+	if (maybe(0.4))
+	{
+		push @ddl, "CREATE TABLE app.p (id integer, at date NOT NULL) PARTITION BY RANGE (at)";
+		push @ddl, "CREATE TABLE app.p2024 PARTITION OF app.p FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')"
+		  if maybe(0.7);
+		push @ddl, "CREATE TABLE app.p2025 PARTITION OF app.p FOR VALUES FROM ('2025-01-01') TO ('2026-01-01')"
+		  if maybe(0.5);
+		push @ddl, "CREATE INDEX p_at ON app.p (at)" if maybe(0.3);
+	}
 	return (join(";\n", @ddl) . ";\n", join(";\n", @data) . (@data ? ";\n" : ''));
 }
 

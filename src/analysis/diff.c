@@ -28,12 +28,18 @@
  * creation order of the objects (their OIDs: the desired script created
  * them in an order that worked).
  *
+ * Owners and privileges are compared where they differ, after everything
+ * is created; what the upgrade drops (or drops and creates again) gets its
+ * owner and privileges back at the end of the downgrade of the change
+ * that drops it (apply_restores).
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
 #include "lib/stringinfo.h"
 #include "mb/pg_wchar.h"
+#include "miscadmin.h"
 #include "parser/parse_coerce.h"
 #include "parser/parse_type.h"
 #include "utils/builtins.h"
@@ -49,9 +55,11 @@ enum
 {
 	/* main: renames, then drops, dependents first */
 	STEP_RENAME = 5,
+	STEP_DROP_GRANT = 6,
 	STEP_DROP_COMMENT = 9,
 	STEP_DROP_TRIGGER = 10,
 	STEP_DROP_POLICY = 11,
+	STEP_DETACH = 12,
 	STEP_DROP_VIEW = 13,
 	STEP_DROP_FK = 14,
 	STEP_DROP_CONSTRAINT = 15,
@@ -62,7 +70,9 @@ enum
 	STEP_DROP_SEQUENCE = 22,
 	STEP_DROP_FUNCTION = 23,
 	STEP_DROP_TYPE = 24,
+	STEP_DROP_EXTENSION = 25,
 	/* main: creations, what others depend on first */
+	STEP_EXTENSION = 29,
 	STEP_TYPE = 30,
 	STEP_SEQUENCE = 31,
 	STEP_FUNCTION = 32,
@@ -74,11 +84,15 @@ enum
 	STEP_CONSTRAINT = 50,
 	STEP_NOT_NULL_CHECK = 51,
 	STEP_INDEX = 52,
+	STEP_STATISTICS = 53,
+	STEP_ATTACH = 54,
 	STEP_VIEW = 60,
 	STEP_TRIGGER = 61,
 	STEP_POLICY = 62,
 	STEP_RLS = 63,
 	STEP_VIEW_INDEX = 64,
+	STEP_OWNER = 70,
+	STEP_GRANT = 71,
 	/* online: validations, then concurrent builds, then comments */
 	STEP_VALIDATE = 80,
 	STEP_SET_NOT_NULL = 81,
@@ -98,7 +112,25 @@ typedef struct DiffCx
 	int			seq;
 	List	   *forced;			/* "schema.name" of unchanged views that must
 								 * be dropped and created again */
+	List	   *restores;		/* DiffRestore: owners and privileges of
+								 * dropped objects */
 } DiffCx;
+
+/*
+ * What the downgrade does after it recreates a dropped object: give it
+ * back its owner, grant its privileges again.  Appended to the downgrade
+ * of the change that drops "object".
+ */
+typedef struct DiffRestore
+{
+	bool		owner;
+	const char *kind;			/* the kind of the change that drops it */
+	char	   *object;
+	char	   *sql;
+	char	   *revoke;			/* privileges: what takes them back */
+	char	   *table;			/* a column's: its table, which may be the one dropped */
+	int64		ord;
+} DiffRestore;
 
 static const char *const phase_names[] = {NULL, "enum", "main", "online"};
 
@@ -328,6 +360,86 @@ column_spec(SnapObject *c, bool with_not_null, bool with_default)
 	return b.data;
 }
 
+/*
+ * Storage options ("key=value", \x01 between) as SET (...) takes them, or
+ * their keys as RESET (...) does.
+ */
+static char *
+reloptions_sql(const char *opts, bool keys_only)
+{
+	StringInfoData b;
+	char	   *s = pstrdup(opts);
+	char	   *save = NULL;
+
+	initStringInfo(&b);
+	for (char *o = strtok_r(s, "\x01", &save); o; o = strtok_r(NULL, "\x01", &save))
+	{
+		char	   *eq = strchr(o, '=');
+
+		if (eq)
+			*eq = '\0';
+		appendStringInfo(&b, "%s%s", b.len ? ", " : "", o);
+		if (eq && !keys_only)
+			appendStringInfo(&b, " = %s", quote_literal_cstr(eq + 1));
+	}
+	return b.data;
+}
+
+/* Does the option list ("key=value", \x01 between) set that key? */
+static bool
+has_option(const char *opts, const char *key)
+{
+	char	   *s = pstrdup(opts ? opts : "");
+	char	   *save = NULL;
+
+	for (char *o = strtok_r(s, "\x01", &save); o; o = strtok_r(NULL, "\x01", &save))
+	{
+		char	   *eq = strchr(o, '=');
+
+		if (eq)
+			*eq = '\0';
+		if (strcmp(o, key) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* The keys of "opts" that "other" has not: what RESET takes, or NULL. */
+static char *
+reloptions_gone(const char *opts, const char *other)
+{
+	StringInfoData b;
+	char	   *s = pstrdup(opts ? opts : "");
+	char	   *save = NULL;
+
+	initStringInfo(&b);
+	for (char *o = strtok_r(s, "\x01", &save); o; o = strtok_r(NULL, "\x01", &save))
+	{
+		char	   *eq = strchr(o, '=');
+
+		if (eq)
+			*eq = '\0';
+		if (!has_option(other, o))
+			appendStringInfo(&b, "%s%s", b.len ? ", " : "", o);
+	}
+	return b.len ? b.data : NULL;
+}
+
+/* ALTER TABLE ... SET/RESET that takes a table's options from "from" to "to". */
+static char *
+reloptions_change_sql(const char *q, const char *from, const char *to)
+{
+	char	   *gone = reloptions_gone(from, to);
+	StringInfoData b;
+
+	initStringInfo(&b);
+	if (to)
+		appendStringInfo(&b, "ALTER TABLE %s SET (%s)", q, reloptions_sql(to, false));
+	if (gone)
+		appendStringInfo(&b, "%sALTER TABLE %s RESET (%s)", b.len ? ";\n" : "", q, gone);
+	return b.data;
+}
+
 static char *
 create_table_sql(SchemaSnapshot *snap, SnapObject *t)
 {
@@ -336,18 +448,32 @@ create_table_sql(SchemaSnapshot *snap, SnapObject *t)
 	bool		first = true;
 
 	initStringInfo(&b);
-	appendStringInfo(&b, "CREATE %sTABLE %s (",
+	appendStringInfo(&b, "CREATE %sTABLE %s ",
 					 streq(t->attr[1], "u") ? "UNLOGGED " : "",
 					 qname(t->schema, t->name));
-	foreach(lc, children(snap, "column", t->schema, t->name))
+	if (t->attr[5])
 	{
-		appendStringInfo(&b, "%s\n\t%s", first ? "" : ",",
-						 column_spec(lfirst(lc), true, true));
-		first = false;
+		/* a partition: its columns are its parent's */
+		char	   *bound = strchr(t->attr[5], '\x01');
+
+		appendStringInfo(&b, "PARTITION OF %.*s %s",
+						 (int) (bound - t->attr[5]), t->attr[5], bound + 1);
 	}
-	appendStringInfoString(&b, "\n)");
+	else
+	{
+		appendStringInfoChar(&b, '(');
+		foreach(lc, children(snap, "column", t->schema, t->name))
+		{
+			appendStringInfo(&b, "%s\n\t%s", first ? "" : ",",
+							 column_spec(lfirst(lc), true, true));
+			first = false;
+		}
+		appendStringInfoString(&b, "\n)");
+	}
 	if (t->attr[3])
 		appendStringInfo(&b, " PARTITION BY %s", t->attr[3]);
+	if (t->attr[4])
+		appendStringInfo(&b, "\nWITH (%s)", reloptions_sql(t->attr[4], false));
 	return b.data;
 }
 
@@ -400,6 +526,14 @@ append_carried(DiffCx *cx, StringInfo b, SnapObject *rel)
 			appendStringInfo(b, ";\n%s", add_constraint_sql(k, false));
 	}
 	foreach(lc, children(cx->from, "index", rel->schema, rel->name))
+	{
+		SnapObject *i = lfirst(lc);
+
+		/* (a partition's index attached to its parent's comes with PARTITION OF) */
+		if (!is_true(i->attr[1]))
+			appendStringInfo(b, ";\n%s", i->def);
+	}
+	foreach(lc, children(cx->from, "statistics", rel->schema, rel->name))
 		appendStringInfo(b, ";\n%s", ((SnapObject *) lfirst(lc))->def);
 	foreach(lc, children(cx->from, "trigger", rel->schema, rel->name))
 		appendStringInfo(b, ";\n%s", ((SnapObject *) lfirst(lc))->def);
@@ -502,6 +636,24 @@ enum_recreate_sql(DiffCx *cx, SnapObject *e, List *labels, SchemaSnapshot *cols,
 	return b.data;
 }
 
+/* Are the old labels, in their order, among the new ones (added in place)? */
+static bool
+enum_kept(List *old, List *new)
+{
+	ListCell   *lc;
+	int			pos = 0;
+
+	foreach(lc, old)
+	{
+		while (pos < list_length(new) && strcmp(list_nth(new, pos), lfirst(lc)) != 0)
+			pos++;
+		if (pos == list_length(new))
+			return false;
+		pos++;
+	}
+	return true;
+}
+
 static void
 diff_enum(DiffCx *cx, SnapObject *f, SnapObject *t)
 {
@@ -509,8 +661,6 @@ diff_enum(DiffCx *cx, SnapObject *f, SnapObject *t)
 	List	   *old,
 			   *new;
 	ListCell   *lc;
-	int			pos = 0;
-	bool		subsequence = true;
 	DiffChange *c;
 	bool		first = true;
 
@@ -532,19 +682,7 @@ diff_enum(DiffCx *cx, SnapObject *f, SnapObject *t)
 	}
 	old = enum_labels(f->def);
 	new = enum_labels(t->def);
-	/* are the old labels, in their order, among the new ones? */
-	foreach(lc, old)
-	{
-		while (pos < list_length(new) && strcmp(list_nth(new, pos), lfirst(lc)) != 0)
-			pos++;
-		if (pos == list_length(new))
-		{
-			subsequence = false;
-			break;
-		}
-		pos++;
-	}
-	if (!subsequence)
+	if (!enum_kept(old, new))
 	{
 		c = add(cx, DIFF_PHASE_MAIN, STEP_TYPE, t->ord, "enum", qe,
 				enum_recreate_sql(cx, f, new, cx->from, true),
@@ -624,6 +762,18 @@ diff_domain(DiffCx *cx, SnapObject *f, SnapObject *t)
 
 /* ---- tables and columns ---- */
 
+/* ALTER TABLE parent ATTACH PARTITION (or DETACH) of a partition. */
+static char *
+partition_sql(SnapObject *t, const char *q, bool attach)
+{
+	char	   *bound = strchr(t->attr[5], '\x01');
+	int			len = bound - t->attr[5];
+
+	if (attach)
+		return psprintf("ALTER TABLE %.*s ATTACH PARTITION %s %s", len, t->attr[5], q, bound + 1);
+	return psprintf("ALTER TABLE %.*s DETACH PARTITION %s", len, t->attr[5], q);
+}
+
 static void
 diff_table(DiffCx *cx, SnapObject *f, SnapObject *t)
 {
@@ -667,6 +817,35 @@ diff_table(DiffCx *cx, SnapObject *f, SnapObject *t)
 			psprintf("ALTER TABLE %s %s ROW LEVEL SECURITY", q, on ? "ENABLE" : "DISABLE"),
 			psprintf("ALTER TABLE %s %s ROW LEVEL SECURITY", q, on ? "DISABLE" : "ENABLE"));
 	}
+	if (!streq(f->attr[4], t->attr[4]))
+		add(cx, DIFF_PHASE_MAIN, STEP_ALTER_COLUMN, t->ord, "table", q,
+			reloptions_change_sql(q, f->attr[4], t->attr[4]),
+			reloptions_change_sql(q, t->attr[4], f->attr[4]));
+	if (!streq(f->attr[5], t->attr[5]))
+	{
+		if (f->attr[5])
+			add(cx, DIFF_PHASE_MAIN, STEP_DETACH, -f->ord, "table", q,
+				partition_sql(f, q, false), partition_sql(f, q, true));
+		if (t->attr[5])
+		{
+			StringInfoData down;
+			ListCell   *lc;
+
+			/* what the detach of the downgrade leaves, ATTACH created: dropped */
+			initStringInfo(&down);
+			appendStringInfoString(&down, partition_sql(t, q, false));
+			foreach(lc, children(cx->to, "index", t->schema, t->name))
+			{
+				SnapObject *i = lfirst(lc);
+
+				if (is_true(i->attr[1]) &&
+					!SnapshotFind(cx->from, "index", i->schema, i->tbl, i->name))
+					appendStringInfo(&down, ";\nDROP INDEX %s", qname(i->schema, i->name));
+			}
+			add(cx, DIFF_PHASE_MAIN, STEP_ATTACH, t->ord, "table", q,
+				partition_sql(t, q, true), down.data);
+		}
+	}
 	if (!streq(f->attr[0], t->attr[0]) || !streq(f->attr[3], t->attr[3]))
 	{
 		DiffChange *c = add(cx, DIFF_PHASE_MAIN, STEP_ALTER_COLUMN, t->ord, "table", q,
@@ -695,6 +874,15 @@ not_null_pattern(DiffCx *cx, SnapObject *t, const char *q, const char *col)
 		psprintf("ALTER TABLE %s ALTER COLUMN %s DROP NOT NULL", q, col));
 	add(cx, DIFF_PHASE_ONLINE, STEP_DROP_NOT_NULL_CHECK, t->ord, "column", psprintf("%s.%s", q, col),
 		drop_check, add_check);
+}
+
+/* Is the table of the column a partition (in that snapshot)? */
+static bool
+is_partition(SchemaSnapshot *snap, SnapObject *col)
+{
+	SnapObject *t = SnapshotFind(snap, "table", col->schema, NULL, col->tbl);
+
+	return t && t->attr[5];
 }
 
 static void
@@ -729,6 +917,8 @@ diff_column(DiffCx *cx, SnapObject *f, SnapObject *t)
 
 	if (!rel_kept(cx, o->schema, o->tbl))
 		return;					/* comes and goes with its table */
+	if (is_partition(cx->from, o) || is_partition(cx->to, o))
+		return;					/* its parent's column: changes with it */
 	if (f == NULL)
 	{
 		add_column(cx, t);
@@ -759,8 +949,10 @@ diff_column(DiffCx *cx, SnapObject *f, SnapObject *t)
 			psprintf("ALTER TABLE %s ALTER COLUMN %s TYPE %s%s%s", q, col, f->attr[0],
 					 f->attr[1] ? psprintf(" COLLATE %s", f->attr[1]) : "",
 					 type_using(col, t->attr[0], f->attr[0])));
+	/* (a default goes before the sequence it uses, an identity before a default comes) */
 	if (!streq(f->attr[2], t->attr[2]))
-		add(cx, DIFF_PHASE_MAIN, STEP_ALTER_COLUMN, t->ord, "column", obj,
+		add(cx, DIFF_PHASE_MAIN, t->attr[2] ? STEP_ALTER_COLUMN : STEP_DROP_COLUMN,
+			t->attr[2] ? t->ord : -f->ord, "column", obj,
 			t->attr[2] ? psprintf("ALTER TABLE %s ALTER COLUMN %s SET DEFAULT %s", q, col, t->attr[2]) :
 			psprintf("ALTER TABLE %s ALTER COLUMN %s DROP DEFAULT", q, col),
 			f->attr[2] ? psprintf("ALTER TABLE %s ALTER COLUMN %s SET DEFAULT %s", q, col, f->attr[2]) :
@@ -777,7 +969,7 @@ diff_column(DiffCx *cx, SnapObject *f, SnapObject *t)
 				psprintf("ALTER TABLE %s ALTER COLUMN %s ADD GENERATED %s AS IDENTITY", q, col, gen_t),
 				psprintf("ALTER TABLE %s ALTER COLUMN %s DROP IDENTITY", q, col));
 		else if (ti[0] == '\0')
-			add(cx, DIFF_PHASE_MAIN, STEP_ALTER_COLUMN, t->ord, "column", obj,
+			add(cx, DIFF_PHASE_MAIN, STEP_DROP_COLUMN, -f->ord, "column", obj,
 				psprintf("ALTER TABLE %s ALTER COLUMN %s DROP IDENTITY", q, col),
 				psprintf("ALTER TABLE %s ALTER COLUMN %s ADD GENERATED %s AS IDENTITY", q, col, gen_f));
 		else
@@ -894,8 +1086,25 @@ diff_index(DiffCx *cx, SnapObject *f, SnapObject *t)
 	SnapObject *o = f ? f : t;
 	bool		kept = rel_kept(cx, o->schema, o->tbl);
 	char	   *qi = qname(o->schema, o->name);
-	bool		main_drop = !kept || columns_change(cx, o->schema, o->tbl);
+	SnapObject *rel = find_rel(cx->to, o->schema, o->tbl);
+	SnapObject *from_rel = find_rel(cx->from, o->schema, o->tbl);
 
+	/* (no CONCURRENTLY on a partitioned table's index) */
+	bool		main_drop = !kept || columns_change(cx, o->schema, o->tbl) ||
+		(from_rel && streq(from_rel->attr[0], "p"));
+
+	/*
+	 * A partition's index attached to its parent's comes and goes with it
+	 * (and with ATTACH PARTITION); one that DETACH leaves behind is dropped.
+	 */
+	if ((f && is_true(f->attr[1])) || (t && is_true(t->attr[1])))
+	{
+		if (f && t == NULL && kept && rel && rel->attr[5] == NULL &&
+			SnapshotFind(cx->from, "table", o->schema, NULL, o->tbl)->attr[5])
+			add(cx, DIFF_PHASE_MAIN, STEP_DROP_INDEX, -f->ord, "index", qi,
+				psprintf("DROP INDEX %s", qi), NULL);
+		return;
+	}
 	if (f && kept)
 	{
 		if (main_drop)
@@ -908,7 +1117,15 @@ diff_index(DiffCx *cx, SnapObject *f, SnapObject *t)
 	}
 	if (t && find_rel(cx->to, t->schema, t->tbl))
 	{
-		if (kept)
+		if (kept && streq(rel->attr[0], "p"))
+		{
+			/* no CONCURRENTLY on a partitioned table */
+			DiffChange *c = add(cx, DIFF_PHASE_MAIN, STEP_INDEX, t->ord, "index", qi,
+								pstrdup(t->def), psprintf("DROP INDEX %s", qi));
+
+			add_finding(c, "an index on a partitioned table cannot be built concurrently: it is built in the main revision", NULL);
+		}
+		else if (kept)
 			add(cx, DIFF_PHASE_ONLINE, STEP_CONCURRENT_INDEX, t->ord, "index", qi,
 				concurrent_index_sql(t->def),
 				psprintf("DROP INDEX CONCURRENTLY IF EXISTS %s", qi));
@@ -1006,11 +1223,44 @@ drop_function_sql(SnapObject *p)
 	return psprintf("DROP %s %s", streq(p->attr[1], "p") ? "PROCEDURE" : "FUNCTION", p->attr[2]);
 }
 
+/*
+ * Does the function's signature name the row type of a relation of the
+ * snapshot (it must then come after the relation, and go before it)?
+ */
+static bool
+uses_rowtype(SchemaSnapshot *snap, SnapObject *fn)
+{
+	char	   *sig = psprintf("%s %s", fn->attr[2], fn->attr[0] ? fn->attr[0] : "");
+
+	for (int i = 0; i < snap->count; i++)
+	{
+		SnapObject *r = snap->objects[i];
+		char	   *q;
+		char	   *p;
+
+		if (strcmp(r->kind, "table") != 0 && strcmp(r->kind, "view") != 0 &&
+			strcmp(r->kind, "matview") != 0)
+			continue;
+		q = qname(r->schema, r->name);
+		for (p = strstr(sig, q); p; p = strstr(p + 1, q))
+		{
+			char		next = p[strlen(q)];
+
+			if (!isalnum((unsigned char) next) && next != '_' && next != '"' && next != '$' &&
+				(p == sig || (p[-1] != '.' && p[-1] != '_' && !isalnum((unsigned char) p[-1]))))
+				return true;
+		}
+	}
+	return false;
+}
+
 static void
 diff_function(DiffCx *cx, SnapObject *f, SnapObject *t)
 {
 	SnapObject *o = t ? t : f;
-	int			step = streq(o->attr[3], "sql") ? STEP_SQL_FUNCTION : STEP_FUNCTION;
+	int			step = streq(o->attr[3], "sql") || (t && uses_rowtype(cx->to, t)) ?
+		STEP_SQL_FUNCTION : STEP_FUNCTION;
+	int			drop_step = f && uses_rowtype(cx->from, f) ? STEP_DROP_VIEW : STEP_DROP_FUNCTION;
 
 	if (f && t && streq(f->attr[0], t->attr[0]) && streq(f->attr[1], t->attr[1]))
 	{
@@ -1019,7 +1269,7 @@ diff_function(DiffCx *cx, SnapObject *f, SnapObject *t)
 		return;
 	}
 	if (f)
-		add(cx, DIFF_PHASE_MAIN, STEP_DROP_FUNCTION, -f->ord, "function", f->attr[2],
+		add(cx, DIFF_PHASE_MAIN, drop_step, -f->ord, "function", f->attr[2],
 			drop_function_sql(f), strip_suffix(f->def, "\n"));
 	if (t)
 		add(cx, DIFF_PHASE_MAIN, step, t->ord, "function", t->attr[2],
@@ -1040,6 +1290,426 @@ diff_comment(DiffCx *cx, SnapObject *f, SnapObject *t)
 		add(cx, DIFF_PHASE_ONLINE, STEP_COMMENT, t->ord, "comment", o->name, set_t, set_f);
 	else
 		add(cx, DIFF_PHASE_MAIN, STEP_DROP_COMMENT, -f->ord, "comment", o->name, set_t, set_f);
+}
+
+/* ---- composite and range types, statistics, extensions ---- */
+
+/*
+ * Composite types: created and dropped whole; attributes added, dropped
+ * or retyped by ALTER TYPE (the def lists them in order, "name\x02type",
+ * \x01 between).
+ */
+static char *
+attribute_type(List *attrs, const char *name)
+{
+	ListCell   *lc;
+	size_t		len = strlen(name);
+
+	foreach(lc, attrs)
+	{
+		char	   *a = lfirst(lc);
+
+		if (strncmp(a, name, len) == 0 && a[len] == '\x02')
+			return a + len + 1;
+	}
+	return NULL;
+}
+
+static char *
+composite_sql(SnapObject *o)
+{
+	StringInfoData b;
+	ListCell   *lc;
+
+	initStringInfo(&b);
+	appendStringInfo(&b, "CREATE TYPE %s AS (", qname(o->schema, o->name));
+	foreach(lc, enum_labels(o->def))
+	{
+		char	   *a = pstrdup(lfirst(lc));
+		char	   *sep = strchr(a, '\x02');
+
+		*sep = '\0';
+		appendStringInfo(&b, "%s%s %s", foreach_current_index(lc) ? ", " : "", a, sep + 1);
+	}
+	appendStringInfoChar(&b, ')');
+	return b.data;
+}
+
+static void
+diff_composite(DiffCx *cx, SnapObject *f, SnapObject *t)
+{
+	SnapObject *o = f ? f : t;
+	char	   *q = qname(o->schema, o->name);
+	List	   *fa,
+			   *ta;
+	ListCell   *lc;
+
+	if (f == NULL)
+	{
+		add(cx, DIFF_PHASE_MAIN, STEP_TYPE, t->ord, "composite", q,
+			composite_sql(t), psprintf("DROP TYPE %s", q));
+		return;
+	}
+	if (t == NULL)
+	{
+		add(cx, DIFF_PHASE_MAIN, STEP_DROP_TYPE, -f->ord, "composite", q,
+			psprintf("DROP TYPE %s", q), composite_sql(f));
+		return;
+	}
+	fa = enum_labels(f->def);
+	ta = enum_labels(t->def);
+	foreach(lc, fa)
+	{
+		char	   *a = pstrdup(lfirst(lc));
+		char	   *sep = strchr(a, '\x02');
+		char	   *to;
+
+		*sep = '\0';
+		to = attribute_type(ta, a);
+		if (to == NULL)
+			add(cx, DIFF_PHASE_MAIN, STEP_DROP_COLUMN, -f->ord, "composite", psprintf("%s.%s", q, a),
+				psprintf("ALTER TYPE %s DROP ATTRIBUTE %s", q, a),
+				psprintf("ALTER TYPE %s ADD ATTRIBUTE %s %s", q, a, sep + 1));
+		else if (strcmp(to, sep + 1) != 0)
+			add(cx, DIFF_PHASE_MAIN, STEP_TYPE, t->ord, "composite", psprintf("%s.%s", q, a),
+				psprintf("ALTER TYPE %s ALTER ATTRIBUTE %s SET DATA TYPE %s", q, a, to),
+				psprintf("ALTER TYPE %s ALTER ATTRIBUTE %s SET DATA TYPE %s", q, a, sep + 1));
+	}
+	foreach(lc, ta)
+	{
+		char	   *a = pstrdup(lfirst(lc));
+		char	   *sep = strchr(a, '\x02');
+
+		*sep = '\0';
+		if (attribute_type(fa, a) == NULL)
+			add(cx, DIFF_PHASE_MAIN, STEP_TYPE, t->ord, "composite", psprintf("%s.%s", q, a),
+				psprintf("ALTER TYPE %s ADD ATTRIBUTE %s %s", q, a, sep + 1),
+				psprintf("ALTER TYPE %s DROP ATTRIBUTE %s", q, a));
+	}
+}
+
+/* Range types: a changed one is dropped and created again. */
+static void
+diff_range(DiffCx *cx, SnapObject *f, SnapObject *t)
+{
+	SnapObject *o = f ? f : t;
+	char	   *q = qname(o->schema, o->name);
+	DiffChange *c;
+
+	if (f)
+	{
+		c = add(cx, DIFF_PHASE_MAIN, STEP_DROP_TYPE, -f->ord, "range", q,
+				psprintf("DROP TYPE %s", q),
+				psprintf("CREATE TYPE %s AS RANGE (%s)", q, f->def));
+		if (t)
+			add_finding(c, "the range type changes: it is dropped and created again, which fails while columns use it", NULL);
+	}
+	if (t)
+		add(cx, DIFF_PHASE_MAIN, STEP_TYPE, t->ord, "range", q,
+			psprintf("CREATE TYPE %s AS RANGE (%s)", q, t->def),
+			psprintf("DROP TYPE %s", q));
+}
+
+/* Extended statistics: dropped and created again when they change. */
+static void
+diff_statistics(DiffCx *cx, SnapObject *f, SnapObject *t)
+{
+	SnapObject *o = f ? f : t;
+
+	if (f && rel_kept(cx, o->schema, o->tbl))
+		add(cx, DIFF_PHASE_MAIN, STEP_DROP_INDEX, -f->ord, "statistics", f->attr[0],
+			psprintf("DROP STATISTICS %s", f->attr[0]), pstrdup(f->def));
+	if (t && find_rel(cx->to, t->schema, t->tbl))
+		add(cx, DIFF_PHASE_MAIN, STEP_STATISTICS, t->ord, "statistics", t->attr[0],
+			pstrdup(t->def), psprintf("DROP STATISTICS %s", t->attr[0]));
+}
+
+/*
+ * Extensions the desired script creates in a compared schema (their
+ * members are theirs: never compared).
+ */
+static void
+diff_extension(DiffCx *cx, SnapObject *f, SnapObject *t)
+{
+	SnapObject *o = f ? f : t;
+	char	   *create = psprintf("CREATE EXTENSION IF NOT EXISTS %s SCHEMA %s",
+								  quote_identifier(o->name), quote_identifier(o->schema));
+	char	   *recreate = psprintf("%s VERSION %s", create, quote_literal_cstr(o->attr[0]));
+	char	   *drop = psprintf("DROP EXTENSION %s", quote_identifier(o->name));
+	char	   *qx = (char *) quote_identifier(o->name);
+
+	if (f && t)
+		add(cx, DIFF_PHASE_MAIN, STEP_EXTENSION, t->ord, "extension", qx,
+			psprintf("ALTER EXTENSION %s UPDATE TO %s", quote_identifier(o->name),
+					 quote_literal_cstr(t->attr[0])),
+			psprintf("ALTER EXTENSION %s UPDATE TO %s", quote_identifier(o->name),
+					 quote_literal_cstr(f->attr[0])));
+	else if (t)
+		add(cx, DIFF_PHASE_MAIN, STEP_EXTENSION, t->ord, "extension", qx,
+			create, drop);
+	else
+		add(cx, DIFF_PHASE_MAIN, STEP_DROP_EXTENSION, -f->ord, "extension",
+			qx, drop, recreate);
+}
+
+/* ---- owners and privileges ---- */
+
+/*
+ * Is the object an owner or privileges row is about ("kind\x02name", the
+ * snapshot's) dropped and created again by the diff, so that it comes
+ * back with the runner as owner and default privileges?
+ */
+static bool
+target_recreated(DiffCx *cx, const char *schema, const char *target)
+{
+	char	   *kind = pstrdup(target ? target : "");
+	char	   *name = strchr(kind, '\x02');
+	SnapObject *f;
+	SnapObject *t;
+
+	if (name == NULL)
+		return false;
+	*name++ = '\0';
+	if (strcmp(kind, "table") == 0 || strcmp(kind, "matview") == 0)
+		return rel_recreated(cx, schema, name);
+	f = SnapshotFind(cx->from, kind, schema, NULL, name);
+	t = SnapshotFind(cx->to, kind, schema, NULL, name);
+	if (f == NULL || t == NULL)
+		return false;
+	if (strcmp(kind, "view") == 0)
+		return strcmp(f->def, t->def) != 0 ||
+			list_has_str(cx->forced, psprintf("%s.%s", schema, name));
+	if (strcmp(kind, "function") == 0)
+		return !streq(f->attr[0], t->attr[0]) || !streq(f->attr[1], t->attr[1]);
+	if (strcmp(kind, "domain") == 0)
+		return !streq(f->attr[0], t->attr[0]);
+	if (strcmp(kind, "range") == 0)
+		return strcmp(f->def, t->def) != 0;
+	if (strcmp(kind, "enum") == 0)
+		return !enum_kept(enum_labels(f->def), enum_labels(t->def));
+	return false;
+}
+
+/* The kind of the object an owner or privileges row is about. */
+static const char *
+target_kind(const char *target)
+{
+	const char *sep = target ? strchr(target, '\x02') : NULL;
+
+	return sep ? pnstrdup(target, sep - target) : "";
+}
+
+static char *
+current_user_ident(void)
+{
+	return (char *) quote_identifier(GetUserNameFromId(GetUserId(), false));
+}
+
+/*
+ * Owners: changed by ALTER ... OWNER TO.  A new object owned by another
+ * role than the caller is given to it after it is created; a dropped one
+ * owned by another role is taken over (OWNER TO CURRENT_USER) just before
+ * it is dropped, so that the downgrade gives it back.
+ */
+static void
+diff_owner(DiffCx *cx, SnapObject *f, SnapObject *t)
+{
+	SnapObject *o = f ? f : t;
+	char	   *alter = psprintf("ALTER %s %s OWNER TO ", o->attr[0], o->attr[1]);
+
+	if (f && t && target_recreated(cx, o->schema, o->attr[2]))
+	{
+		diff_owner(cx, f, NULL);
+		diff_owner(cx, NULL, t);
+		return;
+	}
+	if (f && t)
+		add(cx, DIFF_PHASE_MAIN, STEP_OWNER, t->ord, "owner", o->attr[1],
+			psprintf("%s%s", alter, t->def), psprintf("%s%s", alter, f->def));
+	else if (t && strcmp(t->def, current_user_ident()) != 0)
+		add(cx, DIFF_PHASE_MAIN, STEP_OWNER, t->ord, "owner", o->attr[1],
+			psprintf("%s%s", alter, t->def), psprintf("%sCURRENT_USER", alter));
+	else if (f && strcmp(f->def, current_user_ident()) != 0)
+	{
+		DiffRestore *r = palloc0(sizeof(DiffRestore));
+
+		r->owner = true;
+		r->kind = target_kind(o->attr[2]);
+		r->object = o->attr[1];
+		r->sql = psprintf("%s%s", alter, f->def);
+		cx->restores = lappend(cx->restores, r);
+	}
+}
+
+/* The privileges of a grant row: "grantee\x02privilege\x02grantable" each. */
+static char *
+privilege_grantable(List *privs, const char *grantee, const char *priv)
+{
+	ListCell   *lc;
+
+	foreach(lc, privs)
+	{
+		char	   *p = pstrdup(lfirst(lc));
+		char	   *pr = strchr(p, '\x02');
+		char	   *g;
+
+		if (pr == NULL)
+			continue;
+		*pr++ = '\0';
+		g = strchr(pr, '\x02');
+		*g++ = '\0';
+		if (strcmp(p, grantee) == 0 && strcmp(pr, priv) == 0)
+			return g;
+	}
+	return NULL;
+}
+
+/*
+ * The GRANT and REVOKE statements that take the privileges "from" to "to"
+ * on the object of row o; the owner ('' grantee) is "owner".
+ */
+static char *
+privileges_sql(SnapObject *o, const char *owner, const char *from, const char *to)
+{
+	List	   *fp = enum_labels(from);
+	List	   *tp = enum_labels(to);
+	StringInfoData b;
+	ListCell   *lc;
+	char	   *on = o->attr[2] ? psprintf(" (%s) ON %s %s", o->attr[2], o->attr[0], o->attr[1]) :
+		psprintf(" ON %s %s", o->attr[0], o->attr[1]);
+
+	initStringInfo(&b);
+	foreach(lc, fp)
+	{
+		char	   *p = pstrdup(lfirst(lc));
+		char	   *pr = strchr(p, '\x02');
+		char	   *g;
+		char	   *to_g;
+
+		*pr++ = '\0';
+		g = strchr(pr, '\x02');
+		*g++ = '\0';
+		to_g = privilege_grantable(tp, p, pr);
+		if (to_g == NULL)
+			appendStringInfo(&b, "%sREVOKE %s%s FROM %s", b.len ? ";\n" : "", pr, on,
+							 p[0] ? p : owner);
+		else if (is_true(g) && !is_true(to_g))
+			appendStringInfo(&b, "%sREVOKE GRANT OPTION FOR %s%s FROM %s", b.len ? ";\n" : "",
+							 pr, on, p[0] ? p : owner);
+	}
+	foreach(lc, tp)
+	{
+		char	   *p = pstrdup(lfirst(lc));
+		char	   *pr = strchr(p, '\x02');
+		char	   *g;
+		char	   *from_g;
+
+		*pr++ = '\0';
+		g = strchr(pr, '\x02');
+		*g++ = '\0';
+		from_g = privilege_grantable(fp, p, pr);
+		if (from_g == NULL || (is_true(g) && !is_true(from_g)))
+			appendStringInfo(&b, "%sGRANT %s%s TO %s%s", b.len ? ";\n" : "", pr, on,
+							 p[0] ? p : owner, is_true(g) ? " WITH GRANT OPTION" : "");
+	}
+	return b.len ? b.data : NULL;
+}
+
+/*
+ * Privileges: GRANT and REVOKE where they differ.  A new object's start
+ * from its default privileges (a5), a dropped one's are taken back to
+ * them just before it is dropped, so that the downgrade grants them again.
+ */
+static void
+diff_grant(DiffCx *cx, SnapObject *f, SnapObject *t)
+{
+	SnapObject *o = f ? f : t;
+	char	   *up;
+	char	   *down;
+	char	   *obj = o->attr[2] ? psprintf("%s.%s", o->attr[1], o->attr[2]) : o->attr[1];
+
+	if (f && t && target_recreated(cx, o->schema, o->attr[5]))
+	{
+		diff_grant(cx, f, NULL);
+		diff_grant(cx, NULL, t);
+		return;
+	}
+	if (t)
+	{
+		const char *from = f ? f->def : t->attr[4];
+
+		up = privileges_sql(t, t->attr[3], from, t->def);
+		down = privileges_sql(t, t->attr[3], t->def, from);
+		if (up)
+			add(cx, DIFF_PHASE_MAIN, STEP_GRANT, t->ord, "grant", obj, up, down);
+		return;
+	}
+	down = privileges_sql(f, f->attr[3], f->attr[4], f->def);
+	if (down)
+	{
+		DiffRestore *r = palloc0(sizeof(DiffRestore));
+
+		r->kind = target_kind(o->attr[5]);
+		r->object = obj;
+		r->sql = down;
+		r->revoke = privileges_sql(f, f->attr[3], f->def, f->attr[4]);
+		r->table = o->attr[2] ? o->attr[1] : NULL;
+		r->ord = -f->ord;
+		cx->restores = lappend(cx->restores, r);
+	}
+}
+
+/*
+ * The owners and privileges of dropped objects go back after the
+ * downgrade recreates them: at the end of the downgrade of the change that
+ * drops them (owners first, so that the owner's grants name it).  A
+ * privilege whose object no change drops (it goes with another one, as
+ * the grants of a column with its table) is revoked just before the drops
+ * instead, so that its downgrade grants it again.
+ */
+static DiffChange *
+dropping_change(DiffCx *cx, const char *kind, const char *object)
+{
+	ListCell   *lc;
+
+	foreach(lc, cx->changes)
+	{
+		DiffChange *c = lfirst(lc);
+
+		if (c->phase == DIFF_PHASE_MAIN && c->downgrade &&
+			strcmp(c->kind, kind) == 0 && strcmp(c->object, object) == 0 &&
+			((c->step >= STEP_DROP_TRIGGER && c->step <= STEP_DROP_EXTENSION &&
+			  (strncmp(c->upgrade, "DROP ", 5) == 0 || strstr(c->upgrade, " DROP COLUMN ") != NULL)) ||
+			 (strcmp(kind, "enum") == 0 && strstr(c->upgrade, " RENAME TO ") != NULL)))
+			return c;
+	}
+	return NULL;
+}
+
+static void
+apply_restores(DiffCx *cx)
+{
+	for (int pass = 0; pass < 2; pass++)
+	{
+		ListCell   *lc;
+
+		foreach(lc, cx->restores)
+		{
+			DiffRestore *r = lfirst(lc);
+			DiffChange *drop;
+
+			if (r->owner != (pass == 0))
+				continue;
+			drop = dropping_change(cx, r->kind, r->object);
+			if (drop == NULL && r->table)
+				drop = dropping_change(cx, "table", r->table);
+			if (drop)
+				drop->downgrade = psprintf("%s;\n%s", drop->downgrade, r->sql);
+			else if (r->revoke)
+				add(cx, DIFF_PHASE_MAIN, STEP_DROP_GRANT, r->ord, "grant", r->object,
+					r->revoke, r->sql);
+		}
+	}
 }
 
 static void
@@ -1071,6 +1741,18 @@ diff_object(DiffCx *cx, SnapObject *f, SnapObject *t)
 		diff_domain(cx, f, t);
 	else if (strcmp(kind, "comment") == 0)
 		diff_comment(cx, f, t);
+	else if (strcmp(kind, "composite") == 0)
+		diff_composite(cx, f, t);
+	else if (strcmp(kind, "range") == 0)
+		diff_range(cx, f, t);
+	else if (strcmp(kind, "statistics") == 0)
+		diff_statistics(cx, f, t);
+	else if (strcmp(kind, "extension") == 0)
+		diff_extension(cx, f, t);
+	else if (strcmp(kind, "owner") == 0)
+		diff_owner(cx, f, t);
+	else if (strcmp(kind, "grant") == 0)
+		diff_grant(cx, f, t);
 }
 
 static int
@@ -1299,6 +1981,10 @@ DiffCompare(SchemaSnapshot *from, SchemaSnapshot *to, List *renames)
 			if (same && f->tbl &&
 				list_has_str(cx.forced, psprintf("%s.%s", f->schema, f->tbl)))
 				same = false;
+			/* and the owner and privileges of what is dropped and created again */
+			if (same && (strcmp(f->kind, "owner") == 0 || strcmp(f->kind, "grant") == 0) &&
+				target_recreated(&cx, f->schema, f->attr[strcmp(f->kind, "owner") == 0 ? 2 : 5]))
+				same = false;
 			/* so is a view that reads what changes */
 			if (same && strcmp(f->kind, "view") == 0 &&
 				list_has_str(cx.forced, psprintf("%s.%s", f->schema, f->name)))
@@ -1309,6 +1995,7 @@ DiffCompare(SchemaSnapshot *from, SchemaSnapshot *to, List *renames)
 			j++;
 		}
 	}
+	apply_restores(&cx);
 	n = list_length(cx.changes);
 	if (n == 0)
 		return NIL;

@@ -36,16 +36,61 @@ static const char *const snapshot_sql =
 "           WHERE n.nspname::pg_catalog.text OPERATOR(pg_catalog.=) ANY ($1)),"
 " e AS (SELECT classid, objid FROM pg_catalog.pg_depend"
 "       WHERE deptype OPERATOR(pg_catalog.=) 'e'::pg_catalog.\"char\"),"
+/* functions that are part of another object (a range type's constructors) */
+" ip AS (SELECT objid FROM pg_catalog.pg_depend"
+"        WHERE classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass"
+"         AND deptype OPERATOR(pg_catalog.=) 'i'::pg_catalog.\"char\"),"
 " r AS (SELECT c.oid, s.nspname, c.relname::pg_catalog.text AS relname, c.relkind,"
-"       c.relpersistence, c.relrowsecurity"
+"       c.relpersistence, c.relrowsecurity, c.relowner, c.relacl,"
+"       pg_catalog.array_to_string(c.reloptions, pg_catalog.chr(1)) AS reloptions,"
+"       (SELECT pg_catalog.format('%I.%I', pn.nspname, pc.relname)"
+"        OPERATOR(pg_catalog.||) pg_catalog.chr(1) OPERATOR(pg_catalog.||) pg_catalog.pg_get_expr(c.relpartbound, c.oid)"
+"        FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_class pc ON pc.oid OPERATOR(pg_catalog.=) i.inhparent"
+"        JOIN pg_catalog.pg_namespace pn ON pn.oid OPERATOR(pg_catalog.=) pc.relnamespace"
+"        WHERE i.inhrelid OPERATOR(pg_catalog.=) c.oid AND c.relispartition) AS partof"
 "       FROM pg_catalog.pg_class c JOIN s ON c.relnamespace OPERATOR(pg_catalog.=) s.oid"
 "       WHERE (c.tableoid, c.oid) NOT IN (SELECT * FROM e)"
-"        AND c.relkind OPERATOR(pg_catalog.=) ANY ('{r,p,v,m,S}'::pg_catalog.\"char\"[]))"
-/* tables: a1 relkind, a2 persistence, a3 row level security, a4 partition key */
+"        AND c.relkind OPERATOR(pg_catalog.=) ANY ('{r,p,v,m,S}'::pg_catalog.\"char\"[])),"
+/* what ALTER ... OWNER TO and GRANT name: relations, functions, types, the schemas */
+" o AS (SELECT r.oid, r.nspname, CASE r.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW'"
+"        WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END AS kw,"
+"        CASE r.relkind WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END AS grantkw,"
+"        pg_catalog.format('%I.%I', r.nspname, r.relname) AS ident, r.relowner AS owner, r.relacl AS acl,"
+"        CASE r.relkind WHEN 'S' THEN 's' ELSE 'r' END::pg_catalog.\"char\" AS aclkind,"
+"        CASE r.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'matview' WHEN 'S' THEN 'sequence' ELSE 'table' END"
+"         OPERATOR(pg_catalog.||) pg_catalog.chr(2) OPERATOR(pg_catalog.||) r.relname AS target"
+"       FROM r WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_depend d"
+"        WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass"
+"         AND d.objid OPERATOR(pg_catalog.=) r.oid AND r.relkind OPERATOR(pg_catalog.=) 'S'::pg_catalog.\"char\""
+"         AND d.deptype OPERATOR(pg_catalog.=) ANY ('{a,i}'::pg_catalog.\"char\"[]))"
+"      UNION ALL SELECT p.oid, s.nspname, CASE p.prokind WHEN 'p' THEN 'PROCEDURE' ELSE 'FUNCTION' END,"
+"        CASE p.prokind WHEN 'p' THEN 'PROCEDURE' ELSE 'FUNCTION' END,"
+"        pg_catalog.format('%I.%I(%s)', s.nspname, p.proname, pg_catalog.pg_get_function_identity_arguments(p.oid)),"
+"        p.proowner, p.proacl, 'f', 'function' OPERATOR(pg_catalog.||) pg_catalog.chr(2) OPERATOR(pg_catalog.||)"
+"        pg_catalog.format('%s(%s)', p.proname, pg_catalog.pg_get_function_identity_arguments(p.oid))"
+"       FROM s JOIN pg_catalog.pg_proc p ON p.pronamespace OPERATOR(pg_catalog.=) s.oid"
+"       WHERE p.prokind OPERATOR(pg_catalog.=) ANY ('{f,p}'::pg_catalog.\"char\"[])"
+"        AND (p.tableoid, p.oid) NOT IN (SELECT * FROM e) AND p.oid NOT IN (SELECT * FROM ip)"
+"      UNION ALL SELECT t.oid, s.nspname, CASE t.typtype WHEN 'd' THEN 'DOMAIN' ELSE 'TYPE' END,"
+"        CASE t.typtype WHEN 'd' THEN 'DOMAIN' ELSE 'TYPE' END,"
+"        pg_catalog.format('%I.%I', s.nspname, t.typname), t.typowner, t.typacl, 'T',"
+"        CASE t.typtype WHEN 'e' THEN 'enum' WHEN 'd' THEN 'domain' WHEN 'r' THEN 'range' ELSE 'composite' END"
+"         OPERATOR(pg_catalog.||) pg_catalog.chr(2) OPERATOR(pg_catalog.||) t.typname"
+"       FROM s JOIN pg_catalog.pg_type t ON t.typnamespace OPERATOR(pg_catalog.=) s.oid"
+"       WHERE t.typtype OPERATOR(pg_catalog.=) ANY ('{e,d,r,c}'::pg_catalog.\"char\"[])"
+"        AND (t.typtype OPERATOR(pg_catalog.<>) 'c'::pg_catalog.\"char\" OR (SELECT tc.relkind FROM pg_catalog.pg_class tc"
+"         WHERE tc.oid OPERATOR(pg_catalog.=) t.typrelid) OPERATOR(pg_catalog.=) 'c'::pg_catalog.\"char\")"
+"        AND (t.tableoid, t.oid) NOT IN (SELECT * FROM e)"
+"      UNION ALL SELECT n.oid, n.nspname, 'SCHEMA', 'SCHEMA', pg_catalog.quote_ident(n.nspname),"
+"        n.nspowner, n.nspacl, 'n', 'schema' OPERATOR(pg_catalog.||) pg_catalog.chr(2) OPERATOR(pg_catalog.||) n.nspname"
+"       FROM pg_catalog.pg_namespace n JOIN s ON s.oid OPERATOR(pg_catalog.=) n.oid)"
+/* tables: a1 relkind, a2 persistence, a3 row level security, a4 partition key,
+ * a5 storage options (\x01 between), a6 the parent of a partition \x01 its bound */
 " SELECT r.oid::pg_catalog.int8, 'table', r.nspname, NULL, r.relname,"
-"  pg_catalog.format('%s %s %s', r.relkind, r.relpersistence, r.relrowsecurity),"
+"  pg_catalog.format('%s %s %s %s|%s|%s', r.relkind, r.relpersistence, r.relrowsecurity,"
+"   pg_catalog.pg_get_partkeydef(r.oid), r.reloptions, r.partof),"
 "  r.relkind::pg_catalog.text, r.relpersistence::pg_catalog.text,"
-"  r.relrowsecurity::pg_catalog.text, pg_catalog.pg_get_partkeydef(r.oid), NULL, NULL"
+"  r.relrowsecurity::pg_catalog.text, pg_catalog.pg_get_partkeydef(r.oid), r.reloptions, r.partof"
 " FROM r WHERE r.relkind OPERATOR(pg_catalog.=) ANY ('{r,p}'::pg_catalog.\"char\"[])"
 /* columns: a1 type, a2 collation, a3 default, a4 not null, a5 identity, a6 generation */
 " UNION ALL SELECT r.oid::pg_catalog.int8 OPERATOR(pg_catalog.*) 10000 OPERATOR(pg_catalog.+) a.attnum,"
@@ -77,10 +122,16 @@ static const char *const snapshot_sql =
 " LEFT JOIN pg_catalog.pg_class ix ON ix.oid OPERATOR(pg_catalog.=) k.conindid"
 " WHERE k.contype OPERATOR(pg_catalog.=) ANY ('{p,u,f,c,x}'::pg_catalog.\"char\"[])"
 "  AND k.conislocal AND k.conparentid OPERATOR(pg_catalog.=) 0::pg_catalog.oid"
-/* indexes that back no constraint */
+/*
+ * indexes that back no constraint: a1 unique, a2 a partition's, attached
+ * to its parent's; a partitioned table's is written to cascade (not ON ONLY)
+ */
 " UNION ALL SELECT i.indexrelid::pg_catalog.int8, 'index', r.nspname, r.relname,"
-"  ic.relname::pg_catalog.text, pg_catalog.pg_get_indexdef(i.indexrelid),"
-"  i.indisunique::pg_catalog.text, NULL, NULL, NULL, NULL, NULL"
+"  ic.relname::pg_catalog.text,"
+"  pg_catalog.replace(pg_catalog.pg_get_indexdef(i.indexrelid), ' ON ONLY ', ' ON '),"
+"  i.indisunique::pg_catalog.text,"
+"  EXISTS (SELECT FROM pg_catalog.pg_inherits ih WHERE ih.inhrelid OPERATOR(pg_catalog.=) i.indexrelid)::pg_catalog.text,"
+"  NULL, NULL, NULL, NULL"
 " FROM r JOIN pg_catalog.pg_index i ON i.indrelid OPERATOR(pg_catalog.=) r.oid"
 " JOIN pg_catalog.pg_class ic ON ic.oid OPERATOR(pg_catalog.=) i.indexrelid"
 " WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_constraint k"
@@ -141,7 +192,7 @@ static const char *const snapshot_sql =
 " FROM s JOIN pg_catalog.pg_proc p ON p.pronamespace OPERATOR(pg_catalog.=) s.oid"
 " JOIN pg_catalog.pg_language l ON l.oid OPERATOR(pg_catalog.=) p.prolang"
 " WHERE p.prokind OPERATOR(pg_catalog.=) ANY ('{f,p}'::pg_catalog.\"char\"[])"
-"  AND (p.tableoid, p.oid) NOT IN (SELECT * FROM e)"
+"  AND (p.tableoid, p.oid) NOT IN (SELECT * FROM e) AND p.oid NOT IN (SELECT * FROM ip)"
 /* triggers */
 " UNION ALL SELECT t.oid::pg_catalog.int8, 'trigger', r.nspname, r.relname,"
 "  t.tgname::pg_catalog.text, pg_catalog.pg_get_triggerdef(t.oid),"
@@ -211,7 +262,93 @@ static const char *const snapshot_sql =
 "  OR (d.classoid OPERATOR(pg_catalog.=) 'pg_catalog.pg_policy'::pg_catalog.regclass"
 "      AND d.objoid IN (SELECT p.oid FROM pg_catalog.pg_policy p JOIN r ON p.polrelid OPERATOR(pg_catalog.=) r.oid))"
 "  OR (d.classoid OPERATOR(pg_catalog.=) 'pg_catalog.pg_namespace'::pg_catalog.regclass"
-"      AND d.objoid IN (SELECT oid FROM s))";
+"      AND d.objoid IN (SELECT oid FROM s))"
+/* composite types: the attributes in order, "name\x02type" with \x01 between */
+" UNION ALL SELECT t.oid::pg_catalog.int8, 'composite', s.nspname, NULL, t.typname::pg_catalog.text,"
+"  COALESCE((SELECT pg_catalog.string_agg(pg_catalog.format('%I%s%s%s', a.attname, pg_catalog.chr(2),"
+"     pg_catalog.format_type(a.atttypid, a.atttypmod),"
+"     (SELECT pg_catalog.format(' COLLATE %I.%I', cn.nspname, co.collname)"
+"      FROM pg_catalog.pg_collation co JOIN pg_catalog.pg_namespace cn ON cn.oid OPERATOR(pg_catalog.=) co.collnamespace"
+"      JOIN pg_catalog.pg_type at ON at.oid OPERATOR(pg_catalog.=) a.atttypid"
+"      WHERE co.oid OPERATOR(pg_catalog.=) a.attcollation AND a.attcollation OPERATOR(pg_catalog.<>) at.typcollation)),"
+"    pg_catalog.chr(1) ORDER BY a.attnum)"
+"   FROM pg_catalog.pg_attribute a WHERE a.attrelid OPERATOR(pg_catalog.=) t.typrelid"
+"    AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped), ''),"
+"  NULL, NULL, NULL, NULL, NULL, NULL"
+" FROM s JOIN pg_catalog.pg_type t ON t.typnamespace OPERATOR(pg_catalog.=) s.oid"
+" JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) t.typrelid"
+"  AND c.relkind OPERATOR(pg_catalog.=) 'c'::pg_catalog.\"char\""
+" WHERE (t.tableoid, t.oid) NOT IN (SELECT * FROM e)"
+/* range types: def what CREATE TYPE ... AS RANGE takes */
+" UNION ALL SELECT t.oid::pg_catalog.int8, 'range', s.nspname, NULL, t.typname::pg_catalog.text,"
+"  pg_catalog.format('SUBTYPE = %s%s%s%s%s, MULTIRANGE_TYPE_NAME = %s',"
+"   pg_catalog.format_type(g.rngsubtype, NULL),"
+"   CASE WHEN NOT oc.opcdefault THEN pg_catalog.format(', SUBTYPE_OPCLASS = %I.%I', ocn.nspname, oc.opcname) END,"
+"   (SELECT pg_catalog.format(', COLLATION = %I.%I', cn.nspname, co.collname)"
+"    FROM pg_catalog.pg_collation co JOIN pg_catalog.pg_namespace cn ON cn.oid OPERATOR(pg_catalog.=) co.collnamespace"
+"    JOIN pg_catalog.pg_type st ON st.oid OPERATOR(pg_catalog.=) g.rngsubtype"
+"    WHERE co.oid OPERATOR(pg_catalog.=) g.rngcollation AND g.rngcollation OPERATOR(pg_catalog.<>) st.typcollation),"
+"   CASE WHEN g.rngcanonical OPERATOR(pg_catalog.<>) 0::pg_catalog.regproc THEN pg_catalog.format(', CANONICAL = %s', g.rngcanonical) END,"
+"   CASE WHEN g.rngsubdiff OPERATOR(pg_catalog.<>) 0::pg_catalog.regproc THEN pg_catalog.format(', SUBTYPE_DIFF = %s', g.rngsubdiff) END,"
+"   g.rngmultitypid::pg_catalog.regtype),"
+"  NULL, NULL, NULL, NULL, NULL, NULL"
+" FROM s JOIN pg_catalog.pg_type t ON t.typnamespace OPERATOR(pg_catalog.=) s.oid"
+" JOIN pg_catalog.pg_range g ON g.rngtypid OPERATOR(pg_catalog.=) t.oid"
+" JOIN pg_catalog.pg_opclass oc ON oc.oid OPERATOR(pg_catalog.=) g.rngsubopc"
+" JOIN pg_catalog.pg_namespace ocn ON ocn.oid OPERATOR(pg_catalog.=) oc.opcnamespace"
+" WHERE (t.tableoid, t.oid) NOT IN (SELECT * FROM e)"
+/* extended statistics: a1 the object's qualified name */
+" UNION ALL SELECT x.oid::pg_catalog.int8, 'statistics', r.nspname, r.relname, x.stxname::pg_catalog.text,"
+"  pg_catalog.pg_get_statisticsobjdef(x.oid),"
+"  pg_catalog.format('%I.%I', xn.nspname, x.stxname), NULL, NULL, NULL, NULL, NULL"
+" FROM r JOIN pg_catalog.pg_statistic_ext x ON x.stxrelid OPERATOR(pg_catalog.=) r.oid"
+" JOIN pg_catalog.pg_namespace xn ON xn.oid OPERATOR(pg_catalog.=) x.stxnamespace"
+/* extensions installed in the schemas: a1 version */
+" UNION ALL SELECT x.oid::pg_catalog.int8, 'extension', s.nspname, NULL, x.extname::pg_catalog.text,"
+"  '', x.extversion, NULL, NULL, NULL, NULL, NULL"
+" FROM s JOIN pg_catalog.pg_extension x ON x.extnamespace OPERATOR(pg_catalog.=) s.oid"
+/*
+ * owners: name "KEYWORD identity", def the owner; a1 the keyword, a2 the
+ * identity, a3 the object as the snapshot names it, "kind\x02name"
+ */
+" UNION ALL SELECT o.oid::pg_catalog.int8, 'owner', o.nspname, NULL, pg_catalog.format('%s %s', o.kw, o.ident),"
+"  pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(o.owner)), o.kw, o.ident, o.target, NULL, NULL, NULL"
+" FROM o"
+/*
+ * privileges, of objects and of columns: def "grantee\x02privilege\x02grantable"
+ * in order, \x01 between, the owner's grantee written ''; a1 the keyword
+ * of GRANT ... ON, a2 the identity, a3 the column, a4 the owner, a5 the
+ * privileges of a new object, written as def, a6 the object as the
+ * snapshot names it, "kind\x02name"
+ */
+" UNION ALL SELECT o.oid::pg_catalog.int8, 'grant', o.nspname, NULL, pg_catalog.format('%s %s', o.grantkw, o.ident),"
+"  (SELECT COALESCE(pg_catalog.string_agg(pg_catalog.concat_ws(pg_catalog.chr(2), g.grantee, g.privilege_type, g.is_grantable::pg_catalog.text),"
+"     pg_catalog.chr(1) ORDER BY g.grantee, g.privilege_type), '')"
+"   FROM (SELECT CASE WHEN x.grantee OPERATOR(pg_catalog.=) 0::pg_catalog.oid THEN 'PUBLIC'"
+"     WHEN x.grantee OPERATOR(pg_catalog.=) o.owner THEN ''"
+"     ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(x.grantee)) END AS grantee, x.privilege_type, x.is_grantable"
+"     FROM pg_catalog.aclexplode(COALESCE(o.acl, pg_catalog.acldefault(o.aclkind, o.owner))) x) g),"
+"  o.grantkw, o.ident, NULL, pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(o.owner)),"
+"  (SELECT COALESCE(pg_catalog.string_agg(pg_catalog.concat_ws(pg_catalog.chr(2), g.grantee, g.privilege_type, g.is_grantable::pg_catalog.text),"
+"     pg_catalog.chr(1) ORDER BY g.grantee, g.privilege_type), '')"
+"   FROM (SELECT CASE WHEN x.grantee OPERATOR(pg_catalog.=) 0::pg_catalog.oid THEN 'PUBLIC'"
+"     WHEN x.grantee OPERATOR(pg_catalog.=) o.owner THEN ''"
+"     ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(x.grantee)) END AS grantee, x.privilege_type, x.is_grantable"
+"     FROM pg_catalog.aclexplode(pg_catalog.acldefault(o.aclkind, o.owner)) x) g), o.target"
+" FROM o"
+" UNION ALL SELECT r.oid::pg_catalog.int8 OPERATOR(pg_catalog.*) 10000 OPERATOR(pg_catalog.+) a.attnum, 'grant',"
+"  r.nspname, NULL, pg_catalog.format('COLUMN %I.%I.%I', r.nspname, r.relname, a.attname),"
+"  (SELECT COALESCE(pg_catalog.string_agg(pg_catalog.concat_ws(pg_catalog.chr(2), g.grantee, g.privilege_type, g.is_grantable::pg_catalog.text),"
+"     pg_catalog.chr(1) ORDER BY g.grantee, g.privilege_type), '')"
+"   FROM (SELECT CASE WHEN x.grantee OPERATOR(pg_catalog.=) 0::pg_catalog.oid THEN 'PUBLIC'"
+"     WHEN x.grantee OPERATOR(pg_catalog.=) r.relowner THEN ''"
+"     ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(x.grantee)) END AS grantee, x.privilege_type, x.is_grantable"
+"     FROM pg_catalog.aclexplode(a.attacl) x) g),"
+"  'TABLE', pg_catalog.format('%I.%I', r.nspname, r.relname), pg_catalog.quote_ident(a.attname),"
+"  pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(r.relowner)), '',"
+"  'column' OPERATOR(pg_catalog.||) pg_catalog.chr(2) OPERATOR(pg_catalog.||) r.relname"
+" FROM r JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) r.oid"
+" WHERE a.attacl IS NOT NULL AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped";
 
 static int
 snap_cmp(const void *a, const void *b)
@@ -271,7 +408,8 @@ col_text(HeapTuple tup, TupleDesc desc, int col)
 /* The kind names, interned so that SnapObject.kind compares as a string. */
 static const char *const kinds[] = {
 	"table", "column", "constraint", "index", "sequence", "seqowner", "view",
-	"matview", "function", "trigger", "enum", "domain", "policy", "comment", NULL
+	"matview", "function", "trigger", "enum", "domain", "policy", "comment",
+	"composite", "range", "statistics", "extension", "owner", "grant", NULL
 };
 
 /*

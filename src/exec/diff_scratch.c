@@ -9,9 +9,10 @@
  * tables, the live schemas are snapshotted, each compared schema is
  * renamed aside (ALTER SCHEMA ... RENAME: it updates the schema's
  * pg_namespace row and takes no lock on any table in it) and an empty
- * schema of the same name is created; the desired script then runs as the
- * caller, statement by statement, and the schemas it built are
- * snapshotted.  The rollback undoes all of it, releasing every lock taken
+ * schema of the same name is created, with the live one's owner,
+ * privileges and comment; the desired script then runs as the caller,
+ * statement by statement (a CREATE EXTENSION of an extension the database
+ * has moves it instead), and the schemas it built are snapshotted.  The rollback undoes all of it, releasing every lock taken
  * inside (the ACCESS SHARE of the deparsers on views, the ACCESS EXCLUSIVE
  * of a renamed table); other sessions never see the renamed schemas (the
  * changes never commit), though an ALTER or DROP of a compared schema by
@@ -23,6 +24,7 @@
 #include "postgres.h"
 
 #include "catalog/pg_type.h"
+#include "commands/defrem.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "nodes/parsenodes.h"
@@ -155,6 +157,96 @@ without_concurrently(SqlStatement *st)
 	return s;
 }
 
+/*
+ * A CREATE EXTENSION of an extension the database has: the statement
+ * cannot run again.  When the extension lives in a compared schema (now
+ * renamed aside), it is moved into the schema of that name the script
+ * builds (or the one the statement names), so that the script finds its
+ * types and functions and the snapshot sees it there; when it lives
+ * elsewhere, the statement is skipped.  Returns false for any other
+ * statement.
+ */
+static bool
+existing_extension(SqlStatement *st, List *schemas)
+{
+	CreateExtensionStmt *ce;
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1];
+	char	   *nspname;
+	char	   *target = NULL;
+	ListCell   *lc;
+	int			i = 0;
+
+	if (st->parsetree == NULL || !IsA(st->parsetree, CreateExtensionStmt))
+		return false;
+	ce = (CreateExtensionStmt *) st->parsetree;
+	values[0] = CStringGetTextDatum(ce->extname);
+	if (SPI_execute_with_args("SELECT n.nspname::pg_catalog.text FROM pg_catalog.pg_extension x"
+							  " JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) x.extnamespace"
+							  " WHERE x.extname OPERATOR(pg_catalog.=) $1::pg_catalog.name",
+							  1, types, values, NULL, false, 1) != SPI_OK_SELECT)
+		elog(ERROR, "extension lookup failed");
+	if (SPI_processed == 0)
+		return false;
+	nspname = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	foreach(lc, schemas)
+		if (strcmp(nspname, psprintf("migrate_diff_%d_%d", MyProcPid, i++)) == 0)
+		target = lfirst(lc);
+	if (target == NULL)
+		return true;
+	foreach(lc, ce->options)
+	{
+		DefElem    *d = lfirst(lc);
+
+		if (strcmp(d->defname, "schema") == 0)
+			target = defGetString(d);
+	}
+	exec_sql(psprintf("ALTER EXTENSION %s SET SCHEMA %s", quote_identifier(ce->extname),
+					  quote_identifier(target)));
+	return true;
+}
+
+/*
+ * Give the empty schema "name" the owner, privileges and comment of the
+ * live one (renamed "aside"), when the caller may: the schema itself is
+ * not what the desired script states unless it says so (ALTER SCHEMA,
+ * GRANT, COMMENT ON SCHEMA), as a pg_dump of the schema leaves out what
+ * is the default.
+ */
+static void
+copy_schema_properties(const char *name, const char *aside)
+{
+	static const char *const sql =
+	"WITH n AS (SELECT n.oid, n.nspowner, n.nspacl FROM pg_catalog.pg_namespace n"
+	"  WHERE n.nspname OPERATOR(pg_catalog.=) $2::pg_catalog.name"
+	"   AND pg_catalog.pg_has_role(n.nspowner, 'USAGE'))"
+	" SELECT x.s FROM ("
+	" SELECT 1 AS o, pg_catalog.format('ALTER SCHEMA %I OWNER TO %I', $1, pg_catalog.pg_get_userbyid(n.nspowner)) AS s"
+	"  FROM n"
+	" UNION ALL SELECT 2, pg_catalog.format('GRANT %s ON SCHEMA %I TO %s%s', a.privilege_type, $1,"
+	"  CASE WHEN a.grantee OPERATOR(pg_catalog.=) 0::pg_catalog.oid THEN 'PUBLIC'"
+	"  ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(a.grantee)) END,"
+	"  CASE WHEN a.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END)"
+	"  FROM n, pg_catalog.aclexplode(n.nspacl) a WHERE a.grantee OPERATOR(pg_catalog.<>) n.nspowner"
+	" UNION ALL SELECT 3, pg_catalog.format('COMMENT ON SCHEMA %I IS %L', $1, d.description)"
+	"  FROM n JOIN pg_catalog.pg_description d ON d.objoid OPERATOR(pg_catalog.=) n.oid"
+	"  AND d.classoid OPERATOR(pg_catalog.=) 'pg_catalog.pg_namespace'::pg_catalog.regclass) x"
+	" ORDER BY x.o";
+	Oid			types[2] = {TEXTOID, TEXTOID};
+	Datum		values[2];
+	List	   *stmts = NIL;
+	ListCell   *lc;
+
+	values[0] = CStringGetTextDatum(name);
+	values[1] = CStringGetTextDatum(aside);
+	if (SPI_execute_with_args(sql, 2, types, values, NULL, false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "schema properties lookup failed");
+	for (uint64 i = 0; i < SPI_processed; i++)
+		stmts = lappend(stmts, SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1));
+	foreach(lc, stmts)
+		exec_sql(lfirst(lc));
+}
+
 static void
 scratch(void *arg)
 {
@@ -185,9 +277,12 @@ scratch(void *arg)
 		{
 			const char *name = lfirst(lc);
 
+			char	   *aside = psprintf("migrate_diff_%d_%d", MyProcPid, i++);
+
 			exec_sql(psprintf("ALTER SCHEMA %s RENAME TO %s", quote_identifier(name),
-							  quote_identifier(psprintf("migrate_diff_%d_%d", MyProcPid, i++))));
+							  quote_identifier(aside)));
 			exec_sql(psprintf("CREATE SCHEMA %s", quote_identifier(name)));
+			copy_schema_properties(name, aside);
 		}
 		foreach(lc, statements)
 		{
@@ -200,6 +295,8 @@ scratch(void *arg)
 			if (creates_compared_schema(st, a->schemas))
 				continue;
 			a->failed = st;
+			if (existing_extension(st, a->schemas))
+				continue;
 			exec_sql(without_concurrently(st));
 		}
 		a->failed = NULL;

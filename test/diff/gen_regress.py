@@ -123,6 +123,112 @@ CREATE TABLE app.persons (id integer PRIMARY KEY, name text);
 """),
 ]
 
+# Object kinds beyond the first ones: sql/diff_kinds.sql
+KIND_CASES = [
+("privileges", """
+CREATE TABLE app.g (id integer PRIMARY KEY, secret text);
+CREATE SEQUENCE app.g_seq;
+CREATE FUNCTION app.gf() RETURNS integer LANGUAGE sql AS 'SELECT 1';
+CREATE TYPE app.gt AS ENUM ('a');
+CREATE TABLE app.gone (id integer);
+GRANT SELECT ON app.g TO regress_diff_reader;
+GRANT SELECT, UPDATE ON app.g TO regress_diff_writer WITH GRANT OPTION;
+GRANT USAGE ON SCHEMA app TO regress_diff_reader;
+GRANT SELECT ON app.gone TO regress_diff_reader;
+ALTER TABLE app.gone OWNER TO regress_diff_owner;
+REVOKE USAGE ON TYPE app.gt FROM PUBLIC;
+INSERT INTO app.g VALUES (1, 's');
+""", """
+CREATE TABLE app.g (id integer PRIMARY KEY, secret text);
+CREATE SEQUENCE app.g_seq;
+CREATE FUNCTION app.gf() RETURNS integer LANGUAGE sql AS 'SELECT 1';
+CREATE TYPE app.gt AS ENUM ('a');
+GRANT SELECT (id) ON app.g TO regress_diff_reader;
+GRANT SELECT ON app.g TO regress_diff_writer;
+GRANT USAGE ON SEQUENCE app.g_seq TO regress_diff_writer;
+REVOKE EXECUTE ON FUNCTION app.gf() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION app.gf() TO regress_diff_reader;
+-- the schema starts with the live one's privileges: a revoke says so
+REVOKE USAGE ON SCHEMA app FROM regress_diff_reader;
+GRANT USAGE, CREATE ON SCHEMA app TO regress_diff_writer;
+ALTER TABLE app.g OWNER TO regress_diff_owner;
+ALTER FUNCTION app.gf() OWNER TO regress_diff_owner;
+CREATE TABLE app.fresh (id integer);
+ALTER TABLE app.fresh OWNER TO regress_diff_owner;
+GRANT INSERT ON app.fresh TO regress_diff_writer;
+CREATE VIEW app.gv AS SELECT id FROM app.g;
+GRANT SELECT ON app.gv TO regress_diff_reader;
+"""),
+("recreated", """
+CREATE TABLE app.r (id integer PRIMARY KEY, v integer);
+CREATE VIEW app.rv AS SELECT id FROM app.r;
+CREATE TYPE app.rs AS ENUM ('a', 'b');
+GRANT SELECT ON app.rv TO regress_diff_reader;
+ALTER VIEW app.rv OWNER TO regress_diff_owner;
+GRANT USAGE ON TYPE app.rs TO regress_diff_reader;
+""", """
+CREATE TABLE app.r (id integer PRIMARY KEY, v integer);
+CREATE VIEW app.rv AS SELECT id, v FROM app.r;
+CREATE TYPE app.rs AS ENUM ('b', 'a');
+GRANT SELECT ON app.rv TO regress_diff_reader, regress_diff_writer;
+ALTER VIEW app.rv OWNER TO regress_diff_owner;
+GRANT USAGE ON TYPE app.rs TO regress_diff_reader;
+"""),
+("types", """
+CREATE TYPE app.pair AS (a integer, b text, gone integer);
+CREATE TYPE app.c_gone AS (x integer);
+CREATE TYPE app.span AS RANGE (subtype = integer);
+CREATE TYPE app.numr AS RANGE (subtype = numeric);
+CREATE TABLE app.tt (id integer PRIMARY KEY, s app.span);
+INSERT INTO app.tt VALUES (1, '[1,5)');
+""", """
+CREATE TYPE app.pair AS (a bigint, b text COLLATE "C", c date);
+CREATE TYPE app.point3 AS (x float8, y float8, z float8);
+CREATE TYPE app.span AS RANGE (subtype = integer);
+CREATE TYPE app.floatr AS RANGE (subtype = float8, subtype_diff = float8mi);
+CREATE TYPE app.numr AS RANGE (subtype = numeric, multirange_type_name = app.numr_set);
+CREATE TABLE app.tt (id integer PRIMARY KEY, s app.span, p app.point3, f app.floatr);
+"""),
+("partitions", """
+CREATE TABLE app.m (id integer, at date NOT NULL, v integer) PARTITION BY RANGE (at);
+CREATE TABLE app.m_2024 PARTITION OF app.m FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+CREATE TABLE app.m_2023 PARTITION OF app.m FOR VALUES FROM ('2023-01-01') TO ('2024-01-01');
+CREATE TABLE app.m_2021 PARTITION OF app.m FOR VALUES FROM ('2021-01-01') TO ('2022-01-01');
+CREATE TABLE app.m_loose (id integer, at date NOT NULL, v integer);
+CREATE INDEX m_at ON app.m (at);
+INSERT INTO app.m VALUES (1, '2024-05-01', 1), (2, '2023-05-01', 2);
+INSERT INTO app.m_loose VALUES (3, '2022-05-01', 3);
+""", """
+CREATE TABLE app.m (id integer, at date NOT NULL, v integer) PARTITION BY RANGE (at);
+CREATE TABLE app.m_2024 PARTITION OF app.m FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+CREATE TABLE app.m_2025 PARTITION OF app.m FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+CREATE TABLE app.m_loose PARTITION OF app.m FOR VALUES FROM ('2022-01-01') TO ('2023-01-01');
+CREATE TABLE app.m_2023 (id integer, at date NOT NULL, v integer);
+CREATE INDEX m_at ON app.m (at);
+CREATE INDEX m_v ON app.m (v);
+CREATE TABLE app.l (id integer, region text) PARTITION BY LIST (region);
+CREATE TABLE app.l_eu PARTITION OF app.l FOR VALUES IN ('eu');
+CREATE TABLE app.l_other PARTITION OF app.l DEFAULT;
+"""),
+("storage", """
+CREATE EXTENSION citext SCHEMA app;
+CREATE TABLE app.s (id integer PRIMARY KEY, a integer, b integer, c app.citext)
+  WITH (fillfactor = 70, autovacuum_enabled = false);
+CREATE STATISTICS app.s_ab (ndistinct) ON a, b FROM app.s;
+CREATE STATISTICS app.s_gone ON a, c FROM app.s;
+INSERT INTO app.s VALUES (1, 1, 1, 'X');
+""", """
+CREATE EXTENSION citext SCHEMA app;
+CREATE EXTENSION hstore SCHEMA app;
+CREATE TABLE app.s (id integer PRIMARY KEY, a integer, b integer, c app.citext, h app.hstore)
+  WITH (fillfactor = 80, autovacuum_vacuum_scale_factor = 0.05);
+CREATE STATISTICS app.s_ab (ndistinct, dependencies) ON a, b FROM app.s;
+CREATE STATISTICS app.s_new (mcv) ON b, c FROM app.s;
+CREATE TABLE app.s2 (id integer, t app.citext) WITH (fillfactor = 50);
+CREATE STATISTICS app.s2_stats ON id, t FROM app.s2;
+"""),
+]
+
 
 USER_CASES = """
 -- Our users' cases, run as revisions through migrate_upgrade, one revision
@@ -224,9 +330,7 @@ CREATE INDEX CONCURRENTLY keep_id ON app.keep (id);$$);
 SELECT count(*) FROM migrate_diff($$CREATE TABLE app.keep (id integer);$$);
 """
 
-out = []
-w = out.append
-w("""-- migrate_diff: the revisions that take the live schemas to a desired
+HEADER = """-- migrate_diff: the revisions that take the live schemas to a desired
 -- schema script.  Generated by test/diff/gen_regress.py: edit that file.
 CREATE EXTENSION migrate;
 SET client_min_messages = warning;
@@ -255,12 +359,17 @@ LANGUAGE sql AS $$
 	 WHERE l.severity IN ('error', 'escalate')
 	 ORDER BY p.o, l.statement
 $$;
-""")
-for name, orig, desired in CASES:
-    w("INSERT INTO diff_case VALUES (%s, $orig$%s$orig$, $desired$%s$desired$);\n" % ("'" + name + "'", orig, desired))
-for name, orig, desired in CASES:
-    q = "(SELECT desired FROM diff_case WHERE name = '%s')" % name
-    w(f"""
+"""
+
+
+def case_sql(cases):
+    out = []
+    w = out.append
+    for name, orig, desired in cases:
+        w("INSERT INTO diff_case VALUES (%s, $orig$%s$orig$, $desired$%s$desired$);\n" % ("'" + name + "'", orig, desired))
+    for name, orig, desired in cases:
+        q = "(SELECT desired FROM diff_case WHERE name = '%s')" % name
+        w(f"""
 -- case {name}
 SELECT pg_temp.reset(desired) FROM diff_case WHERE name = '{name}';
 SELECT migrate_fingerprint() AS fp_desired \\gset
@@ -280,8 +389,27 @@ SELECT downgrade FROM d WHERE downgrade IS NOT NULL ORDER BY ordinal DESC \\gexe
 SELECT migrate_fingerprint() = :'fp_original' AS downgrade_restores_original;
 DROP TABLE d;
 """)
-open(os.path.join(os.path.dirname(__file__), '..', '..', 'sql', 'diff.sql'), 'w').write(''.join(out) + USER_CASES + """
+    return ''.join(out)
+
+
+FOOTER = """
 DROP SCHEMA app CASCADE;
 DROP TABLE diff_case;
 DROP EXTENSION migrate;
-""")
+"""
+
+KIND_HEADER = HEADER.replace("""-- migrate_diff: the revisions that take the live schemas to a desired
+-- schema script.""", """-- migrate_diff, the object kinds beyond the first ones: owners and
+-- privileges, composite and range types, partitions, storage options,
+-- statistics objects, extensions.""").replace("extensions.  Generated by", "extensions.\n-- Generated by") + """CREATE ROLE regress_diff_owner;
+CREATE ROLE regress_diff_reader;
+CREATE ROLE regress_diff_writer;
+"""
+KIND_FOOTER = FOOTER + """DROP ROLE regress_diff_owner;
+DROP ROLE regress_diff_reader;
+DROP ROLE regress_diff_writer;
+"""
+
+here = os.path.dirname(__file__)
+open(os.path.join(here, '..', '..', 'sql', 'diff.sql'), 'w').write(HEADER + case_sql(CASES) + USER_CASES + FOOTER)
+open(os.path.join(here, '..', '..', 'sql', 'diff_kinds.sql'), 'w').write(KIND_HEADER + case_sql(KIND_CASES) + KIND_FOOTER)

@@ -16,8 +16,10 @@
 /*
  * One object.  kind is one of "table", "column", "constraint", "index",
  * "sequence", "seqowner", "view", "matview", "function", "trigger",
- * "enum", "domain", "policy", "comment"; schema, tbl (the table of a column,
- * constraint, index, trigger or policy; NULL otherwise) and name identify
+ * "enum", "domain", "composite", "range", "statistics", "extension",
+ * "policy", "comment", "owner", "grant"; schema, tbl (the table of a
+ * column, constraint, index, statistics object, trigger or policy; NULL
+ * otherwise) and name identify
  * it; def is what is compared; attr[] are kind-specific parts (see the
  * query in snapshot.c).  ord orders objects by creation (the OID, never
  * compared).
