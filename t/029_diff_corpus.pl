@@ -270,7 +270,6 @@ sub regress_sources
 			push @mirrors, $1 if /^URIs:\s*(\S+)/ || /^deb\s+(?:\[[^\]]*\]\s+)?(\S+)/;
 		}
 	}
-	push @mirrors, 'http://deb.debian.org/debian';
 	my (%seen_v, %seen_m);
 	@versions = grep { !$seen_v{$_}++ } @versions;
 	@mirrors = grep { m{/debian} && !$seen_m{$_}++ } @mirrors;
