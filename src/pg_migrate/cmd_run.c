@@ -36,6 +36,7 @@
 #include "commands.h"
 #include "common/logging.h"
 #include "connection.h"
+#include "digest_cache.h"
 #include "fe_utils/string_utils.h"
 #include "output.h"
 #include "revdir.h"
@@ -283,7 +284,9 @@ folder_loaded(PGconn *conn, const char *digest, bool *loaded, bool *may_note)
  *
  * First the folder's digest (revdir_digest): when the database says that
  * its last load was of this very folder and no revision changed since,
- * loading would change nothing, and no file is sent.  Otherwise a load of
+ * loading would change nothing, and no file is sent.  When the files are
+ * the ones that the last run read (their signature, digest_cache.c), the
+ * digest that run computed is asked first, and no file is read either.  Otherwise a load of
  * the whole folder notes its digest (migrate_note_folder, first in the
  * load's transaction) for the next run.
  */
@@ -295,16 +298,48 @@ load_dir(PGconn *conn, int *nloaded, bool commit, bool downgrade)
 	bool		ok = true;
 	PGresult   *res;
 	char	   *digest = NULL;
+	char	   *signature = NULL;
+	char	   *asked = NULL;
+	bool		settled = false;
 	bool		loaded = false;
 	bool		may_note = false;
 	int			nfiles;
 
 	*nloaded = 0;
+	/* the digest that the same files gave last time: no file is read */
+	if (dir_exists(opts.dir))
+	{
+		Lookup		l = digest_cache_lookup(opts.dir);
+
+		signature = l.signature;
+		settled = l.settled;
+		if ((asked = l.digest) != NULL)
+		{
+			if (!folder_loaded(conn, asked, &loaded, &may_note))
+				return false;
+			if (loaded)
+			{
+				if (opts.verbosity > 0)
+					pg_log_info("the %d revision files of \"%s\" are loaded as they are (folder %s, files unchanged since they were read)",
+								l.nfiles, opts.dir, asked);
+				*nloaded = l.nfiles;
+				return commit || db_command(conn, "BEGIN", 0, NULL,
+											"could not begin a transaction");
+			}
+		}
+	}
+
 	if (revdir_read(opts.dir, &d, false) != 0)
 		return false;
-	if (d.nfiles > 0 && (digest = revdir_digest(&d)) != NULL &&
-		!folder_loaded(conn, digest, &loaded, &may_note))
-		return false;
+	if (d.nfiles > 0 && (digest = revdir_digest(&d)) != NULL)
+	{
+		if (signature && settled)
+			digest_cache_put(opts.dir, signature, digest, d.nfiles);
+		/* the database was asked about this digest already */
+		if ((asked == NULL || strcmp(asked, digest) != 0) &&
+			!folder_loaded(conn, digest, &loaded, &may_note))
+			return false;
+	}
 	if (loaded)
 	{
 		if (opts.verbosity > 0)

@@ -18,6 +18,7 @@
 #include "commands.h"
 #include "common/logging.h"
 #include "connection.h"
+#include "digest_cache.h"
 #include "getopt_long.h"
 
 Options		opts;
@@ -520,6 +521,10 @@ main(int argc, char **argv)
 	if (fleet_wanted(command))
 		exit(cmd_fleet(command, nargs, args, move_flags));
 
+	/* the folder's signature is taken while the connection is made */
+	if (strcmp(command, "load") == 0 || strcmp(command, "upgrade") == 0 ||
+		strcmp(command, "downgrade") == 0)
+		digest_cache_prefetch(opts.dir);
 	if ((conn = db_connect()) == NULL)
 		exit(EXIT_FAILED);
 

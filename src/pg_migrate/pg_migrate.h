@@ -11,7 +11,8 @@
  *	  output.c					results on stdout: JSON, text
  *	  connection.c				the connection, queries, cancel, server
  *								messages
- *	  revdir.c, textgraph.c		the folder of revision files; the graph
+ *	  revdir.c, digest_cache.c,	the folder of revision files, its digest
+ *	  textgraph.c				kept by its signature; the graph
  *								drawn as text
  *	  util.c					files, folders, strings
  *	  errors.c					the first error of the run, for --json

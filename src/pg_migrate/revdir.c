@@ -357,8 +357,6 @@ char *
 revdir_digest(const RevDir *d)
 {
 	pg_cryptohash_ctx *ctx = pg_cryptohash_create(PG_SHA256);
-	uint8		hash[PG_SHA256_DIGEST_LENGTH];
-	char	   *out;
 	bool		ok;
 
 	if (ctx == NULL)
@@ -381,15 +379,7 @@ revdir_digest(const RevDir *d)
 				 pg_cryptohash_update(ctx, (const uint8 *) parts[k], strlen(parts[k])) == 0);
 		}
 	}
-	ok = ok && pg_cryptohash_final(ctx, hash, sizeof(hash)) == 0;
-	pg_cryptohash_free(ctx);
-	if (!ok)
-		return NULL;
-	out = pg_malloc(strlen("sha256:") + 2 * sizeof(hash) + 1);
-	strcpy(out, "sha256:");
-	for (int i = 0; i < (int) sizeof(hash); i++)
-		sprintf(out + strlen("sha256:") + 2 * i, "%02x", hash[i]);
-	return out;
+	return sha256_finish(ctx, ok);
 }
 
 /* The id of a file: its "-- migrate:revision", or its dbmate version. */

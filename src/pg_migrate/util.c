@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "common/logging.h"
+#include "common/sha2.h"
 #include "migrate/common/revision_header.h"
 #include "util.h"
 
@@ -268,4 +269,25 @@ pg_strdup_range(const char *start, const char *end)
 	memcpy(s, start, end - start);
 	s[end - start] = '\0';
 	return s;
+}
+
+/*
+ * Finish a SHA-256 of ctx (ok: did every step so far succeed?) and free
+ * ctx: "sha256:" and the hash in hex, or NULL if a step failed.
+ */
+char *
+sha256_finish(pg_cryptohash_ctx *ctx, bool ok)
+{
+	uint8		hash[PG_SHA256_DIGEST_LENGTH];
+	char	   *out;
+
+	ok = ok && pg_cryptohash_final(ctx, hash, sizeof(hash)) == 0;
+	pg_cryptohash_free(ctx);
+	if (!ok)
+		return NULL;
+	out = pg_malloc(strlen("sha256:") + 2 * sizeof(hash) + 1);
+	strcpy(out, "sha256:");
+	for (int i = 0; i < (int) sizeof(hash); i++)
+		sprintf(out + strlen("sha256:") + 2 * i, "%02x", hash[i]);
+	return out;
 }
