@@ -816,6 +816,8 @@ migrate_impact(PG_FUNCTION_ARGS)
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	nest = NewGUCNestLevel();
+	(void) set_config_option("jit", "off", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
 	CitusHideShards();
 	if (SPI_execute_with_args(impact_sql, 6, types, values, nulls, true, 0) !=
 		SPI_OK_SELECT)

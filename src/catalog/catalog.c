@@ -127,6 +127,9 @@ catalog_begin(CatalogAccess *access)
 	(void) set_config_option("search_path", "pg_catalog, pg_temp",
 							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
 							 true, 0, false);
+	/* compiling a bookkeeping query costs more than running it */
+	(void) set_config_option("jit", "off", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
 	GetUserIdAndSecContext(&access->save_userid, &access->save_sec_context);
 	SetUserIdAndSecContext(owner, access->save_sec_context |
 						   SECURITY_LOCAL_USERID_CHANGE |
@@ -790,12 +793,13 @@ typedef struct ScriptsRead
 {
 	char	  **upgrade;
 	char	  **downgrade;
+	int		   *lines;
 	bool	   *found;
 } ScriptsRead;
 
 enum
 {
-	SCRIPT_POSITION = 1, SCRIPT_UPGRADE, SCRIPT_DOWNGRADE
+	SCRIPT_POSITION = 1, SCRIPT_UPGRADE, SCRIPT_DOWNGRADE, SCRIPT_LINE
 };
 
 /* read_rows reader: the scripts of one revision, at its position. */
@@ -810,35 +814,60 @@ read_scripts(const CatalogRow *row, void *arg)
 		read->upgrade[pos] = row_text(row, SCRIPT_UPGRADE);
 	if (read->downgrade)
 		read->downgrade[pos] = row_text(row, SCRIPT_DOWNGRADE);
+	if (read->lines)
+		read->lines[pos] = row_int32(row, SCRIPT_LINE);
 }
 
 /*
  * The scripts of the given revisions, in the same order: their upgrade SQL
  * into upgrade[], their downgrade SQL into downgrade[] (arrays of n, either
- * may be NULL), in one query.
+ * may be NULL), in one query.  lines[], unless NULL: the line of each
+ * revision's file where the section of the direction of "upgrade" starts
+ * (CatalogSectionLine).
  */
 void
-CatalogGetScripts(const char **ids, int n, char **upgrade, char **downgrade)
+CatalogGetScripts(const char **ids, int n, char **upgrade, char **downgrade,
+				  int *lines, bool upgrade_lines)
 {
 	static const char *const sql =
-	"SELECT u.n, r.upgrade, r.downgrade"
+	"SELECT u.n, r.upgrade, r.downgrade, 1"
+	" FROM pg_catalog.unnest($1::pg_catalog.text[]) WITH ORDINALITY AS u(id, n)"
+	" JOIN migrate.revision r ON r.id OPERATOR(pg_catalog.=) u.id";
+	static const char *const upgrade_lines_sql =
+	"SELECT u.n, r.upgrade, r.downgrade, r.upgrade_line"
+	" FROM pg_catalog.unnest($1::pg_catalog.text[]) WITH ORDINALITY AS u(id, n)"
+	" JOIN migrate.revision r ON r.id OPERATOR(pg_catalog.=) u.id";
+	static const char *const downgrade_lines_sql =
+	"SELECT u.n, r.upgrade, r.downgrade, r.downgrade_line"
 	" FROM pg_catalog.unnest($1::pg_catalog.text[]) WITH ORDINALITY AS u(id, n)"
 	" JOIN migrate.revision r ON r.id OPERATOR(pg_catalog.=) u.id";
 	Oid			types[1] = {TEXTARRAYOID};
 	Datum		values[1];
-	ScriptsRead read = {upgrade, downgrade, palloc0(sizeof(bool) * Max(n, 1))};
+	ScriptsRead read = {upgrade, downgrade, lines, palloc0(sizeof(bool) * Max(n, 1))};
 
 	values[0] = cstring_array(ids, n);
-	(void) read_rows(sql, 1, types, values, NULL, SPI_OK_SELECT,
-					 read_scripts, &read);
+	(void) read_rows(lines == NULL || !revision_has_lines() ? sql :
+					 upgrade_lines ? upgrade_lines_sql : downgrade_lines_sql,
+					 1, types, values, NULL, SPI_OK_SELECT, read_scripts, &read);
 	for (int i = 0; i < n; i++)
 		if (!read.found[i])
 			elog(ERROR, "revision \"%s\" vanished", ids[i]);
 }
 
+/* Has migrate.log the effects column (0.2.0)? */
+static bool
+log_has_effects(void)
+{
+	Oid			log = get_relname_relid("log", get_namespace_oid("migrate", false));
+
+	return get_attnum(log, "effects") != InvalidAttrNumber;
+}
+
 /*
  * Record what a call did: the applied set changes and one log row per
- * step, in three statements whatever the number of steps.
+ * step, with its effects (what the revision created, altered and dropped,
+ * as the guard's event triggers saw it), in three statements whatever the
+ * number of steps.
  */
 void
 CatalogRecordSteps(CatalogStep *steps, int n)
@@ -864,9 +893,22 @@ CatalogRecordSteps(CatalogStep *steps, int n)
 	" pg_catalog.unnest($5::pg_catalog.timestamptz[]), pg_catalog.unnest($6::pg_catalog.int8[]),"
 	" pg_catalog.unnest($7::pg_catalog.int4[]), pg_catalog.unnest($8::pg_catalog.text[]))"
 	" AS u(id, up, stamped, started_at, us, statements, allowances)";
-	Oid			types[8] = {TEXTARRAYOID, NAMEOID, BOOLARRAYOID, BOOLARRAYOID,
-	TIMESTAMPTZARRAYOID, INT8ARRAYOID, INT4ARRAYOID, TEXTARRAYOID};
-	Datum		values[8];
+	static const char *const log_effects_sql =
+	"INSERT INTO migrate.log (revision, direction, stamped, role, started_at,"
+	" duration, statements, outcome, allowances, effects)"
+	" SELECT u.id, CASE WHEN u.up THEN 'upgrade' ELSE 'downgrade' END,"
+	" u.stamped, $2, u.started_at,"
+	" pg_catalog.make_interval(secs => u.us::pg_catalog.float8 OPERATOR(pg_catalog./) 1000000),"
+	" u.statements, 'success', u.allowances::pg_catalog.jsonb, u.effects::pg_catalog.jsonb"
+	" FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]),"
+	" pg_catalog.unnest($3::pg_catalog.bool[]), pg_catalog.unnest($4::pg_catalog.bool[]),"
+	" pg_catalog.unnest($5::pg_catalog.timestamptz[]), pg_catalog.unnest($6::pg_catalog.int8[]),"
+	" pg_catalog.unnest($7::pg_catalog.int4[]), pg_catalog.unnest($8::pg_catalog.text[]),"
+	" pg_catalog.unnest($9::pg_catalog.text[]))"
+	" AS u(id, up, stamped, started_at, us, statements, allowances, effects)";
+	Oid			types[9] = {TEXTARRAYOID, NAMEOID, BOOLARRAYOID, BOOLARRAYOID,
+	TIMESTAMPTZARRAYOID, INT8ARRAYOID, INT4ARRAYOID, TEXTARRAYOID, TEXTARRAYOID};
+	Datum		values[9];
 	const char **all_ids = palloc(sizeof(char *) * Max(n, 1));
 	const char **up_ids = palloc(sizeof(char *) * Max(n, 1));
 	const char **down_ids = palloc(sizeof(char *) * Max(n, 1));
@@ -878,6 +920,8 @@ CatalogRecordSteps(CatalogStep *steps, int n)
 	Datum	   *stmts = palloc(sizeof(Datum) * Max(n, 1));
 	Datum	   *allowances = palloc(sizeof(Datum) * Max(n, 1));
 	bool	   *no_allowances = palloc(sizeof(bool) * Max(n, 1));
+	Datum	   *effects = palloc(sizeof(Datum) * Max(n, 1));
+	bool	   *no_effects = palloc(sizeof(bool) * Max(n, 1));
 	int			dims[1] = {n};
 	int			lbs[1] = {1};
 	int			nup = 0,
@@ -898,6 +942,9 @@ CatalogRecordSteps(CatalogStep *steps, int n)
 		no_allowances[i] = (steps[i].allowances == NULL);
 		allowances[i] = no_allowances[i] ? (Datum) 0 :
 			CStringGetTextDatum(steps[i].allowances);
+		no_effects[i] = (steps[i].effects == NULL);
+		effects[i] = no_effects[i] ? (Datum) 0 :
+			CStringGetTextDatum(steps[i].effects);
 		if (steps[i].upgrade)
 		{
 			up_stamped[nup] = stamped[i];
@@ -941,7 +988,14 @@ CatalogRecordSteps(CatalogStep *steps, int n)
 	values[7] = PointerGetDatum(construct_md_array(allowances, no_allowances,
 												   1, dims, lbs, TEXTOID, -1,
 												   false, TYPALIGN_INT));
-	run(log_sql, 8, types, values, NULL, false, SPI_OK_INSERT);
+	values[8] = PointerGetDatum(construct_md_array(effects, no_effects,
+												   1, dims, lbs, TEXTOID, -1,
+												   false, TYPALIGN_INT));
+	/* the 0.1.0 catalog, before ALTER EXTENSION UPDATE, has no effects */
+	if (log_has_effects())
+		run(log_effects_sql, 9, types, values, NULL, false, SPI_OK_INSERT);
+	else
+		run(log_sql, 8, types, values, NULL, false, SPI_OK_INSERT);
 	catalog_end(&access);
 }
 
@@ -2030,52 +2084,6 @@ CatalogAckDrift(Datum ids, const char *note)
 	rows = run(sql, 3, types, values, nulls, false, SPI_OK_UPDATE);
 	catalog_end(&access);
 	return rows;
-}
-
-/*
- * Add the effects of the steps just recorded (CatalogRecordSteps, in this
- * transaction) to their migrate.log rows: what each revision created,
- * altered and dropped, as the guard's event triggers saw it.
- */
-void
-CatalogRecordEffects(CatalogStep *steps, int n)
-{
-	static const char *const sql =
-	"UPDATE migrate.log l SET effects = u.effects::pg_catalog.jsonb"
-	" FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]),"
-	" pg_catalog.unnest($2::pg_catalog.text[]), pg_catalog.unnest($3::pg_catalog.text[]))"
-	" AS u(id, direction, effects)"
-	" WHERE l.revision OPERATOR(pg_catalog.=) u.id"
-	"  AND l.direction OPERATOR(pg_catalog.=) u.direction"
-	"  AND l.xact OPERATOR(pg_catalog.=) pg_catalog.pg_current_xact_id()"
-	"  AND l.outcome OPERATOR(pg_catalog.=) 'success' AND l.effects IS NULL";
-	Oid			types[3] = {TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID};
-	Datum		values[3];
-	List	   *ids = NIL;
-	List	   *directions = NIL;
-	List	   *effects = NIL;
-	CatalogAccess access;
-
-	for (int i = 0; i < n; i++)
-		if (steps[i].effects != NULL)
-		{
-			ids = lappend(ids, (char *) steps[i].id);
-			directions = lappend(directions,
-								 steps[i].upgrade ? "upgrade" : "downgrade");
-			effects = lappend(effects, (char *) steps[i].effects);
-		}
-	if (ids == NIL)
-		return;
-	/* the 0.1.0 catalog, before ALTER EXTENSION UPDATE, has no column */
-	if (get_attnum(get_relname_relid("log", get_namespace_oid("migrate", false)),
-				   "effects") == InvalidAttrNumber)
-		return;
-	values[0] = TextArrayFromList(ids);
-	values[1] = TextArrayFromList(directions);
-	values[2] = TextArrayFromList(effects);
-	catalog_begin(&access);
-	run(sql, 3, types, values, NULL, false, SPI_OK_UPDATE);
-	catalog_end(&access);
 }
 
 /*

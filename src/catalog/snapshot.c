@@ -433,6 +433,8 @@ SnapshotRead(List *schemas, MemoryContext result)
 	(void) set_config_option("search_path", "pg_catalog, pg_temp",
 							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
 							 true, 0, false);
+	(void) set_config_option("jit", "off", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
 	CitusHideShards();
 	rc = SPI_execute_with_args(snapshot_sql, 1, types, values, NULL, false, 0);
 	if (rc != SPI_OK_SELECT)

@@ -157,15 +157,16 @@ position_at(StatementPosition *pos, SqlStatement *st)
 	pos->parsetree = st->parsetree;
 }
 
-/* The executor starts the upgrade (downgrade) SQL of revision id. */
+/* The executor starts the upgrade (downgrade) SQL of a step. */
 static void
-position_in_revision(StatementPosition *pos, const char *id, bool upgrade)
+position_in_revision(StatementPosition *pos, const PlanStep *step, bool upgrade)
 {
 	pos->direction = upgrade ? "upgrade" : "downgrade";
-	pos->revision = id;
+	pos->revision = step->id;
 	pos->number = 0;
 	pos->line = 0;
-	pos->line_base = CatalogSectionLine(id, upgrade) - 1;
+	pos->line_base = (step->line > 0 ? step->line :
+					  CatalogSectionLine(step->id, upgrade)) - 1;
 	pos->text = NULL;
 }
 
@@ -444,7 +445,7 @@ run_script(const MigrationPlan *plan, const PlanStep *step,
 	List	   *statements = PlanStepStatements(plan, step);
 	bool		equivalents = run != NULL && run->equivalents && !step->transactional;
 
-	position_in_revision(pos, step->id, plan->upgrade);
+	position_in_revision(pos, step, plan->upgrade);
 	if (equivalents)
 		refuse_without_equivalent(plan, step, statements);
 	PreconditionsCheck(step->id, step->sql, plan->upgrade);
@@ -606,7 +607,6 @@ record_batch(Batch *b)
 	MemoryContextReset(b->per_revision);
 	MemoryContextSwitchTo(b->per_revision);
 	CatalogRecordSteps(steps, n);
-	CatalogRecordEffects(steps, n);
 	MemoryContextSwitchTo(b->context);
 	for (int i = 0; i < n; i++)
 	{
@@ -833,7 +833,7 @@ ExecuteNonTransactional(const MigrationPlan *plan, const PlanStep *rev)
 	long		secs;
 	int			usecs;
 
-	position_in_revision(&pos, rev->id, upgrade);
+	position_in_revision(&pos, rev, upgrade);
 	if (done == 0)
 		PreconditionsCheck(rev->id, rev->sql, upgrade);
 	if (done > 0)
@@ -936,7 +936,6 @@ ExecuteNonTransactional(const MigrationPlan *plan, const PlanStep *rev)
 	step->allowances = allowances;
 	step->effects = CatalogProgressEffects(rev->id, upgrade, checksum, NULL);
 	CatalogRecordSteps(step, 1);
-	CatalogRecordEffects(step, 1);
 	CatalogClearProgress(rev->id);
 	return step;
 }

@@ -31,6 +31,7 @@ PlanPrepare(RevisionGraph *g, const int *nodes, int n, bool upgrade,
 	const char **ids = palloc(sizeof(char *) * Max(n, 1));
 	char	  **scripts = palloc0(sizeof(char *) * Max(n, 1));
 	char	  **upgrades = upgrade ? NULL : palloc0(sizeof(char *) * Max(n, 1));
+	int		   *lines = palloc0(sizeof(int) * Max(n, 1));
 
 	plan->upgrade = upgrade;
 	plan->target = target ? pstrdup(target) : NULL;
@@ -43,9 +44,9 @@ PlanPrepare(RevisionGraph *g, const int *nodes, int n, bool upgrade,
 	for (int i = 0; i < n; i++)
 		ids[i] = g->nodes[nodes[i]].id;
 	if (upgrade)
-		CatalogGetScripts(ids, n, scripts, NULL);
+		CatalogGetScripts(ids, n, scripts, NULL, lines, true);
 	else
-		CatalogGetScripts(ids, n, upgrades, scripts);
+		CatalogGetScripts(ids, n, upgrades, scripts, lines, false);
 
 	for (int i = 0; i < n; i++)
 	{
@@ -57,6 +58,7 @@ PlanPrepare(RevisionGraph *g, const int *nodes, int n, bool upgrade,
 		step->transactional = r->transactional;
 		step->sql = scripts[i];
 		step->undone_sql = upgrade ? NULL : upgrades[i];
+		step->line = lines[i];
 	}
 	return plan;
 }

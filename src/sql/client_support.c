@@ -495,7 +495,7 @@ migrate_plan(PG_FUNCTION_ARGS)
 		}
 		scripts = palloc0(sizeof(char *) * n);
 		CatalogGetScripts(ids, n, upgrade ? scripts : NULL,
-						  upgrade ? NULL : scripts);
+						  upgrade ? NULL : scripts, NULL, false);
 		commit_before = CommitPoints(n, ids, scripts, transactional);
 	}
 
@@ -585,7 +585,8 @@ migrate_progress(PG_FUNCTION_ARGS)
 				 errmsg("migrate_progress needs migrate's session lock"),
 				 errhint("Call migrate_lock_session() first, as a runner that planned the stretch with migrate_plan() does.")));
 	ids[0] = id;
-	CatalogGetScripts(ids, 1, upgrade ? script : NULL, upgrade ? NULL : script);
+	CatalogGetScripts(ids, 1, upgrade ? script : NULL, upgrade ? NULL : script,
+					  NULL, false);
 	CatalogRecordMigrationXids();
 	CatalogRecordProgress(id, upgrade, SqlChecksum(script[0], ""),
 						  PG_GETARG_INT32(2), 0, RunnerOutsideEffectsTake());
@@ -755,13 +756,13 @@ migrate_record(PG_FUNCTION_ARGS)
 		const char *ids[1] = {r->id};
 		char	   *script[1];
 
-		CatalogGetScripts(ids, 1, upgrade ? script : NULL, upgrade ? NULL : script);
+		CatalogGetScripts(ids, 1, upgrade ? script : NULL, upgrade ? NULL : script,
+					  NULL, false);
 		step.effects = CatalogProgressEffects(r->id, upgrade,
 											  SqlChecksum(script[0], ""),
 											  RunnerOutsideEffectsTake());
 	}
 	CatalogRecordSteps(&step, 1);
-	CatalogRecordEffects(&step, 1);
 	CatalogClearProgress(r->id);
 	PG_RETURN_TEXT_P(cstring_to_text(r->id));
 }

@@ -44,8 +44,7 @@ typedef struct CatalogStep
 	const char *allowances;		/* JSON array of the allow/approve markers
 								 * that silenced findings, or NULL */
 	const char *effects;		/* JSON array of the objects it created,
-								 * altered, dropped, or NULL (see
-								 * CatalogRecordEffects) */
+								 * altered, dropped, or NULL */
 } CatalogStep;
 
 /* A failed revision, for the log. */
@@ -74,12 +73,12 @@ extern char *CatalogLabelOwner(const char *label);
 extern void CatalogStoreRevision(RevisionSpec *spec, const char *checksum,
 								 bool exists);
 extern void CatalogGetScripts(const char **ids, int n, char **upgrade,
-							  char **downgrade);
+							  char **downgrade, int *lines,
+							  bool upgrade_lines);
 extern int	CatalogSectionLine(const char *id, bool upgrade);
 extern void CatalogSectionLines(const char *id, int *upgrade_line,
 								int *downgrade_line);
 extern void CatalogRecordSteps(CatalogStep *steps, int n);
-extern void CatalogRecordEffects(CatalogStep *steps, int n);
 extern char *CatalogRevisionEffects(const char *id);
 
 /* One object a revision's upgrade created, altered or dropped. */

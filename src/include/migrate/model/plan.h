@@ -28,6 +28,9 @@ typedef struct PlanStep
 	char	   *sql;			/* the script this direction runs */
 	char	   *undone_sql;		/* for a downgrade, the upgrade's script
 								 * (what it undoes); NULL for an upgrade */
+	int			line;			/* the line of the revision's file where sql
+								 * starts; 0: not known (CatalogSectionLine
+								 * tells) */
 	const char *commit_before;	/* why a run that can commit commits before
 								 * it (model/commit_point.c), or NULL; set
 								 * by PlanMarkCommitPoints only */
