@@ -150,10 +150,11 @@ catalog_end(CatalogAccess *access)
  * Run a cached plan for sql (a string literal: its address is the key) and
  * check the result code.  Returns SPI_processed.  Reads pass read_only =
  * false too, so that they see what this call wrote just before.
+ * cursor_options: CURSOR_OPT_GENERIC_PLAN for run_generic.
  */
 static int
-run(const char *sql, int nargs, Oid *types, Datum *values, const char *nulls,
-	bool read_only, int expected)
+run_plan(const char *sql, int nargs, Oid *types, Datum *values,
+		 const char *nulls, bool read_only, int expected, int cursor_options)
 {
 	SPIPlanPtr	plan = NULL;
 	int			rc;
@@ -163,7 +164,7 @@ run(const char *sql, int nargs, Oid *types, Datum *values, const char *nulls,
 			plan = plan_cache[i].plan;
 	if (plan == NULL)
 	{
-		plan = SPI_prepare(sql, nargs, types);
+		plan = SPI_prepare_cursor(sql, nargs, types, cursor_options);
 		if (plan == NULL)
 			elog(ERROR, "SPI_prepare failed for \"%s\": %s",
 				 sql, SPI_result_code_string(SPI_result));
@@ -179,6 +180,28 @@ run(const char *sql, int nargs, Oid *types, Datum *values, const char *nulls,
 	if (rc != expected)
 		elog(ERROR, "catalog query failed: %s", SPI_result_code_string(rc));
 	return (int) SPI_processed;
+}
+
+static int
+run(const char *sql, int nargs, Oid *types, Datum *values, const char *nulls,
+	bool read_only, int expected)
+{
+	return run_plan(sql, nargs, types, values, nulls, read_only, expected, 0);
+}
+
+/*
+ * run with a generic plan, made once for any parameters: for the writes
+ * of every revision (its log row, the applied set, the trigger that
+ * follows).  PostgreSQL would plan them again at each call otherwise: for
+ * an array of unknown length, a custom plan always looks cheaper than the
+ * generic one.
+ */
+static int
+run_generic(const char *sql, int nargs, Oid *types, Datum *values,
+			const char *nulls, int expected)
+{
+	return run_plan(sql, nargs, types, values, nulls, false, expected,
+					CURSOR_OPT_GENERIC_PLAN);
 }
 
 /*
@@ -377,12 +400,12 @@ migrate_catalog_changed(PG_FUNCTION_ARGS)
 	forget_graph();
 	values[0] = TransactionIdGetDatum(GetCurrentTransactionId());
 	catalog_begin(&access);
-	run(bump_sql, 1, types, values, NULL, false, SPI_OK_UPDATE);
+	run_generic(bump_sql, 1, types, values, NULL, SPI_OK_UPDATE);
 	if (catalog_has("settled"))
 		run(unsettle_sql, 0, NULL, NULL, NULL, false, SPI_OK_DELETE);
 	/* the note of the transaction that loads the folder stays */
 	if (revisions && catalog_has("loaded_folder"))
-		run(unload_sql, 1, types, values, NULL, false, SPI_OK_DELETE);
+		run_generic(unload_sql, 1, types, values, NULL, SPI_OK_DELETE);
 	catalog_end(&access);
 	return PointerGetDatum(NULL);
 }
@@ -960,8 +983,8 @@ CatalogRecordSteps(CatalogStep *steps, int n)
 	if (ndown > 0)
 	{
 		values[0] = cstring_array(down_ids, ndown);
-		if (run(unapply_sql, 1, types, values, NULL, false,
-				SPI_OK_DELETE) != ndown)
+		if (run_generic(unapply_sql, 1, types, values, NULL,
+						SPI_OK_DELETE) != ndown)
 			elog(ERROR, "applied set changed during the call");
 	}
 	if (nup > 0)
@@ -969,8 +992,8 @@ CatalogRecordSteps(CatalogStep *steps, int n)
 		values[0] = cstring_array(up_ids, nup);
 		values[2] = PointerGetDatum(construct_array(up_stamped, nup, BOOLOID,
 													1, true, TYPALIGN_CHAR));
-		if (run(apply_sql, 3, types, values, NULL, false,
-				SPI_OK_INSERT) != nup)
+		if (run_generic(apply_sql, 3, types, values, NULL,
+						SPI_OK_INSERT) != nup)
 			elog(ERROR, "applied set changed during the call");
 	}
 	values[0] = cstring_array(all_ids, n);
@@ -993,9 +1016,9 @@ CatalogRecordSteps(CatalogStep *steps, int n)
 												   false, TYPALIGN_INT));
 	/* the 0.1.0 catalog, before ALTER EXTENSION UPDATE, has no effects */
 	if (log_has_effects())
-		run(log_effects_sql, 9, types, values, NULL, false, SPI_OK_INSERT);
+		run_generic(log_effects_sql, 9, types, values, NULL, SPI_OK_INSERT);
 	else
-		run(log_sql, 8, types, values, NULL, false, SPI_OK_INSERT);
+		run_generic(log_sql, 8, types, values, NULL, SPI_OK_INSERT);
 	catalog_end(&access);
 }
 
@@ -1229,7 +1252,7 @@ CatalogRecordMigrationXids(void)
 	values[0] = PointerGetDatum(construct_array(ids, n, XID8OID, sizeof(uint64),
 												FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
 	catalog_begin(&access);
-	run(sql, 1, types, values, NULL, false, SPI_OK_INSERT);
+	run_generic(sql, 1, types, values, NULL, SPI_OK_INSERT);
 	catalog_end(&access);
 }
 
