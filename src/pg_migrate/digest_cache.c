@@ -14,7 +14,8 @@
  * its digest keeps "signature digest files" in a file of the user's cache
  * folder ($XDG_CACHE_HOME/pg_migrate, or ~/.cache/pg_migrate) named by the
  * hash of the folder's absolute path; the next run whose signature is the
- * same takes the digest from there.
+ * same takes the digest from there.  A cache file that another user owns
+ * is not read.
  *
  * Every write to a file sets its change time, which no user can set back,
  * so a changed file changes the signature; except, as git knows of its
@@ -205,6 +206,7 @@ cache_read(Lookup *l)
 	char		sig[300];
 	char		digest[300];
 	int			n;
+	struct stat st;
 
 	if (path == NULL)
 		return;
@@ -212,6 +214,12 @@ cache_read(Lookup *l)
 	pg_free(path);
 	if (f == NULL)
 		return;
+	/* only a file of this user's: another could make it say anything */
+	if (fstat(fileno(f), &st) != 0 || st.st_uid != geteuid())
+	{
+		fclose(f);
+		return;
+	}
 	if (fgets(line, sizeof(line), f) != NULL &&
 		sscanf(line, "%299s %299s %d", sig, digest, &n) == 3 &&
 		strcmp(sig, l->signature) == 0 && n >= 0)
