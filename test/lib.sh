@@ -78,8 +78,6 @@ make_workdir() {
 			echo "== checkout not reachable by user postgres; working in $WORK"
 		fi
 	fi
-	# pg_migrate's digest cache (digest_cache.c) of the tests' folders
-	export XDG_CACHE_HOME="$WORK/cache"
 }
 
 free_port() {
