@@ -29,6 +29,8 @@
 #include "catalog/pg_namespace.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
+#include "common/cryptohash.h"
+#include "common/md5.h"
 #include "executor/spi.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
@@ -2288,29 +2290,78 @@ static const char *const fingerprint_sql =
 "        AND d.objoid IN (SELECT t.oid FROM pg_catalog.pg_trigger t JOIN r ON t.tgrelid OPERATOR(pg_catalog.=) r.oid))"
 "    OR (d.classoid OPERATOR(pg_catalog.=) 'pg_catalog.pg_policy'::pg_catalog.regclass"
 "        AND d.objoid IN (SELECT p.oid FROM pg_catalog.pg_policy p JOIN r ON p.polrelid OPERATOR(pg_catalog.=) r.oid)))"
-" SELECT pg_catalog.md5(COALESCE(pg_catalog.string_agg(line, E'\\n' ORDER BY line), ''))"
-" FROM x";
+" SELECT line FROM x ORDER BY line";
 
 /*
- * The fingerprint of the managed schemas as they are now.  Citus's shards
+ * The fingerprint of the managed schemas as they are now: the MD5 of their
+ * lines (fingerprint_sql) in order, joined by newlines.  Citus's shards
  * are never in it, whatever the session shows.  It runs at the end of
- * every upgrade, when the backend holds the most memory; with work_mem at
- * 1MB its sorts and hashes of the whole schema spill to disk rather than
- * add to that peak (a few MB at 10,000 tables).
+ * every upgrade, when the backend holds the most memory, so as little as
+ * possible here grows with the schema: its sorts and hashes run with
+ * work_mem at its minimum (the whole schema's spill to disk), and the
+ * lines are hashed as a cursor fetches them, FINGERPRINT_FETCH at a time.
+ * Joining them into one string first cost several times its size at once
+ * (12 MB at 3,000 tables, with work_mem at 1MB), and malloc kept that
+ * memory after.
  */
+#define FINGERPRINT_FETCH 1000
+
 char *
 CatalogFingerprint(void)
 {
-	char	   *hash = NULL;
-	int			nest = NewGUCNestLevel();
+	CatalogAccess access;
+	SPIPlanPtr	plan;
+	Portal		portal;
+	pg_cryptohash_ctx *md5;
+	uint8		digest[MD5_DIGEST_LENGTH];
+	char	   *hex = palloc(MD5_DIGEST_LENGTH * 2 + 1);
+	bool		first = true;
 
 	CitusHideShards();
-	(void) set_config_option("work_mem", "1024", PGC_USERSET, PGC_S_SESSION,
+	catalog_begin(&access);
+	(void) set_config_option("work_mem", "64", PGC_USERSET, PGC_S_SESSION,
 							 GUC_ACTION_SAVE, true, 0, false);
-	(void) read_rows(fingerprint_sql, 0, NULL, NULL, NULL, SPI_OK_SELECT,
-					 read_one_text, &hash);
-	AtEOXact_GUC(true, nest);
-	return hash;
+	md5 = pg_cryptohash_create(PG_MD5);
+	if (pg_cryptohash_init(md5) < 0)
+		elog(ERROR, "could not initialize MD5 context: %s",
+			 pg_cryptohash_error(md5));
+	plan = SPI_prepare(fingerprint_sql, 0, NULL);
+	if (plan == NULL)
+		elog(ERROR, "SPI_prepare failed for the fingerprint: %s",
+			 SPI_result_code_string(SPI_result));
+	portal = SPI_cursor_open(NULL, plan, NULL, NULL, false);
+	do
+	{
+		SPI_cursor_fetch(portal, true, FINGERPRINT_FETCH);
+		for (uint64 i = 0; i < SPI_processed; i++)
+		{
+			bool		isnull;
+			Datum		d = SPI_getbinval(SPI_tuptable->vals[i],
+										  SPI_tuptable->tupdesc, 1, &isnull);
+			text	   *line;
+
+			if (isnull)
+				continue;		/* as string_agg skips it */
+			line = DatumGetTextPP(d);
+			if ((!first &&
+				 pg_cryptohash_update(md5, (const uint8 *) "\n", 1) < 0) ||
+				pg_cryptohash_update(md5, (const uint8 *) VARDATA_ANY(line),
+									 VARSIZE_ANY_EXHDR(line)) < 0)
+				elog(ERROR, "could not update MD5 hash: %s",
+					 pg_cryptohash_error(md5));
+			first = false;
+		}
+		SPI_freetuptable(SPI_tuptable);
+	} while (SPI_processed > 0);
+	SPI_cursor_close(portal);
+	SPI_freeplan(plan);
+	if (pg_cryptohash_final(md5, digest, sizeof(digest)) < 0)
+		elog(ERROR, "could not finalize MD5 hash: %s",
+			 pg_cryptohash_error(md5));
+	pg_cryptohash_free(md5);
+	catalog_end(&access);
+	hex[hex_encode((const char *) digest, MD5_DIGEST_LENGTH, hex)] = '\0';
+	return hex;
 }
 
 /* The fingerprint stored by the last migration, or NULL. */
