@@ -622,21 +622,31 @@ record_batch(Batch *b)
 }
 
 /*
- * Drop the backend's copies of catalog rows (the catalog caches) between
- * two batches.  PostgreSQL keeps a copy of every catalog row a statement
- * looked up until the row changes; the DDL of a long upgrade, its event
- * triggers and migrate's checks look up each new table, column, index,
- * sequence and type, so the copies grew by about 4 kB per revision (the
- * peak memory of a 10,000-revision upgrade fell from 298 to 254 MB without
- * them), longer than anything needs them: a later revision rarely touches
- * the same objects, and a copy dropped is read again when it is.
- * Nothing changes in the catalogs, so nothing built on the copies needs
- * telling; copies in use are dropped when released.
+ * Drop the backend's copies of catalog rows (the catalog caches) once
+ * MIGRATE_FORGET_REVISIONS revisions have run since the last time.
+ * PostgreSQL keeps a copy of every catalog row a statement looked up until
+ * the row changes; the DDL of a long upgrade, its event triggers and
+ * migrate's checks look up each new table, column, index, sequence and
+ * type, so the copies grew by about 4 kB per revision (the peak memory of
+ * a 10,000-revision upgrade fell from 298 to 254 MB without them), longer
+ * than anything needs them: a later revision rarely touches the same
+ * objects, and a copy dropped is read again when it is.  Nothing changes
+ * in the catalogs, so nothing built on the copies needs telling; copies in
+ * use are dropped when released.  Counted across calls, so that CALL
+ * migrate_apply, a revision per call, pays for it as rarely.
  */
+#define MIGRATE_FORGET_REVISIONS 256
+
 static void
-forget_catalog_copies(void)
+forget_catalog_copies(int revisions)
 {
+	static int	since = 0;
+
+	since += revisions;
+	if (since < MIGRATE_FORGET_REVISIONS)
+		return;
 	ResetCatalogCaches();
+	since = 0;
 }
 
 /*
@@ -686,7 +696,7 @@ ExecuteRevisions(const MigrationPlan *plan, int first, int count)
 		if (edata == NULL)
 		{
 			record_batch(&b);
-			forget_catalog_copies();
+			forget_catalog_copies(b.next - b.first);
 			attempt = 0;
 			continue;
 		}
