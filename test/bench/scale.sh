@@ -97,7 +97,9 @@ generate() {
 	$PSQL -d gen -At -c "SELECT string_agg('BEGIN;' || E'\n' || w_up(i) || E'\nCOMMIT;', E'\n' ORDER BY i) FROM generate_series(1, $n) i" > "$B/up_commit_$n.sql"
 }
 
-echo "SELECT count(*) FROM migrate_upgrade('head');" > "$B/noop.sql"
+# the no-op as a deploy script types it (a count(*) would add an aggregate's
+# catalog lookups, 0.6 ms on a fresh connection)
+echo "SELECT * FROM migrate_upgrade('head');" > "$B/noop.sql"
 echo "SELECT 1;" > "$B/select1.sql"
 READ="SELECT count(*), sum(length(upgrade) + length(downgrade)) FROM migrate.revision"
 for n in $SIZES; do
